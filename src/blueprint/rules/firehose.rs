@@ -1,0 +1,205 @@
+//! Firehose: buffering, one destination, and what each destination requires.
+
+use crate::diagnostic::{Diagnostic, Rule, Severity};
+use crate::limits::firehose::{
+    BUFFER_INTERVAL_SECONDS, BUFFER_SIZE_MIB, MIN_BUFFER_FOR_PARTITIONING_MIB, OPENSEARCH_BUFFER_SIZE_MIB,
+    PARTITIONING_SOURCE, PREFIX_LENGTH,
+};
+
+use super::super::spec::firehose::{Compression, Firehose};
+use super::super::spec::{Component, Placed};
+use super::Context;
+
+pub static DESTINATION_COUNT: Rule =
+    Rule { id: "firehose::destination-count", severity: Severity::Error, summary: "a Firehose stream has exactly one destination" };
+pub static SOURCE_COUNT: Rule = Rule {
+    id: "firehose::source-count",
+    severity: Severity::Error,
+    summary: "a Firehose stream reads at most one Kinesis stream or MSK cluster",
+};
+pub static REDSHIFT_NEEDS_S3: Rule = Rule {
+    id: "firehose::redshift-needs-s3",
+    severity: Severity::Error,
+    summary: "delivery to Redshift stages data in an intermediate S3 bucket",
+};
+pub static REDSHIFT_COPY: Rule = Rule {
+    id: "firehose::redshift-copy",
+    severity: Severity::Error,
+    summary: "delivery to Redshift names the COPY target, a table the redshift component defines",
+};
+pub static REDSHIFT_COMPRESSION: Rule = Rule {
+    id: "firehose::redshift-compression",
+    severity: Severity::Error,
+    summary: "the Redshift COPY cannot read Snappy or ZIP staging files",
+};
+pub static PARTITIONING: Rule = Rule {
+    id: "firehose::dynamic-partitioning",
+    severity: Severity::Error,
+    summary: "dynamic partitioning delivers to S3 with a buffer of at least 64 MiB",
+};
+pub static FORMAT_CONVERSION: Rule = Rule {
+    id: "firehose::format-conversion",
+    severity: Severity::Error,
+    summary: "record format conversion delivers to S3 with a buffer of at least 64 MiB",
+};
+pub static OPENSEARCH_INDEX: Rule =
+    Rule { id: "firehose::opensearch-index", severity: Severity::Error, summary: "delivery to OpenSearch names an index" };
+pub static REF_KIND: Rule = Rule {
+    id: "firehose::ref-kind",
+    severity: Severity::Error,
+    summary: "`intermediate` names an s3-bucket and `processor` a lambda",
+};
+pub static STREAM_SOURCE_KEY: Rule = Rule {
+    id: "firehose::stream-source-encryption",
+    severity: Severity::Error,
+    summary: "a Firehose stream that reads Kinesis takes no key of its own; the source stream's encryption applies",
+};
+
+pub static RULES: &[&Rule] = &[
+    &DESTINATION_COUNT, &SOURCE_COUNT, &REDSHIFT_NEEDS_S3, &REDSHIFT_COPY, &REDSHIFT_COMPRESSION, &PARTITIONING,
+    &FORMAT_CONVERSION, &OPENSEARCH_INDEX, &REF_KIND, &STREAM_SOURCE_KEY,
+];
+
+pub fn check(cx: &mut Context) {
+    for placed in cx.blueprint.components() {
+        if let Component::Firehose(firehose) = placed.component {
+            check_one(cx, placed, firehose);
+        }
+    }
+}
+
+fn check_one(cx: &mut Context, placed: Placed, firehose: &Firehose) {
+    let destinations: Vec<Placed> = cx.readers_of(&firehose.id).map(|e| e.to).collect();
+    let streams = cx
+        .inputs_of(&firehose.id)
+        .filter(|e| matches!(e.from.component, Component::KinesisStream(_) | Component::MskCluster(_)))
+        .count();
+    let destination = destinations.first().map(|d| d.component.kind());
+    let mut found = Vec::new();
+
+    if firehose.to.0.len() != 1 {
+        found.push(
+            Diagnostic::new(&DESTINATION_COUNT, format!("`{}` has {} destinations", firehose.id, firehose.to.0.len()))
+                .at(placed.field("to"))
+                .expected("exactly one s3-bucket, redshift or opensearch-domain")
+                .hint("use one Firehose stream per destination, each reading the same source"),
+        );
+    }
+    if streams > 1 {
+        found.push(
+            Diagnostic::new(&SOURCE_COUNT, format!("`{}` reads {streams} streams", firehose.id))
+                .at(placed.field("from"))
+                .expected("at most one Kinesis stream or MSK cluster")
+                .hint("add one Firehose stream per source"),
+        );
+    }
+
+    let size_limit = if destination == Some("opensearch-domain") { &OPENSEARCH_BUFFER_SIZE_MIB } else { &BUFFER_SIZE_MIB };
+    cx.range(size_limit, placed.field("buffer.size_mib"), i64::from(firehose.buffer.size_mib));
+    cx.range(&BUFFER_INTERVAL_SECONDS, placed.field("buffer.interval_seconds"), i64::from(firehose.buffer.interval_seconds));
+    for (field, prefix) in [("prefix", &firehose.prefix), ("error_prefix", &firehose.error_prefix)] {
+        if let Some(prefix) = prefix {
+            cx.range(&PREFIX_LENGTH, placed.field(field), prefix.chars().count() as i64);
+        }
+    }
+
+    if destination == Some("redshift") {
+        redshift(cx, &mut found, placed, firehose, destinations[0]);
+    }
+    if destination == Some("opensearch-domain") && firehose.index.is_none() {
+        found.push(
+            Diagnostic::new(&OPENSEARCH_INDEX, "delivery to OpenSearch needs an index")
+                .at(placed.path())
+                .hint("add `index: <name>`; Firehose writes each record as a document there"),
+        );
+    }
+    let to_s3 = destination.is_none_or(|kind| kind == "s3-bucket");
+    let big_enough = firehose.buffer.size_mib >= MIN_BUFFER_FOR_PARTITIONING_MIB;
+    for (rule, field, on, what) in [
+        (&PARTITIONING, "dynamic_partitioning", firehose.dynamic_partitioning.is_some(), "dynamic partitioning"),
+        (&FORMAT_CONVERSION, "format_conversion", firehose.format_conversion.is_some(), "record format conversion"),
+    ] {
+        if !on {
+            continue;
+        }
+        if !to_s3 {
+            found.push(
+                Diagnostic::new(rule, format!("{what} works only for S3 destinations"))
+                    .at(placed.field(field))
+                    .expected("an s3-bucket destination")
+                    .hint(format!("remove `{field}`, or deliver to S3 ({PARTITIONING_SOURCE})")),
+            );
+        }
+        if !big_enough {
+            found.push(
+                Diagnostic::new(rule, format!("{what} needs a buffer of at least {MIN_BUFFER_FOR_PARTITIONING_MIB} MiB"))
+                    .at(placed.field("buffer.size_mib"))
+                    .label(format!("{} MiB", firehose.buffer.size_mib))
+                    .expected(format!("at least {MIN_BUFFER_FOR_PARTITIONING_MIB} MiB"))
+                    .hint(format!("set `buffer.size_mib: {MIN_BUFFER_FOR_PARTITIONING_MIB}` or more ({PARTITIONING_SOURCE})")),
+            );
+        }
+    }
+    if let Some(processor) = &firehose.processor
+        && let Some(target) = cx.get(processor)
+        && !matches!(target.component, Component::Lambda(_))
+    {
+        found.push(
+            Diagnostic::new(&REF_KIND, format!("processor `{processor}` is a `{}`", target.component.kind()))
+                .at(placed.field("processor"))
+                .expected("a `lambda`"),
+        );
+    }
+    if streams > 0 && firehose.encryption.kms_key.is_some() {
+        let reads_kinesis = cx.inputs_of(&firehose.id).any(|e| matches!(e.from.component, Component::KinesisStream(_)));
+        if reads_kinesis {
+            found.push(
+                Diagnostic::new(&STREAM_SOURCE_KEY, "server-side encryption of the delivery stream is not supported with a Kinesis source")
+                    .at(placed.field("encryption.kms_key"))
+                    .hint("remove `kms_key`; encrypt the source stream instead (its `encryption.kms_key`)"),
+            );
+        }
+    }
+    found.into_iter().for_each(|d| cx.report(d));
+}
+
+fn redshift(cx: &Context, found: &mut Vec<Diagnostic>, placed: Placed, firehose: &Firehose, target: Placed) {
+    match firehose.intermediate.as_deref().map(|id| (id, cx.get(id))) {
+        None => found.push(
+            Diagnostic::new(&REDSHIFT_NEEDS_S3, "delivery to Redshift needs an intermediate S3 bucket")
+                .at(placed.path())
+                .hint("add an s3-bucket component and set `intermediate: <its id>`; Firehose stages data there and runs COPY from it"),
+        ),
+        Some((id, Some(bucket))) if !matches!(bucket.component, Component::S3Bucket(_)) => found.push(
+            Diagnostic::new(&REF_KIND, format!("intermediate `{id}` is a `{}`", bucket.component.kind()))
+                .at(placed.field("intermediate"))
+                .expected("an `s3-bucket`"),
+        ),
+        _ => {}
+    }
+    if matches!(firehose.compression, Compression::Snappy | Compression::Zip) {
+        found.push(
+            Diagnostic::new(&REDSHIFT_COMPRESSION, "Redshift's COPY cannot read Snappy or ZIP staging files")
+                .at(placed.field("compression"))
+                .expected("`gzip` or `uncompressed`"),
+        );
+    }
+    let Component::Redshift(redshift) = target.component else { return };
+    match &firehose.copy {
+        None => found.push(
+            Diagnostic::new(&REDSHIFT_COPY, "delivery to Redshift needs a COPY target")
+                .at(placed.path())
+                .hint("add `copy: { table: <table> }` naming one of the redshift component's `tables`"),
+        ),
+        Some(copy) if !redshift.tables.iter().any(|t| t.name == copy.table) => {
+            let names: Vec<&str> = redshift.tables.iter().map(|t| t.name.as_str()).collect();
+            found.push(
+                Diagnostic::new(&REDSHIFT_COPY, format!("table `{}` is not defined by `{}`", copy.table, redshift.id))
+                    .at(placed.field("copy.table"))
+                    .expected(if names.is_empty() { "a table listed under the redshift component's `tables`".to_string() } else { crate::diagnostic::one_of(&names) })
+                    .hint("COPY needs a table that exists; define it under the redshift component's `tables` with its DDL"),
+            );
+        }
+        Some(_) => {}
+    }
+}

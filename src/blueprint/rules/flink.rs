@@ -1,0 +1,62 @@
+//! Managed Service for Apache Flink applications.
+
+use crate::diagnostic::{Diagnostic, Rule, Severity, one_of};
+use crate::limits::flink::{KPU_SOURCE, MAX_KPUS, PARALLELISM, PARALLELISM_PER_KPU, RETIRED_RUNTIMES, SUPPORTED_RUNTIMES};
+use crate::limits::retired;
+
+use super::super::spec::Component;
+use super::Context;
+
+pub static RUNTIME_RETIRED: Rule = Rule {
+    id: "flink::runtime-retired",
+    severity: Severity::Error,
+    summary: "retired runtimes (Kinesis Data Analytics SQL, old Flink) are rejected",
+};
+pub static RUNTIME_UNKNOWN: Rule =
+    Rule { id: "flink::runtime-unknown", severity: Severity::Warning, summary: "the runtime is one pipe knows" };
+pub static KPUS: Rule =
+    Rule { id: "flink::kpus", severity: Severity::Error, summary: "parallelism ÷ parallelism per KPU fits the 64-KPU quota" };
+pub static SOURCE: Rule =
+    Rule { id: "flink::source", severity: Severity::Error, summary: "an application reads at least one stream" };
+
+pub static RULES: &[&Rule] = &[&RUNTIME_RETIRED, &RUNTIME_UNKNOWN, &KPUS, &SOURCE];
+
+pub fn check(cx: &mut Context) {
+    let mut found = Vec::new();
+    for placed in cx.blueprint.components() {
+        let Component::FlinkApplication(app) = placed.component else { continue };
+        if let Some(gone) = retired(RETIRED_RUNTIMES, &app.runtime) {
+            found.push(
+                Diagnostic::new(&RUNTIME_RETIRED, format!("runtime `{}` is retired since {}", gone.name, gone.since))
+                    .at(placed.field("runtime"))
+                    .expected(one_of(SUPPORTED_RUNTIMES))
+                    .hint(format!("use {} ({})", gone.replacement, gone.source)),
+            );
+        } else if !SUPPORTED_RUNTIMES.contains(&app.runtime.as_str()) {
+            found.push(
+                Diagnostic::new(&RUNTIME_UNKNOWN, format!("`{}` is not a Flink runtime pipe knows", app.runtime))
+                    .at(placed.field("runtime"))
+                    .expected(one_of(SUPPORTED_RUNTIMES)),
+            );
+        }
+        cx.range(&PARALLELISM, placed.field("parallelism"), i64::from(app.parallelism));
+        cx.range(&PARALLELISM_PER_KPU, placed.field("parallelism_per_kpu"), i64::from(app.parallelism_per_kpu));
+        let kpus = app.parallelism.div_ceil(app.parallelism_per_kpu.max(1));
+        if kpus > MAX_KPUS {
+            found.push(
+                Diagnostic::new(&KPUS, format!("parallelism {} at {} per KPU needs {kpus} KPUs", app.parallelism, app.parallelism_per_kpu))
+                    .at(placed.field("parallelism"))
+                    .expected(format!("at most {MAX_KPUS} KPUs ({KPU_SOURCE})"))
+                    .hint("raise `parallelism_per_kpu` or request a quota increase"),
+            );
+        }
+        if cx.inputs_of(&app.id).next().is_none() {
+            found.push(
+                Diagnostic::new(&SOURCE, format!("`{}` reads no stream", app.id))
+                    .at(placed.field("from"))
+                    .hint("add `from: <kinesis-stream or msk-cluster id>`"),
+            );
+        }
+    }
+    found.into_iter().for_each(|d| cx.report(d));
+}

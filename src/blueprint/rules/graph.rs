@@ -1,0 +1,235 @@
+//! The component graph: ids, layers, references, the edges AWS supports, and cycles.
+
+use std::collections::HashMap;
+
+use crate::diagnostic::{Diagnostic, Rule, Severity, did_you_mean, one_of};
+use crate::limits::names::ID_MAX;
+
+use super::super::spec::Component;
+use super::Context;
+
+pub static DUPLICATE_ID: Rule =
+    Rule { id: "graph::duplicate-id", severity: Severity::Error, summary: "component ids are unique in a blueprint" };
+pub static ID_FORMAT: Rule = Rule {
+    id: "graph::id-format",
+    severity: Severity::Error,
+    summary: "ids are lowercase letters, digits and hyphens, start with a letter, at most 32 characters",
+};
+pub static LAYER: Rule =
+    Rule { id: "graph::layer", severity: Severity::Error, summary: "each kind stands in a layer it belongs to" };
+pub static UNKNOWN_REF: Rule =
+    Rule { id: "graph::unknown-ref", severity: Severity::Error, summary: "references name a component of the blueprint" };
+pub static EDGE: Rule = Rule {
+    id: "graph::edge",
+    severity: Severity::Error,
+    summary: "data flows only along connections AWS supports (e.g. Firehose reads Kinesis or MSK)",
+};
+pub static CYCLE: Rule =
+    Rule { id: "graph::cycle", severity: Severity::Error, summary: "data does not flow in a circle" };
+pub static SELF_REF: Rule =
+    Rule { id: "graph::self-ref", severity: Severity::Error, summary: "a component does not read or write itself" };
+
+pub static RULES: &[&Rule] = &[&DUPLICATE_ID, &ID_FORMAT, &LAYER, &UNKNOWN_REF, &EDGE, &CYCLE, &SELF_REF];
+
+/// Which kinds each kind can send data to (or call). Reads are the same edges seen from the other end.
+fn targets(from: &str) -> &'static [&'static str] {
+    match from {
+        "application" | "devices" => &["kinesis-producer", "kafka-producer"],
+        "log-files" => &["kinesis-agent"],
+        "kinesis-producer" => &["kinesis-stream", "firehose"],
+        "kinesis-agent" => &["kinesis-stream", "firehose"],
+        "kafka-producer" => &["msk-cluster"],
+        "kinesis-stream" => &["lambda", "firehose", "glue-streaming-job", "flink-application"],
+        "msk-cluster" => &["lambda", "firehose", "glue-streaming-job", "flink-application", "emr-spark-streaming"],
+        "dynamodb-table" => &["lambda", "glue-streaming-job"],
+        "firehose" => &["s3-bucket", "redshift", "opensearch-domain"],
+        "lambda" => &["kinesis-stream", "firehose", "dynamodb-table", "sns-topic", "s3-bucket", "sagemaker-endpoint"],
+        "glue-streaming-job" => &["dynamodb-table", "s3-bucket", "kinesis-stream"],
+        "flink-application" => &["kinesis-stream", "firehose", "s3-bucket", "msk-cluster"],
+        "emr-spark-streaming" => &["opensearch-domain", "s3-bucket"],
+        _ => &[],
+    }
+}
+
+pub fn edge_allowed(from: &str, to: &str) -> bool {
+    targets(from).contains(&to)
+}
+
+pub fn check(cx: &mut Context) {
+    ids_and_layers(cx);
+    references(cx);
+    edges(cx);
+    cycles(cx);
+}
+
+fn ids_and_layers(cx: &mut Context) {
+    let mut first: HashMap<&str, String> = HashMap::new();
+    let mut found = Vec::new();
+    for placed in cx.blueprint.components() {
+        let id = placed.component.id();
+        let valid = id.len() <= ID_MAX
+            && id.starts_with(|c: char| c.is_ascii_lowercase())
+            && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        if !valid {
+            found.push(
+                Diagnostic::new(&ID_FORMAT, format!("id `{id}` is not a valid component id"))
+                    .at(placed.field("id"))
+                    .expected(format!("lowercase letters, digits and `-`, starting with a letter, at most {ID_MAX} characters"))
+                    .hint("ids become part of AWS resource names, which allow little else"),
+            );
+        }
+        if let Some(earlier) = first.get(id) {
+            found.push(
+                Diagnostic::new(&DUPLICATE_ID, format!("id `{id}` is already used by `{earlier}`"))
+                    .at(placed.field("id"))
+                    .hint("give each component its own id; `from` and `to` refer to components by id"),
+            );
+        } else {
+            first.insert(id, placed.path());
+        }
+        let kind = placed.component.kind();
+        let layers = Component::layers_of(kind);
+        if !layers.contains(&placed.layer) {
+            let names: Vec<&str> = layers.iter().map(|l| l.name()).collect();
+            found.push(
+                Diagnostic::new(&LAYER, format!("a `{kind}` does not belong in `{}`", placed.layer.name()))
+                    .at(placed.field("kind"))
+                    .expected(format!("a `{kind}` in {}", one_of(&names)))
+                    .hint(format!("move this component under `{}:`", names[0])),
+            );
+        }
+    }
+    found.into_iter().for_each(|d| cx.report(d));
+}
+
+/// Every id written in a reference field, with its path.
+fn references<'a>(cx: &mut Context<'a>) {
+    let mut found = Vec::new();
+    for placed in cx.blueprint.components() {
+        let mut refs: Vec<(String, &str)> = Vec::new();
+        let mut counters: HashMap<&str, usize> = HashMap::new();
+        for (field, id) in placed.component.from() {
+            let n = counters.entry(field).or_default();
+            refs.push((placed.field(&format!("{field}[{n}]")), id));
+            *n += 1;
+        }
+        refs.extend(placed.component.to().iter().enumerate().map(|(n, id)| (placed.field(&format!("to[{n}]")), id.as_str())));
+        refs.extend(single_refs(placed.component).into_iter().map(|(field, id)| (placed.field(field), id)));
+        for (path, id) in refs {
+            if id == placed.component.id() {
+                found.push(Diagnostic::new(&SELF_REF, format!("`{id}` refers to itself")).at(path));
+            } else if !cx.is_declared(id) {
+                let mut d = Diagnostic::new(&UNKNOWN_REF, format!("no component has id `{id}`")).at(path);
+                d = match did_you_mean(id, cx.known_ids()) {
+                    Some(close) => d.hint(format!("did you mean `{close}`?")),
+                    None => d.hint("declare the component, or fix the id"),
+                };
+                found.push(d);
+            }
+        }
+    }
+    found.into_iter().for_each(|d| cx.report(d));
+}
+
+/// Reference fields that name one component.
+fn single_refs(component: &Component) -> Vec<(&'static str, &str)> {
+    let mut refs = Vec::new();
+    match component {
+        Component::Lambda(c) => refs.extend(c.on_failure.as_deref().map(|id| ("on_failure", id))),
+        Component::Firehose(c) => {
+            refs.extend(c.intermediate.as_deref().map(|id| ("intermediate", id)));
+            refs.extend(c.processor.as_deref().map(|id| ("processor", id)));
+        }
+        _ => {}
+    }
+    refs
+}
+
+fn edges(cx: &mut Context) {
+    let mut found = Vec::new();
+    for edge in &cx.edges {
+        let (from, to) = (edge.from.component.kind(), edge.to.component.kind());
+        let allowed = if edge.lookup { to == "glue-streaming-job" && from == "dynamodb-table" } else { edge_allowed(from, to) };
+        if allowed {
+            continue;
+        }
+        let possible = targets(from);
+        let expected = if possible.is_empty() {
+            format!("nothing: a `{from}` is an end point")
+        } else {
+            format!("a `{from}` sends to {}", one_of(possible))
+        };
+        found.push(
+            Diagnostic::new(&EDGE, format!("a `{from}` cannot send data to a `{to}`"))
+                .at(edge.path.clone())
+                .expected(expected)
+                .hint(format!("`{}` → `{}` is not a connection AWS supports", edge.from.component.id(), edge.to.component.id())),
+        );
+    }
+    found.into_iter().for_each(|d| cx.report(d));
+}
+
+fn cycles(cx: &mut Context) {
+    // Depth-first search; a back edge closes a cycle. Colour: 0 new, 1 on the stack, 2 done.
+    let ids: Vec<&str> = cx.blueprint.components().map(|p| p.component.id()).collect();
+    let mut colour: HashMap<&str, u8> = HashMap::new();
+    let mut found = Vec::new();
+    for &start in &ids {
+        if colour.get(start).copied().unwrap_or(0) != 0 {
+            continue;
+        }
+        let mut stack: Vec<(&str, usize)> = vec![(start, 0)];
+        colour.insert(start, 1);
+        while let Some(&mut (node, ref mut next)) = stack.last_mut() {
+            let outgoing: Vec<&super::Edge> = cx.edges.iter().filter(|e| !e.lookup && e.from.component.id() == node).collect();
+            if let Some(edge) = outgoing.get(*next) {
+                *next += 1;
+                let target = edge.to.component.id();
+                match colour.get(target).copied().unwrap_or(0) {
+                    0 => {
+                        colour.insert(target, 1);
+                        stack.push((target, 0));
+                    }
+                    1 => {
+                        let from = stack.iter().position(|(n, _)| *n == target).unwrap_or(0);
+                        let mut ring: Vec<&str> = stack[from..].iter().map(|(n, _)| *n).collect();
+                        ring.push(target);
+                        found.push(
+                            Diagnostic::new(&CYCLE, format!("data flows in a circle: {}", ring.join(" → ")))
+                                .at(edge.path.clone())
+                                .hint("a pipeline flows one way from source to destination; remove one of these connections"),
+                        );
+                    }
+                    _ => {}
+                }
+            } else {
+                colour.insert(node, 2);
+                stack.pop();
+            }
+        }
+    }
+    found.into_iter().for_each(|d| cx.report(d));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::blueprint::spec::Layer;
+
+    #[test]
+    fn every_target_kind_exists() {
+        for kind in Component::KINDS {
+            for target in targets(kind) {
+                assert!(Component::KINDS.contains(target), "{kind} → {target}");
+            }
+        }
+    }
+
+    #[test]
+    fn layers_cover_every_kind() {
+        for kind in Component::KINDS {
+            assert!(!Component::layers_of(kind).is_empty(), "{kind}");
+        }
+        assert!(Component::layers_of("kinesis-stream").contains(&Layer::Storage));
+    }
+}

@@ -1,0 +1,110 @@
+//! Amazon Data Firehose: buffers a stream and delivers it to S3, Redshift or OpenSearch.
+
+use indexmap::IndexMap;
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use super::common::{Encryption, Refs};
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Firehose {
+    pub id: String,
+    /// A Kinesis stream or MSK cluster to read; direct PUT from producers when none.
+    #[serde(default)]
+    pub from: Refs,
+    /// Exactly one destination: an s3-bucket, redshift or opensearch-domain.
+    #[serde(default)]
+    pub to: Refs,
+    #[serde(default)]
+    pub buffer: Buffer,
+    #[serde(default)]
+    pub compression: Compression,
+    /// S3 key prefix of delivered objects (may use `!{timestamp:...}` and, with dynamic
+    /// partitioning, `!{partitionKeyFromQuery:...}`).
+    pub prefix: Option<String>,
+    /// S3 key prefix for records that failed delivery or processing.
+    pub error_prefix: Option<String>,
+    /// Partition S3 objects by keys taken from each record.
+    pub dynamic_partitioning: Option<DynamicPartitioning>,
+    /// Convert JSON records to Parquet or ORC using a Glue table's schema.
+    pub format_conversion: Option<FormatConversion>,
+    /// The s3-bucket that stages data for Redshift (and keeps failed records for OpenSearch).
+    pub intermediate: Option<String>,
+    /// The Redshift COPY into a table that exists (required with a redshift destination).
+    pub copy: Option<RedshiftCopy>,
+    /// For OpenSearch destinations: the index written to.
+    pub index: Option<String>,
+    /// A `lambda` component that transforms records before delivery.
+    pub processor: Option<String>,
+    /// Encryption of the delivery stream's buffer (direct PUT only; a stream source keeps its own).
+    #[serde(default)]
+    pub encryption: Encryption,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct Buffer {
+    /// Deliver when this many MiB are buffered (1 to 128; 1 to 100 for OpenSearch).
+    pub size_mib: u32,
+    /// Deliver at least this often, in seconds (0 to 900).
+    pub interval_seconds: u32,
+}
+
+impl Default for Buffer {
+    fn default() -> Self {
+        Buffer { size_mib: 5, interval_seconds: 300 }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Compression {
+    Uncompressed,
+    #[default]
+    Gzip,
+    Zip,
+    Snappy,
+    HadoopSnappy,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DynamicPartitioning {
+    /// Partition key name → jq expression over the record, e.g. `site: .site`.
+    pub keys: IndexMap<String, String>,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FormatConversion {
+    pub output: OutputFormat,
+    /// Glue Data Catalog database that holds the schema table.
+    pub database: String,
+    /// Glue Data Catalog table whose columns describe the records.
+    pub table: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum OutputFormat {
+    Parquet,
+    Orc,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RedshiftCopy {
+    /// Target table; it must be one of the redshift component's `tables`.
+    pub table: String,
+    /// Columns in the order of the JSON fields; all columns when omitted.
+    #[serde(default)]
+    pub columns: Vec<String>,
+    /// COPY options.
+    #[serde(default = "default_copy_options")]
+    pub options: String,
+}
+
+fn default_copy_options() -> String {
+    "JSON 'auto' TIMEFORMAT 'auto'".to_string()
+}

@@ -1,0 +1,132 @@
+//! Command-line interface: clap definitions here, one handler per subcommand beside them.
+//!
+//! Exit codes: 0 success, 1 a blueprint is invalid, 2 a usage or I/O error.
+
+mod init;
+mod rules;
+mod schema;
+mod validate;
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::blueprint::vars::Vars;
+
+/// Provision AWS streaming pipelines from YAML blueprints.
+#[derive(Debug, Parser)]
+#[command(name = "pipe", version, about, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check blueprints: schema, cross-layer rules and AWS limits. Reports every problem.
+    Validate(validate::ValidateArgs),
+    /// Start a blueprint from one of the whitepaper scenarios.
+    Init(init::InitArgs),
+    /// Print the JSON Schema of the blueprint format.
+    Schema,
+    /// List the validation rules and the AWS limits they enforce.
+    Rules,
+}
+
+/// `--var` and `--vars-file`, for every command that reads blueprints.
+#[derive(Debug, Args)]
+struct VarArgs {
+    /// Set a blueprint variable, overriding `vars:` and `--vars-file` (repeatable).
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
+    vars: Vec<(String, String)>,
+    /// Read variables from a YAML file of `name: value` pairs (repeatable; later files win).
+    #[arg(long = "vars-file", value_name = "FILE")]
+    vars_files: Vec<PathBuf>,
+}
+
+impl VarArgs {
+    fn load(&self) -> Result<Vars, Error> {
+        let mut vars = Vars::default();
+        for file in &self.vars_files {
+            vars.merge(&crate::blueprint::load_vars_file(file).map_err(Error::Usage)?);
+        }
+        for (name, value) in &self.vars {
+            vars.set_plain(name, value);
+        }
+        Ok(vars)
+    }
+}
+
+fn parse_var(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((name, value)) if !name.is_empty() => Ok((name.to_string(), value.to_string())),
+        _ => Err(format!("expected NAME=VALUE, found `{text}`")),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum OutputFormat {
+    Text,
+    Json,
+}
+
+/// What ends a command early; rendered once, in `main`.
+#[derive(Debug, thiserror::Error)]
+enum Error {
+    #[error("{0}")]
+    Usage(String),
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
+/// Result of a command that ran to its end.
+enum Outcome {
+    Success,
+    /// The command ran, and found blueprints invalid.
+    Invalid,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Validate(args) => validate::run(&args),
+        Command::Init(args) => init::run(&args),
+        Command::Schema => schema::run(),
+        Command::Rules => rules::run(),
+    };
+    match result {
+        Ok(Outcome::Success) => ExitCode::SUCCESS,
+        Ok(Outcome::Invalid) => ExitCode::from(1),
+        // A closed pipe (`pipe schema | head`) is the reader's choice, not a failure.
+        Err(Error::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(error) => {
+            let _ = writeln!(std::io::stderr(), "{}: {error}", paint("error", Style::Error, use_color()));
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Colour only on a terminal, and never with NO_COLOR set.
+fn use_color() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
+}
+
+enum Style {
+    Error,
+    Warning,
+    Success,
+}
+
+fn paint(text: &str, style: Style, color: bool) -> String {
+    if !color {
+        return text.to_string();
+    }
+    let code = match style {
+        Style::Error => "1;31",
+        Style::Warning => "1;33",
+        Style::Success => "1;32",
+    };
+    format!("\x1b[{code}m{text}\x1b[0m")
+}

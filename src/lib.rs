@@ -1,0 +1,10 @@
+//! pipe: provision AWS streaming pipelines from YAML blueprints.
+//!
+//! Data flows one way: a blueprint file is loaded and validated (`blueprint`), and its problems
+//! are reported through `diagnostic`. Limits AWS imposes live, dated, in `limits`.
+
+pub mod blueprint;
+pub mod cli;
+pub mod diagnostic;
+pub mod limits;
+pub mod scenarios;

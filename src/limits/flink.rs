@@ -1,0 +1,42 @@
+//! Amazon Managed Service for Apache Flink (Kinesis Data Analytics v2 API).
+
+use super::{Limit, Retired};
+
+pub static PARALLELISM: Limit = Limit {
+    id: "flink::parallelism",
+    min: 1,
+    max: 256,
+    unit: "",
+    source: "docs.aws.amazon.com/managed-flink/latest/java/how-scaling.html (default maximum)",
+    as_of: "2026-05-20",
+};
+
+pub static PARALLELISM_PER_KPU: Limit = Limit {
+    id: "flink::parallelism-per-kpu",
+    min: 1,
+    max: 8,
+    unit: "",
+    source: "KinesisAnalyticsV2 API ParallelismConfiguration",
+    as_of: "2026-05-20",
+};
+
+/// KPUs per application (default quota); KPUs = ceil(parallelism ÷ parallelism per KPU).
+pub const MAX_KPUS: u32 = 64;
+pub const KPU_SOURCE: &str = "docs.aws.amazon.com/managed-flink/latest/java/limits.html";
+
+pub const SUPPORTED_RUNTIMES: &[&str] = &["FLINK-1_15", "FLINK-1_18", "FLINK-1_19", "FLINK-1_20", "FLINK-2_2"];
+
+const VERSIONS: &str = "docs.aws.amazon.com/managed-flink/latest/java/earlier.html";
+
+pub static RETIRED_RUNTIMES: &[Retired] = &[
+    Retired {
+        name: "SQL-1_0",
+        since: "2025-10-15",
+        replacement: "a Flink SQL job on FLINK-1_20 (Kinesis Data Analytics for SQL applications is discontinued; existing ones are deleted from 2026-01-27)",
+        source: "docs.aws.amazon.com/kinesisanalytics/latest/dev/discontinuation.html",
+    },
+    Retired { name: "FLINK-1_6", since: "2023-11-05", replacement: "FLINK-1_20", source: VERSIONS },
+    Retired { name: "FLINK-1_8", since: "2023-11-05", replacement: "FLINK-1_20", source: VERSIONS },
+    Retired { name: "FLINK-1_11", since: "2024-11-05", replacement: "FLINK-1_20", source: VERSIONS },
+    Retired { name: "FLINK-1_13", since: "2025-10-16", replacement: "FLINK-1_20", source: VERSIONS },
+];

@@ -1,0 +1,35 @@
+//! AWS Glue.
+
+use super::{Limit, Retired};
+
+pub static WORKERS: Limit = Limit {
+    id: "glue::workers",
+    min: 2,
+    max: 299,
+    unit: "workers",
+    source: "Glue API CreateJob NumberOfWorkers; glue/latest/dg/add-job.html",
+    as_of: "2026-05-20",
+};
+
+pub static WINDOW_SECONDS: Limit = Limit {
+    id: "glue::window",
+    min: 1,
+    max: 3600,
+    unit: "seconds",
+    source: "docs.aws.amazon.com/glue/latest/dg/glue-streaming-concepts.html (windowSize)",
+    as_of: "2026-05-20",
+};
+
+/// Versions that run `gluestreaming` jobs today.
+pub const STREAMING_VERSIONS: &[&str] = &["3.0", "4.0", "5.0"];
+
+const RELEASES: &str = "docs.aws.amazon.com/glue/latest/dg/release-notes.html";
+
+pub static RETIRED_VERSIONS: &[Retired] = &[
+    Retired { name: "0.9", since: "2022-06-01", replacement: "4.0", source: RELEASES },
+    Retired { name: "1.0", since: "2022-06-01", replacement: "4.0", source: RELEASES },
+    Retired { name: "2.0", since: "2024-01-31", replacement: "4.0", source: RELEASES },
+];
+
+/// G.025X workers exist for streaming jobs from Glue 3.0 on.
+pub const G025X_MIN_VERSION: &str = "3.0";

@@ -1,0 +1,71 @@
+//! The dated catalogue of AWS limits pipe enforces, each with its source.
+//!
+//! AWS limits drift; every entry says when it was read and where, so a reviewer can re-check it.
+//! Unless an entry says otherwise, values were read from the AWS API models (botocore 1.43.11,
+//! 2026-05-20) and the service quotas pages named in `source`.
+//! A [`Limit`] is also the validation rule that enforces it: its `id` is the rule id users see.
+
+pub mod emr;
+pub mod firehose;
+pub mod flink;
+pub mod glue;
+pub mod kinesis;
+pub mod lambda;
+pub mod msk;
+pub mod names;
+pub mod opensearch;
+pub mod redshift;
+
+/// An inclusive range a single field must fall in.
+#[derive(Debug)]
+pub struct Limit {
+    pub id: &'static str,
+    pub min: i64,
+    pub max: i64,
+    pub unit: &'static str,
+    pub source: &'static str,
+    pub as_of: &'static str,
+}
+
+impl Limit {
+    pub fn contains(&self, value: i64) -> bool {
+        (self.min..=self.max).contains(&value)
+    }
+
+    /// "24 to 8760 hours"
+    pub fn describe(&self) -> String {
+        let unit = if self.unit.is_empty() { String::new() } else { format!(" {}", self.unit) };
+        format!("{} to {}{unit}", self.min, self.max)
+    }
+}
+
+/// Every range limit, for `pipe rules`.
+pub fn all() -> Vec<&'static Limit> {
+    vec![
+        &kinesis::RETENTION_HOURS, &kinesis::MAX_RECORD_SIZE_KIB, &kinesis::SHARDS,
+        &firehose::BUFFER_SIZE_MIB, &firehose::OPENSEARCH_BUFFER_SIZE_MIB, &firehose::BUFFER_INTERVAL_SECONDS, &firehose::PREFIX_LENGTH,
+        &lambda::MEMORY_MIB, &lambda::TIMEOUT_SECONDS, &lambda::BATCH_SIZE, &lambda::BATCH_WINDOW_SECONDS,
+        &lambda::PARALLELIZATION, &lambda::MAX_RECORD_AGE_SECONDS, &lambda::RETRIES,
+        &msk::STORAGE_GIB, &msk::SUBNETS, &msk::BROKERS,
+        &glue::WORKERS, &glue::WINDOW_SECONDS,
+        &flink::PARALLELISM, &flink::PARALLELISM_PER_KPU,
+        &opensearch::INSTANCE_COUNT, &opensearch::STORAGE_GIB, &opensearch::ZONES,
+        &redshift::BASE_CAPACITY_RPUS, &redshift::NODES,
+        &emr::CORE_INSTANCES,
+    ]
+}
+
+/// A version or runtime AWS has retired, with the date and what to use instead.
+#[derive(Debug)]
+pub struct Retired {
+    pub name: &'static str,
+    /// The date after which it can no longer be used for new resources (ISO 8601).
+    pub since: &'static str,
+    pub replacement: &'static str,
+    pub source: &'static str,
+}
+
+/// Finds `name` in a table of retired versions.
+pub fn retired<'a>(table: &'a [Retired], name: &str) -> Option<&'a Retired> {
+    table.iter().find(|r| r.name == name)
+}
