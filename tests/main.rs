@@ -1,1 +1,8 @@
-//! placeholder
+//! The one integration-test binary (see Cargo.toml: each test binary re-links everything).
+
+mod cli;
+mod hostile;
+mod invalid;
+mod scenarios;
+mod support;
+mod vars;

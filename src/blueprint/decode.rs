@@ -28,8 +28,11 @@ pub static MISSING_FIELD: Rule =
     Rule { id: "schema::missing-field", severity: Severity::Error, summary: "required fields are present" };
 pub static WRONG_TYPE: Rule =
     Rule { id: "schema::type", severity: Severity::Error, summary: "each value has the type its field expects" };
-pub static UNKNOWN_VARIANT: Rule =
-    Rule { id: "schema::unknown-value", severity: Severity::Error, summary: "choice fields take one of their listed values" };
+pub static UNKNOWN_VARIANT: Rule = Rule {
+    id: "schema::unknown-value",
+    severity: Severity::Error,
+    summary: "choice fields take one of their listed values",
+};
 
 pub static RULES: &[&Rule] = &[&UNKNOWN_FIELD, &MISSING_FIELD, &WRONG_TYPE, &UNKNOWN_VARIANT];
 
@@ -188,9 +191,11 @@ impl<'n, 'c> NodeDe<'n, 'c> {
     fn number<T: std::str::FromStr>(&self, expected: &str, placeholder: T) -> T {
         let Some(text) = self.text(expected) else { return placeholder };
         if has_leading_zero(&text) {
-            let d = self.diagnostic(&WRONG_TYPE, format!("`{text}` has a leading zero"))
-                .expected(expected)
-                .hint(format!("write `{}`; YAML 1.1 tools would read `{text}` as an octal number", text.trim_start_matches('0')));
+            let d =
+                self.diagnostic(&WRONG_TYPE, format!("`{text}` has a leading zero")).expected(expected).hint(format!(
+                    "write `{}`; YAML 1.1 tools would read `{text}` as an octal number",
+                    text.trim_start_matches('0')
+                ));
             self.cx.record(d);
             return placeholder;
         }
@@ -248,7 +253,9 @@ impl<'de> Deserializer<'de> for NodeDe<'_, '_> {
             Value::Seq(_) => return self.deserialize_seq(visitor),
             Value::Map(_) => return self.deserialize_map(visitor),
             _ if self.node.is_null() => visitor.visit_none(),
-            Value::Scalar { text, plain: true } if text == "true" || text == "false" => visitor.visit_bool(text == "true"),
+            Value::Scalar { text, plain: true } if text == "true" || text == "false" => {
+                visitor.visit_bool(text == "true")
+            }
             Value::Scalar { text, plain: true } if !has_leading_zero(text) && text.parse::<u64>().is_ok() => {
                 visitor.visit_u64(text.parse().expect("checked"))
             }
@@ -268,7 +275,9 @@ impl<'de> Deserializer<'de> for NodeDe<'_, '_> {
             Some(other) => {
                 let mut d = self.diagnostic(&WRONG_TYPE, format!("expected `true` or `false`, found `{other}`"));
                 if matches!(other.to_ascii_lowercase().as_str(), "yes" | "no" | "on" | "off" | "y" | "n") {
-                    d = d.hint(format!("YAML 1.1 read `{other}` as a boolean; pipe reads YAML 1.2: write `true` or `false`"));
+                    d = d.hint(format!(
+                        "YAML 1.1 read `{other}` as a boolean; pipe reads YAML 1.2: write `true` or `false`"
+                    ));
                 }
                 self.cx.record(d);
                 false
@@ -353,7 +362,12 @@ impl<'de> Deserializer<'de> for NodeDe<'_, '_> {
         self.deserialize_seq(visitor)
     }
 
-    fn deserialize_tuple_struct<V: Visitor<'de>>(self, _: &'static str, _: usize, visitor: V) -> Result<V::Value, Error> {
+    fn deserialize_tuple_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        _: usize,
+        visitor: V,
+    ) -> Result<V::Value, Error> {
         self.deserialize_seq(visitor)
     }
 
@@ -435,7 +449,10 @@ impl<'de> Deserializer<'de> for NodeDe<'_, '_> {
                 if !variants.contains(&kind.as_str()) {
                     return Err(tag_de.unknown_variant(&kind, variants, what, tag.value.span));
                 }
-                let result = visitor.visit_enum(TaggedEnum { kind, content: NodeDe { skip_key: Some(TAG_KEY), ..self.at(self.node, self.path.clone()) } });
+                let result = visitor.visit_enum(TaggedEnum {
+                    kind,
+                    content: NodeDe { skip_key: Some(TAG_KEY), ..self.at(self.node, self.path.clone()) },
+                });
                 result.map_err(|e| self.locate(e))
             }
             Value::Seq(_) => Err(self.mismatch(&format!("one of {}", one_of(variants)))),

@@ -88,7 +88,9 @@ impl Templater {
                     return (format!("template uses an undefined value: {error}"), declared());
                 };
                 let hint = match did_you_mean(name, self.vars.names()) {
-                    Some(close) => format!("did you mean `{close}`? Otherwise declare it under `vars:` or pass `--var {name}=...`"),
+                    Some(close) => {
+                        format!("did you mean `{close}`? Otherwise declare it under `vars:` or pass `--var {name}=...`")
+                    }
                     None => format!("declare it under `vars:` or pass `--var {name}=...`; {}", declared()),
                 };
                 (format!("undefined variable `{name}`"), hint)

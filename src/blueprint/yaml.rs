@@ -20,11 +20,8 @@ pub const MAX_DEPTH: usize = 64;
 /// Counts every node after alias expansion, so an alias bomb stops here.
 pub const MAX_NODES: usize = 100_000;
 
-pub static FILE_TOO_LARGE: Rule = Rule {
-    id: "yaml::file-too-large",
-    severity: Severity::Error,
-    summary: "a blueprint file is at most 1 MiB",
-};
+pub static FILE_TOO_LARGE: Rule =
+    Rule { id: "yaml::file-too-large", severity: Severity::Error, summary: "a blueprint file is at most 1 MiB" };
 pub static NOT_UTF8: Rule =
     Rule { id: "yaml::not-utf8", severity: Severity::Error, summary: "a blueprint file is UTF-8 text" };
 pub static SYNTAX: Rule = Rule { id: "yaml::syntax", severity: Severity::Error, summary: "the file is valid YAML" };
@@ -52,8 +49,18 @@ pub static TAG: Rule = Rule {
 pub static UNKNOWN_ANCHOR: Rule =
     Rule { id: "yaml::unknown-anchor", severity: Severity::Error, summary: "every alias names an earlier anchor" };
 
-pub static RULES: &[&Rule] =
-    &[&FILE_TOO_LARGE, &NOT_UTF8, &SYNTAX, &DOCUMENTS, &TOO_DEEP, &TOO_MANY_NODES, &DUPLICATE_KEY, &KEY_TYPE, &TAG, &UNKNOWN_ANCHOR];
+pub static RULES: &[&Rule] = &[
+    &FILE_TOO_LARGE,
+    &NOT_UTF8,
+    &SYNTAX,
+    &DOCUMENTS,
+    &TOO_DEEP,
+    &TOO_MANY_NODES,
+    &DUPLICATE_KEY,
+    &KEY_TYPE,
+    &TAG,
+    &UNKNOWN_ANCHOR,
+];
 
 #[derive(Debug, Clone)]
 pub struct Node {
@@ -64,7 +71,10 @@ pub struct Node {
 #[derive(Debug, Clone)]
 pub enum Value {
     /// `plain` is false for quoted and block scalars, which are always strings.
-    Scalar { text: String, plain: bool },
+    Scalar {
+        text: String,
+        plain: bool,
+    },
     Seq(Vec<Node>),
     Map(Vec<Entry>),
 }
@@ -260,9 +270,10 @@ impl Builder {
     fn spend(&mut self, added: usize, span: Span) -> bool {
         self.nodes += added;
         if self.nodes > MAX_NODES {
-            let diagnostic = Diagnostic::new(&TOO_MANY_NODES, format!("the document expands to more than {MAX_NODES} values"))
-                .span(span)
-                .hint("aliases (`*name`) count once per use; an anchor expanded inside another anchor multiplies");
+            let diagnostic =
+                Diagnostic::new(&TOO_MANY_NODES, format!("the document expands to more than {MAX_NODES} values"))
+                    .span(span)
+                    .hint("aliases (`*name`) count once per use; an anchor expanded inside another anchor multiplies");
             self.diagnostics.push(diagnostic);
             return false;
         }
@@ -324,11 +335,12 @@ impl Builder {
                     return true;
                 };
                 if let Some(first) = seen.get(&text) {
-                    let diagnostic = Diagnostic::new(&DUPLICATE_KEY, format!("key `{text}` appears twice in this mapping"))
-                        .span(key.span)
-                        .label("second definition")
-                        .related(*first, "first defined here")
-                        .hint("YAML keeps only one of them; delete one or merge them");
+                    let diagnostic =
+                        Diagnostic::new(&DUPLICATE_KEY, format!("key `{text}` appears twice in this mapping"))
+                            .span(key.span)
+                            .label("second definition")
+                            .related(*first, "first defined here")
+                            .hint("YAML keeps only one of them; delete one or merge them");
                     self.diagnostics.push(diagnostic);
                     return true;
                 }

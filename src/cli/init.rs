@@ -61,6 +61,7 @@ pub fn run(args: &InitArgs) -> Result<Outcome, Error> {
 
 fn unknown(name: &str) -> Error {
     let names: Vec<&str> = scenarios::all().iter().map(|s: &Scenario| s.name).collect();
-    let suggestion = did_you_mean(name, names.iter().copied()).map(|c| format!("; did you mean `{c}`?")).unwrap_or_default();
+    let suggestion =
+        did_you_mean(name, names.iter().copied()).map(|c| format!("; did you mean `{c}`?")).unwrap_or_default();
     Error::Usage(format!("no scenario `{name}`{suggestion} (scenarios: {})", one_of(&names)))
 }

@@ -58,10 +58,6 @@ impl SourceFile {
         let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
         let prefix = String::from_utf8_lossy(before);
         let column = String::from_utf8_lossy(&before[line_start..]).chars().count();
-        Pos {
-            line: before.iter().filter(|&&b| b == b'\n').count() + 1,
-            column,
-            char_index: prefix.chars().count(),
-        }
+        Pos { line: before.iter().filter(|&&b| b == b'\n').count() + 1, column, char_index: prefix.chars().count() }
     }
 }

@@ -26,9 +26,10 @@ fn group<'a>(d: &'a Diagnostic, source: &'a SourceFile, path: &'a str) -> Group<
     let mut elements = Vec::new();
     if let Some(span) = d.span {
         let (excerpt, first_line, primary) = excerpt(source, span, d.related.as_ref().map(|r| r.0));
-        let mut snippet = Snippet::source(excerpt).line_start(first_line).path(path).annotation(
-            AnnotationKind::Primary.span(primary.0).label(d.label.as_deref().or(d.expected.as_deref())),
-        );
+        let mut snippet = Snippet::source(excerpt)
+            .line_start(first_line)
+            .path(path)
+            .annotation(AnnotationKind::Primary.span(primary.0).label(d.label.as_deref().or(d.expected.as_deref())));
         if let (Some((_, message)), Some(related)) = (&d.related, primary.1) {
             snippet = snippet.annotation(AnnotationKind::Context.span(related).label(message.as_str()));
         }
@@ -46,9 +47,9 @@ fn group<'a>(d: &'a Diagnostic, source: &'a SourceFile, path: &'a str) -> Group<
         elements.push(Level::HELP.message(hint.as_str()).into());
     }
     let title = level.primary_title(d.message.as_str()).id(d.rule);
-    elements.into_iter().fold(Group::with_title(title), |group, element: annotate_snippets::Element| {
-        group.element(element)
-    })
+    elements
+        .into_iter()
+        .fold(Group::with_title(title), |group, element: annotate_snippets::Element| group.element(element))
 }
 
 type Annotated = (Range<usize>, Option<Range<usize>>);

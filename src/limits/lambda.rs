@@ -13,11 +13,23 @@ pub static BATCH_SIZE: Limit =
     Limit { id: "lambda::batch-size", min: 1, max: 10_000, unit: "records", source: ESM, as_of: "2026-05-20" };
 pub static BATCH_WINDOW_SECONDS: Limit =
     Limit { id: "lambda::batch-window", min: 0, max: 300, unit: "seconds", source: ESM, as_of: "2026-05-20" };
-pub static PARALLELIZATION: Limit =
-    Limit { id: "lambda::parallelization", min: 1, max: 10, unit: "batches per shard", source: ESM, as_of: "2026-05-20" };
+pub static PARALLELIZATION: Limit = Limit {
+    id: "lambda::parallelization",
+    min: 1,
+    max: 10,
+    unit: "batches per shard",
+    source: ESM,
+    as_of: "2026-05-20",
+};
 /// -1 (never discard) is also accepted.
-pub static MAX_RECORD_AGE_SECONDS: Limit =
-    Limit { id: "lambda::max-record-age", min: 60, max: 604_800, unit: "seconds (or -1)", source: ESM, as_of: "2026-05-20" };
+pub static MAX_RECORD_AGE_SECONDS: Limit = Limit {
+    id: "lambda::max-record-age",
+    min: 60,
+    max: 604_800,
+    unit: "seconds (or -1)",
+    source: ESM,
+    as_of: "2026-05-20",
+};
 /// -1 (retry until the record expires) is also accepted.
 pub static RETRIES: Limit =
     Limit { id: "lambda::retries", min: 0, max: 10_000, unit: "(or -1)", source: ESM, as_of: "2026-05-20" };
@@ -27,10 +39,23 @@ pub const DYNAMODB_STREAM_RETENTION_HOURS: u32 = 24;
 
 /// Runtimes Lambda supports for new functions.
 pub const SUPPORTED_RUNTIMES: &[&str] = &[
-    "python3.10", "python3.11", "python3.12", "python3.13", "python3.14",
-    "nodejs20.x", "nodejs22.x", "nodejs24.x",
-    "java11", "java17", "java21", "java25",
-    "dotnet8", "ruby3.3", "ruby3.4", "provided.al2", "provided.al2023",
+    "python3.10",
+    "python3.11",
+    "python3.12",
+    "python3.13",
+    "python3.14",
+    "nodejs20.x",
+    "nodejs22.x",
+    "nodejs24.x",
+    "java11",
+    "java17",
+    "java21",
+    "java25",
+    "dotnet8",
+    "ruby3.3",
+    "ruby3.4",
+    "provided.al2",
+    "provided.al2023",
 ];
 
 const RUNTIMES_PAGE: &str = "docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html";

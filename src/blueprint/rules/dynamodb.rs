@@ -17,8 +17,11 @@ pub static EMR_RELEASE: Rule = Rule {
     severity: Severity::Error,
     summary: "EMR releases read `emr-X.Y.Z`, 6.0 or later (Spark 3)",
 };
-pub static SAGEMAKER_INSTANCE: Rule =
-    Rule { id: "sagemaker::instance-type", severity: Severity::Error, summary: "endpoint instance types start with `ml.`" };
+pub static SAGEMAKER_INSTANCE: Rule = Rule {
+    id: "sagemaker::instance-type",
+    severity: Severity::Error,
+    summary: "endpoint instance types start with `ml.`",
+};
 
 pub static RULES: &[&Rule] = &[&CAPACITY, &EMR_RELEASE, &SAGEMAKER_INSTANCE];
 
@@ -36,7 +39,9 @@ pub fn check(cx: &mut Context) {
                                 .hint(format!("add `{field}:`, or use `billing: on-demand`")),
                         ),
                         (Billing::Provisioned, Some(0)) => found.push(
-                            Diagnostic::new(&CAPACITY, format!("`{field}` is 0")).at(placed.field(field)).expected("at least 1"),
+                            Diagnostic::new(&CAPACITY, format!("`{field}` is 0"))
+                                .at(placed.field(field))
+                                .expected("at least 1"),
                         ),
                         (Billing::OnDemand, Some(_)) => found.push(
                             Diagnostic::new(&CAPACITY, format!("an on-demand table takes no `{field}`"))
@@ -54,7 +59,8 @@ pub fn check(cx: &mut Context) {
                     .strip_prefix("emr-")
                     .and_then(|v| {
                         let parts: Vec<&str> = v.split('.').collect();
-                        (parts.len() == 3 && parts.iter().all(|p| p.parse::<u32>().is_ok())).then(|| parts[0].parse::<u32>().ok())
+                        (parts.len() == 3 && parts.iter().all(|p| p.parse::<u32>().is_ok()))
+                            .then(|| parts[0].parse::<u32>().ok())
                     })
                     .flatten();
                 if major.is_none_or(|m| m < MIN_RELEASE_MAJOR) {
@@ -73,9 +79,12 @@ pub fn check(cx: &mut Context) {
             Component::SagemakerEndpoint(endpoint) => {
                 if !endpoint.instance_type.starts_with("ml.") {
                     found.push(
-                        Diagnostic::new(&SAGEMAKER_INSTANCE, format!("`{}` is not a SageMaker instance type", endpoint.instance_type))
-                            .at(placed.field("instance_type"))
-                            .expected("e.g. `ml.m5.large`"),
+                        Diagnostic::new(
+                            &SAGEMAKER_INSTANCE,
+                            format!("`{}` is not a SageMaker instance type", endpoint.instance_type),
+                        )
+                        .at(placed.field("instance_type"))
+                        .expected("e.g. `ml.m5.large`"),
                     );
                 }
             }

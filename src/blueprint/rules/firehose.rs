@@ -10,8 +10,11 @@ use super::super::spec::firehose::{Compression, Firehose};
 use super::super::spec::{Component, Placed};
 use super::Context;
 
-pub static DESTINATION_COUNT: Rule =
-    Rule { id: "firehose::destination-count", severity: Severity::Error, summary: "a Firehose stream has exactly one destination" };
+pub static DESTINATION_COUNT: Rule = Rule {
+    id: "firehose::destination-count",
+    severity: Severity::Error,
+    summary: "a Firehose stream has exactly one destination",
+};
 pub static SOURCE_COUNT: Rule = Rule {
     id: "firehose::source-count",
     severity: Severity::Error,
@@ -42,8 +45,11 @@ pub static FORMAT_CONVERSION: Rule = Rule {
     severity: Severity::Error,
     summary: "record format conversion delivers to S3 with a buffer of at least 64 MiB",
 };
-pub static OPENSEARCH_INDEX: Rule =
-    Rule { id: "firehose::opensearch-index", severity: Severity::Error, summary: "delivery to OpenSearch names an index" };
+pub static OPENSEARCH_INDEX: Rule = Rule {
+    id: "firehose::opensearch-index",
+    severity: Severity::Error,
+    summary: "delivery to OpenSearch names an index",
+};
 pub static REF_KIND: Rule = Rule {
     id: "firehose::ref-kind",
     severity: Severity::Error,
@@ -56,8 +62,16 @@ pub static STREAM_SOURCE_KEY: Rule = Rule {
 };
 
 pub static RULES: &[&Rule] = &[
-    &DESTINATION_COUNT, &SOURCE_COUNT, &REDSHIFT_NEEDS_S3, &REDSHIFT_COPY, &REDSHIFT_COMPRESSION, &PARTITIONING,
-    &FORMAT_CONVERSION, &OPENSEARCH_INDEX, &REF_KIND, &STREAM_SOURCE_KEY,
+    &DESTINATION_COUNT,
+    &SOURCE_COUNT,
+    &REDSHIFT_NEEDS_S3,
+    &REDSHIFT_COPY,
+    &REDSHIFT_COMPRESSION,
+    &PARTITIONING,
+    &FORMAT_CONVERSION,
+    &OPENSEARCH_INDEX,
+    &REF_KIND,
+    &STREAM_SOURCE_KEY,
 ];
 
 pub fn check(cx: &mut Context) {
@@ -94,9 +108,14 @@ fn check_one(cx: &mut Context, placed: Placed, firehose: &Firehose) {
         );
     }
 
-    let size_limit = if destination == Some("opensearch-domain") { &OPENSEARCH_BUFFER_SIZE_MIB } else { &BUFFER_SIZE_MIB };
+    let size_limit =
+        if destination == Some("opensearch-domain") { &OPENSEARCH_BUFFER_SIZE_MIB } else { &BUFFER_SIZE_MIB };
     cx.range(size_limit, placed.field("buffer.size_mib"), i64::from(firehose.buffer.size_mib));
-    cx.range(&BUFFER_INTERVAL_SECONDS, placed.field("buffer.interval_seconds"), i64::from(firehose.buffer.interval_seconds));
+    cx.range(
+        &BUFFER_INTERVAL_SECONDS,
+        placed.field("buffer.interval_seconds"),
+        i64::from(firehose.buffer.interval_seconds),
+    );
     for (field, prefix) in [("prefix", &firehose.prefix), ("error_prefix", &firehose.error_prefix)] {
         if let Some(prefix) = prefix {
             cx.range(&PREFIX_LENGTH, placed.field(field), prefix.chars().count() as i64);
@@ -132,11 +151,16 @@ fn check_one(cx: &mut Context, placed: Placed, firehose: &Firehose) {
         }
         if !big_enough {
             found.push(
-                Diagnostic::new(rule, format!("{what} needs a buffer of at least {MIN_BUFFER_FOR_PARTITIONING_MIB} MiB"))
-                    .at(placed.field("buffer.size_mib"))
-                    .label(format!("{} MiB", firehose.buffer.size_mib))
-                    .expected(format!("at least {MIN_BUFFER_FOR_PARTITIONING_MIB} MiB"))
-                    .hint(format!("set `buffer.size_mib: {MIN_BUFFER_FOR_PARTITIONING_MIB}` or more ({PARTITIONING_SOURCE})")),
+                Diagnostic::new(
+                    rule,
+                    format!("{what} needs a buffer of at least {MIN_BUFFER_FOR_PARTITIONING_MIB} MiB"),
+                )
+                .at(placed.field("buffer.size_mib"))
+                .label(format!("{} MiB", firehose.buffer.size_mib))
+                .expected(format!("at least {MIN_BUFFER_FOR_PARTITIONING_MIB} MiB"))
+                .hint(format!(
+                    "set `buffer.size_mib: {MIN_BUFFER_FOR_PARTITIONING_MIB}` or more ({PARTITIONING_SOURCE})"
+                )),
             );
         }
     }
@@ -154,9 +178,12 @@ fn check_one(cx: &mut Context, placed: Placed, firehose: &Firehose) {
         let reads_kinesis = cx.inputs_of(&firehose.id).any(|e| matches!(e.from.component, Component::KinesisStream(_)));
         if reads_kinesis {
             found.push(
-                Diagnostic::new(&STREAM_SOURCE_KEY, "server-side encryption of the delivery stream is not supported with a Kinesis source")
-                    .at(placed.field("encryption.kms_key"))
-                    .hint("remove `kms_key`; encrypt the source stream instead (its `encryption.kms_key`)"),
+                Diagnostic::new(
+                    &STREAM_SOURCE_KEY,
+                    "server-side encryption of the delivery stream is not supported with a Kinesis source",
+                )
+                .at(placed.field("encryption.kms_key"))
+                .hint("remove `kms_key`; encrypt the source stream instead (its `encryption.kms_key`)"),
             );
         }
     }

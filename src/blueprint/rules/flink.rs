@@ -1,7 +1,9 @@
 //! Managed Service for Apache Flink applications.
 
 use crate::diagnostic::{Diagnostic, Rule, Severity, one_of};
-use crate::limits::flink::{KPU_SOURCE, MAX_KPUS, PARALLELISM, PARALLELISM_PER_KPU, RETIRED_RUNTIMES, SUPPORTED_RUNTIMES};
+use crate::limits::flink::{
+    KPU_SOURCE, MAX_KPUS, PARALLELISM, PARALLELISM_PER_KPU, RETIRED_RUNTIMES, SUPPORTED_RUNTIMES,
+};
 use crate::limits::retired;
 
 use super::super::spec::Component;
@@ -14,8 +16,11 @@ pub static RUNTIME_RETIRED: Rule = Rule {
 };
 pub static RUNTIME_UNKNOWN: Rule =
     Rule { id: "flink::runtime-unknown", severity: Severity::Warning, summary: "the runtime is one pipe knows" };
-pub static KPUS: Rule =
-    Rule { id: "flink::kpus", severity: Severity::Error, summary: "parallelism ÷ parallelism per KPU fits the 64-KPU quota" };
+pub static KPUS: Rule = Rule {
+    id: "flink::kpus",
+    severity: Severity::Error,
+    summary: "parallelism ÷ parallelism per KPU fits the 64-KPU quota",
+};
 pub static SOURCE: Rule =
     Rule { id: "flink::source", severity: Severity::Error, summary: "an application reads at least one stream" };
 
@@ -44,10 +49,13 @@ pub fn check(cx: &mut Context) {
         let kpus = app.parallelism.div_ceil(app.parallelism_per_kpu.max(1));
         if kpus > MAX_KPUS {
             found.push(
-                Diagnostic::new(&KPUS, format!("parallelism {} at {} per KPU needs {kpus} KPUs", app.parallelism, app.parallelism_per_kpu))
-                    .at(placed.field("parallelism"))
-                    .expected(format!("at most {MAX_KPUS} KPUs ({KPU_SOURCE})"))
-                    .hint("raise `parallelism_per_kpu` or request a quota increase"),
+                Diagnostic::new(
+                    &KPUS,
+                    format!("parallelism {} at {} per KPU needs {kpus} KPUs", app.parallelism, app.parallelism_per_kpu),
+                )
+                .at(placed.field("parallelism"))
+                .expected(format!("at most {MAX_KPUS} KPUs ({KPU_SOURCE})"))
+                .hint("raise `parallelism_per_kpu` or request a quota increase"),
             );
         }
         if cx.inputs_of(&app.id).next().is_none() {

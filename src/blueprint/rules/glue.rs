@@ -15,10 +15,16 @@ pub static VERSION: Rule = Rule {
 };
 pub static WORKER_TYPE: Rule =
     Rule { id: "glue::worker-type", severity: Severity::Error, summary: "G.025X workers need Glue 3.0 or later" };
-pub static SOURCE: Rule =
-    Rule { id: "glue::source", severity: Severity::Error, summary: "a streaming job reads exactly one Kinesis stream or MSK cluster" };
-pub static COLUMNS: Rule =
-    Rule { id: "glue::catalog-columns", severity: Severity::Error, summary: "the stream's catalog table declares its columns" };
+pub static SOURCE: Rule = Rule {
+    id: "glue::source",
+    severity: Severity::Error,
+    summary: "a streaming job reads exactly one Kinesis stream or MSK cluster",
+};
+pub static COLUMNS: Rule = Rule {
+    id: "glue::catalog-columns",
+    severity: Severity::Error,
+    summary: "the stream's catalog table declares its columns",
+};
 
 pub static RULES: &[&Rule] = &[&VERSION, &WORKER_TYPE, &SOURCE, &COLUMNS];
 
@@ -44,9 +50,12 @@ pub fn check(cx: &mut Context) {
         }
         if job.worker_type == WorkerType::G025X && job.glue_version.as_str() < G025X_MIN_VERSION {
             found.push(
-                Diagnostic::new(&WORKER_TYPE, format!("`{}` workers need Glue {G025X_MIN_VERSION} or later", job.worker_type.name()))
-                    .at(placed.field("worker_type"))
-                    .hint("raise `glue_version` or use `G.1X`"),
+                Diagnostic::new(
+                    &WORKER_TYPE,
+                    format!("`{}` workers need Glue {G025X_MIN_VERSION} or later", job.worker_type.name()),
+                )
+                .at(placed.field("worker_type"))
+                .hint("raise `glue_version` or use `G.1X`"),
             );
         }
         let streams = cx
@@ -63,9 +72,9 @@ pub fn check(cx: &mut Context) {
         }
         if job.catalog.columns.is_empty() {
             found.push(
-                Diagnostic::new(&COLUMNS, "the catalog table has no columns")
-                    .at(placed.field("catalog.columns"))
-                    .hint("list the fields of the JSON records with their types, e.g. `{ name: user_id, type: string }`"),
+                Diagnostic::new(&COLUMNS, "the catalog table has no columns").at(placed.field("catalog.columns")).hint(
+                    "list the fields of the JSON records with their types, e.g. `{ name: user_id, type: string }`",
+                ),
             );
         }
     }

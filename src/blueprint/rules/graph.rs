@@ -17,8 +17,11 @@ pub static ID_FORMAT: Rule = Rule {
 };
 pub static LAYER: Rule =
     Rule { id: "graph::layer", severity: Severity::Error, summary: "each kind stands in a layer it belongs to" };
-pub static UNKNOWN_REF: Rule =
-    Rule { id: "graph::unknown-ref", severity: Severity::Error, summary: "references name a component of the blueprint" };
+pub static UNKNOWN_REF: Rule = Rule {
+    id: "graph::unknown-ref",
+    severity: Severity::Error,
+    summary: "references name a component of the blueprint",
+};
 pub static EDGE: Rule = Rule {
     id: "graph::edge",
     severity: Severity::Error,
@@ -74,7 +77,9 @@ fn ids_and_layers(cx: &mut Context) {
             found.push(
                 Diagnostic::new(&ID_FORMAT, format!("id `{id}` is not a valid component id"))
                     .at(placed.field("id"))
-                    .expected(format!("lowercase letters, digits and `-`, starting with a letter, at most {ID_MAX} characters"))
+                    .expected(format!(
+                        "lowercase letters, digits and `-`, starting with a letter, at most {ID_MAX} characters"
+                    ))
                     .hint("ids become part of AWS resource names, which allow little else"),
             );
         }
@@ -113,7 +118,9 @@ fn references<'a>(cx: &mut Context<'a>) {
             refs.push((placed.field(&format!("{field}[{n}]")), id));
             *n += 1;
         }
-        refs.extend(placed.component.to().iter().enumerate().map(|(n, id)| (placed.field(&format!("to[{n}]")), id.as_str())));
+        refs.extend(
+            placed.component.to().iter().enumerate().map(|(n, id)| (placed.field(&format!("to[{n}]")), id.as_str())),
+        );
         refs.extend(single_refs(placed.component).into_iter().map(|(field, id)| (placed.field(field), id)));
         for (path, id) in refs {
             if id == placed.component.id() {
@@ -149,7 +156,8 @@ fn edges(cx: &mut Context) {
     let mut found = Vec::new();
     for edge in &cx.edges {
         let (from, to) = (edge.from.component.kind(), edge.to.component.kind());
-        let allowed = if edge.lookup { to == "glue-streaming-job" && from == "dynamodb-table" } else { edge_allowed(from, to) };
+        let allowed =
+            if edge.lookup { to == "glue-streaming-job" && from == "dynamodb-table" } else { edge_allowed(from, to) };
         if allowed {
             continue;
         }
@@ -163,7 +171,11 @@ fn edges(cx: &mut Context) {
             Diagnostic::new(&EDGE, format!("a `{from}` cannot send data to a `{to}`"))
                 .at(edge.path.clone())
                 .expected(expected)
-                .hint(format!("`{}` → `{}` is not a connection AWS supports", edge.from.component.id(), edge.to.component.id())),
+                .hint(format!(
+                    "`{}` → `{}` is not a connection AWS supports",
+                    edge.from.component.id(),
+                    edge.to.component.id()
+                )),
         );
     }
     found.into_iter().for_each(|d| cx.report(d));
@@ -181,7 +193,8 @@ fn cycles(cx: &mut Context) {
         let mut stack: Vec<(&str, usize)> = vec![(start, 0)];
         colour.insert(start, 1);
         while let Some(&mut (node, ref mut next)) = stack.last_mut() {
-            let outgoing: Vec<&super::Edge> = cx.edges.iter().filter(|e| !e.lookup && e.from.component.id() == node).collect();
+            let outgoing: Vec<&super::Edge> =
+                cx.edges.iter().filter(|e| !e.lookup && e.from.component.id() == node).collect();
             if let Some(edge) = outgoing.get(*next) {
                 *next += 1;
                 let target = edge.to.component.id();

@@ -41,7 +41,8 @@ pub static RULES: &[&Rule] = &[&ON_DEMAND_SHARDS, &TOO_FEW_SHARDS, &READ_BUDGET,
 
 /// Shards a provisioned stream needs for its writes and for its polling readers.
 pub fn required_shards(flow: Flow, polling_readers: usize) -> u32 {
-    let write = (flow.kib_per_second / SHARD_WRITE_KIB_PER_SECOND).max(flow.records_per_second / SHARD_WRITE_RECORDS_PER_SECOND);
+    let write = (flow.kib_per_second / SHARD_WRITE_KIB_PER_SECOND)
+        .max(flow.records_per_second / SHARD_WRITE_RECORDS_PER_SECOND);
     let read = flow.kib_per_second * polling_readers as f64 / SHARD_READ_KIB_PER_SECOND;
     (write.max(read).ceil() as u32).max(1)
 }
@@ -119,10 +120,13 @@ fn record_size(found: &mut Vec<Diagnostic>, path: &str, stream: &KinesisStream, 
     let average = if flow.records_per_second > 0.0 { flow.kib_per_second / flow.records_per_second } else { 0.0 };
     if average > f64::from(max) {
         found.push(
-            Diagnostic::new(&RECORD_SIZE, format!("records of {average:.0} KiB are larger than `{}` accepts", stream.id))
-                .at(path.to_string())
-                .expected(format!("records of at most {max} KiB"))
-                .hint("raise `max_record_size_kib` (up to 10240) or make records smaller"),
+            Diagnostic::new(
+                &RECORD_SIZE,
+                format!("records of {average:.0} KiB are larger than `{}` accepts", stream.id),
+            )
+            .at(path.to_string())
+            .expected(format!("records of at most {max} KiB"))
+            .hint("raise `max_record_size_kib` (up to 10240) or make records smaller"),
         );
     }
 }

@@ -2,8 +2,8 @@
 
 use crate::diagnostic::{Diagnostic, Rule, Severity};
 use crate::limits::lambda::{
-    BATCH_SIZE, BATCH_WINDOW_SECONDS, DYNAMODB_STREAM_RETENTION_HOURS, MAX_RECORD_AGE_SECONDS, MEMORY_MIB, PARALLELIZATION,
-    RETIRED_RUNTIMES, RETRIES, SUPPORTED_RUNTIMES, TIMEOUT_SECONDS,
+    BATCH_SIZE, BATCH_WINDOW_SECONDS, DYNAMODB_STREAM_RETENTION_HOURS, MAX_RECORD_AGE_SECONDS, MEMORY_MIB,
+    PARALLELIZATION, RETIRED_RUNTIMES, RETRIES, SUPPORTED_RUNTIMES, TIMEOUT_SECONDS,
 };
 use crate::limits::retired;
 
@@ -11,8 +11,11 @@ use super::super::spec::lambda::Lambda;
 use super::super::spec::{Component, Placed};
 use super::Context;
 
-pub static RUNTIME_RETIRED: Rule =
-    Rule { id: "lambda::runtime-retired", severity: Severity::Error, summary: "runtimes past deprecation are rejected" };
+pub static RUNTIME_RETIRED: Rule = Rule {
+    id: "lambda::runtime-retired",
+    severity: Severity::Error,
+    summary: "runtimes past deprecation are rejected",
+};
 pub static RUNTIME_UNKNOWN: Rule =
     Rule { id: "lambda::runtime-unknown", severity: Severity::Warning, summary: "the runtime is one pipe knows" };
 pub static RECORD_AGE_RETENTION: Rule = Rule {
@@ -25,15 +28,21 @@ pub static DYNAMODB_STREAM: Rule = Rule {
     severity: Severity::Error,
     summary: "a function reads a DynamoDB table only through the table's stream",
 };
-pub static MSK_TOPIC: Rule =
-    Rule { id: "lambda::msk-topic", severity: Severity::Error, summary: "a function reading MSK names its topic and network" };
+pub static MSK_TOPIC: Rule = Rule {
+    id: "lambda::msk-topic",
+    severity: Severity::Error,
+    summary: "a function reading MSK names its topic and network",
+};
 pub static ON_FAILURE: Rule = Rule {
     id: "lambda::on-failure",
     severity: Severity::Warning,
     summary: "stream consumers keep failed batches in an on-failure destination",
 };
-pub static ON_FAILURE_KIND: Rule =
-    Rule { id: "lambda::on-failure-kind", severity: Severity::Error, summary: "`on_failure` names an sns-topic or s3-bucket" };
+pub static ON_FAILURE_KIND: Rule = Rule {
+    id: "lambda::on-failure-kind",
+    severity: Severity::Error,
+    summary: "`on_failure` names an sns-topic or s3-bucket",
+};
 pub static UNBOUNDED: Rule = Rule {
     id: "lambda::unbounded-retries",
     severity: Severity::Warning,
@@ -45,8 +54,17 @@ pub static NO_BISECT: Rule = Rule {
     summary: "failing batches are split to isolate the bad record",
 };
 
-pub static RULES: &[&Rule] =
-    &[&RUNTIME_RETIRED, &RUNTIME_UNKNOWN, &RECORD_AGE_RETENTION, &DYNAMODB_STREAM, &MSK_TOPIC, &ON_FAILURE, &ON_FAILURE_KIND, &UNBOUNDED, &NO_BISECT];
+pub static RULES: &[&Rule] = &[
+    &RUNTIME_RETIRED,
+    &RUNTIME_UNKNOWN,
+    &RECORD_AGE_RETENTION,
+    &DYNAMODB_STREAM,
+    &MSK_TOPIC,
+    &ON_FAILURE,
+    &ON_FAILURE_KIND,
+    &UNBOUNDED,
+    &NO_BISECT,
+];
 
 pub fn check(cx: &mut Context) {
     for placed in cx.blueprint.components() {
@@ -66,7 +84,11 @@ fn ranges(cx: &mut Context, placed: Placed, lambda: &Lambda) {
     cx.range(&BATCH_WINDOW_SECONDS, placed.field("batch.window_seconds"), i64::from(batch.window_seconds));
     cx.range(&PARALLELIZATION, placed.field("batch.parallelization"), i64::from(batch.parallelization));
     if batch.max_record_age_seconds != -1 {
-        cx.range(&MAX_RECORD_AGE_SECONDS, placed.field("batch.max_record_age_seconds"), i64::from(batch.max_record_age_seconds));
+        cx.range(
+            &MAX_RECORD_AGE_SECONDS,
+            placed.field("batch.max_record_age_seconds"),
+            i64::from(batch.max_record_age_seconds),
+        );
     }
     if batch.retries != -1 {
         cx.range(&RETRIES, placed.field("batch.retries"), i64::from(batch.retries));
@@ -101,9 +123,12 @@ fn sources(cx: &mut Context, placed: Placed, lambda: &Lambda) {
             Component::DynamodbTable(table) => {
                 if table.stream.is_none() {
                     found.push(
-                        Diagnostic::new(&DYNAMODB_STREAM, format!("table `{}` has no stream for `{}` to read", table.id, lambda.id))
-                            .at(source.field("stream"))
-                            .hint("add `stream: new-image` (or another view) to the table"),
+                        Diagnostic::new(
+                            &DYNAMODB_STREAM,
+                            format!("table `{}` has no stream for `{}` to read", table.id, lambda.id),
+                        )
+                        .at(source.field("stream"))
+                        .hint("add `stream: new-image` (or another view) to the table"),
                     );
                 }
                 Some(DYNAMODB_STREAM_RETENTION_HOURS)
@@ -111,11 +136,16 @@ fn sources(cx: &mut Context, placed: Placed, lambda: &Lambda) {
             Component::MskCluster(cluster) => {
                 match &lambda.topic {
                     None => found.push(
-                        Diagnostic::new(&MSK_TOPIC, format!("`{}` reads MSK cluster `{}` but names no topic", lambda.id, cluster.id))
-                            .at(placed.path())
-                            .hint("add `topic: <name>`"),
+                        Diagnostic::new(
+                            &MSK_TOPIC,
+                            format!("`{}` reads MSK cluster `{}` but names no topic", lambda.id, cluster.id),
+                        )
+                        .at(placed.path())
+                        .hint("add `topic: <name>`"),
                     ),
-                    Some(topic) => found.extend(super::msk::unknown_topic(cluster, source, topic, placed.field("topic"))),
+                    Some(topic) => {
+                        found.extend(super::msk::unknown_topic(cluster, source, topic, placed.field("topic")))
+                    }
                 }
                 if lambda.network.is_none() {
                     found.push(
@@ -134,33 +164,54 @@ fn sources(cx: &mut Context, placed: Placed, lambda: &Lambda) {
             && i64::from(age) > i64::from(hours) * 3600
         {
             found.push(
-                Diagnostic::new(&RECORD_AGE_RETENTION, format!("records older than {age} s are already gone from `{}`", source.component.id()))
-                    .at(placed.field("batch.max_record_age_seconds"))
-                    .expected(format!("at most {} seconds ({hours} h retention of `{}`)", u64::from(hours) * 3600, source.component.id()))
-                    .hint("lower `max_record_age_seconds`, or raise the source's retention"),
+                Diagnostic::new(
+                    &RECORD_AGE_RETENTION,
+                    format!("records older than {age} s are already gone from `{}`", source.component.id()),
+                )
+                .at(placed.field("batch.max_record_age_seconds"))
+                .expected(format!(
+                    "at most {} seconds ({hours} h retention of `{}`)",
+                    u64::from(hours) * 3600,
+                    source.component.id()
+                ))
+                .hint("lower `max_record_age_seconds`, or raise the source's retention"),
             );
         }
     }
-    let streams = sources.iter().any(|s| matches!(s.component, Component::KinesisStream(_) | Component::DynamodbTable(_)));
+    let streams =
+        sources.iter().any(|s| matches!(s.component, Component::KinesisStream(_) | Component::DynamodbTable(_)));
     if streams {
         match lambda.on_failure.as_deref().map(|id| (id, cx.get(id))) {
             None => found.push(
-                Diagnostic::new(&ON_FAILURE, format!("batches that fail every retry in `{}` are dropped without a trace", lambda.id))
-                    .at(placed.path())
-                    .hint("set `on_failure:` to an sns-topic or s3-bucket that keeps their records"),
+                Diagnostic::new(
+                    &ON_FAILURE,
+                    format!("batches that fail every retry in `{}` are dropped without a trace", lambda.id),
+                )
+                .at(placed.path())
+                .hint("set `on_failure:` to an sns-topic or s3-bucket that keeps their records"),
             ),
-            Some((id, Some(target))) if !matches!(target.component, Component::SnsTopic(_) | Component::S3Bucket(_)) => found.push(
-                Diagnostic::new(&ON_FAILURE_KIND, format!("on-failure destination `{id}` is a `{}`", target.component.kind()))
+            Some((id, Some(target)))
+                if !matches!(target.component, Component::SnsTopic(_) | Component::S3Bucket(_)) =>
+            {
+                found.push(
+                    Diagnostic::new(
+                        &ON_FAILURE_KIND,
+                        format!("on-failure destination `{id}` is a `{}`", target.component.kind()),
+                    )
                     .at(placed.field("on_failure"))
                     .expected("an `sns-topic` or `s3-bucket`"),
-            ),
+                )
+            }
             _ => {}
         }
         if batch.retries == -1 && batch.max_record_age_seconds == -1 {
             found.push(
-                Diagnostic::new(&UNBOUNDED, "a failing record is retried until it expires, blocking its shard meanwhile")
-                    .at(placed.field("batch.retries"))
-                    .hint("bound `retries` or `max_record_age_seconds`"),
+                Diagnostic::new(
+                    &UNBOUNDED,
+                    "a failing record is retried until it expires, blocking its shard meanwhile",
+                )
+                .at(placed.field("batch.retries"))
+                .hint("bound `retries` or `max_record_age_seconds`"),
             );
         }
         if !batch.bisect_on_error {

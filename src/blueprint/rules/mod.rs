@@ -31,9 +31,23 @@ pub use graph::edge_allowed;
 
 /// Every named rule, for `pipe rules` and the docs (range limits are listed from `limits`).
 pub fn all() -> Vec<&'static Rule> {
-    [graph::RULES, names::RULES, code::RULES, kinesis::RULES, firehose::RULES, lambda::RULES, msk::RULES,
-     glue::RULES, flink::RULES, opensearch::RULES, redshift::RULES, dynamodb::RULES, sources::RULES, security::RULES]
-        .concat()
+    [
+        graph::RULES,
+        names::RULES,
+        code::RULES,
+        kinesis::RULES,
+        firehose::RULES,
+        lambda::RULES,
+        msk::RULES,
+        glue::RULES,
+        flink::RULES,
+        opensearch::RULES,
+        redshift::RULES,
+        dynamodb::RULES,
+        sources::RULES,
+        security::RULES,
+    ]
+    .concat()
 }
 
 pub fn check(blueprint: &Blueprint, base_dir: &Path, declared_ids: &HashSet<String>) -> Vec<Diagnostic> {
@@ -113,7 +127,12 @@ impl<'a> Context<'a> {
                 if let Some(&target) = self.by_id.get(id.as_str())
                     && seen.insert((component.id(), target.component.id(), false))
                 {
-                    edges.push(Edge { from: placed, to: target, path: placed.field(&format!("to[{n}]")), lookup: false });
+                    edges.push(Edge {
+                        from: placed,
+                        to: target,
+                        path: placed.field(&format!("to[{n}]")),
+                        lookup: false,
+                    });
                 }
             }
         }
@@ -183,11 +202,12 @@ impl<'a> Context<'a> {
             return;
         }
         let field = path.rsplit('.').next().unwrap_or(&path).to_string();
-        let diagnostic = Diagnostic::with_id(limit.id, Severity::Error, format!("`{field}` is {value}, outside the allowed range"))
-            .at(path)
-            .label(format!("allowed: {}", limit.describe()))
-            .expected(limit.describe())
-            .hint(format!("AWS limit as of {} ({})", limit.as_of, limit.source));
+        let diagnostic =
+            Diagnostic::with_id(limit.id, Severity::Error, format!("`{field}` is {value}, outside the allowed range"))
+                .at(path)
+                .label(format!("allowed: {}", limit.describe()))
+                .expected(limit.describe())
+                .hint(format!("AWS limit as of {} ({})", limit.as_of, limit.source));
         self.report(diagnostic);
     }
 }

@@ -18,8 +18,11 @@ pub static DEPLOYMENT_FIELDS: Rule = Rule {
     severity: Severity::Error,
     summary: "provisioned clusters set version, broker type, count and storage; serverless clusters set none",
 };
-pub static KAFKA_VERSION: Rule =
-    Rule { id: "msk::kafka-version", severity: Severity::Error, summary: "Kafka versions past end of support are rejected" };
+pub static KAFKA_VERSION: Rule = Rule {
+    id: "msk::kafka-version",
+    severity: Severity::Error,
+    summary: "Kafka versions past end of support are rejected",
+};
 pub static CLIENT_AUTH: Rule = Rule {
     id: "msk::client-auth",
     severity: Severity::Error,
@@ -32,10 +35,14 @@ pub static REPLICATION: Rule = Rule {
     severity: Severity::Error,
     summary: "a topic's replication factor is at most the broker count; partitions at least 1",
 };
-pub static UNKNOWN_TOPIC: Rule =
-    Rule { id: "msk::unknown-topic", severity: Severity::Error, summary: "topics read or written are declared on the cluster" };
+pub static UNKNOWN_TOPIC: Rule = Rule {
+    id: "msk::unknown-topic",
+    severity: Severity::Error,
+    summary: "topics read or written are declared on the cluster",
+};
 
-pub static RULES: &[&Rule] = &[&BROKER_MULTIPLE, &DEPLOYMENT_FIELDS, &KAFKA_VERSION, &CLIENT_AUTH, &TLS, &REPLICATION, &UNKNOWN_TOPIC];
+pub static RULES: &[&Rule] =
+    &[&BROKER_MULTIPLE, &DEPLOYMENT_FIELDS, &KAFKA_VERSION, &CLIENT_AUTH, &TLS, &REPLICATION, &UNKNOWN_TOPIC];
 
 pub fn check(cx: &mut Context) {
     for placed in cx.blueprint.components() {
@@ -115,10 +122,16 @@ fn cluster_shape(cx: &mut Context, placed: Placed, cluster: &MskCluster) {
         cx.range(&BROKERS, placed.field("brokers"), i64::from(brokers));
         if subnets > 0 && brokers as usize % subnets != 0 {
             found.push(
-                Diagnostic::new(&BROKER_MULTIPLE, format!("{brokers} brokers cannot be spread evenly over {subnets} subnets"))
-                    .at(placed.field("brokers"))
-                    .expected(format!("a multiple of {subnets}"))
-                    .hint(format!("MSK places the same number of brokers in each Availability Zone; use {}", (brokers as usize).div_ceil(subnets) * subnets)),
+                Diagnostic::new(
+                    &BROKER_MULTIPLE,
+                    format!("{brokers} brokers cannot be spread evenly over {subnets} subnets"),
+                )
+                .at(placed.field("brokers"))
+                .expected(format!("a multiple of {subnets}"))
+                .hint(format!(
+                    "MSK places the same number of brokers in each Availability Zone; use {}",
+                    (brokers as usize).div_ceil(subnets) * subnets
+                )),
             );
         }
     }
@@ -137,9 +150,12 @@ fn cluster_shape(cx: &mut Context, placed: Placed, cluster: &MskCluster) {
     let auth = &cluster.auth;
     if auth.unauthenticated {
         found.push(
-            Diagnostic::new(&CLIENT_AUTH, "unauthenticated access lets anyone on the network read and write every topic")
-                .at(placed.field("auth.unauthenticated"))
-                .hint("remove it; producers and consumers authenticate with IAM"),
+            Diagnostic::new(
+                &CLIENT_AUTH,
+                "unauthenticated access lets anyone on the network read and write every topic",
+            )
+            .at(placed.field("auth.unauthenticated"))
+            .hint("remove it; producers and consumers authenticate with IAM"),
         );
     } else if !(auth.iam || auth.scram || auth.tls) {
         found.push(
@@ -163,10 +179,13 @@ fn cluster_shape(cx: &mut Context, placed: Placed, cluster: &MskCluster) {
         };
         if topic.replication_factor > brokers || topic.replication_factor == 0 {
             found.push(
-                Diagnostic::new(&REPLICATION, format!("replication factor {} with {brokers} brokers", topic.replication_factor))
-                    .at(placed.field(&format!("topics[{i}].replication_factor")))
-                    .expected(format!("1 to {brokers}"))
-                    .hint("each replica lives on a different broker"),
+                Diagnostic::new(
+                    &REPLICATION,
+                    format!("replication factor {} with {brokers} brokers", topic.replication_factor),
+                )
+                .at(placed.field(&format!("topics[{i}].replication_factor")))
+                .expected(format!("1 to {brokers}"))
+                .hint("each replica lives on a different broker"),
             );
         }
         if topic.partitions == 0 {

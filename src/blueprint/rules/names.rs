@@ -53,10 +53,13 @@ pub fn check(cx: &mut Context) {
         let physical = format!("{}-{}", blueprint.name, placed.component.id());
         if physical.len() > max {
             cx.report(
-                Diagnostic::new(&PHYSICAL_NAME, format!("resource name `{physical}` is {} characters long", physical.len()))
-                    .at(placed.field("id"))
-                    .expected(format!("at most {max} characters ({rule})"))
-                    .hint("shorten the blueprint `name` or this component's `id`"),
+                Diagnostic::new(
+                    &PHYSICAL_NAME,
+                    format!("resource name `{physical}` is {} characters long", physical.len()),
+                )
+                .at(placed.field("id"))
+                .expected(format!("at most {max} characters ({rule})"))
+                .hint("shorten the blueprint `name` or this component's `id`"),
             );
         }
     }

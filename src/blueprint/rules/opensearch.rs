@@ -18,8 +18,11 @@ pub static ZONE_LAYOUT: Rule = Rule {
     severity: Severity::Error,
     summary: "zone awareness matches the subnet count, and data nodes spread evenly over the zones",
 };
-pub static MASTERS: Rule =
-    Rule { id: "opensearch::dedicated-masters", severity: Severity::Error, summary: "dedicated master nodes number 3 or 5 or more" };
+pub static MASTERS: Rule = Rule {
+    id: "opensearch::dedicated-masters",
+    severity: Severity::Error,
+    summary: "dedicated master nodes number 3 or 5 or more",
+};
 pub static TRANSPORT: Rule = Rule {
     id: "opensearch::https",
     severity: Severity::Error,
@@ -33,7 +36,8 @@ pub static FINE_GRAINED: Rule = Rule {
 pub static PUBLIC: Rule =
     Rule { id: "opensearch::public", severity: Severity::Warning, summary: "domains live in a VPC" };
 
-pub static RULES: &[&Rule] = &[&ENGINE_VERSION, &INSTANCE_TYPE, &ZONE_LAYOUT, &MASTERS, &TRANSPORT, &FINE_GRAINED, &PUBLIC];
+pub static RULES: &[&Rule] =
+    &[&ENGINE_VERSION, &INSTANCE_TYPE, &ZONE_LAYOUT, &MASTERS, &TRANSPORT, &FINE_GRAINED, &PUBLIC];
 
 fn is_engine_version(text: &str) -> bool {
     let Some(number) = text.strip_prefix("OpenSearch_").or_else(|| text.strip_prefix("Elasticsearch_")) else {
@@ -74,16 +78,22 @@ pub fn check(cx: &mut Context) {
                 && network.subnets.len() != zones as usize
             {
                 found.push(
-                    Diagnostic::new(&ZONE_LAYOUT, format!("zone awareness over {zones} zones with {} subnets", network.subnets.len()))
-                        .at(placed.field("network.subnets"))
-                        .expected(format!("{zones} subnets, one per zone")),
+                    Diagnostic::new(
+                        &ZONE_LAYOUT,
+                        format!("zone awareness over {zones} zones with {} subnets", network.subnets.len()),
+                    )
+                    .at(placed.field("network.subnets"))
+                    .expected(format!("{zones} subnets, one per zone")),
                 );
             }
             if zones > 0 && domain.instance_count % zones != 0 {
                 found.push(
-                    Diagnostic::new(&ZONE_LAYOUT, format!("{} data nodes cannot be spread evenly over {zones} zones", domain.instance_count))
-                        .at(placed.field("instance_count"))
-                        .expected(format!("a multiple of {zones}")),
+                    Diagnostic::new(
+                        &ZONE_LAYOUT,
+                        format!("{} data nodes cannot be spread evenly over {zones} zones", domain.instance_count),
+                    )
+                    .at(placed.field("instance_count"))
+                    .expected(format!("a multiple of {zones}")),
                 );
             }
         }
@@ -94,7 +104,9 @@ pub fn check(cx: &mut Context) {
                 Diagnostic::new(&MASTERS, format!("{} dedicated master nodes", masters.count))
                     .at(placed.field("dedicated_masters.count"))
                     .expected("3, or 5 or more")
-                    .hint("masters elect by quorum; 3 survive one failure, 5 survive two, and 4 survive no more than 3"),
+                    .hint(
+                        "masters elect by quorum; 3 survive one failure, 5 survive two, and 4 survive no more than 3",
+                    ),
             );
         }
         for (field, on, what) in [
@@ -102,11 +114,9 @@ pub fn check(cx: &mut Context) {
             ("node_to_node_encryption", domain.node_to_node_encryption, "nodes would exchange data unencrypted"),
         ] {
             if !on {
-                found.push(
-                    Diagnostic::new(&TRANSPORT, what)
-                        .at(placed.field(field))
-                        .hint(format!("remove `{field}: false`; pipe enforces HTTPS with TLS 1.2 and node-to-node encryption")),
-                );
+                found.push(Diagnostic::new(&TRANSPORT, what).at(placed.field(field)).hint(format!(
+                    "remove `{field}: false`; pipe enforces HTTPS with TLS 1.2 and node-to-node encryption"
+                )));
             }
         }
         if domain.fine_grained_access && !domain.encryption.enabled {

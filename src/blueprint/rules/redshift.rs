@@ -12,8 +12,11 @@ pub static DEPLOYMENT_FIELDS: Rule = Rule {
     severity: Severity::Error,
     summary: "serverless sets base capacity only; a cluster sets node type and count",
 };
-pub static RPU_STEP: Rule =
-    Rule { id: "redshift::base-capacity-step", severity: Severity::Error, summary: "base capacity comes in steps of 8 RPUs" };
+pub static RPU_STEP: Rule = Rule {
+    id: "redshift::base-capacity-step",
+    severity: Severity::Error,
+    summary: "base capacity comes in steps of 8 RPUs",
+};
 
 pub static RULES: &[&Rule] = &[&DEPLOYMENT_FIELDS, &RPU_STEP];
 

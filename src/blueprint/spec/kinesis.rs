@@ -69,7 +69,10 @@ impl<'de> Deserialize<'de> for Shards {
             fn visit_str<E: de::Error>(self, text: &str) -> Result<Shards, E> {
                 match text {
                     "auto" => Ok(Shards::Auto),
-                    _ => text.parse::<u64>().map_err(|_| E::custom(format!("expected `auto` or a whole number of shards, found `{text}`"))).and_then(|n| self.visit_u64(n)),
+                    _ => text
+                        .parse::<u64>()
+                        .map_err(|_| E::custom(format!("expected `auto` or a whole number of shards, found `{text}`")))
+                        .and_then(|n| self.visit_u64(n)),
                 }
             }
         }

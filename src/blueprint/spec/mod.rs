@@ -74,7 +74,8 @@ pub enum Layer {
 }
 
 impl Layer {
-    pub const ALL: [Layer; 5] = [Layer::Source, Layer::Ingestion, Layer::Storage, Layer::Processing, Layer::Destination];
+    pub const ALL: [Layer; 5] =
+        [Layer::Source, Layer::Ingestion, Layer::Storage, Layer::Processing, Layer::Destination];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -187,7 +188,12 @@ impl Component {
             Component::FlinkApplication(c) => ("from", &c.from),
             Component::EmrSparkStreaming(c) => ("from", &c.from),
             Component::GlueStreamingJob(c) => {
-                return c.from.iter().map(|id| ("from", id)).chain(c.lookups.iter().map(|id| ("lookups", id))).collect();
+                return c
+                    .from
+                    .iter()
+                    .map(|id| ("from", id))
+                    .chain(c.lookups.iter().map(|id| ("lookups", id)))
+                    .collect();
             }
             _ => return Vec::new(),
         };

@@ -1,0 +1,36 @@
+//! Helpers shared by the integration tests.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use pipe::blueprint::{self, vars::Vars};
+use pipe::diagnostic::text;
+
+pub fn pipe() -> Command {
+    let mut command = Command::new(insta_cmd::get_cargo_bin("pipe"));
+    command.env("NO_COLOR", "1").current_dir(root());
+    command
+}
+
+pub fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Validates a file in-process and renders its report as `pipe validate` prints it, without colour.
+/// The path should be relative to the crate root, so snapshots do not depend on the checkout.
+pub fn validate_text(path: &Path, vars: &Vars) -> (String, blueprint::Loaded) {
+    let loaded = blueprint::load(&root().join(path), vars).expect("readable");
+    let report = pipe::diagnostic::FileReport::new(
+        pipe::diagnostic::SourceFile::new(path, loaded.report.source.text()),
+        loaded.report.diagnostics.clone(),
+    );
+    (text::render(&report, false), loaded)
+}
+
+/// A temporary directory with a blueprint written into it.
+pub fn temp_blueprint(yaml: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("blueprint.yaml");
+    std::fs::write(&path, yaml).expect("write blueprint");
+    (dir, path)
+}

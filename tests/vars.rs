@@ -1,0 +1,93 @@
+//! Variables are values: rendered inside parsed scalars, typed by the field that reads them.
+
+use pipe::blueprint::spec::Component;
+use pipe::blueprint::vars::Vars;
+
+use crate::support::temp_blueprint;
+
+const BASE: &str = r#"version: 1
+name: vars-test
+vars: { env: dev, shards: 2 }
+tags: { env: "{{ env }}" }
+storage:
+  - id: events
+    kind: kinesis-stream
+    capacity: { mode: provisioned, shards: "{{ shards }}" }
+"#;
+
+fn load(yaml: &str, vars: &Vars) -> pipe::blueprint::Loaded {
+    let (_dir, path) = temp_blueprint(yaml);
+    pipe::blueprint::load(&path, vars).expect("readable")
+}
+
+fn shards(loaded: &pipe::blueprint::Loaded) -> Option<pipe::blueprint::spec::kinesis::Shards> {
+    match &loaded.blueprint.as_ref()?.storage[0] {
+        Component::KinesisStream(stream) => stream.capacity.shards,
+        _ => None,
+    }
+}
+
+#[test]
+fn file_vars_render_and_type_by_field() {
+    let loaded = load(BASE, &Vars::default());
+    assert!(loaded.is_valid(), "{:?}", loaded.report.diagnostics);
+    assert_eq!(loaded.blueprint.as_ref().unwrap().tags["env"], "dev");
+    assert_eq!(shards(&loaded), Some(pipe::blueprint::spec::kinesis::Shards::Count(2)));
+}
+
+#[test]
+fn command_line_vars_override_file_vars() {
+    let mut overrides = Vars::default();
+    overrides.set_plain("env", "prod");
+    overrides.set_plain("shards", "4");
+    let loaded = load(BASE, &overrides);
+    assert_eq!(loaded.blueprint.as_ref().unwrap().tags["env"], "prod");
+    assert_eq!(shards(&loaded), Some(pipe::blueprint::spec::kinesis::Shards::Count(4)));
+}
+
+#[test]
+fn a_var_cannot_inject_keys() {
+    let mut overrides = Vars::default();
+    overrides.set_plain("env", "x\n  PubliclyAccessible: true");
+    let loaded = load(BASE, &overrides);
+    assert!(loaded.is_valid(), "{:?}", loaded.report.diagnostics);
+    let tags = &loaded.blueprint.as_ref().unwrap().tags;
+    assert_eq!(tags.len(), 1);
+    assert_eq!(tags["env"], "x\n  PubliclyAccessible: true");
+}
+
+#[test]
+fn yaml_1_1_lookalikes_stay_strings() {
+    let yaml = "version: 1\nname: strings\ntags: { country: no, mode: 0755, flag: on, version: 1.10 }\n";
+    let loaded = load(yaml, &Vars::default());
+    assert!(loaded.is_valid(), "{:?}", loaded.report.diagnostics);
+    let tags = &loaded.blueprint.as_ref().unwrap().tags;
+    assert_eq!((tags["country"].as_str(), tags["mode"].as_str()), ("no", "0755"));
+    assert_eq!((tags["flag"].as_str(), tags["version"].as_str()), ("on", "1.10"));
+}
+
+#[test]
+fn vars_files_are_yaml_mappings() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("prod.yaml");
+    std::fs::write(&file, "env: prod\nshards: 3\n").unwrap();
+    let vars = pipe::blueprint::load_vars_file(&file).expect("vars file");
+    let loaded = load(BASE, &vars);
+    assert_eq!(shards(&loaded), Some(pipe::blueprint::spec::kinesis::Shards::Count(3)));
+
+    std::fs::write(&file, "- not\n- a mapping\n").unwrap();
+    assert!(pipe::blueprint::load_vars_file(&file).unwrap_err().contains("mapping"));
+}
+
+#[test]
+fn templates_cannot_read_files_or_the_environment() {
+    for template in ["{% include '/etc/passwd' %}", "{{ env_var('HOME') }}", "{% import 'x' as y %}"] {
+        let yaml = format!("version: 1\nname: sandbox\ntags: {{ x: \"{template}\" }}\n");
+        let loaded = load(&yaml, &Vars::default());
+        assert!(
+            loaded.report.diagnostics.iter().any(|d| d.rule == "template::render"),
+            "{template}: {:?}",
+            loaded.report.diagnostics
+        );
+    }
+}
