@@ -56,7 +56,16 @@ pub fn load(path: &Path, overrides: &Vars) -> std::io::Result<Loaded> {
 /// The stages after reading, on text already in memory.
 pub fn load_source(source: &SourceFile, overrides: &Vars) -> (Option<Blueprint>, Vec<Diagnostic>) {
     let (root, mut diagnostics) = yaml::parse(source.text());
-    let Some(root) = root else { return (None, diagnostics) };
+    let Some(root) = root else {
+        if diagnostics.is_empty() {
+            diagnostics.push(
+                Diagnostic::new(&NOT_A_MAPPING, "the file holds no YAML document")
+                    .span(Span::point(crate::diagnostic::Pos { line: 1, column: 0, char_index: 0 }))
+                    .hint("start from `pipe init --scenario <name>`; a blueprint begins with `version: 1` and `name:`"),
+            );
+        }
+        return (None, diagnostics);
+    };
     if !matches!(root.value, yaml::Value::Map(_)) {
         diagnostics.push(
             Diagnostic::new(&NOT_A_MAPPING, format!("the file holds {}, not a blueprint", root.describe()))
@@ -80,7 +89,7 @@ pub fn load_source(source: &SourceFile, overrides: &Vars) -> (Option<Blueprint>,
     // (Broken components are dropped by the decoder, and other top-level fields feed no rule.)
     let top_level_clean = !decode_errors
         .iter()
-        .any(|d| d.rule != decode::UNKNOWN_FIELD.id && matches!(d.path.as_deref(), Some("version" | "name" | "")));
+        .any(|d| d.rule != decode::UNKNOWN_FIELD.id && matches!(d.path.as_deref(), None | Some("version" | "name")));
     diagnostics.extend(decode_errors);
     let blueprint = blueprint.filter(|_| top_level_clean);
     if let Some(blueprint) = &blueprint {

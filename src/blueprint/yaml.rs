@@ -168,8 +168,13 @@ pub fn parse(text: &str) -> (Option<Node>, Vec<Diagnostic>) {
             None => break,
             Some(Ok(next)) => next,
             Some(Err(error)) => {
-                let diagnostic = Diagnostic::new(&SYNTAX, format!("YAML syntax error: {}", error.info()))
-                    .span(Span::point(pos(*error.marker())));
+                let at = Span::point(pos(*error.marker()));
+                // The scanner bounds flow nesting itself; say so in pipe's terms.
+                let diagnostic = if error.info().contains("recursion limit") {
+                    too_deep(at)
+                } else {
+                    Diagnostic::new(&SYNTAX, format!("YAML syntax error: {}", error.info())).span(at)
+                };
                 builder.diagnostics.push(diagnostic);
                 return (None, builder.diagnostics);
             }
@@ -223,6 +228,12 @@ pub fn parse(text: &str) -> (Option<Node>, Vec<Diagnostic>) {
         }
     }
     (builder.root, builder.diagnostics)
+}
+
+fn too_deep(span: Span) -> Diagnostic {
+    Diagnostic::new(&TOO_DEEP, format!("nesting is deeper than {MAX_DEPTH} levels"))
+        .span(span)
+        .hint("blueprints nest a few levels at most; check for runaway brackets")
 }
 
 fn pos(marker: Marker) -> Pos {
@@ -285,10 +296,7 @@ impl Builder {
             Frame::Seq { start, .. } | Frame::Map { start, .. } => *start,
         };
         if self.stack.len() >= MAX_DEPTH {
-            let diagnostic = Diagnostic::new(&TOO_DEEP, format!("nesting is deeper than {MAX_DEPTH} levels"))
-                .span(span)
-                .hint("blueprints nest a few levels at most; check for runaway brackets");
-            self.diagnostics.push(diagnostic);
+            self.diagnostics.push(too_deep(span));
             return false;
         }
         self.stack.push(frame);

@@ -65,8 +65,9 @@ impl Diagnostic {
         Diagnostic::new(&Rule { id, severity, summary: "" }, message)
     }
 
+    /// The field path; the empty path (the whole document) is no path at all.
     pub fn at(mut self, path: impl Into<String>) -> Self {
-        self.path = Some(path.into());
+        self.path = Some(path.into()).filter(|p| !p.is_empty());
         self
     }
 

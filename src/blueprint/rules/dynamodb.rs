@@ -76,17 +76,15 @@ pub fn check(cx: &mut Context) {
                     }
                 }
             }
-            Component::SagemakerEndpoint(endpoint) => {
-                if !endpoint.instance_type.starts_with("ml.") {
-                    found.push(
-                        Diagnostic::new(
-                            &SAGEMAKER_INSTANCE,
-                            format!("`{}` is not a SageMaker instance type", endpoint.instance_type),
-                        )
-                        .at(placed.field("instance_type"))
-                        .expected("e.g. `ml.m5.large`"),
-                    );
-                }
+            Component::SagemakerEndpoint(endpoint) if !endpoint.instance_type.starts_with("ml.") => {
+                found.push(
+                    Diagnostic::new(
+                        &SAGEMAKER_INSTANCE,
+                        format!("`{}` is not a SageMaker instance type", endpoint.instance_type),
+                    )
+                    .at(placed.field("instance_type"))
+                    .expected("e.g. `ml.m5.large`"),
+                );
             }
             _ => {}
         }

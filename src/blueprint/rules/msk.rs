@@ -120,7 +120,7 @@ fn cluster_shape(cx: &mut Context, placed: Placed, cluster: &MskCluster) {
     }
     if let Some(brokers) = cluster.brokers {
         cx.range(&BROKERS, placed.field("brokers"), i64::from(brokers));
-        if subnets > 0 && brokers as usize % subnets != 0 {
+        if subnets > 0 && !(brokers as usize).is_multiple_of(subnets) {
             found.push(
                 Diagnostic::new(
                     &BROKER_MULTIPLE,
