@@ -1,7 +1,6 @@
-//! DynamoDB tables, plus the smaller kinds that have a rule or two: EMR and SageMaker.
+//! DynamoDB tables.
 
 use crate::diagnostic::{Diagnostic, Rule, Severity};
-use crate::limits::emr::{CORE_INSTANCES, MIN_RELEASE_MAJOR};
 
 use super::super::spec::Component;
 use super::super::spec::dynamodb::Billing;
@@ -12,18 +11,7 @@ pub static CAPACITY: Rule = Rule {
     severity: Severity::Error,
     summary: "provisioned tables set read and write capacity; on-demand tables set neither",
 };
-pub static EMR_RELEASE: Rule = Rule {
-    id: "emr::release",
-    severity: Severity::Error,
-    summary: "EMR releases read `emr-X.Y.Z`, 6.0 or later (Spark 3)",
-};
-pub static SAGEMAKER_INSTANCE: Rule = Rule {
-    id: "sagemaker::instance-type",
-    severity: Severity::Error,
-    summary: "endpoint instance types start with `ml.`",
-};
-
-pub static RULES: &[&Rule] = &[&CAPACITY, &EMR_RELEASE, &SAGEMAKER_INSTANCE];
+pub static RULES: &[&Rule] = &[&CAPACITY];
 
 pub fn check(cx: &mut Context) {
     let mut found = Vec::new();
@@ -51,40 +39,6 @@ pub fn check(cx: &mut Context) {
                         _ => {}
                     }
                 }
-            }
-            Component::EmrSparkStreaming(job) => {
-                cx.range(&CORE_INSTANCES, placed.field("core_instances"), i64::from(job.core_instances));
-                let major = job
-                    .release_label
-                    .strip_prefix("emr-")
-                    .and_then(|v| {
-                        let parts: Vec<&str> = v.split('.').collect();
-                        (parts.len() == 3 && parts.iter().all(|p| p.parse::<u32>().is_ok()))
-                            .then(|| parts[0].parse::<u32>().ok())
-                    })
-                    .flatten();
-                if major.is_none_or(|m| m < MIN_RELEASE_MAJOR) {
-                    found.push(
-                        Diagnostic::new(&EMR_RELEASE, format!("`{}` is not a usable EMR release", job.release_label))
-                            .at(placed.field("release_label"))
-                            .expected(format!("`emr-X.Y.Z` with X ≥ {MIN_RELEASE_MAJOR}, e.g. `emr-7.5.0`")),
-                    );
-                }
-                for target in cx.inputs_of(&job.id).map(|e| e.from) {
-                    if let Component::MskCluster(cluster) = target.component {
-                        found.extend(super::msk::unknown_topic(cluster, &target, &job.topic, placed.field("topic")));
-                    }
-                }
-            }
-            Component::SagemakerEndpoint(endpoint) if !endpoint.instance_type.starts_with("ml.") => {
-                found.push(
-                    Diagnostic::new(
-                        &SAGEMAKER_INSTANCE,
-                        format!("`{}` is not a SageMaker instance type", endpoint.instance_type),
-                    )
-                    .at(placed.field("instance_type"))
-                    .expected("e.g. `ml.m5.large`"),
-                );
             }
             _ => {}
         }

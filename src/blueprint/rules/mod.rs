@@ -6,6 +6,7 @@
 
 mod code;
 mod dynamodb;
+mod emr;
 mod firehose;
 mod flink;
 mod glue;
@@ -16,6 +17,7 @@ mod msk;
 mod names;
 mod opensearch;
 mod redshift;
+mod sagemaker;
 mod security;
 mod sources;
 
@@ -44,6 +46,8 @@ pub fn all() -> Vec<&'static Rule> {
         opensearch::RULES,
         redshift::RULES,
         dynamodb::RULES,
+        emr::RULES,
+        sagemaker::RULES,
         sources::RULES,
         security::RULES,
     ]
@@ -65,6 +69,8 @@ pub fn check(blueprint: &Blueprint, base_dir: &Path, declared_ids: &HashSet<Stri
     opensearch::check(&mut cx);
     redshift::check(&mut cx);
     dynamodb::check(&mut cx);
+    emr::check(&mut cx);
+    sagemaker::check(&mut cx);
     security::check(&mut cx);
     cx.diagnostics
 }
