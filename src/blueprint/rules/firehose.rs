@@ -1,6 +1,6 @@
 //! Firehose: buffering, one destination, and what each destination requires.
 
-use crate::diagnostic::{Diagnostic, Rule, Severity};
+use crate::diagnostic::{Diagnostic, Rule, Severity, one_of};
 use crate::limits::firehose::{
     BUFFER_INTERVAL_SECONDS, BUFFER_SIZE_MIB, MIN_BUFFER_FOR_PARTITIONING_MIB, OPENSEARCH_BUFFER_SIZE_MIB,
     PARTITIONING_SOURCE, PREFIX_LENGTH,
@@ -18,7 +18,7 @@ pub static DESTINATION_COUNT: Rule = Rule {
 pub static SOURCE_COUNT: Rule = Rule {
     id: "firehose::source-count",
     severity: Severity::Error,
-    summary: "a Firehose stream reads at most one Kinesis stream or MSK cluster",
+    summary: "a Firehose stream reads one Kinesis stream or MSK cluster, or takes direct writes, not both",
 };
 pub static REDSHIFT_NEEDS_S3: Rule = Rule {
     id: "firehose::redshift-needs-s3",
@@ -105,6 +105,21 @@ fn check_one(cx: &mut Context, placed: Placed, firehose: &Firehose) {
                 .at(placed.field("from"))
                 .expected("at most one Kinesis stream or MSK cluster")
                 .hint("add one Firehose stream per source"),
+        );
+    }
+    let writers: Vec<&str> = cx
+        .inputs_of(&firehose.id)
+        .filter(|e| !matches!(e.from.component, Component::KinesisStream(_) | Component::MskCluster(_)))
+        .map(|e| e.from.component.id())
+        .collect();
+    if streams > 0 && !writers.is_empty() {
+        found.push(
+            Diagnostic::new(
+                &SOURCE_COUNT,
+                format!("`{}` reads a stream, so it accepts no direct writes from {}", firehose.id, one_of(&writers)),
+            )
+            .at(placed.field("from"))
+            .hint("write to the source stream instead, or give the direct writers a Firehose stream of their own"),
         );
     }
 

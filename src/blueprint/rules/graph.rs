@@ -163,12 +163,12 @@ fn edges(cx: &mut Context) {
         }
         let possible = targets(from);
         let expected = if possible.is_empty() {
-            format!("nothing: a `{from}` is an end point")
+            format!("nothing: `{from}` is an end point")
         } else {
-            format!("a `{from}` sends to {}", one_of(possible))
+            format!("`{from}` sends to {}", one_of(possible))
         };
         found.push(
-            Diagnostic::new(&EDGE, format!("a `{from}` cannot send data to a `{to}`"))
+            Diagnostic::new(&EDGE, format!("`{from}` cannot send data to `{to}`"))
                 .at(edge.path.clone())
                 .expected(expected)
                 .hint(format!(
