@@ -35,7 +35,8 @@ pub struct Lambda {
     pub topic: Option<String>,
     /// An sns-topic or s3-bucket that receives records of batches that failed all retries.
     pub on_failure: Option<String>,
-    /// Extra environment variables; pipe adds the names and ARNs of everything in `to`.
+    /// Extra environment variables. pipe adds one per `to` target, named after its id:
+    /// `offers` (a stream) → `OFFERS_STREAM_NAME`, `fleet-alerts` (a topic) → `FLEET_ALERTS_TOPIC_ARN`.
     #[serde(default)]
     pub environment: IndexMap<String, String>,
     pub reserved_concurrency: Option<u32>,

@@ -1,0 +1,113 @@
+"""Aggregate cab telemetry from MSK into OpenSearch with Spark Structured Streaming on EMR.
+
+Whitepaper scenario 5 (ABC1Cabs): cab telemetry producers write JSON events to an MSK topic. This
+job reads the topic with IAM authentication, computes one-minute windows per cab (average and top
+speed, harsh braking, fuel, last position) and indexes them into Amazon OpenSearch Service, where
+OpenSearch Dashboards shows the fleet live.
+
+Submit as an EMR step (pipe does) with the MSK IAM auth library and the OpenSearch connector:
+  spark-submit --packages org.apache.spark:spark-sql-kafka-0-10_2.12:3.5.1,\
+software.amazon.msk:aws-msk-iam-auth:2.2.0,org.opensearch.client:opensearch-spark-30_2.12:1.2.0 \
+    telemetry_stream.py --bootstrap-servers ... --topic ... --opensearch-endpoint ... \
+    --index cab-telemetry --checkpoint-location s3://.../checkpoints/telemetry
+"""
+
+import argparse
+
+from pyspark.sql import SparkSession
+from pyspark.sql import functions as F
+from pyspark.sql.types import DoubleType, StringType, StructField, StructType, TimestampType
+
+TELEMETRY = StructType(
+    [
+        StructField("cab_id", StringType()),
+        StructField("driver_id", StringType()),
+        StructField("trip_id", StringType()),
+        StructField("speed_kmh", DoubleType()),
+        StructField("latitude", DoubleType()),
+        StructField("longitude", DoubleType()),
+        StructField("fuel_level", DoubleType()),
+        StructField("event_time", TimestampType()),
+    ]
+)
+# A drop of more than this many km/h between consecutive events counts as harsh braking.
+HARSH_BRAKING_KMH = 25.0
+
+
+def arguments():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bootstrap-servers", required=True, help="MSK bootstrap brokers for IAM (port 9098)")
+    parser.add_argument("--topic", required=True)
+    parser.add_argument("--opensearch-endpoint", required=True, help="domain endpoint, without https://")
+    parser.add_argument("--index", default="cab-telemetry")
+    parser.add_argument("--checkpoint-location", required=True)
+    return parser.parse_args()
+
+
+def read_telemetry(spark, args):
+    raw = (
+        spark.readStream.format("kafka")
+        .option("kafka.bootstrap.servers", args.bootstrap_servers)
+        .option("subscribe", args.topic)
+        .option("startingOffsets", "latest")
+        .option("kafka.security.protocol", "SASL_SSL")
+        .option("kafka.sasl.mechanism", "AWS_MSK_IAM")
+        .option("kafka.sasl.jaas.config", "software.amazon.msk.auth.iam.IAMLoginModule required;")
+        .option("kafka.sasl.client.callback.handler.class", "software.amazon.msk.auth.iam.IAMClientCallbackHandler")
+        .load()
+    )
+    return raw.select(F.from_json(F.col("value").cast("string"), TELEMETRY).alias("event")).select("event.*")
+
+
+def per_cab_minutes(events):
+    return (
+        events.withWatermark("event_time", "2 minutes")
+        .groupBy(F.window("event_time", "1 minute"), "cab_id")
+        .agg(
+            F.avg("speed_kmh").alias("avg_speed_kmh"),
+            F.max("speed_kmh").alias("max_speed_kmh"),
+            (F.max("speed_kmh") - F.min("speed_kmh") > HARSH_BRAKING_KMH).cast("int").alias("harsh_braking"),
+            F.min("fuel_level").alias("fuel_level"),
+            F.max_by("latitude", "event_time").alias("latitude"),
+            F.max_by("longitude", "event_time").alias("longitude"),
+            F.max_by("driver_id", "event_time").alias("driver_id"),
+            F.count(F.lit(1)).alias("events"),
+        )
+        .select(
+            F.concat_ws("-", "cab_id", F.date_format("window.start", "yyyyMMddHHmm")).alias("doc_id"),
+            "cab_id",
+            "driver_id",
+            F.col("window.start").alias("window_start"),
+            F.col("window.end").alias("window_end"),
+            "avg_speed_kmh",
+            "max_speed_kmh",
+            "harsh_braking",
+            "fuel_level",
+            F.struct(F.col("latitude").alias("lat"), F.col("longitude").alias("lon")).alias("location"),
+            "events",
+        )
+    )
+
+
+def main():
+    args = arguments()
+    spark = SparkSession.builder.appName("cab-telemetry").getOrCreate()
+    query = (
+        per_cab_minutes(read_telemetry(spark, args))
+        .writeStream.outputMode("update")
+        .format("opensearch")
+        .option("opensearch.nodes", args.opensearch_endpoint)
+        .option("opensearch.port", "443")
+        .option("opensearch.net.ssl", "true")
+        .option("opensearch.nodes.wan.only", "true")
+        .option("opensearch.aws.sigv4.enabled", "true")
+        .option("opensearch.mapping.id", "doc_id")
+        .option("opensearch.write.operation", "upsert")
+        .option("checkpointLocation", args.checkpoint_location)
+        .start(args.index)
+    )
+    query.awaitTermination()
+
+
+if __name__ == "__main__":
+    main()
