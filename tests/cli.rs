@@ -23,7 +23,7 @@ fn valid_blueprints_exit_zero() {
 
 #[test]
 fn invalid_blueprints_exit_one() {
-    let output = pipe().args(["validate", "blueprints/", "tests/invalid/01-unknown-field.yaml"]).output().unwrap();
+    let output = pipe().args(["validate", "blueprints/", "tests/invalid/08-unknown-field.yaml"]).output().unwrap();
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(stderr.contains("invalid: 6 blueprints:"), "{stderr}");
@@ -44,7 +44,7 @@ fn usage_errors_exit_two() {
 
 #[test]
 fn json_output_is_versioned_and_machine_readable() {
-    let output = pipe().args(["validate", "--output", "json", "tests/invalid/01-unknown-field.yaml"]).output().unwrap();
+    let output = pipe().args(["validate", "--output", "json", "tests/invalid/08-unknown-field.yaml"]).output().unwrap();
     assert_eq!(output.status.code(), Some(1));
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("stdout is JSON");
     assert_eq!(json["format_version"], 1);

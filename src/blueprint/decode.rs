@@ -289,8 +289,8 @@ impl<'de> Deserializer<'de> for NodeDe<'_, '_> {
     numbers! {
         deserialize_u8 visit_u8 u8 => "a whole number from 0 to 255";
         deserialize_u16 visit_u16 u16 => "a whole number from 0 to 65535";
-        deserialize_u32 visit_u32 u32 => "a whole number from 0 to 4294967295";
-        deserialize_u64 visit_u64 u64 => "a whole number";
+        deserialize_u32 visit_u32 u32 => "a whole number, 0 or more";
+        deserialize_u64 visit_u64 u64 => "a whole number, 0 or more";
         deserialize_i8 visit_i8 i8 => "a whole number";
         deserialize_i16 visit_i16 i16 => "a whole number";
         deserialize_i32 visit_i32 i32 => "a whole number";

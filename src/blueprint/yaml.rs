@@ -172,6 +172,8 @@ pub fn parse(text: &str) -> (Option<Node>, Vec<Diagnostic>) {
                 // The scanner bounds flow nesting itself; say so in pipe's terms.
                 let diagnostic = if error.info().contains("recursion limit") {
                     too_deep(at)
+                } else if error.info().contains("unknown anchor") {
+                    unknown_anchor(at)
                 } else {
                     Diagnostic::new(&SYNTAX, format!("YAML syntax error: {}", error.info())).span(at)
                 };
@@ -234,6 +236,12 @@ fn too_deep(span: Span) -> Diagnostic {
     Diagnostic::new(&TOO_DEEP, format!("nesting is deeper than {MAX_DEPTH} levels"))
         .span(span)
         .hint("blueprints nest a few levels at most; check for runaway brackets")
+}
+
+fn unknown_anchor(span: Span) -> Diagnostic {
+    Diagnostic::new(&UNKNOWN_ANCHOR, "alias refers to no anchor defined before it")
+        .span(span)
+        .hint("define `&name` on a value before using `*name`")
 }
 
 fn pos(marker: Marker) -> Pos {
@@ -305,8 +313,7 @@ impl Builder {
 
     fn alias(&mut self, anchor: usize, span: Span) -> bool {
         let Some(node) = self.anchors.get(&anchor) else {
-            let diagnostic = Diagnostic::new(&UNKNOWN_ANCHOR, "alias refers to no anchor defined before it").span(span);
-            self.diagnostics.push(diagnostic);
+            self.diagnostics.push(unknown_anchor(span));
             return false;
         };
         let size = node.size();

@@ -29,7 +29,7 @@ fn group<'a>(d: &'a Diagnostic, source: &'a SourceFile, path: &'a str) -> Group<
         let mut snippet = Snippet::source(excerpt)
             .line_start(first_line)
             .path(path)
-            .annotation(AnnotationKind::Primary.span(primary.0).label(d.label.as_deref().or(d.expected.as_deref())));
+            .annotation(AnnotationKind::Primary.span(primary.0).label(caret_label(d)));
         if let (Some((_, message)), Some(related)) = (&d.related, primary.1) {
             snippet = snippet.annotation(AnnotationKind::Context.span(related).label(message.as_str()));
         }
@@ -40,7 +40,9 @@ fn group<'a>(d: &'a Diagnostic, source: &'a SourceFile, path: &'a str) -> Group<
     if let Some(field) = &d.path {
         elements.push(Level::NOTE.message(format!("at `{field}`")).into());
     }
-    if let (Some(expected), Some(_)) = (&d.expected, &d.label) {
+    if let Some(expected) = &d.expected
+        && caret_label(d) != Some(expected.as_str())
+    {
         elements.push(Level::NOTE.message(format!("expected {expected}")).into());
     }
     if let Some(hint) = &d.hint {
@@ -50,6 +52,12 @@ fn group<'a>(d: &'a Diagnostic, source: &'a SourceFile, path: &'a str) -> Group<
     elements
         .into_iter()
         .fold(Group::with_title(title), |group, element: annotate_snippets::Element| group.element(element))
+}
+
+/// Text under the caret: the label, or a short expectation. Long lists read better as a note.
+fn caret_label(d: &Diagnostic) -> Option<&str> {
+    const LONGEST: usize = 60;
+    d.label.as_deref().or(d.expected.as_deref()).filter(|text| text.chars().count() <= LONGEST)
 }
 
 type Annotated = (Range<usize>, Option<Range<usize>>);

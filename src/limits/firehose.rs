@@ -30,4 +30,5 @@ pub static PREFIX_LENGTH: Limit = Limit {
 
 /// Dynamic partitioning and record format conversion both need at least a 64 MiB buffer.
 pub const MIN_BUFFER_FOR_PARTITIONING_MIB: u32 = 64;
-pub const PARTITIONING_SOURCE: &str = "docs.aws.amazon.com/firehose/latest/dev/dynamic-partitioning.html; firehose/latest/dev/enable-record-format-conversion.html";
+pub const PARTITIONING_SOURCE: &str = "docs.aws.amazon.com/firehose/latest/dev/dynamic-partitioning.html";
+pub const CONVERSION_SOURCE: &str = "docs.aws.amazon.com/firehose/latest/dev/enable-record-format-conversion.html";

@@ -32,11 +32,11 @@ pub static RETIRED_RUNTIMES: &[Retired] = &[
     Retired {
         name: "SQL-1_0",
         since: "2025-10-15",
-        replacement: "a Flink SQL job on FLINK-1_20 (Kinesis Data Analytics for SQL applications is discontinued; existing ones are deleted from 2026-01-27)",
+        replacement: "`FLINK-1_20` and rewrite the SQL as a Flink SQL job; Kinesis Data Analytics for SQL applications are deleted from 2026-01-27",
         source: "docs.aws.amazon.com/kinesisanalytics/latest/dev/discontinuation.html",
     },
-    Retired { name: "FLINK-1_6", since: "2023-11-05", replacement: "FLINK-1_20", source: VERSIONS },
-    Retired { name: "FLINK-1_8", since: "2023-11-05", replacement: "FLINK-1_20", source: VERSIONS },
-    Retired { name: "FLINK-1_11", since: "2024-11-05", replacement: "FLINK-1_20", source: VERSIONS },
-    Retired { name: "FLINK-1_13", since: "2025-10-16", replacement: "FLINK-1_20", source: VERSIONS },
+    Retired { name: "FLINK-1_6", since: "2023-11-05", replacement: "`FLINK-1_20`", source: VERSIONS },
+    Retired { name: "FLINK-1_8", since: "2023-11-05", replacement: "`FLINK-1_20`", source: VERSIONS },
+    Retired { name: "FLINK-1_11", since: "2024-11-05", replacement: "`FLINK-1_20`", source: VERSIONS },
+    Retired { name: "FLINK-1_13", since: "2025-10-16", replacement: "`FLINK-1_20`", source: VERSIONS },
 ];

@@ -37,7 +37,7 @@ pub static RETRIES: Limit =
 /// DynamoDB Streams keep change records for 24 hours.
 pub const DYNAMODB_STREAM_RETENTION_HOURS: u32 = 24;
 
-/// Runtimes Lambda supports for new functions.
+/// Runtimes Lambda supports for new functions (read 2026-11-22 from the runtimes page).
 pub const SUPPORTED_RUNTIMES: &[&str] = &[
     "python3.10",
     "python3.11",

@@ -2,8 +2,8 @@
 
 use crate::diagnostic::{Diagnostic, Rule, Severity, one_of};
 use crate::limits::firehose::{
-    BUFFER_INTERVAL_SECONDS, BUFFER_SIZE_MIB, MIN_BUFFER_FOR_PARTITIONING_MIB, OPENSEARCH_BUFFER_SIZE_MIB,
-    PARTITIONING_SOURCE, PREFIX_LENGTH,
+    BUFFER_INTERVAL_SECONDS, BUFFER_SIZE_MIB, CONVERSION_SOURCE, MIN_BUFFER_FOR_PARTITIONING_MIB,
+    OPENSEARCH_BUFFER_SIZE_MIB, PARTITIONING_SOURCE, PREFIX_LENGTH,
 };
 
 use super::super::spec::firehose::{Compression, Firehose};
@@ -149,9 +149,21 @@ fn check_one(cx: &mut Context, placed: Placed, firehose: &Firehose) {
     }
     let to_s3 = destination.is_none_or(|kind| kind == "s3-bucket");
     let big_enough = firehose.buffer.size_mib >= MIN_BUFFER_FOR_PARTITIONING_MIB;
-    for (rule, field, on, what) in [
-        (&PARTITIONING, "dynamic_partitioning", firehose.dynamic_partitioning.is_some(), "dynamic partitioning"),
-        (&FORMAT_CONVERSION, "format_conversion", firehose.format_conversion.is_some(), "record format conversion"),
+    for (rule, field, on, what, source) in [
+        (
+            &PARTITIONING,
+            "dynamic_partitioning",
+            firehose.dynamic_partitioning.is_some(),
+            "dynamic partitioning",
+            PARTITIONING_SOURCE,
+        ),
+        (
+            &FORMAT_CONVERSION,
+            "format_conversion",
+            firehose.format_conversion.is_some(),
+            "record format conversion",
+            CONVERSION_SOURCE,
+        ),
     ] {
         if !on {
             continue;
@@ -161,7 +173,7 @@ fn check_one(cx: &mut Context, placed: Placed, firehose: &Firehose) {
                 Diagnostic::new(rule, format!("{what} works only for S3 destinations"))
                     .at(placed.field(field))
                     .expected("an s3-bucket destination")
-                    .hint(format!("remove `{field}`, or deliver to S3 ({PARTITIONING_SOURCE})")),
+                    .hint(format!("remove `{field}`, or deliver to S3 ({source})")),
             );
         }
         if !big_enough {
@@ -173,9 +185,7 @@ fn check_one(cx: &mut Context, placed: Placed, firehose: &Firehose) {
                 .at(placed.field("buffer.size_mib"))
                 .label(format!("{} MiB", firehose.buffer.size_mib))
                 .expected(format!("at least {MIN_BUFFER_FOR_PARTITIONING_MIB} MiB"))
-                .hint(format!(
-                    "set `buffer.size_mib: {MIN_BUFFER_FOR_PARTITIONING_MIB}` or more ({PARTITIONING_SOURCE})"
-                )),
+                .hint(format!("set `buffer.size_mib: {MIN_BUFFER_FOR_PARTITIONING_MIB}` or more ({source})")),
             );
         }
     }
@@ -184,7 +194,7 @@ fn check_one(cx: &mut Context, placed: Placed, firehose: &Firehose) {
         && !matches!(target.component, Component::Lambda(_))
     {
         found.push(
-            Diagnostic::new(&REF_KIND, format!("processor `{processor}` is a `{}`", target.component.kind()))
+            Diagnostic::new(&REF_KIND, format!("processor `{processor}` has kind `{}`", target.component.kind()))
                 .at(placed.field("processor"))
                 .expected("a `lambda`"),
         );
@@ -213,7 +223,7 @@ fn redshift(cx: &Context, found: &mut Vec<Diagnostic>, placed: Placed, firehose:
                 .hint("add an s3-bucket component and set `intermediate: <its id>`; Firehose stages data there and runs COPY from it"),
         ),
         Some((id, Some(bucket))) if !matches!(bucket.component, Component::S3Bucket(_)) => found.push(
-            Diagnostic::new(&REF_KIND, format!("intermediate `{id}` is a `{}`", bucket.component.kind()))
+            Diagnostic::new(&REF_KIND, format!("intermediate `{id}` has kind `{}`", bucket.component.kind()))
                 .at(placed.field("intermediate"))
                 .expected("an `s3-bucket`"),
         ),

@@ -99,13 +99,13 @@ pub fn check(cx: &mut Context) {
                 let needed = required_shards(flow, polling);
                 if shards < needed {
                     found.push(
-                        Diagnostic::new(&TOO_FEW_SHARDS, format!("{shards} shards cannot carry the declared throughput; it needs {needed}"))
-                            .at(placed.field("capacity.shards"))
-                            .expected(format!(
-                                "at least {needed}: {:.0} records/s ÷ 1000, {:.0} KiB/s written ÷ 1024, {:.0} KiB/s read by {polling} polling consumers ÷ 2048",
-                                flow.records_per_second, flow.kib_per_second, flow.kib_per_second * polling as f64
-                            ))
-                            .hint("set `shards: auto` to size from the declared throughput"),
+                        Diagnostic::new(
+                            &TOO_FEW_SHARDS,
+                            format!("{shards} shards cannot carry the declared throughput; it needs {needed}"),
+                        )
+                        .at(placed.field("capacity.shards"))
+                        .expected(sizing(needed, flow, polling))
+                        .hint("set `shards: auto` to size from the declared throughput"),
                     );
                 }
             }
@@ -113,6 +113,19 @@ pub fn check(cx: &mut Context) {
         }
     }
     found.into_iter().for_each(|d| cx.report(d));
+}
+
+/// How `needed` shards follow from the flow: the terms of `required_shards`, in words.
+fn sizing(needed: u32, flow: Flow, polling: usize) -> String {
+    let mut terms = vec![
+        format!("{:.0} records/s ÷ 1000", flow.records_per_second),
+        format!("{:.0} KiB/s written ÷ 1024", flow.kib_per_second),
+    ];
+    if polling > 0 {
+        let read = flow.kib_per_second * polling as f64;
+        terms.push(format!("{read:.0} KiB/s read by {polling} polling consumers ÷ 2048"));
+    }
+    format!("at least {needed} shards, the largest of {}", terms.join(", "))
 }
 
 fn record_size(found: &mut Vec<Diagnostic>, path: &str, stream: &KinesisStream, flow: Flow) {

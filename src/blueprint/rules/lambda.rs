@@ -196,7 +196,7 @@ fn sources(cx: &mut Context, placed: Placed, lambda: &Lambda) {
                 found.push(
                     Diagnostic::new(
                         &ON_FAILURE_KIND,
-                        format!("on-failure destination `{id}` is a `{}`", target.component.kind()),
+                        format!("on-failure destination `{id}` has kind `{}`", target.component.kind()),
                     )
                     .at(placed.field("on_failure"))
                     .expected("an `sns-topic` or `s3-bucket`"),

@@ -113,6 +113,7 @@ impl<'a> Context<'a> {
         cx
     }
 
+    /// Edges between distinct components; a component naming itself is reported by the graph rules.
     fn collect_edges(&self) -> Vec<Edge<'a>> {
         let mut edges: Vec<Edge<'a>> = Vec::new();
         let mut seen = HashSet::new();
@@ -124,6 +125,7 @@ impl<'a> Context<'a> {
                 let path = placed.field(&format!("{field}[{n}]"));
                 *n += 1;
                 if let Some(&source) = self.by_id.get(id)
+                    && id != component.id()
                     && seen.insert((source.component.id(), component.id(), field == "lookups"))
                 {
                     edges.push(Edge { from: source, to: placed, path, lookup: field == "lookups" });
@@ -131,6 +133,7 @@ impl<'a> Context<'a> {
             }
             for (n, id) in component.to().iter().enumerate() {
                 if let Some(&target) = self.by_id.get(id.as_str())
+                    && id != component.id()
                     && seen.insert((component.id(), target.component.id(), false))
                 {
                     edges.push(Edge {
@@ -211,7 +214,6 @@ impl<'a> Context<'a> {
         let diagnostic =
             Diagnostic::with_id(limit.id, Severity::Error, format!("`{field}` is {value}, outside the allowed range"))
                 .at(path)
-                .label(format!("allowed: {}", limit.describe()))
                 .expected(limit.describe())
                 .hint(format!("AWS limit as of {} ({})", limit.as_of, limit.source));
         self.report(diagnostic);

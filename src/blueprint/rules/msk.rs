@@ -118,7 +118,7 @@ fn cluster_shape(cx: &mut Context, placed: Placed, cluster: &MskCluster) {
             }
         }
     }
-    if let Some(brokers) = cluster.brokers {
+    if let (MskDeployment::Provisioned, Some(brokers)) = (cluster.deployment, cluster.brokers) {
         cx.range(&BROKERS, placed.field("brokers"), i64::from(brokers));
         if subnets > 0 && !(brokers as usize).is_multiple_of(subnets) {
             found.push(

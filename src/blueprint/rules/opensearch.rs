@@ -105,7 +105,7 @@ pub fn check(cx: &mut Context) {
                     .at(placed.field("dedicated_masters.count"))
                     .expected("3, or 5 or more")
                     .hint(
-                        "masters elect by quorum; 3 survive one failure, 5 survive two, and 4 survive no more than 3",
+                        "masters elect by majority: 3 survive one failure and 5 survive two, while 4 still survive only one",
                     ),
             );
         }
