@@ -5,6 +5,7 @@
 //! report, with each problem located in the file.
 
 pub mod decode;
+pub mod graph;
 pub mod rules;
 pub mod spec;
 pub mod vars;

@@ -193,7 +193,7 @@ fn cycles(cx: &mut Context) {
         let mut stack: Vec<(&str, usize)> = vec![(start, 0)];
         colour.insert(start, 1);
         while let Some(&mut (node, ref mut next)) = stack.last_mut() {
-            let outgoing: Vec<&super::Edge> =
+            let outgoing: Vec<&super::super::graph::Edge> =
                 cx.edges.iter().filter(|e| !e.lookup && e.from.component.id() == node).collect();
             if let Some(edge) = outgoing.get(*next) {
                 *next += 1;

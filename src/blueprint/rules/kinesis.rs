@@ -7,9 +7,10 @@ use crate::limits::kinesis::{
     SHARD_WRITE_KIB_PER_SECOND, SHARD_WRITE_RECORDS_PER_SECOND, SHARDS, SOURCE,
 };
 
+use super::super::graph::Flow;
 use super::super::spec::Component;
 use super::super::spec::kinesis::{CapacityMode, KinesisStream, Shards};
-use super::{Context, Flow};
+use super::Context;
 
 pub static ON_DEMAND_SHARDS: Rule = Rule {
     id: "kinesis::on-demand-shards",

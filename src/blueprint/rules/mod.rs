@@ -21,13 +21,14 @@ mod sagemaker;
 mod security;
 mod sources;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::Path;
 
 use crate::diagnostic::{Diagnostic, Rule, Severity};
 use crate::limits::Limit;
 
-use super::spec::{Blueprint, Component, Placed};
+use super::graph::Graph;
+use super::spec::Blueprint;
 
 pub use graph::edge_allowed;
 
@@ -75,134 +76,33 @@ pub fn check(blueprint: &Blueprint, base_dir: &Path, declared_ids: &HashSet<Stri
     cx.diagnostics
 }
 
-/// A data flow between two components, as the blueprint declares it.
-#[derive(Debug, Clone)]
-pub struct Edge<'a> {
-    pub from: Placed<'a>,
-    pub to: Placed<'a>,
-    /// The `from`/`to` entry that declares it.
-    pub path: String,
-    /// A lookup (Glue `lookups`) reads a table; it does not consume a stream.
-    pub lookup: bool,
-}
-
-/// Records and KiB per second flowing into a component, estimated from declared source throughput.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct Flow {
-    pub records_per_second: f64,
-    pub kib_per_second: f64,
-}
-
 pub struct Context<'a> {
-    pub blueprint: &'a Blueprint,
+    pub graph: Graph<'a>,
     pub base_dir: &'a Path,
     declared: &'a HashSet<String>,
-    by_id: HashMap<&'a str, Placed<'a>>,
-    pub edges: Vec<Edge<'a>>,
     diagnostics: Vec<Diagnostic>,
+}
+
+impl<'a> std::ops::Deref for Context<'a> {
+    type Target = Graph<'a>;
+
+    fn deref(&self) -> &Graph<'a> {
+        &self.graph
+    }
 }
 
 impl<'a> Context<'a> {
     fn new(blueprint: &'a Blueprint, base_dir: &'a Path, declared: &'a HashSet<String>) -> Self {
-        let mut by_id = HashMap::new();
-        for placed in blueprint.components() {
-            by_id.entry(placed.component.id()).or_insert(placed);
-        }
-        let mut cx = Context { blueprint, base_dir, declared, by_id, edges: Vec::new(), diagnostics: Vec::new() };
-        cx.edges = cx.collect_edges();
-        cx
-    }
-
-    /// Edges between distinct components; a component naming itself is reported by the graph rules.
-    fn collect_edges(&self) -> Vec<Edge<'a>> {
-        let mut edges: Vec<Edge<'a>> = Vec::new();
-        let mut seen = HashSet::new();
-        for placed in self.blueprint.components() {
-            let component: &'a Component = placed.component;
-            let mut counters: HashMap<&str, usize> = HashMap::new();
-            for (field, id) in component.from() {
-                let n = counters.entry(field).or_default();
-                let path = placed.field(&format!("{field}[{n}]"));
-                *n += 1;
-                if let Some(&source) = self.by_id.get(id)
-                    && id != component.id()
-                    && seen.insert((source.component.id(), component.id(), field == "lookups"))
-                {
-                    edges.push(Edge { from: source, to: placed, path, lookup: field == "lookups" });
-                }
-            }
-            for (n, id) in component.to().iter().enumerate() {
-                if let Some(&target) = self.by_id.get(id.as_str())
-                    && id != component.id()
-                    && seen.insert((component.id(), target.component.id(), false))
-                {
-                    edges.push(Edge {
-                        from: placed,
-                        to: target,
-                        path: placed.field(&format!("to[{n}]")),
-                        lookup: false,
-                    });
-                }
-            }
-        }
-        edges
+        Context { graph: Graph::new(blueprint), base_dir, declared, diagnostics: Vec::new() }
     }
 
     pub fn report(&mut self, diagnostic: Diagnostic) {
         self.diagnostics.push(diagnostic);
     }
 
-    pub fn get(&self, id: &str) -> Option<Placed<'a>> {
-        self.by_id.get(id).copied()
-    }
-
     /// True for ids declared in the file, even by a component that failed to decode.
     pub fn is_declared(&self, id: &str) -> bool {
-        self.by_id.contains_key(id) || self.declared.contains(id)
-    }
-
-    pub fn known_ids(&self) -> impl Iterator<Item = &str> {
-        self.by_id.keys().copied()
-    }
-
-    /// Stream edges into `id` (lookups excluded).
-    pub fn readers_of(&self, id: &str) -> impl Iterator<Item = &Edge<'a>> {
-        self.edges.iter().filter(move |e| !e.lookup && e.from.component.id() == id)
-    }
-
-    pub fn inputs_of(&self, id: &str) -> impl Iterator<Item = &Edge<'a>> {
-        self.edges.iter().filter(move |e| !e.lookup && e.to.component.id() == id)
-    }
-
-    /// The flow into (or, for a source, out of) a component: declared source throughput passed
-    /// through every component on the way, since each forwards what it reads. `None` when nothing
-    /// upstream declares a throughput.
-    pub fn flow(&self, id: &str) -> Option<Flow> {
-        self.flow_guarded(id, &mut Vec::new())
-    }
-
-    fn flow_guarded<'s>(&'s self, id: &'s str, visiting: &mut Vec<&'s str>) -> Option<Flow> {
-        if visiting.contains(&id) {
-            return None; // a cycle, reported by the graph rules
-        }
-        let placed = self.get(id)?;
-        if let Some(throughput) = declared_throughput(placed.component) {
-            return Some(Flow {
-                records_per_second: f64::from(throughput.records_per_second),
-                kib_per_second: throughput.kib_per_second(),
-            });
-        }
-        visiting.push(id);
-        let inputs: Vec<&str> = self.inputs_of(id).map(|e| e.from.component.id()).collect();
-        let flows: Vec<Flow> = inputs.into_iter().filter_map(|input| self.flow_guarded(input, visiting)).collect();
-        visiting.pop();
-        if flows.is_empty() {
-            return None;
-        }
-        Some(flows.iter().fold(Flow::default(), |sum, f| Flow {
-            records_per_second: sum.records_per_second + f.records_per_second,
-            kib_per_second: sum.kib_per_second + f.kib_per_second,
-        }))
+        self.graph.contains(id) || self.declared.contains(id)
     }
 
     /// Reports `value` if it falls outside `limit`.
@@ -217,14 +117,5 @@ impl<'a> Context<'a> {
                 .expected(limit.describe())
                 .hint(format!("AWS limit as of {} ({})", limit.as_of, limit.source));
         self.report(diagnostic);
-    }
-}
-
-fn declared_throughput(component: &Component) -> Option<&super::spec::common::Throughput> {
-    match component {
-        Component::Application(c) => Some(&c.throughput),
-        Component::Devices(c) => Some(&c.throughput),
-        Component::LogFiles(c) => Some(&c.throughput),
-        _ => None,
     }
 }

@@ -1,0 +1,138 @@
+//! The component graph of a blueprint: components by id, the data flows between them, and the
+//! throughput that reaches each. Validation rules and the compiled model both read it.
+
+use std::collections::{HashMap, HashSet};
+
+use super::spec::{Blueprint, Component, Placed};
+
+/// A data flow between two components, as the blueprint declares it.
+#[derive(Debug, Clone)]
+pub struct Edge<'a> {
+    pub from: Placed<'a>,
+    pub to: Placed<'a>,
+    /// The `from`/`to` entry that declares it.
+    pub path: String,
+    /// A lookup (Glue `lookups`) reads a table; it does not consume a stream.
+    pub lookup: bool,
+}
+
+/// Records and KiB per second flowing into a component, estimated from declared source throughput.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Flow {
+    pub records_per_second: f64,
+    pub kib_per_second: f64,
+}
+
+pub struct Graph<'a> {
+    pub blueprint: &'a Blueprint,
+    by_id: HashMap<&'a str, Placed<'a>>,
+    pub edges: Vec<Edge<'a>>,
+}
+
+impl<'a> Graph<'a> {
+    pub fn new(blueprint: &'a Blueprint) -> Self {
+        let mut by_id = HashMap::new();
+        for placed in blueprint.components() {
+            by_id.entry(placed.component.id()).or_insert(placed);
+        }
+        let mut graph = Graph { blueprint, by_id, edges: Vec::new() };
+        graph.edges = graph.collect_edges();
+        graph
+    }
+
+    /// Edges between distinct components; a component naming itself is reported by the graph rules.
+    fn collect_edges(&self) -> Vec<Edge<'a>> {
+        let mut edges: Vec<Edge<'a>> = Vec::new();
+        let mut seen = HashSet::new();
+        for placed in self.blueprint.components() {
+            let component: &'a Component = placed.component;
+            let mut counters: HashMap<&str, usize> = HashMap::new();
+            for (field, id) in component.from() {
+                let n = counters.entry(field).or_default();
+                let path = placed.field(&format!("{field}[{n}]"));
+                *n += 1;
+                if let Some(&source) = self.by_id.get(id)
+                    && id != component.id()
+                    && seen.insert((source.component.id(), component.id(), field == "lookups"))
+                {
+                    edges.push(Edge { from: source, to: placed, path, lookup: field == "lookups" });
+                }
+            }
+            for (n, id) in component.to().iter().enumerate() {
+                if let Some(&target) = self.by_id.get(id.as_str())
+                    && id != component.id()
+                    && seen.insert((component.id(), target.component.id(), false))
+                {
+                    edges.push(Edge {
+                        from: placed,
+                        to: target,
+                        path: placed.field(&format!("to[{n}]")),
+                        lookup: false,
+                    });
+                }
+            }
+        }
+        edges
+    }
+
+    pub fn get(&self, id: &str) -> Option<Placed<'a>> {
+        self.by_id.get(id).copied()
+    }
+
+    pub fn contains(&self, id: &str) -> bool {
+        self.by_id.contains_key(id)
+    }
+
+    pub fn known_ids(&self) -> impl Iterator<Item = &str> {
+        self.by_id.keys().copied()
+    }
+
+    /// Stream edges into `id` (lookups excluded).
+    pub fn readers_of(&self, id: &str) -> impl Iterator<Item = &Edge<'a>> {
+        self.edges.iter().filter(move |e| !e.lookup && e.from.component.id() == id)
+    }
+
+    pub fn inputs_of(&self, id: &str) -> impl Iterator<Item = &Edge<'a>> {
+        self.edges.iter().filter(move |e| !e.lookup && e.to.component.id() == id)
+    }
+
+    /// The flow into (or, for a source, out of) a component: declared source throughput passed
+    /// through every component on the way, since each forwards what it reads. `None` when nothing
+    /// upstream declares a throughput.
+    pub fn flow(&self, id: &str) -> Option<Flow> {
+        self.flow_guarded(id, &mut Vec::new())
+    }
+
+    fn flow_guarded<'s>(&'s self, id: &'s str, visiting: &mut Vec<&'s str>) -> Option<Flow> {
+        if visiting.contains(&id) {
+            return None; // a cycle, reported by the graph rules
+        }
+        let placed = self.get(id)?;
+        if let Some(throughput) = declared_throughput(placed.component) {
+            return Some(Flow {
+                records_per_second: f64::from(throughput.records_per_second),
+                kib_per_second: throughput.kib_per_second(),
+            });
+        }
+        visiting.push(id);
+        let inputs: Vec<&str> = self.inputs_of(id).map(|e| e.from.component.id()).collect();
+        let flows: Vec<Flow> = inputs.into_iter().filter_map(|input| self.flow_guarded(input, visiting)).collect();
+        visiting.pop();
+        if flows.is_empty() {
+            return None;
+        }
+        Some(flows.iter().fold(Flow::default(), |sum, f| Flow {
+            records_per_second: sum.records_per_second + f.records_per_second,
+            kib_per_second: sum.kib_per_second + f.kib_per_second,
+        }))
+    }
+}
+
+fn declared_throughput(component: &Component) -> Option<&super::spec::common::Throughput> {
+    match component {
+        Component::Application(c) => Some(&c.throughput),
+        Component::Devices(c) => Some(&c.throughput),
+        Component::LogFiles(c) => Some(&c.throughput),
+        _ => None,
+    }
+}
