@@ -7,4 +7,6 @@ pub mod blueprint;
 pub mod cli;
 pub mod diagnostic;
 pub mod limits;
+pub mod model;
+pub mod render;
 pub mod scenarios;

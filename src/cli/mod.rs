@@ -3,6 +3,7 @@
 //! Exit codes: 0 success, 1 a blueprint is invalid, 2 a usage or I/O error.
 
 mod init;
+mod render;
 mod rules;
 mod schema;
 mod validate;
@@ -29,6 +30,8 @@ enum Command {
     Validate(validate::ValidateArgs),
     /// Start a blueprint from one of the whitepaper scenarios.
     Init(init::InitArgs),
+    /// Render a blueprint as a CloudFormation template.
+    Render(render::RenderArgs),
     /// Print the JSON Schema of the blueprint format.
     Schema,
     /// List the validation rules and the AWS limits they enforce.
@@ -93,6 +96,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Validate(args) => validate::run(&args),
         Command::Init(args) => init::run(&args),
+        Command::Render(args) => render::run(&args),
         Command::Schema => schema::run(),
         Command::Rules => rules::run(),
     };

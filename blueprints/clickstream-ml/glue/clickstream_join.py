@@ -5,11 +5,11 @@ Data Catalog describes as a table. Every micro-batch (window) is joined with the
 catalog and recent orders, and per-product demand -- views, cart adds, purchases, stock -- is
 written to the `demand` DynamoDB table, whose stream triggers the pricing function.
 
-Job arguments (pipe passes them from the blueprint):
+Job arguments (pipe passes each connected table as --<component id>_table_name):
   --source_database, --source_table   catalog table over the Kinesis stream
   --catalog_table_name                DynamoDB product catalog (product_id, price, stock)
   --orders_table_name                 DynamoDB orders (order_id, product_id, quantity, ordered_at)
-  --output_table_name                 DynamoDB demand table (product_id)
+  --demand_table_name                 DynamoDB demand table (product_id), whose stream feeds repricing
   --checkpoint_location               s3:// prefix for streaming checkpoints
   --window_size                       micro-batch window, e.g. "100 seconds"
 """
@@ -32,7 +32,7 @@ ARGS = getResolvedOptions(
         "source_table",
         "catalog_table_name",
         "orders_table_name",
-        "output_table_name",
+        "demand_table_name",
         "checkpoint_location",
         "window_size",
     ],
@@ -84,7 +84,7 @@ def process_batch(batch, batch_id):
     glue_context.write_dynamic_frame_from_options(
         frame=DynamicFrame.fromDF(demand, glue_context, f"demand-{batch_id}"),
         connection_type="dynamodb",
-        connection_options={"dynamodb.output.tableName": ARGS["output_table_name"], "dynamodb.throughput.write.percent": "1.0"},
+        connection_options={"dynamodb.output.tableName": ARGS["demand_table_name"], "dynamodb.throughput.write.percent": "1.0"},
     )
 
 

@@ -8,7 +8,7 @@ OpenSearch Dashboards shows the fleet live.
 Submit as an EMR step (pipe does) with the MSK IAM auth library and the OpenSearch connector:
   spark-submit --packages org.apache.spark:spark-sql-kafka-0-10_2.12:3.5.1,\
 software.amazon.msk:aws-msk-iam-auth:2.2.0,org.opensearch.client:opensearch-spark-30_2.12:1.2.0 \
-    telemetry_stream.py --bootstrap-servers ... --topic ... --opensearch-endpoint ... \
+    telemetry_stream.py --msk-cluster-arn ... --topic ... --opensearch-endpoint ... \
     --index cab-telemetry --checkpoint-location s3://.../checkpoints/telemetry
 """
 
@@ -36,7 +36,9 @@ HARSH_BRAKING_KMH = 25.0
 
 def arguments():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--bootstrap-servers", required=True, help="MSK bootstrap brokers for IAM (port 9098)")
+    brokers = parser.add_mutually_exclusive_group(required=True)
+    brokers.add_argument("--bootstrap-servers", help="MSK bootstrap brokers for IAM (port 9098)")
+    brokers.add_argument("--msk-cluster-arn", help="look the IAM bootstrap brokers up from the cluster")
     parser.add_argument("--topic", required=True)
     parser.add_argument("--opensearch-endpoint", required=True, help="domain endpoint, without https://")
     parser.add_argument("--index", default="cab-telemetry")
@@ -44,10 +46,20 @@ def arguments():
     return parser.parse_args()
 
 
+def bootstrap_servers(args):
+    if args.bootstrap_servers:
+        return args.bootstrap_servers
+    import boto3  # on EMR; only needed to resolve a cluster ARN
+
+    region = args.msk_cluster_arn.split(":")[3]
+    brokers = boto3.client("kafka", region_name=region).get_bootstrap_brokers(ClusterArn=args.msk_cluster_arn)
+    return brokers["BootstrapBrokerStringSaslIam"]
+
+
 def read_telemetry(spark, args):
     raw = (
         spark.readStream.format("kafka")
-        .option("kafka.bootstrap.servers", args.bootstrap_servers)
+        .option("kafka.bootstrap.servers", bootstrap_servers(args))
         .option("subscribe", args.topic)
         .option("startingOffsets", "latest")
         .option("kafka.security.protocol", "SASL_SSL")

@@ -45,6 +45,16 @@ pub static FORMAT_CONVERSION: Rule = Rule {
     severity: Severity::Error,
     summary: "record format conversion delivers to S3 with a buffer of at least 64 MiB",
 };
+pub static BACKUP_BUCKET: Rule = Rule {
+    id: "firehose::opensearch-backup",
+    severity: Severity::Error,
+    summary: "delivery to OpenSearch keeps rejected documents in an S3 bucket",
+};
+pub static MSK_TOPIC: Rule = Rule {
+    id: "firehose::msk-topic",
+    severity: Severity::Error,
+    summary: "a Firehose stream reading MSK names its topic",
+};
 pub static OPENSEARCH_INDEX: Rule = Rule {
     id: "firehose::opensearch-index",
     severity: Severity::Error,
@@ -69,6 +79,8 @@ pub static RULES: &[&Rule] = &[
     &REDSHIFT_COMPRESSION,
     &PARTITIONING,
     &FORMAT_CONVERSION,
+    &BACKUP_BUCKET,
+    &MSK_TOPIC,
     &OPENSEARCH_INDEX,
     &REF_KIND,
     &STREAM_SOURCE_KEY,
@@ -139,6 +151,22 @@ fn check_one(cx: &mut Context, placed: Placed, firehose: &Firehose) {
 
     if destination == Some("redshift") {
         redshift(cx, &mut found, placed, firehose, destinations[0]);
+    }
+    if destination == Some("opensearch-domain") && firehose.intermediate.is_none() {
+        found.push(
+            Diagnostic::new(&BACKUP_BUCKET, "delivery to OpenSearch needs a bucket for rejected documents")
+                .at(placed.path())
+                .hint("add an s3-bucket component and set `intermediate: <its id>`"),
+        );
+    }
+    if firehose.topic.is_none()
+        && cx.inputs_of(&firehose.id).any(|e| matches!(e.from.component, Component::MskCluster(_)))
+    {
+        found.push(
+            Diagnostic::new(&MSK_TOPIC, format!("`{}` reads MSK but names no topic", firehose.id))
+                .at(placed.path())
+                .hint("add `topic: <name>`"),
+        );
     }
     if destination == Some("opensearch-domain") && firehose.index.is_none() {
         found.push(

@@ -7,7 +7,7 @@ use crate::limits::kinesis::{
     SHARD_WRITE_KIB_PER_SECOND, SHARD_WRITE_RECORDS_PER_SECOND, SHARDS, SOURCE,
 };
 
-use super::super::graph::Flow;
+use super::super::graph::{Flow, Graph};
 use super::super::spec::Component;
 use super::super::spec::kinesis::{CapacityMode, KinesisStream, Shards};
 use super::Context;
@@ -46,6 +46,16 @@ pub fn required_shards(flow: Flow, polling_readers: usize) -> u32 {
         .max(flow.records_per_second / SHARD_WRITE_RECORDS_PER_SECOND);
     let read = flow.kib_per_second * polling_readers as f64 / SHARD_READ_KIB_PER_SECOND;
     (write.max(read).ceil() as u32).max(1)
+}
+
+/// Consumers of `stream` that poll its shards (GetRecords), sharing each shard's read budget.
+pub fn polling_readers(graph: &Graph, stream: &str) -> usize {
+    graph.readers_of(stream).filter(|e| is_polling(e.to.component)).count()
+}
+
+/// Shards a provisioned stream gets for `shards: auto`, or when nothing declares a throughput, one.
+pub fn auto_shards(graph: &Graph, stream: &str) -> u32 {
+    graph.flow(stream).map_or(1, |flow| required_shards(flow, polling_readers(graph, stream)))
 }
 
 /// A consumer that reads a stream through GetRecords, sharing the shard's read budget.

@@ -11,7 +11,7 @@ mod firehose;
 mod flink;
 mod glue;
 mod graph;
-mod kinesis;
+pub mod kinesis;
 mod lambda;
 mod msk;
 mod names;

@@ -29,12 +29,14 @@ pub struct Firehose {
     pub dynamic_partitioning: Option<DynamicPartitioning>,
     /// Convert JSON records to Parquet or ORC using a Glue table's schema.
     pub format_conversion: Option<FormatConversion>,
-    /// The s3-bucket that stages data for Redshift (and keeps failed records for OpenSearch).
+    /// The s3-bucket that stages data for Redshift, or keeps documents OpenSearch rejected.
     pub intermediate: Option<String>,
     /// The Redshift COPY into a table that exists (required with a redshift destination).
     pub copy: Option<RedshiftCopy>,
     /// For OpenSearch destinations: the index written to.
     pub index: Option<String>,
+    /// For an MSK source: the topic read.
+    pub topic: Option<String>,
     /// A `lambda` component that transforms records before delivery.
     pub processor: Option<String>,
     /// Encryption of the delivery stream's buffer (direct PUT only; a stream source keeps its own).

@@ -1,0 +1,58 @@
+//! `pipe render`: the CloudFormation template of a valid blueprint.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::Args;
+
+use crate::blueprint;
+use crate::diagnostic::text;
+use crate::render::{self, Format};
+
+use super::{Error, Outcome, VarArgs, use_color};
+
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    /// The blueprint to render.
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
+    #[command(flatten)]
+    vars: VarArgs,
+    /// Template format.
+    #[arg(long, value_enum, default_value = "yaml")]
+    format: Format,
+    /// Write the template to PATH instead of stdout.
+    #[arg(short = 'o', long = "output", value_name = "PATH")]
+    output: Option<PathBuf>,
+}
+
+pub fn run(args: &RenderArgs) -> Result<Outcome, Error> {
+    let overrides = args.vars.load()?;
+    let loaded = blueprint::load(&args.file, &overrides)
+        .map_err(|e| Error::Usage(format!("cannot read `{}`: {e}", args.file.display())))?;
+    let mut stderr = std::io::stderr();
+    if !loaded.report.diagnostics.is_empty() {
+        write!(stderr, "{}", text::render(&loaded.report, use_color()))?;
+    }
+    let Some(blueprint) = loaded.blueprint.filter(|_| loaded.report.errors() == 0) else {
+        writeln!(stderr, "not rendered: fix the errors above first")?;
+        return Ok(Outcome::Invalid);
+    };
+    let base_dir = args.file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    let pipeline = crate::model::compile(&blueprint, base_dir)?;
+    let rendered = render::render(&pipeline, args.format)
+        .map_err(|e| Error::Usage(format!("{e}; split the pipeline into two blueprints")))?;
+    match &args.output {
+        Some(path) => fs_err::write(path, &rendered.text)?,
+        None => std::io::stdout().write_all(rendered.text.as_bytes())?,
+    }
+    if rendered.needs_upload {
+        writeln!(
+            stderr,
+            "note: the template is {} bytes, over the {} CloudFormation takes inline; `pipe apply` uploads it to the artifacts bucket",
+            rendered.text.len(),
+            render::INLINE_BODY_BYTES
+        )?;
+    }
+    Ok(Outcome::Success)
+}

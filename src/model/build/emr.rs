@@ -1,0 +1,115 @@
+//! Spark Structured Streaming on an EMR cluster: the cluster, its roles, and the streaming step.
+
+use serde_json::json;
+
+use crate::blueprint::spec::Component;
+use crate::blueprint::spec::emr::EmrSparkStreaming;
+
+use super::super::cfn::{get_att, ref_, sub};
+use super::super::iam::{self, Access, Statement, grants};
+use super::super::naming::{logical, physical};
+use super::super::refs::{arn_of, logical_id};
+use super::super::{Builder, Packaging, Resource};
+
+/// Maven coordinates the step needs: the Kafka source, MSK IAM auth, the OpenSearch sink.
+const PACKAGES: &str = "org.apache.spark:spark-sql-kafka-0-10_2.12:3.5.1,software.amazon.msk:aws-msk-iam-auth:2.2.0,org.opensearch.client:opensearch-spark-30_2.12:1.2.0";
+
+pub fn cluster(b: &mut Builder, job: &EmrSparkStreaming) -> std::io::Result<()> {
+    let id = logical(&job.id, "Cluster");
+    let name = physical(b.name, &job.id);
+    let script = b.artifact(&job.id, &job.code, Packaging::File)?;
+    let prefix = format!("pipe/{}/{}", b.name, job.id);
+    let source = b.graph.inputs_of(&job.id).map(|e| e.from.component).next();
+    let targets: Vec<&Component> = b.graph.readers_of(&job.id).map(|e| e.to.component).collect();
+
+    let mut statements = vec![
+        iam::read_artifact(&script),
+        Statement::new(
+            &["s3:GetObject", "s3:PutObject"],
+            vec![sub(format!("arn:${{AWS::Partition}}:s3:::${{ArtifactsBucket}}/{prefix}/*"))],
+        ),
+        Statement::new(&["s3:ListBucket"], vec![sub("arn:${AWS::Partition}:s3:::${ArtifactsBucket}")]),
+    ];
+    if let Some(source) = source {
+        statements.extend(grants(Access::Read { enhanced_fan_out: false }, source, b.name, Some(&job.topic)));
+    }
+    for target in &targets {
+        statements.extend(grants(Access::Write, target, b.name, None));
+    }
+    let instance_role = b.role(&format!("{}-instance", job.id), "ec2.amazonaws.com", &statements);
+    let profile = logical(&job.id, "InstanceProfile");
+    b.add(
+        profile.clone(),
+        Resource::new("AWS::IAM::InstanceProfile", &job.id, json!({ "Roles": [ref_(&instance_role)] })),
+    );
+
+    let service_role = logical(&job.id, "ServiceRole");
+    b.add(
+        service_role.clone(),
+        Resource::new(
+            "AWS::IAM::Role",
+            &job.id,
+            json!({
+                "AssumeRolePolicyDocument": iam::trust("elasticmapreduce.amazonaws.com"),
+                "ManagedPolicyArns": [sub("arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonEMRServicePolicy_v2")],
+                "Tags": b.tags(&job.id),
+            }),
+        ),
+    );
+
+    let network = &job.network;
+    let instances = json!({
+        "Ec2SubnetId": network.subnets.first(),
+        "AdditionalMasterSecurityGroups": network.security_groups,
+        "AdditionalSlaveSecurityGroups": network.security_groups,
+        "MasterInstanceGroup": { "InstanceCount": 1, "InstanceType": job.instance_type, "Market": "ON_DEMAND" },
+        "CoreInstanceGroup": { "InstanceCount": job.core_instances, "InstanceType": job.instance_type, "Market": "ON_DEMAND" },
+        "KeepJobFlowAliveWhenNoSteps": true,
+        "TerminationProtected": false,
+    });
+    let properties = json!({
+        "Name": name,
+        "ReleaseLabel": job.release_label,
+        "Applications": [{ "Name": "Spark" }],
+        "Instances": instances,
+        "JobFlowRole": ref_(&profile),
+        "ServiceRole": ref_(&service_role),
+        "LogUri": sub(format!("s3://${{ArtifactsBucket}}/{prefix}/logs/")),
+        "VisibleToAllUsers": true,
+        "Tags": b.tags(&job.id),
+    });
+    b.add(id.clone(), Resource::new("AWS::EMR::Cluster", &job.id, properties));
+
+    let mut args = vec![
+        json!("spark-submit"),
+        json!("--deploy-mode"),
+        json!("cluster"),
+        json!("--packages"),
+        json!(PACKAGES),
+        sub(format!("s3://${{ArtifactsBucket}}/{script}")),
+        json!("--topic"),
+        json!(job.topic),
+        json!("--checkpoint-location"),
+        sub(format!("s3://${{ArtifactsBucket}}/{prefix}/checkpoints/")),
+    ];
+    if let Some(cluster @ Component::MskCluster(_)) = source {
+        args.extend([json!("--msk-cluster-arn"), arn_of(cluster, b.name)]);
+    }
+    if let Some(domain @ Component::OpensearchDomain(_)) = targets.first() {
+        args.extend([
+            json!("--opensearch-endpoint"),
+            get_att(&logical_id(domain), "DomainEndpoint"),
+            json!("--index"),
+            json!(job.topic),
+        ]);
+    }
+    let step = json!({
+        "Name": format!("{name}-stream"),
+        "JobFlowId": ref_(&id),
+        "ActionOnFailure": "CONTINUE",
+        "HadoopJarStep": { "Jar": "command-runner.jar", "Args": args },
+    });
+    b.add(logical(&job.id, "Step"), Resource::new("AWS::EMR::Step", &job.id, step));
+    b.output(format!("{id}Id"), format!("Id of the `{}` EMR cluster", job.id), ref_(&id));
+    Ok(())
+}

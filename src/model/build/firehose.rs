@@ -1,0 +1,240 @@
+//! Firehose delivery streams: source, destination, buffering, and the role that ties them.
+
+use serde_json::{Value, json};
+
+use crate::blueprint::spec::Component;
+use crate::blueprint::spec::firehose::{Compression, Firehose, OutputFormat};
+use crate::blueprint::spec::redshift::{Redshift, RedshiftDeployment};
+
+use super::super::cfn::{arn, get_att, ref_, sub};
+use super::super::iam::{self, Access, Statement, grants};
+use super::super::naming::{logical, physical};
+use super::super::refs::{arn_of, logical_id};
+use super::super::{Builder, Resource};
+
+pub fn delivery_stream(b: &mut Builder, firehose: &Firehose) {
+    let id = logical(&firehose.id, "DeliveryStream");
+    let name = physical(b.name, &firehose.id);
+    let source = b
+        .graph
+        .inputs_of(&firehose.id)
+        .map(|e| e.from.component)
+        .find(|c| matches!(c, Component::KinesisStream(_) | Component::MskCluster(_)));
+    let destination = b.graph.readers_of(&firehose.id).map(|e| e.to.component).next();
+    let intermediate = firehose.intermediate.as_deref().and_then(|i| b.graph.get(i)).map(|p| p.component);
+
+    let log_group = b.log_group(&firehose.id, json!(format!("/aws/kinesisfirehose/{name}")));
+    let log_stream = logical(&firehose.id, "LogStream");
+    b.add(
+        log_stream.clone(),
+        Resource::new(
+            "AWS::Logs::LogStream",
+            &firehose.id,
+            json!({ "LogGroupName": ref_(&log_group), "LogStreamName": "delivery" }),
+        ),
+    );
+    let logging = json!({ "Enabled": true, "LogGroupName": ref_(&log_group), "LogStreamName": ref_(&log_stream) });
+
+    let mut statements = vec![iam::logs(&log_group)];
+    if let Some(source) = source {
+        statements.extend(grants(Access::Read { enhanced_fan_out: false }, source, b.name, firehose.topic.as_deref()));
+    }
+    for target in destination.into_iter().chain(intermediate) {
+        statements.extend(grants(Access::Write, target, b.name, None));
+    }
+    if let Some(conversion) = &firehose.format_conversion {
+        statements.push(Statement::new(
+            &["glue:GetTable", "glue:GetTableVersion", "glue:GetTableVersions"],
+            vec![
+                arn("glue", "catalog"),
+                arn("glue", &format!("database/{}", conversion.database)),
+                arn("glue", &format!("table/{}/{}", conversion.database, conversion.table)),
+            ],
+        ));
+    }
+    let processor = firehose.processor.as_deref().and_then(|p| b.graph.get(p)).map(|p| p.component);
+    if let Some(processor) = processor {
+        statements.push(Statement::new(
+            &["lambda:GetFunctionConfiguration", "lambda:InvokeFunction"],
+            vec![arn_of(processor, b.name)],
+        ));
+    }
+    if let Some(Component::Redshift(warehouse)) = destination {
+        statements.push(Statement::new(&["secretsmanager:GetSecretValue"], vec![admin_secret(warehouse)]));
+    }
+    let role = b.role(&firehose.id, "firehose.amazonaws.com", &statements);
+    let role_arn = get_att(&role, "Arn");
+
+    let mut properties = json!({ "DeliveryStreamName": name, "Tags": b.tags(&firehose.id) });
+    match source {
+        Some(stream @ Component::KinesisStream(_)) => {
+            properties["DeliveryStreamType"] = json!("KinesisStreamAsSource");
+            properties["KinesisStreamSourceConfiguration"] =
+                json!({ "KinesisStreamARN": arn_of(stream, b.name), "RoleARN": role_arn });
+        }
+        Some(cluster @ Component::MskCluster(_)) => {
+            properties["DeliveryStreamType"] = json!("MSKAsSource");
+            properties["MSKSourceConfiguration"] = json!({
+                "MSKClusterARN": arn_of(cluster, b.name),
+                "TopicName": firehose.topic,
+                "AuthenticationConfiguration": { "RoleARN": role_arn, "Connectivity": "PRIVATE" },
+            });
+        }
+        _ => {
+            properties["DeliveryStreamType"] = json!("DirectPut");
+            if firehose.encryption.enabled {
+                properties["DeliveryStreamEncryptionConfigurationInput"] = match &firehose.encryption.kms_key {
+                    Some(key) => json!({ "KeyType": "CUSTOMER_MANAGED_CMK", "KeyARN": key }),
+                    None => json!({ "KeyType": "AWS_OWNED_CMK" }),
+                };
+            }
+        }
+    }
+    let buffering =
+        json!({ "SizeInMBs": firehose.buffer.size_mib, "IntervalInSeconds": firehose.buffer.interval_seconds });
+    match destination {
+        Some(bucket @ Component::S3Bucket(_)) => {
+            let mut s3 = json!({
+                "BucketARN": arn_of(bucket, b.name),
+                "RoleARN": role_arn,
+                "BufferingHints": buffering,
+                "CompressionFormat": compression(firehose),
+                "CloudWatchLoggingOptions": logging,
+            });
+            if let Some(prefix) = &firehose.prefix {
+                s3["Prefix"] = json!(prefix);
+            }
+            if let Some(prefix) = &firehose.error_prefix {
+                s3["ErrorOutputPrefix"] = json!(prefix);
+            }
+            if let Some(partitioning) = &firehose.dynamic_partitioning {
+                let query: Vec<String> = partitioning.keys.iter().map(|(key, jq)| format!("{key}: {jq}")).collect();
+                s3["DynamicPartitioningConfiguration"] =
+                    json!({ "Enabled": true, "RetryOptions": { "DurationInSeconds": 300 } });
+                s3["ProcessingConfiguration"] = json!({
+                    "Enabled": true,
+                    "Processors": [{
+                        "Type": "MetadataExtraction",
+                        "Parameters": [
+                            { "ParameterName": "MetadataExtractionQuery", "ParameterValue": format!("{{{}}}", query.join(", ")) },
+                            { "ParameterName": "JsonParsingEngine", "ParameterValue": "JQ-1.6" },
+                        ],
+                    }],
+                });
+            } else if let Some(processor) = processor {
+                s3["ProcessingConfiguration"] = lambda_processor(processor, b.name);
+            }
+            if let Some(conversion) = &firehose.format_conversion {
+                let serializer = match conversion.output {
+                    OutputFormat::Parquet => json!({ "ParquetSerDe": {} }),
+                    OutputFormat::Orc => json!({ "OrcSerDe": {} }),
+                };
+                s3["DataFormatConversionConfiguration"] = json!({
+                    "Enabled": true,
+                    "InputFormatConfiguration": { "Deserializer": { "OpenXJsonSerDe": {} } },
+                    "OutputFormatConfiguration": { "Serializer": serializer },
+                    "SchemaConfiguration": {
+                        "CatalogId": ref_("AWS::AccountId"),
+                        "DatabaseName": conversion.database,
+                        "TableName": conversion.table,
+                        "Region": ref_("AWS::Region"),
+                        "RoleARN": role_arn,
+                        "VersionId": "LATEST",
+                    },
+                });
+            }
+            properties["ExtendedS3DestinationConfiguration"] = s3;
+        }
+        Some(Component::Redshift(warehouse)) => {
+            let staging = intermediate.map(|bucket| arn_of(bucket, b.name)).unwrap_or(Value::Null);
+            let copy = firehose.copy.as_ref();
+            properties["RedshiftDestinationConfiguration"] = json!({
+                "ClusterJDBCURL": jdbc_url(warehouse),
+                "CopyCommand": {
+                    "DataTableName": copy.map(|c| c.table.as_str()),
+                    "DataTableColumns": copy.map(|c| c.columns.join(",")),
+                    "CopyOptions": copy.map(|c| c.options.as_str()),
+                },
+                "RoleARN": role_arn,
+                "SecretsManagerConfiguration": { "Enabled": true, "SecretARN": admin_secret(warehouse), "RoleARN": role_arn },
+                "S3Configuration": {
+                    "BucketARN": staging,
+                    "RoleARN": role_arn,
+                    "BufferingHints": buffering,
+                    "CompressionFormat": compression(firehose),
+                    "Prefix": firehose.prefix,
+                    "ErrorOutputPrefix": firehose.error_prefix,
+                },
+                "CloudWatchLoggingOptions": logging,
+            });
+        }
+        Some(domain @ Component::OpensearchDomain(spec)) => {
+            let backup = intermediate.map(|bucket| arn_of(bucket, b.name)).unwrap_or(Value::Null);
+            let mut config = json!({
+                "DomainARN": arn_of(domain, b.name),
+                "IndexName": firehose.index,
+                "RoleARN": role_arn,
+                "BufferingHints": buffering,
+                "S3BackupMode": "FailedDocumentsOnly",
+                "S3Configuration": { "BucketARN": backup, "RoleARN": role_arn, "CompressionFormat": "GZIP" },
+                "CloudWatchLoggingOptions": logging,
+            });
+            if let Some(network) = &spec.network {
+                config["VpcConfiguration"] = json!({
+                    "RoleARN": role_arn,
+                    "SubnetIds": network.subnets,
+                    "SecurityGroupIds": network.security_groups,
+                });
+            }
+            properties["AmazonopensearchserviceDestinationConfiguration"] = config;
+        }
+        _ => {}
+    }
+    b.add(id.clone(), Resource::new("AWS::KinesisFirehose::DeliveryStream", &firehose.id, properties));
+    b.output(format!("{id}Arn"), format!("ARN of the `{}` delivery stream", firehose.id), get_att(&id, "Arn"));
+}
+
+fn compression(firehose: &Firehose) -> &'static str {
+    if firehose.format_conversion.is_some() {
+        return "UNCOMPRESSED"; // the Parquet/ORC serializer compresses; Firehose requires this
+    }
+    match firehose.compression {
+        Compression::Uncompressed => "UNCOMPRESSED",
+        Compression::Gzip => "GZIP",
+        Compression::Zip => "ZIP",
+        Compression::Snappy => "Snappy",
+        Compression::HadoopSnappy => "HADOOP_SNAPPY",
+    }
+}
+
+fn lambda_processor(processor: &Component, pipeline: &str) -> Value {
+    json!({
+        "Enabled": true,
+        "Processors": [{ "Type": "Lambda", "Parameters": [{ "ParameterName": "LambdaArn", "ParameterValue": arn_of(processor, pipeline) }] }],
+    })
+}
+
+/// The JDBC URL of the warehouse's endpoint.
+fn jdbc_url(warehouse: &Redshift) -> Value {
+    let id = logical_id(&Component::Redshift(warehouse.clone()));
+    match warehouse.deployment {
+        RedshiftDeployment::Serverless => {
+            sub(format!("jdbc:redshift://${{{id}.Workgroup.Endpoint.Address}}:5439/{}", warehouse.database))
+        }
+        RedshiftDeployment::Cluster => {
+            let cluster = logical(&warehouse.id, "Cluster");
+            sub(format!(
+                "jdbc:redshift://${{{cluster}.Endpoint.Address}}:${{{cluster}.Endpoint.Port}}/{}",
+                warehouse.database
+            ))
+        }
+    }
+}
+
+/// The Secrets Manager secret holding the warehouse's admin credentials (managed by Redshift).
+pub fn admin_secret(warehouse: &Redshift) -> Value {
+    match warehouse.deployment {
+        RedshiftDeployment::Serverless => ref_(&logical(&warehouse.id, "AdminSecret")),
+        RedshiftDeployment::Cluster => get_att(&logical(&warehouse.id, "Cluster"), "MasterPasswordSecretArn"),
+    }
+}

@@ -1,0 +1,123 @@
+//! OpenSearch Service domains: HTTPS with TLS 1.2, node-to-node and at-rest encryption, fine-grained
+//! access control with an IAM admin role, inside a VPC.
+
+use serde_json::json;
+
+use crate::blueprint::spec::opensearch::OpensearchDomain;
+
+use super::super::cfn::{get_att, sub};
+use super::super::iam;
+use super::super::naming::{logical, physical};
+use super::super::{Builder, Resource};
+use super::kms_key;
+
+pub fn domain(b: &mut Builder, domain: &OpensearchDomain) {
+    let id = logical(&domain.id, "Domain");
+    let name = physical(b.name, &domain.id);
+    let mut cluster = json!({ "InstanceType": domain.instance_type, "InstanceCount": domain.instance_count });
+    if let Some(zones) = domain.zone_awareness {
+        cluster["ZoneAwarenessEnabled"] = json!(true);
+        cluster["ZoneAwarenessConfig"] = json!({ "AvailabilityZoneCount": zones });
+    }
+    if let Some(masters) = &domain.dedicated_masters {
+        cluster["DedicatedMasterEnabled"] = json!(true);
+        cluster["DedicatedMasterType"] = json!(masters.instance_type);
+        cluster["DedicatedMasterCount"] = json!(masters.count);
+    }
+    let mut encryption = json!({ "Enabled": domain.encryption.enabled });
+    if let Some(key) = kms_key(&domain.encryption) {
+        encryption["KmsKeyId"] = json!(key);
+    }
+    let mut properties = json!({
+        "DomainName": name,
+        "EngineVersion": domain.engine_version,
+        "ClusterConfig": cluster,
+        "EBSOptions": { "EBSEnabled": true, "VolumeType": "gp3", "VolumeSize": domain.storage_gib },
+        "EncryptionAtRestOptions": encryption,
+        "NodeToNodeEncryptionOptions": { "Enabled": domain.node_to_node_encryption },
+        "DomainEndpointOptions": { "EnforceHTTPS": domain.enforce_https, "TLSSecurityPolicy": "Policy-Min-TLS-1-2-PFS-2023-10" },
+        "AccessPolicies": {
+            "Version": "2012-10-17",
+            "Statement": [{
+                "Effect": "Allow",
+                "Principal": { "AWS": sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root") },
+                "Action": ["es:ESHttpDelete", "es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost", "es:ESHttpPut"],
+                "Resource": sub(format!("arn:${{AWS::Partition}}:es:${{AWS::Region}}:${{AWS::AccountId}}:domain/{name}/*")),
+            }],
+        },
+        "Tags": b.tags(&domain.id),
+    });
+    if domain.fine_grained_access {
+        let admin = logical(&domain.id, "AdminRole");
+        b.add(
+            admin.clone(),
+            Resource::new(
+                "AWS::IAM::Role",
+                &domain.id,
+                json!({
+                    "Description": format!("Administers the `{name}` domain and its Dashboards; assume it to manage users and roles"),
+                    "AssumeRolePolicyDocument": {
+                        "Version": "2012-10-17",
+                        "Statement": [{
+                            "Effect": "Allow",
+                            "Principal": { "AWS": sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root") },
+                            "Action": "sts:AssumeRole",
+                        }],
+                    },
+                    "Policies": [{ "PolicyName": "pipe", "PolicyDocument": iam::document(&[iam::Statement::new(
+                        &["es:ESHttpDelete", "es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost", "es:ESHttpPut"],
+                        vec![sub(format!("arn:${{AWS::Partition}}:es:${{AWS::Region}}:${{AWS::AccountId}}:domain/{name}/*"))],
+                    )]) }],
+                    "Tags": b.tags(&domain.id),
+                }),
+            ),
+        );
+        properties["AdvancedSecurityOptions"] = json!({
+            "Enabled": true,
+            "InternalUserDatabaseEnabled": false,
+            "MasterUserOptions": { "MasterUserARN": get_att(&admin, "Arn") },
+        });
+    }
+    let logs = b.log_group(&domain.id, json!(format!("/aws/opensearch/{name}")));
+    let log_arn = get_att(&logs, "Arn");
+    let log_policy = logical(&domain.id, "LogPolicy");
+    // A log resource policy is JSON text: the document is built as data with `${...}`
+    // placeholders, serialised, and resolved by one `Fn::Sub`.
+    let policy_document = json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": { "Service": "es.amazonaws.com" },
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": format!("${{{logs}.Arn}}"),
+            "Condition": { "StringEquals": { "aws:SourceAccount": "${AWS::AccountId}" } },
+        }],
+    });
+    b.add(
+        log_policy.clone(),
+        Resource::new(
+            "AWS::Logs::ResourcePolicy",
+            &domain.id,
+            json!({ "PolicyName": format!("{name}-opensearch-logs"), "PolicyDocument": sub(policy_document.to_string()) }),
+        ),
+    );
+    let mut publishing = json!({ "ES_APPLICATION_LOGS": { "CloudWatchLogsLogGroupArn": log_arn, "Enabled": true } });
+    if domain.fine_grained_access {
+        publishing["AUDIT_LOGS"] = json!({ "CloudWatchLogsLogGroupArn": log_arn, "Enabled": true });
+    }
+    properties["LogPublishingOptions"] = publishing;
+    if let Some(network) = &domain.network {
+        properties["VPCOptions"] = json!({ "SubnetIds": network.subnets, "SecurityGroupIds": network.security_groups });
+    }
+    b.add(
+        id.clone(),
+        Resource::new("AWS::OpenSearchService::Domain", &domain.id, properties)
+            .retain(domain.retain)
+            .depends_on(&log_policy),
+    );
+    b.output(
+        format!("{id}DashboardsUrl"),
+        format!("OpenSearch Dashboards of the `{}` domain", domain.id),
+        sub(format!("https://${{{id}.DomainEndpoint}}/_dashboards")),
+    );
+}

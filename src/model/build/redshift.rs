@@ -1,0 +1,127 @@
+//! Redshift warehouses. The admin password lives only in Secrets Manager: a cluster has Redshift
+//! manage it; a serverless namespace (whose managed secret CloudFormation cannot reference) gets a
+//! generated secret, resolved at deploy time through a dynamic reference. No password appears in
+//! the template. Tables are created by `pipe apply` from their DDL files
+//! through the Redshift Data API.
+
+use serde_json::json;
+
+use crate::blueprint::spec::redshift::{Redshift, RedshiftDeployment};
+
+use super::super::cfn::{get_att, ref_, sub};
+use super::super::naming::{logical, physical};
+use super::super::{Builder, Resource, Suppression};
+use super::kms_key;
+
+const ADMIN_USER: &str = "pipe_admin";
+
+const SECRET_KEY: Suppression = Suppression {
+    check: "CKV_AWS_149",
+    reason: "encrypted with the AWS managed key aws/secretsmanager; only this stack's roles read it",
+};
+const ROTATION: Suppression = Suppression {
+    check: "CKV2_AWS_57",
+    reason: "rotation needs a rotation function with network access to the warehouse; rotate with `aws secretsmanager rotate-secret` once one is deployed",
+};
+
+pub fn warehouse(b: &mut Builder, warehouse: &Redshift) {
+    let name = physical(b.name, &warehouse.id);
+    let network = &warehouse.network;
+    match warehouse.deployment {
+        RedshiftDeployment::Serverless => {
+            let secret = logical(&warehouse.id, "AdminSecret");
+            let secret_properties = json!({
+                "Name": format!("pipe/{name}/admin"),
+                "Description": format!("Admin credentials of the `{name}` Redshift namespace"),
+                "GenerateSecretString": {
+                    "SecretStringTemplate": json!({ "username": ADMIN_USER }).to_string(),
+                    "GenerateStringKey": "password",
+                    "PasswordLength": 32,
+                    "ExcludeCharacters": "\"'@/\\ ",
+                },
+                "Tags": b.tags(&warehouse.id),
+            });
+            b.add(
+                secret.clone(),
+                Resource::new("AWS::SecretsManager::Secret", &warehouse.id, secret_properties)
+                    .suppress(&[SECRET_KEY, ROTATION]),
+            );
+            let namespace = logical(&warehouse.id, "Namespace");
+            let mut properties = json!({
+                "NamespaceName": name,
+                "DbName": warehouse.database,
+                "AdminUsername": ADMIN_USER,
+                "AdminUserPassword": sub(format!("{{{{resolve:secretsmanager:${{{secret}}}:SecretString:password}}}}")),
+                "LogExports": ["connectionlog", "userlog", "useractivitylog"],
+                "Tags": b.tags(&warehouse.id),
+            });
+            if let Some(key) = kms_key(&warehouse.encryption) {
+                properties["KmsKeyId"] = json!(key);
+            }
+            b.add(
+                namespace.clone(),
+                Resource::new("AWS::RedshiftServerless::Namespace", &warehouse.id, properties).retain(warehouse.retain),
+            );
+            let id = logical(&warehouse.id, "Workgroup");
+            let properties = json!({
+                "WorkgroupName": name,
+                "NamespaceName": ref_(&namespace),
+                "BaseCapacity": warehouse.base_capacity_rpus.unwrap_or(8),
+                "SubnetIds": network.subnets,
+                "SecurityGroupIds": network.security_groups,
+                "PubliclyAccessible": false,
+                "EnhancedVpcRouting": true,
+                "Tags": b.tags(&warehouse.id),
+            });
+            b.add(id.clone(), Resource::new("AWS::RedshiftServerless::Workgroup", &warehouse.id, properties));
+            b.output(
+                format!("{id}Endpoint"),
+                format!("Endpoint of the `{}` warehouse", warehouse.id),
+                get_att(&id, "Workgroup.Endpoint.Address"),
+            );
+        }
+        RedshiftDeployment::Cluster => {
+            let subnets = logical(&warehouse.id, "SubnetGroup");
+            b.add(
+                subnets.clone(),
+                Resource::new(
+                    "AWS::Redshift::ClusterSubnetGroup",
+                    &warehouse.id,
+                    json!({ "Description": format!("Subnets of {name}"), "SubnetIds": network.subnets, "Tags": b.tags(&warehouse.id) }),
+                ),
+            );
+            let nodes = warehouse.nodes.unwrap_or(1);
+            let id = logical(&warehouse.id, "Cluster");
+            let mut properties = json!({
+                "ClusterIdentifier": name,
+                "NodeType": warehouse.node_type,
+                "ClusterType": if nodes > 1 { "multi-node" } else { "single-node" },
+                "DBName": warehouse.database,
+                "MasterUsername": ADMIN_USER,
+                "ManageMasterPassword": true,
+                "Encrypted": warehouse.encryption.enabled,
+                "PubliclyAccessible": false,
+                "EnhancedVpcRouting": true,
+                "AutomatedSnapshotRetentionPeriod": 7,
+                "ClusterSubnetGroupName": ref_(&subnets),
+                "VpcSecurityGroupIds": network.security_groups,
+                "Tags": b.tags(&warehouse.id),
+            });
+            if nodes > 1 {
+                properties["NumberOfNodes"] = json!(nodes);
+            }
+            if let Some(key) = kms_key(&warehouse.encryption) {
+                properties["KmsKeyId"] = json!(key);
+            }
+            b.add(
+                id.clone(),
+                Resource::new("AWS::Redshift::Cluster", &warehouse.id, properties).retain(warehouse.retain),
+            );
+            b.output(
+                format!("{id}Endpoint"),
+                format!("Endpoint of the `{}` cluster", warehouse.id),
+                get_att(&id, "Endpoint.Address"),
+            );
+        }
+    }
+}

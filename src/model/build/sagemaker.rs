@@ -1,0 +1,95 @@
+//! SageMaker real-time endpoints: model, endpoint configuration, endpoint.
+
+use serde_json::json;
+
+use crate::blueprint::spec::sagemaker::SagemakerEndpoint;
+
+use super::super::cfn::{arn, get_att, sub};
+use super::super::iam::Statement;
+use super::super::naming::{logical, physical};
+use super::super::{Builder, Resource};
+
+pub fn endpoint(b: &mut Builder, endpoint: &SagemakerEndpoint) {
+    let mut statements = vec![
+        // ECR's token call has no resource to scope to; the image pull below is scoped by URI.
+        Statement::new(&["ecr:GetAuthorizationToken"], vec![json!("*")]),
+        Statement::new(
+            &["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+            vec![repository_arn(&endpoint.image)],
+        ),
+        Statement::new(
+            &["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+            vec![arn("logs", "log-group:/aws/sagemaker/Endpoints/*")],
+        ),
+    ];
+    if let Some(data) = &endpoint.model_data
+        && let Some(object) = data.strip_prefix("s3://")
+    {
+        statements.push(Statement::new(&["s3:GetObject"], vec![sub(format!("arn:${{AWS::Partition}}:s3:::{object}"))]));
+    }
+    let role = b.role(&endpoint.id, "sagemaker.amazonaws.com", &statements);
+    let model = logical(&endpoint.id, "Model");
+    let mut container = json!({ "Image": endpoint.image });
+    if let Some(data) = &endpoint.model_data {
+        container["ModelDataUrl"] = json!(data);
+    }
+    b.add(
+        model.clone(),
+        Resource::new(
+            "AWS::SageMaker::Model",
+            &endpoint.id,
+            json!({
+                "ExecutionRoleArn": get_att(&role, "Arn"),
+                "PrimaryContainer": container,
+                // The container serves predictions only; SageMaker itself fetches the model data.
+                "EnableNetworkIsolation": true,
+                "Tags": b.tags(&endpoint.id),
+            }),
+        ),
+    );
+    let config = logical(&endpoint.id, "EndpointConfig");
+    b.add(
+        config.clone(),
+        Resource::new(
+            "AWS::SageMaker::EndpointConfig",
+            &endpoint.id,
+            json!({
+                "ProductionVariants": [{
+                    "ModelName": get_att(&model, "ModelName"),
+                    "VariantName": "AllTraffic",
+                    "InitialInstanceCount": endpoint.instance_count,
+                    "InstanceType": endpoint.instance_type,
+                    "InitialVariantWeight": 1,
+                }],
+                "Tags": b.tags(&endpoint.id),
+            }),
+        ),
+    );
+    let id = logical(&endpoint.id, "Endpoint");
+    b.add(
+        id.clone(),
+        Resource::new(
+            "AWS::SageMaker::Endpoint",
+            &endpoint.id,
+            json!({
+                "EndpointName": physical(b.name, &endpoint.id),
+                "EndpointConfigName": get_att(&config, "EndpointConfigName"),
+                "Tags": b.tags(&endpoint.id),
+            }),
+        ),
+    );
+    b.output(format!("{id}Name"), format!("Name of the `{}` endpoint", endpoint.id), get_att(&id, "EndpointName"));
+}
+
+/// `123.dkr.ecr.us-east-1.amazonaws.com/repo:tag` → the repository's ARN.
+fn repository_arn(image: &str) -> serde_json::Value {
+    let (host, path) = image.split_once('/').unwrap_or((image, ""));
+    let repository = path.split([':', '@']).next().unwrap_or(path);
+    let mut parts = host.split('.');
+    match (parts.next(), parts.next(), parts.next(), parts.next()) {
+        (Some(account), Some("dkr"), Some("ecr"), Some(region)) => {
+            sub(format!("arn:${{AWS::Partition}}:ecr:{region}:{account}:repository/{repository}"))
+        }
+        _ => arn("ecr", &format!("repository/{repository}")),
+    }
+}

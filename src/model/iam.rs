@@ -1,0 +1,176 @@
+//! IAM derived from the graph: each edge grants its principal exactly the actions that edge needs,
+//! on exactly the resources at its other end. No `*` actions; `*` resources only where AWS offers
+//! nothing narrower (ENI management for VPC functions), each named below.
+
+use serde_json::{Value, json};
+
+use crate::blueprint::spec::Component;
+use crate::blueprint::spec::msk::MskCluster;
+
+use super::cfn::{get_att, sub};
+use super::naming::physical;
+use super::refs::{arn_of, logical_id};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Statement {
+    pub actions: Vec<&'static str>,
+    pub resources: Vec<Value>,
+}
+
+impl Statement {
+    pub fn new(actions: &[&'static str], resources: Vec<Value>) -> Self {
+        Statement { actions: actions.to_vec(), resources }
+    }
+}
+
+/// What a principal does at the other end of an edge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Consume a stream (Kinesis, a DynamoDB stream, an MSK topic).
+    Read { enhanced_fan_out: bool },
+    /// Write or call (put records, publish, invoke, index documents).
+    Write,
+    /// Read a table to enrich records (Glue `lookups`).
+    Lookup,
+}
+
+/// The statements `access` to `target` needs. `topic` names the Kafka topic for MSK.
+pub fn grants(access: Access, target: &Component, pipeline: &str, topic: Option<&str>) -> Vec<Statement> {
+    let arn = arn_of(target, pipeline);
+    match (access, target) {
+        (Access::Read { enhanced_fan_out }, Component::KinesisStream(_)) => {
+            let mut actions = vec![
+                "kinesis:DescribeStream",
+                "kinesis:DescribeStreamSummary",
+                "kinesis:GetRecords",
+                "kinesis:GetShardIterator",
+                "kinesis:ListShards",
+            ];
+            if enhanced_fan_out {
+                actions.extend(["kinesis:DescribeStreamConsumer", "kinesis:SubscribeToShard"]);
+            }
+            let mut resources = vec![arn];
+            if enhanced_fan_out {
+                resources.push(sub(format!("${{{}.Arn}}/consumer/*", logical_id(target))));
+            }
+            vec![Statement { actions, resources }]
+        }
+        (Access::Read { .. }, Component::DynamodbTable(_)) => vec![Statement::new(
+            &["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"],
+            vec![get_att(&logical_id(target), "StreamArn")],
+        )],
+        (Access::Read { .. }, Component::MskCluster(cluster)) => kafka(cluster, pipeline, arn, topic, false),
+        (Access::Write, Component::MskCluster(cluster)) => kafka(cluster, pipeline, arn, topic, true),
+        (Access::Write, Component::KinesisStream(_)) => vec![Statement::new(
+            &["kinesis:DescribeStreamSummary", "kinesis:ListShards", "kinesis:PutRecord", "kinesis:PutRecords"],
+            vec![arn],
+        )],
+        (Access::Write, Component::Firehose(_)) => {
+            vec![Statement::new(&["firehose:PutRecord", "firehose:PutRecordBatch"], vec![arn])]
+        }
+        (Access::Write, Component::DynamodbTable(_)) => vec![Statement::new(
+            &[
+                "dynamodb:BatchWriteItem",
+                "dynamodb:DescribeTable",
+                "dynamodb:GetItem",
+                "dynamodb:PutItem",
+                "dynamodb:UpdateItem",
+            ],
+            vec![arn],
+        )],
+        (Access::Lookup, Component::DynamodbTable(_)) => vec![Statement::new(
+            &["dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan"],
+            vec![arn],
+        )],
+        (Access::Write, Component::S3Bucket(_)) => {
+            let objects = sub(format!("${{{}.Arn}}/*", logical_id(target)));
+            vec![
+                Statement::new(&["s3:GetBucketLocation", "s3:ListBucket"], vec![arn]),
+                Statement::new(&["s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"], vec![objects]),
+            ]
+        }
+        (Access::Write, Component::SnsTopic(_)) => vec![Statement::new(&["sns:Publish"], vec![arn])],
+        (Access::Write, Component::SagemakerEndpoint(_)) => {
+            vec![Statement::new(&["sagemaker:InvokeEndpoint"], vec![arn])]
+        }
+        (Access::Write, Component::OpensearchDomain(_)) => vec![
+            Statement::new(&["es:DescribeDomain", "es:DescribeDomainConfig"], vec![arn]),
+            Statement::new(
+                &["es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost", "es:ESHttpPut"],
+                vec![sub(format!("${{{}.Arn}}/*", logical_id(target)))],
+            ),
+        ],
+        _ => Vec::new(),
+    }
+}
+
+/// Kafka data-plane permissions on one cluster, its topic, and the consumer groups of its topics.
+fn kafka(cluster: &MskCluster, pipeline: &str, cluster_arn: Value, topic: Option<&str>, write: bool) -> Vec<Statement> {
+    let name = physical(pipeline, &cluster.id);
+    let scoped = |kind: &str, rest: &str| {
+        sub(format!("arn:${{AWS::Partition}}:kafka:${{AWS::Region}}:${{AWS::AccountId}}:{kind}/{name}/*/{rest}"))
+    };
+    let topic = topic.unwrap_or("*");
+    let mut statements = vec![
+        Statement::new(&["kafka:DescribeClusterV2", "kafka:GetBootstrapBrokers"], vec![cluster_arn.clone()]),
+        Statement::new(&["kafka-cluster:Connect", "kafka-cluster:DescribeCluster"], vec![cluster_arn]),
+    ];
+    if write {
+        statements.push(Statement::new(
+            &["kafka-cluster:DescribeTopic", "kafka-cluster:WriteData"],
+            vec![scoped("topic", topic)],
+        ));
+    } else {
+        statements.push(Statement::new(
+            &["kafka-cluster:DescribeTopic", "kafka-cluster:ReadData"],
+            vec![scoped("topic", topic)],
+        ));
+        statements.push(Statement::new(
+            &["kafka-cluster:AlterGroup", "kafka-cluster:DescribeGroup"],
+            vec![scoped("group", "*")],
+        ));
+    }
+    statements
+}
+
+/// Writing its own log group (the group is a resource of the stack).
+pub fn logs(log_group: &str) -> Statement {
+    Statement::new(&["logs:CreateLogStream", "logs:PutLogEvents"], vec![get_att(log_group, "Arn")])
+}
+
+/// ENI management for functions and applications in a VPC. EC2 does not scope these actions to a
+/// resource, so this is the one place a `*` resource appears.
+pub fn vpc_networking() -> Statement {
+    Statement::new(
+        &[
+            "ec2:AssignPrivateIpAddresses",
+            "ec2:CreateNetworkInterface",
+            "ec2:DeleteNetworkInterface",
+            "ec2:DescribeNetworkInterfaces",
+            "ec2:DescribeSecurityGroups",
+            "ec2:DescribeSubnets",
+            "ec2:DescribeVpcs",
+            "ec2:UnassignPrivateIpAddresses",
+        ],
+        vec![json!("*")],
+    )
+}
+
+/// Reading code from the artifacts bucket.
+pub fn read_artifact(key: &str) -> Statement {
+    Statement::new(&["s3:GetObject"], vec![sub(format!("arn:${{AWS::Partition}}:s3:::${{ArtifactsBucket}}/{key}"))])
+}
+
+pub fn document(statements: &[Statement]) -> Value {
+    let statements: Vec<Value> =
+        statements.iter().map(|s| json!({ "Effect": "Allow", "Action": s.actions, "Resource": s.resources })).collect();
+    json!({ "Version": "2012-10-17", "Statement": statements })
+}
+
+/// The trust policy that lets `service` assume a role.
+pub fn trust(service: &str) -> Value {
+    json!({
+        "Version": "2012-10-17",
+        "Statement": [{ "Effect": "Allow", "Principal": { "Service": service }, "Action": "sts:AssumeRole" }]
+    })
+}

@@ -1,0 +1,201 @@
+//! The compiled pipeline: a blueprint turned into the AWS resources that implement it, with
+//! physical names, tags, dependencies and IAM derived from the graph's edges.
+//!
+//! One model feeds every backend: the CloudFormation renderer serialises it; the SDK backend
+//! (later) will converge the same resources through the service APIs. Resource properties are kept
+//! in CloudFormation's shape, the one vocabulary both backends share.
+
+mod artifacts;
+mod build;
+pub mod cfn;
+pub mod iam;
+pub mod naming;
+pub mod refs;
+
+use std::path::Path;
+
+use indexmap::IndexMap;
+use serde_json::{Map, Value, json};
+
+use crate::blueprint::graph::Graph;
+use crate::blueprint::spec::Blueprint;
+
+pub use artifacts::{Artifact, Packaging};
+
+#[derive(Debug, Clone)]
+pub struct Pipeline {
+    pub name: String,
+    pub description: String,
+    pub parameters: IndexMap<String, Parameter>,
+    pub resources: IndexMap<String, Resource>,
+    pub outputs: IndexMap<String, Output>,
+    /// Code to upload to the artifacts bucket before deploying.
+    pub artifacts: Vec<Artifact>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Resource {
+    pub cfn_type: &'static str,
+    /// The blueprint component this resource implements.
+    pub component: String,
+    pub properties: Map<String, Value>,
+    pub depends_on: Vec<String>,
+    /// Data stores: `Some(true)` keeps them when the stack is deleted or they are replaced.
+    pub retain: Option<bool>,
+    /// Scanner checks that do not apply here, each with the reason a reviewer can weigh.
+    pub suppressions: Vec<Suppression>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Suppression {
+    pub check: &'static str,
+    pub reason: &'static str,
+}
+
+#[derive(Debug, Clone)]
+pub struct Output {
+    pub description: String,
+    pub value: Value,
+}
+
+#[derive(Debug, Clone)]
+pub struct Parameter {
+    pub description: &'static str,
+    pub pattern: &'static str,
+}
+
+impl Resource {
+    fn new(cfn_type: &'static str, component: &str, mut properties: Value) -> Self {
+        cfn::strip_nulls(&mut properties);
+        let Value::Object(properties) = properties else { panic!("resource properties are an object") };
+        Resource {
+            cfn_type,
+            component: component.to_string(),
+            properties,
+            depends_on: Vec::new(),
+            retain: None,
+            suppressions: Vec::new(),
+        }
+    }
+
+    fn retain(mut self, retain: bool) -> Self {
+        self.retain = Some(retain);
+        self
+    }
+
+    fn suppress(mut self, suppressions: &[Suppression]) -> Self {
+        self.suppressions.extend_from_slice(suppressions);
+        self
+    }
+
+    fn depends_on(mut self, logical_id: &str) -> Self {
+        self.depends_on.push(logical_id.to_string());
+        self
+    }
+}
+
+/// Compiles a validated blueprint. `base_dir` is the blueprint's directory, where code paths
+/// start. Fails only when code cannot be read.
+pub fn compile(blueprint: &Blueprint, base_dir: &Path) -> std::io::Result<Pipeline> {
+    let mut builder = Builder::new(blueprint, base_dir);
+    build::all(&mut builder)?;
+    Ok(builder.pipeline)
+}
+
+/// Accumulates the pipeline while the per-service builders add their resources.
+pub(crate) struct Builder<'a> {
+    pub graph: Graph<'a>,
+    pub name: &'a str,
+    pub base_dir: &'a Path,
+    pipeline: Pipeline,
+}
+
+/// Log retention for every log group pipe creates.
+const LOG_RETENTION_DAYS: u32 = 365;
+
+impl<'a> Builder<'a> {
+    fn new(blueprint: &'a Blueprint, base_dir: &'a Path) -> Self {
+        let description = blueprint.description.clone().unwrap_or_else(|| format!("pipe pipeline {}", blueprint.name));
+        Builder {
+            graph: Graph::new(blueprint),
+            name: &blueprint.name,
+            base_dir,
+            pipeline: Pipeline {
+                name: blueprint.name.clone(),
+                description,
+                parameters: IndexMap::new(),
+                resources: IndexMap::new(),
+                outputs: IndexMap::new(),
+                artifacts: Vec::new(),
+            },
+        }
+    }
+
+    /// pipe's own tags, then the blueprint's, as `[{Key, Value}]`.
+    pub fn tags(&self, component: &str) -> Value {
+        let tags: Vec<Value> =
+            self.tag_pairs(component).into_iter().map(|(key, value)| json!({ "Key": key, "Value": value })).collect();
+        Value::Array(tags)
+    }
+
+    /// The same tags as a `{key: value}` map, for the resource types that want one.
+    pub fn tag_map(&self, component: &str) -> Value {
+        Value::Object(self.tag_pairs(component).into_iter().map(|(k, v)| (k, Value::String(v))).collect())
+    }
+
+    fn tag_pairs(&self, component: &str) -> Vec<(String, String)> {
+        let mut pairs = vec![
+            ("pipe:pipeline".to_string(), self.name.to_string()),
+            ("pipe:component".to_string(), component.to_string()),
+        ];
+        pairs.extend(self.graph.blueprint.tags.iter().map(|(k, v)| (k.clone(), v.clone())));
+        pairs
+    }
+
+    pub fn add(&mut self, logical_id: String, resource: Resource) {
+        let previous = self.pipeline.resources.insert(logical_id.clone(), resource);
+        assert!(previous.is_none(), "two resources named {logical_id}");
+    }
+
+    pub fn output(&mut self, name: String, description: String, value: Value) {
+        self.pipeline.outputs.insert(name, Output { description, value });
+    }
+
+    /// A role `service` assumes, allowed `statements` and nothing else.
+    pub fn role(&mut self, component: &str, service: &str, statements: &[iam::Statement]) -> String {
+        let logical_id = naming::logical(component, "Role");
+        let properties = json!({
+            "AssumeRolePolicyDocument": iam::trust(service),
+            "Policies": [{ "PolicyName": "pipe", "PolicyDocument": iam::document(statements) }],
+            "Tags": self.tags(component),
+        });
+        self.add(logical_id.clone(), Resource::new("AWS::IAM::Role", component, properties));
+        logical_id
+    }
+
+    /// A log group with pipe's retention; returns its logical id.
+    pub fn log_group(&mut self, component: &str, name: Value) -> String {
+        let logical_id = naming::logical(component, "Logs");
+        let properties =
+            json!({ "LogGroupName": name, "RetentionInDays": LOG_RETENTION_DAYS, "Tags": self.tags(component) });
+        let resource = Resource::new("AWS::Logs::LogGroup", component, properties).suppress(&[build::LOGS_SERVICE_KEY]);
+        self.add(logical_id.clone(), resource);
+        logical_id
+    }
+
+    /// Registers code to upload; returns its key in the artifacts bucket.
+    pub fn artifact(&mut self, component: &str, relative: &str, packaging: Packaging) -> std::io::Result<String> {
+        let artifact = artifacts::artifact(self.base_dir, self.name, component, relative, packaging)?;
+        let key = artifact.key.clone();
+        self.pipeline.artifacts.push(artifact);
+        self.pipeline.parameters.entry("ArtifactsBucket".to_string()).or_insert(Parameter {
+            description: "S3 bucket that holds the pipeline's code; `pipe apply` uploads it there",
+            pattern: "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",
+        });
+        Ok(key)
+    }
+
+    pub fn blueprint(&self) -> &'a Blueprint {
+        self.graph.blueprint
+    }
+}

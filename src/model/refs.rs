@@ -1,0 +1,48 @@
+//! How one resource refers to another: logical ids and ARNs of the resource that stands for each
+//! component.
+
+use serde_json::Value;
+
+use crate::blueprint::spec::Component;
+
+use super::cfn::{arn, get_att, ref_};
+use super::naming::{logical, physical};
+
+/// The suffix of the logical id of a component's main resource.
+pub fn suffix(kind: &str) -> &'static str {
+    match kind {
+        "kinesis-stream" => "Stream",
+        "firehose" => "DeliveryStream",
+        "lambda" => "Function",
+        "dynamodb-table" => "Table",
+        "s3-bucket" => "Bucket",
+        "sns-topic" => "Topic",
+        "sagemaker-endpoint" => "Endpoint",
+        "msk-cluster" => "Cluster",
+        "opensearch-domain" => "Domain",
+        "glue-streaming-job" => "Job",
+        "flink-application" => "Application",
+        "emr-spark-streaming" => "Cluster",
+        "redshift" => "Workgroup",
+        "kinesis-producer" | "kinesis-agent" | "kafka-producer" => "Policy",
+        _ => "",
+    }
+}
+
+pub fn logical_id(component: &Component) -> String {
+    logical(component.id(), suffix(component.kind()))
+}
+
+/// The ARN of the component's main resource, as a template value.
+pub fn arn_of(component: &Component, pipeline: &str) -> Value {
+    let id = logical_id(component);
+    match component {
+        Component::SnsTopic(_) | Component::SagemakerEndpoint(_) | Component::MskCluster(_) => ref_(&id),
+        Component::GlueStreamingJob(c) => arn("glue", &format!("job/{}", physical(pipeline, &c.id))),
+        Component::FlinkApplication(c) => {
+            arn("kinesisanalytics", &format!("application/{}", physical(pipeline, &c.id)))
+        }
+        Component::EmrSparkStreaming(_) => get_att(&id, "Id"),
+        _ => get_att(&id, "Arn"),
+    }
+}
