@@ -49,7 +49,7 @@ pub fn run(args: &RenderArgs) -> Result<Outcome, Error> {
     if rendered.needs_upload {
         writeln!(
             stderr,
-            "note: the template is {} bytes, over the {} CloudFormation takes inline; `pipe apply` uploads it to the artifacts bucket",
+            "note: the template is {} bytes, over the {} CloudFormation takes inline: upload it to S3 and deploy it with `--template-url`",
             rendered.text.len(),
             render::INLINE_BODY_BYTES
         )?;

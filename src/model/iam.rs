@@ -5,6 +5,7 @@
 use serde_json::{Value, json};
 
 use crate::blueprint::spec::Component;
+use crate::blueprint::spec::common::Network;
 use crate::blueprint::spec::msk::MskCluster;
 
 use super::cfn::{get_att, sub};
@@ -39,21 +40,21 @@ pub fn grants(access: Access, target: &Component, pipeline: &str, topic: Option<
     let arn = arn_of(target, pipeline);
     match (access, target) {
         (Access::Read { enhanced_fan_out }, Component::KinesisStream(_)) => {
-            let mut actions = vec![
+            let stream_actions = [
                 "kinesis:DescribeStream",
                 "kinesis:DescribeStreamSummary",
                 "kinesis:GetRecords",
                 "kinesis:GetShardIterator",
                 "kinesis:ListShards",
             ];
+            let mut statements = vec![Statement::new(&stream_actions, vec![arn])];
             if enhanced_fan_out {
-                actions.extend(["kinesis:DescribeStreamConsumer", "kinesis:SubscribeToShard"]);
+                statements.push(Statement::new(
+                    &["kinesis:DescribeStreamConsumer", "kinesis:SubscribeToShard"],
+                    vec![sub(format!("${{{}.Arn}}/consumer/*", logical_id(target)))],
+                ));
             }
-            let mut resources = vec![arn];
-            if enhanced_fan_out {
-                resources.push(sub(format!("${{{}.Arn}}/consumer/*", logical_id(target))));
-            }
-            vec![Statement { actions, resources }]
+            statements
         }
         (Access::Read { .. }, Component::DynamodbTable(_)) => vec![Statement::new(
             &["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"],
@@ -138,22 +139,26 @@ pub fn logs(log_group: &str) -> Statement {
     Statement::new(&["logs:CreateLogStream", "logs:PutLogEvents"], vec![get_att(log_group, "Arn")])
 }
 
-/// ENI management for functions and applications in a VPC. EC2 does not scope these actions to a
-/// resource, so this is the one place a `*` resource appears.
-pub fn vpc_networking() -> Statement {
-    Statement::new(
-        &[
-            "ec2:AssignPrivateIpAddresses",
-            "ec2:CreateNetworkInterface",
-            "ec2:DeleteNetworkInterface",
-            "ec2:DescribeNetworkInterfaces",
-            "ec2:DescribeSecurityGroups",
-            "ec2:DescribeSubnets",
-            "ec2:DescribeVpcs",
-            "ec2:UnassignPrivateIpAddresses",
-        ],
-        vec![json!("*")],
-    )
+/// ENI management for functions and applications in `network`: network interfaces are created
+/// only in its subnets with its security groups. EC2's `Describe*` calls take no resource, so they
+/// are the one place a `*` resource appears.
+pub fn vpc_networking(network: &Network) -> Vec<Statement> {
+    let ec2 =
+        |resource: String| sub(format!("arn:${{AWS::Partition}}:ec2:${{AWS::Region}}:${{AWS::AccountId}}:{resource}"));
+    let mut scope = vec![ec2("network-interface/*".to_string())];
+    scope.extend(network.subnets.iter().map(|s| ec2(format!("subnet/{s}"))));
+    scope.extend(network.security_groups.iter().map(|g| ec2(format!("security-group/{g}"))));
+    vec![
+        Statement::new(&["ec2:CreateNetworkInterface"], scope),
+        Statement::new(
+            &["ec2:AssignPrivateIpAddresses", "ec2:DeleteNetworkInterface", "ec2:UnassignPrivateIpAddresses"],
+            vec![ec2("network-interface/*".to_string())],
+        ),
+        Statement::new(
+            &["ec2:DescribeNetworkInterfaces", "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs"],
+            vec![json!("*")],
+        ),
+    ]
 }
 
 /// Reading code from the artifacts bucket.

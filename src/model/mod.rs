@@ -161,9 +161,17 @@ impl<'a> Builder<'a> {
         self.pipeline.outputs.insert(name, Output { description, value });
     }
 
-    /// A role `service` assumes, allowed `statements` and nothing else.
+    /// A role `service` assumes, allowed `statements` and nothing else. A grant two edges need
+    /// (an SNS topic that is both a target and the on-failure destination) appears once.
     pub fn role(&mut self, component: &str, service: &str, statements: &[iam::Statement]) -> String {
         let logical_id = naming::logical(component, "Role");
+        let mut unique: Vec<iam::Statement> = Vec::with_capacity(statements.len());
+        for statement in statements {
+            if !unique.contains(statement) {
+                unique.push(statement.clone());
+            }
+        }
+        let statements = &unique;
         let properties = json!({
             "AssumeRolePolicyDocument": iam::trust(service),
             "Policies": [{ "PolicyName": "pipe", "PolicyDocument": iam::document(statements) }],
@@ -189,7 +197,7 @@ impl<'a> Builder<'a> {
         let key = artifact.key.clone();
         self.pipeline.artifacts.push(artifact);
         self.pipeline.parameters.entry("ArtifactsBucket".to_string()).or_insert(Parameter {
-            description: "S3 bucket that holds the pipeline's code; `pipe apply` uploads it there",
+            description: "S3 bucket that holds the pipeline's code, under the keys listed in Metadata.pipe.artifacts",
             pattern: "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",
         });
         Ok(key)

@@ -22,12 +22,11 @@ pub fn cluster(b: &mut Builder, job: &EmrSparkStreaming) -> std::io::Result<()> 
     let source = b.graph.inputs_of(&job.id).map(|e| e.from.component).next();
     let targets: Vec<&Component> = b.graph.readers_of(&job.id).map(|e| e.to.component).collect();
 
+    let in_artifacts = |path: &str| sub(format!("arn:${{AWS::Partition}}:s3:::${{ArtifactsBucket}}/{prefix}/{path}"));
     let mut statements = vec![
         iam::read_artifact(&script),
-        Statement::new(
-            &["s3:GetObject", "s3:PutObject"],
-            vec![sub(format!("arn:${{AWS::Partition}}:s3:::${{ArtifactsBucket}}/{prefix}/*"))],
-        ),
+        Statement::new(&["s3:DeleteObject", "s3:GetObject", "s3:PutObject"], vec![in_artifacts("checkpoints/*")]),
+        Statement::new(&["s3:PutObject"], vec![in_artifacts("logs/*")]),
         Statement::new(&["s3:ListBucket"], vec![sub("arn:${AWS::Partition}:s3:::${ArtifactsBucket}")]),
     ];
     if let Some(source) = source {

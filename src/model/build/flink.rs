@@ -30,8 +30,8 @@ pub fn application(b: &mut Builder, app: &FlinkApplication) -> std::io::Result<(
     );
 
     let mut statements = vec![iam::logs(&log_group), iam::read_artifact(&key)];
-    if app.network.is_some() {
-        statements.push(iam::vpc_networking());
+    if let Some(network) = &app.network {
+        statements.extend(iam::vpc_networking(network));
     }
     for source in &sources {
         statements.extend(grants(Access::Read { enhanced_fan_out: false }, source, b.name, None));

@@ -40,8 +40,8 @@ pub fn function(b: &mut Builder, lambda: &Lambda) -> std::io::Result<()> {
     let on_failure = lambda.on_failure.as_deref().and_then(|f| b.graph.get(f)).map(|p| p.component);
 
     let mut statements = vec![iam::logs(&log_group)];
-    if lambda.network.is_some() {
-        statements.push(iam::vpc_networking());
+    if let Some(network) = &lambda.network {
+        statements.extend(iam::vpc_networking(network));
     }
     let efo = lambda.batch.enhanced_fan_out;
     for source in &sources {
