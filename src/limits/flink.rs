@@ -24,7 +24,8 @@ pub static PARALLELISM_PER_KPU: Limit = Limit {
 pub const MAX_KPUS: u32 = 64;
 pub const KPU_SOURCE: &str = "docs.aws.amazon.com/managed-flink/latest/java/limits.html";
 
-pub const SUPPORTED_RUNTIMES: &[&str] = &["FLINK-1_15", "FLINK-1_18", "FLINK-1_19", "FLINK-1_20", "FLINK-2_2"];
+pub const SUPPORTED_RUNTIMES: &[&str] =
+    &["FLINK-1_15", "FLINK-1_18", "FLINK-1_19", "FLINK-1_20", "FLINK-2_2", "FLINK-2_3"];
 
 const VERSIONS: &str = "docs.aws.amazon.com/managed-flink/latest/java/earlier.html";
 

@@ -31,6 +31,8 @@ pub static BROKERS: Limit = Limit {
 };
 
 const VERSIONS: &str = "docs.aws.amazon.com/msk/latest/developerguide/supported-kafka-versions.html";
+/// Dates published after the AWS page snapshot above, as copied from it by endoflife.date (2026-07-23).
+const LATER: &str = "supported-kafka-versions.html via endoflife.date/amazon-msk";
 
 /// Kafka versions past end of support on MSK (read 2026-11-22; 3.8.x is the recommended version).
 pub static RETIRED_KAFKA_VERSIONS: &[Retired] = &[
@@ -57,4 +59,7 @@ pub static RETIRED_KAFKA_VERSIONS: &[Retired] = &[
     Retired { name: "2.8.2.tiered", since: "2025-01-14", replacement: "3.8.x", source: VERSIONS },
     Retired { name: "3.4.0", since: "2025-08-04", replacement: "3.8.x", source: VERSIONS },
     Retired { name: "3.5.1", since: "2025-10-23", replacement: "3.8.x", source: VERSIONS },
+    Retired { name: "3.6.0", since: "2026-06-01", replacement: "3.8.x", source: LATER },
+    Retired { name: "3.7.x", since: "2026-09-01", replacement: "3.8.x", source: LATER },
+    Retired { name: "3.7.x.kraft", since: "2026-09-01", replacement: "3.8.x", source: LATER },
 ];

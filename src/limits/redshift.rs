@@ -4,9 +4,9 @@ use super::Limit;
 
 pub static BASE_CAPACITY_RPUS: Limit = Limit {
     id: "redshift::base-capacity",
-    min: 8,
+    min: 4,
     max: 512,
-    unit: "RPUs, in steps of 8",
+    unit: "RPUs: 4, or 8 to 512 in steps of 8",
     source: "docs.aws.amazon.com/redshift/latest/mgmt/serverless-capacity.html",
     as_of: "2026-05-20",
 };

@@ -15,7 +15,7 @@ pub static DEPLOYMENT_FIELDS: Rule = Rule {
 pub static RPU_STEP: Rule = Rule {
     id: "redshift::base-capacity-step",
     severity: Severity::Error,
-    summary: "base capacity comes in steps of 8 RPUs",
+    summary: "base capacity is 4 RPUs or a multiple of 8",
 };
 
 pub static RULES: &[&Rule] = &[&DEPLOYMENT_FIELDS, &RPU_STEP];
@@ -37,11 +37,11 @@ pub fn check(cx: &mut Context) {
                 }
                 if let Some(rpus) = redshift.base_capacity_rpus {
                     cx.range(&BASE_CAPACITY_RPUS, placed.field("base_capacity_rpus"), i64::from(rpus));
-                    if rpus % 8 != 0 {
+                    if rpus != 4 && !rpus.is_multiple_of(8) {
                         found.push(
                             Diagnostic::new(&RPU_STEP, format!("{rpus} RPUs is not a multiple of 8"))
                                 .at(placed.field("base_capacity_rpus"))
-                                .expected(format!("8, 16, 24, … 512; nearest: {}", (rpus / 8).max(1) * 8)),
+                                .expected(format!("4, or 8, 16, 24, … 512; nearest: {}", (rpus / 8).max(1) * 8)),
                         );
                     }
                 }
