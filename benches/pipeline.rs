@@ -1,27 +1,29 @@
-//! Validation speed: the five shipped blueprints, and a generated directory of 200 blueprints.
-//! Prints figures; asserts nothing about time. Run with `cargo bench --bench validate`.
+//! Speed of validating and of rendering: the five shipped blueprints, and a generated directory of
+//! 200 blueprints. Prints figures; asserts nothing about time. Run with `cargo bench --bench pipeline`.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use pipe::blueprint::{self, vars::Vars};
+use pipe::render::{Format, render};
 
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("blueprints");
     let shipped: Vec<PathBuf> = pipe::scenarios::all().iter().map(|s| root.join(format!("{}.yaml", s.name))).collect();
     let vars = Vars::default();
 
-    let per_run = time(20, || validate_all(&shipped, &vars));
-    println!("5 shipped blueprints: {:.2} ms per run (mean of 20)", per_run.as_secs_f64() * 1e3);
-
     let dir = tempfile::tempdir().expect("temp dir");
     let generated = generate(dir.path(), 200);
-    let per_run = time(5, || validate_all(&generated, &vars));
-    println!(
-        "200 generated blueprints: {:.1} ms per run (mean of 5), {:.3} ms per blueprint",
-        per_run.as_secs_f64() * 1e3,
-        per_run.as_secs_f64() * 1e3 / 200.0
-    );
+    for (what, work) in [("validate", validate_all as fn(&[PathBuf], &Vars)), ("validate + render", render_all)] {
+        let per_run = time(20, || work(&shipped, &vars));
+        println!("{what}, 5 shipped blueprints: {:.2} ms per run (mean of 20)", per_run.as_secs_f64() * 1e3);
+        let per_run = time(5, || work(&generated, &vars));
+        println!(
+            "{what}, 200 generated blueprints: {:.1} ms per run (mean of 5), {:.3} ms per blueprint",
+            per_run.as_secs_f64() * 1e3,
+            per_run.as_secs_f64() * 1e3 / 200.0
+        );
+    }
     if let Some(peak) = peak_rss_kib() {
         println!("peak RSS: {:.1} MiB", peak as f64 / 1024.0);
     }
@@ -31,6 +33,16 @@ fn validate_all(files: &[PathBuf], vars: &Vars) {
     for file in files {
         let loaded = blueprint::load(file, vars).expect("readable");
         assert!(loaded.is_valid(), "{} is invalid", file.display());
+    }
+}
+
+fn render_all(files: &[PathBuf], vars: &Vars) {
+    for file in files {
+        let loaded = blueprint::load(file, vars).expect("readable");
+        let blueprint = loaded.blueprint.expect("valid");
+        let pipeline = pipe::model::compile(&blueprint, file.parent().expect("in a directory")).expect("code readable");
+        let rendered = render(&pipeline, Format::Yaml).expect("within limits");
+        assert!(!rendered.text.is_empty());
     }
 }
 

@@ -3,6 +3,7 @@
 mod cli;
 mod hostile;
 mod invalid;
+mod render;
 mod scenarios;
 mod support;
 mod vars;

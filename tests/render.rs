@@ -1,0 +1,214 @@
+//! Rendered templates: reviewed snapshots, determinism, least-privilege IAM, CloudFormation's
+//! limits, and the real cfn-lint and checkov as judges of every template.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use pipe::blueprint::vars::Vars;
+use pipe::render::{self, Format};
+use serde_json::Value;
+
+/// The five scenarios and the variants blueprint, which takes the paths they do not.
+fn blueprints() -> Vec<PathBuf> {
+    let mut paths: Vec<PathBuf> =
+        pipe::scenarios::all().iter().map(|s| PathBuf::from(format!("blueprints/{}.yaml", s.name))).collect();
+    paths.push(PathBuf::from("tests/render/variants.yaml"));
+    paths
+}
+
+fn compile(path: &Path, vars: &Vars) -> pipe::model::Pipeline {
+    let loaded = pipe::blueprint::load(path, vars).expect("readable");
+    assert_eq!(loaded.report.errors(), 0, "{} is invalid: {:?}", path.display(), loaded.report.diagnostics);
+    let blueprint = loaded.blueprint.expect("valid");
+    pipe::model::compile(&blueprint, path.parent().expect("in a directory")).expect("code readable")
+}
+
+fn render(path: &Path, vars: &Vars, format: Format) -> String {
+    render::render(&compile(path, vars), format).expect("within limits").text
+}
+
+#[test]
+fn scenario_templates() {
+    for path in blueprints() {
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        insta::assert_snapshot!(name, render(&path, &Vars::default(), Format::Yaml));
+    }
+}
+
+#[test]
+fn rendering_is_byte_identical_and_independent_of_location() {
+    for path in blueprints() {
+        let first = render(&path, &Vars::default(), Format::Yaml);
+        assert_eq!(first, render(&path, &Vars::default(), Format::Yaml), "{}", path.display());
+        assert_eq!(
+            serde_saphyr::from_str::<Value>(&first).expect("YAML parses"),
+            serde_json::from_str::<Value>(&render(&path, &Vars::default(), Format::Json)).expect("JSON parses"),
+            "{}: YAML and JSON differ",
+            path.display()
+        );
+    }
+    // The same blueprint copied elsewhere by `pipe init` renders the same template.
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("offers.yaml");
+    let init = crate::support::pipe().args(["init", "--scenario", "internet-offering"]).arg(&copy).output().unwrap();
+    assert!(init.status.success());
+    let original = render(Path::new("blueprints/internet-offering.yaml"), &Vars::default(), Format::Yaml);
+    assert_eq!(render(&copy, &Vars::default(), Format::Yaml), original);
+}
+
+/// Every role and managed policy: no wildcard actions, and `*` resources only for the read-only
+/// calls AWS offers no resource for. Each principal's grants are snapshotted, per scenario, as
+/// `action → resources`, and reviewed against the edges of the blueprint.
+#[test]
+fn iam_grants_only_what_edges_need() {
+    const UNSCOPED: &[&str] = &[
+        "ec2:DescribeNetworkInterfaces",
+        "ec2:DescribeSecurityGroups",
+        "ec2:DescribeSubnets",
+        "ec2:DescribeVpcs",
+        "ecr:GetAuthorizationToken",
+    ];
+    for path in blueprints() {
+        let template = render::template(&compile(&path, &Vars::default()));
+        let mut summary = String::new();
+        for (id, resource) in template["Resources"].as_object().unwrap() {
+            let documents: Vec<&Value> = match resource["Type"].as_str().unwrap() {
+                "AWS::IAM::Role" => resource["Properties"]["Policies"]
+                    .as_array()
+                    .map(|p| p.iter().map(|p| &p["PolicyDocument"]).collect())
+                    .unwrap_or_default(),
+                "AWS::IAM::ManagedPolicy" => vec![&resource["Properties"]["PolicyDocument"]],
+                _ => continue,
+            };
+            summary.push_str(&format!("{id}:\n"));
+            for statement in documents.iter().flat_map(|d| d["Statement"].as_array().unwrap()) {
+                assert_eq!(statement["Effect"], "Allow");
+                let resources = statement["Resource"].as_array().unwrap();
+                for action in statement["Action"].as_array().unwrap() {
+                    let action = action.as_str().unwrap();
+                    assert!(!action.contains('*'), "{}: {id} has wildcard action {action}", path.display());
+                    if resources.iter().any(|r| r == "*") {
+                        assert!(UNSCOPED.contains(&action), "{}: {id} grants {action} on *", path.display());
+                    }
+                    let on: Vec<String> = resources.iter().map(short).collect();
+                    summary.push_str(&format!("  {action} → {}\n", on.join(", ")));
+                }
+            }
+        }
+        let name = format!("iam-{}", path.file_stem().unwrap().to_string_lossy());
+        insta::assert_snapshot!(name, summary);
+    }
+}
+
+/// A resource reference in one line: `SignupsStream.Arn`, `${FleetAlertsTopic}`, `*`.
+fn short(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Object(map) => match map.iter().next() {
+            Some((k, v)) if k == "Ref" => v.as_str().unwrap_or_default().to_string(),
+            Some((k, Value::Array(parts))) if k == "Fn::GetAtt" => {
+                parts.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(".")
+            }
+            Some((k, Value::String(text))) if k == "Fn::Sub" => {
+                text.replace("arn:${AWS::Partition}:", "").replace(":${AWS::Region}:${AWS::AccountId}", "")
+            }
+            _ => value.to_string(),
+        },
+        _ => value.to_string(),
+    }
+}
+
+#[test]
+fn every_taggable_resource_carries_pipe_tags() {
+    for path in blueprints() {
+        let template = render::template(&compile(&path, &Vars::default()));
+        for (id, resource) in template["Resources"].as_object().unwrap() {
+            let tags = &resource["Properties"]["Tags"];
+            if tags.is_null() {
+                continue;
+            }
+            let text = tags.to_string();
+            assert!(text.contains("pipe:pipeline") && text.contains("pipe:component"), "{id}: {text}");
+        }
+    }
+}
+
+#[test]
+fn data_stores_are_retained_unless_the_blueprint_opts_out() {
+    let template = render::template(&compile(Path::new("blueprints/clickstream-ml.yaml"), &Vars::default()));
+    for id in ["ClicksStream", "CatalogTable", "OrdersTable", "DemandTable", "RepriceFailuresBucket"] {
+        assert_eq!(template["Resources"][id]["DeletionPolicy"], "Retain", "{id}");
+        assert_eq!(template["Resources"][id]["UpdateReplacePolicy"], "Retain", "{id}");
+    }
+}
+
+#[test]
+fn templates_over_the_limits_are_flagged_or_refused() {
+    let streams = |count: usize| {
+        let mut yaml = String::from("version: 1\nname: wide\nstorage:\n");
+        for i in 0..count {
+            yaml.push_str(&format!("  - {{ id: s{i}, kind: kinesis-stream, capacity: {{ mode: on-demand }} }}\n"));
+        }
+        let (dir, path) = crate::support::temp_blueprint(&yaml);
+        let pipeline = compile(&path, &Vars::default());
+        drop(dir);
+        pipeline
+    };
+    let large = render::render(&streams(120), Format::Yaml).expect("fits in one stack");
+    assert!(large.needs_upload && large.text.len() > render::INLINE_BODY_BYTES);
+    let error = render::render(&streams(501), Format::Yaml).unwrap_err();
+    assert!(error.to_string().contains("501 resources"), "{error}");
+}
+
+/// cfn-lint and checkov, pinned in tools/scanners.txt and installed by `tools/test`. In every
+/// environment a missing scanner fails the test: it never skips.
+fn scanner(name: &str) -> PathBuf {
+    let dir = std::env::var_os("PIPE_SCANNERS_BIN")
+        .map(PathBuf::from)
+        .expect("PIPE_SCANNERS_BIN is not set: run the tests with `tools/test`, which installs cfn-lint and checkov");
+    let path = dir.join(name);
+    assert!(path.is_file(), "{} is missing: run `tools/install-scanners`", path.display());
+    path
+}
+
+#[test]
+fn scanners_pass_every_template() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    let mut variants: Vec<(PathBuf, Vars)> = blueprints().into_iter().map(|p| (p, Vars::default())).collect();
+    let mut prod = Vars::default();
+    prod.set_plain("env", "prod");
+    variants.push((PathBuf::from("blueprints/internet-offering.yaml"), prod));
+    for (n, (path, vars)) in variants.iter().enumerate() {
+        let file = dir.path().join(format!("{n}-{}.yaml", path.file_stem().unwrap().to_string_lossy()));
+        std::fs::write(&file, render(path, vars, Format::Yaml)).unwrap();
+        files.push(file);
+    }
+
+    let lint = Command::new(scanner("cfn-lint")).args(&files).output().expect("cfn-lint runs");
+    assert!(
+        lint.status.success() && lint.stdout.is_empty(),
+        "cfn-lint found errors or warnings:\n{}{}",
+        String::from_utf8_lossy(&lint.stdout),
+        String::from_utf8_lossy(&lint.stderr)
+    );
+
+    let checkov = Command::new(scanner("checkov"))
+        .args(["--framework", "cloudformation", "--output", "json", "--quiet", "--directory"])
+        .arg(dir.path())
+        .output()
+        .expect("checkov runs");
+    let report: Value = serde_json::from_slice(&checkov.stdout)
+        .unwrap_or_else(|e| panic!("checkov output is not JSON ({e}):\n{}", String::from_utf8_lossy(&checkov.stderr)));
+    let report = if report.is_array() { report[0].clone() } else { report };
+    let summary = &report["summary"];
+    assert_eq!(summary["parsing_errors"], 0, "{summary}");
+    assert!(summary["passed"].as_u64().unwrap() > 100, "checkov checked too little: {summary}");
+    let failed: Vec<String> = report["results"]["failed_checks"]
+        .as_array()
+        .map(|checks| {
+            checks.iter().map(|c| format!("{} {} in {}", c["check_id"], c["resource"], c["file_path"])).collect()
+        })
+        .unwrap_or_default();
+    assert!(failed.is_empty(), "checkov failed checks:\n{}", failed.join("\n"));
+}
