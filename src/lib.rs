@@ -8,5 +8,7 @@ pub mod cli;
 pub mod diagnostic;
 pub mod limits;
 pub mod model;
+pub mod package;
+
 pub mod render;
 pub mod scenarios;

@@ -212,3 +212,42 @@ fn scanners_pass_every_template() {
         .unwrap_or_default();
     assert!(failed.is_empty(), "checkov failed checks:\n{}", failed.join("\n"));
 }
+
+#[test]
+fn packaging_writes_every_artifact_reproducibly() {
+    let first = tempfile::tempdir().unwrap();
+    let second = tempfile::tempdir().unwrap();
+    for path in blueprints() {
+        let pipeline = compile(&path, &Vars::default());
+        let written = pipe::package::write(&pipeline, first.path()).expect("packaged");
+        pipe::package::write(&pipeline, second.path()).expect("packaged again");
+        let template = render::template(&pipeline);
+        for artifact in template["Metadata"]["pipe"]["artifacts"].as_array().unwrap() {
+            let key = artifact["key"].as_str().unwrap();
+            let file = first.path().join(key);
+            assert!(written.contains(&file), "{}: {key} not packaged", path.display());
+            assert_eq!(std::fs::read(&file).unwrap(), std::fs::read(second.path().join(key)).unwrap(), "{key} differs");
+        }
+    }
+    // A Lambda zip holds the handler at its root, where `Handler: handler.handler` looks for it.
+    let zip =
+        std::fs::read_dir(first.path().join("pipe/internet-offering/enrich")).unwrap().next().unwrap().unwrap().path();
+    let bytes = std::fs::read(&zip).unwrap();
+    assert!(bytes.windows(b"handler.py".len()).any(|w| w == b"handler.py"), "{} lacks handler.py", zip.display());
+}
+
+#[test]
+fn kinesis_agent_config_follows_the_blueprint() {
+    let pipeline = compile(Path::new("blueprints/security-logs.yaml"), &Vars::default());
+    let [(component, config)] = pipeline.agent_configs.as_slice() else { panic!("one agent") };
+    assert_eq!(component, "agent");
+    let template = render::template(&pipeline);
+    let flow = &config["flows"][0];
+    assert_eq!(flow["filePattern"], "/var/log/badges/transactions*.log");
+    assert_eq!(
+        flow["deliveryStream"],
+        template["Resources"]["DeliveryDeliveryStream"]["Properties"]["DeliveryStreamName"]
+    );
+    assert_eq!(flow["dataProcessingOptions"][0]["optionName"], "CSVTOJSON");
+    assert_eq!(flow["dataProcessingOptions"][0]["customFieldNames"][1], "badge_id");
+}

@@ -24,6 +24,10 @@ pub struct RenderArgs {
     /// Write the template to PATH instead of stdout.
     #[arg(short = 'o', long = "output", value_name = "PATH")]
     output: Option<PathBuf>,
+    /// Also package the code into DIR, laid out as in the artifacts bucket (then
+    /// `aws s3 sync DIR s3://BUCKET/`), with each Kinesis Agent's `agent.json` under `agents/`.
+    #[arg(long, value_name = "DIR")]
+    artifacts: Option<PathBuf>,
 }
 
 pub fn run(args: &RenderArgs) -> Result<Outcome, Error> {
@@ -45,6 +49,10 @@ pub fn run(args: &RenderArgs) -> Result<Outcome, Error> {
     match &args.output {
         Some(path) => fs_err::write(path, &rendered.text)?,
         None => std::io::stdout().write_all(rendered.text.as_bytes())?,
+    }
+    if let Some(dir) = &args.artifacts {
+        let written = crate::package::write(&pipeline, dir)?;
+        writeln!(stderr, "packaged {} files into `{}`", written.len(), dir.display())?;
     }
     if rendered.needs_upload {
         writeln!(

@@ -33,8 +33,8 @@ pub fn artifact(
     packaging: Packaging,
 ) -> std::io::Result<Artifact> {
     let source = base_dir.join(relative);
-    let mut files = files_under(&source)?;
-    files.sort();
+    let files = files_under(&source)?;
+
     let mut hasher = Sha256::new();
     for file in &files {
         let name = file.strip_prefix(&source).unwrap_or(file).to_string_lossy().replace('\\', "/");
@@ -54,7 +54,9 @@ pub fn artifact(
     Ok(Artifact { component: component.to_string(), source, packaging, key })
 }
 
-fn files_under(path: &Path) -> std::io::Result<Vec<PathBuf>> {
+/// The files of an artifact: the file itself, or every file under a directory (sorted), without
+/// caches and hidden files.
+pub fn files_under(path: &Path) -> std::io::Result<Vec<PathBuf>> {
     if path.is_file() {
         return Ok(vec![path.to_path_buf()]);
     }
@@ -71,5 +73,6 @@ fn files_under(path: &Path) -> std::io::Result<Vec<PathBuf>> {
             if path.is_dir() { pending.push(path) } else { files.push(path) }
         }
     }
+    files.sort();
     Ok(files)
 }

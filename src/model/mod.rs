@@ -20,7 +20,7 @@ use serde_json::{Map, Value, json};
 use crate::blueprint::graph::Graph;
 use crate::blueprint::spec::Blueprint;
 
-pub use artifacts::{Artifact, Packaging};
+pub use artifacts::{Artifact, Packaging, files_under};
 
 #[derive(Debug, Clone)]
 pub struct Pipeline {
@@ -31,6 +31,8 @@ pub struct Pipeline {
     pub outputs: IndexMap<String, Output>,
     /// Code to upload to the artifacts bucket before deploying.
     pub artifacts: Vec<Artifact>,
+    /// `agent.json` of each Kinesis Agent, by component id: installed on the log servers.
+    pub agent_configs: Vec<(String, Value)>,
 }
 
 #[derive(Debug, Clone)]
@@ -127,6 +129,7 @@ impl<'a> Builder<'a> {
                 resources: IndexMap::new(),
                 outputs: IndexMap::new(),
                 artifacts: Vec::new(),
+                agent_configs: Vec::new(),
             },
         }
     }
@@ -201,6 +204,10 @@ impl<'a> Builder<'a> {
             pattern: "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",
         });
         Ok(key)
+    }
+
+    pub fn agent_config(&mut self, component: &str, config: Value) {
+        self.pipeline.agent_configs.push((component.to_string(), config));
     }
 
     pub fn blueprint(&self) -> &'a Blueprint {

@@ -32,7 +32,10 @@ pub fn all(b: &mut Builder) -> std::io::Result<()> {
             // Sources run outside AWS: their throughput shapes the design, they own no resource.
             Component::Application(_) | Component::Devices(_) | Component::LogFiles(_) => {}
             Component::KinesisProducer(c) => producers::kinesis(b, &c.id),
-            Component::KinesisAgent(c) => producers::kinesis(b, &c.id),
+            Component::KinesisAgent(c) => {
+                producers::kinesis(b, &c.id);
+                producers::agent_config(b, c);
+            }
             Component::KafkaProducer(c) => producers::kafka(b, c),
             Component::KinesisStream(c) => kinesis::stream(b, c),
             Component::MskCluster(c) => msk::cluster(b, c),
