@@ -131,3 +131,23 @@ fn rules_are_listed_with_unique_ids() {
         assert!(text.contains(id), "`pipe rules` misses {id}");
     }
 }
+
+#[test]
+fn render_writes_a_template_or_refuses_an_invalid_blueprint() {
+    let json = pipe().args(["render", "--format", "json", "blueprints/internet-offering.yaml"]).output().unwrap();
+    assert!(json.status.success(), "{}", String::from_utf8_lossy(&json.stderr));
+    let template: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON template");
+    assert_eq!(template["AWSTemplateFormatVersion"], "2010-09-09");
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("template.yaml");
+    let to_file = pipe().args(["render", "blueprints/internet-offering.yaml", "-o"]).arg(&out).output().unwrap();
+    assert!(to_file.status.success() && to_file.stdout.is_empty());
+    assert!(std::fs::read_to_string(&out).unwrap().starts_with("AWSTemplateFormatVersion"));
+
+    let invalid = pipe().args(["render", "tests/invalid/08-unknown-field.yaml"]).output().unwrap();
+    assert_eq!(invalid.status.code(), Some(1));
+    assert!(invalid.stdout.is_empty());
+    let stderr = String::from_utf8(invalid.stderr).unwrap();
+    assert!(stderr.contains("error[schema::unknown-field]") && stderr.contains("not rendered"), "{stderr}");
+}

@@ -8,7 +8,7 @@ use crate::blueprint::spec::Component;
 use crate::blueprint::spec::common::Network;
 use crate::blueprint::spec::msk::MskCluster;
 
-use super::cfn::{get_att, sub};
+use super::cfn::{arn, get_att, sub};
 use super::naming::physical;
 use super::refs::{arn_of, logical_id};
 
@@ -132,6 +132,18 @@ fn kafka(cluster: &MskCluster, pipeline: &str, cluster_arn: Value, topic: Option
         ));
     }
     statements
+}
+
+/// Reading one Data Catalog table: Glue authorises the catalog, the database and the table.
+pub fn glue_table(actions: &[&'static str], database: &str, table: &str) -> Statement {
+    Statement::new(
+        actions,
+        vec![
+            arn("glue", "catalog"),
+            arn("glue", &format!("database/{database}")),
+            arn("glue", &format!("table/{database}/{table}")),
+        ],
+    )
 }
 
 /// Writing its own log group (the group is a resource of the stack).

@@ -194,6 +194,14 @@ impl<'a> Builder<'a> {
         logical_id
     }
 
+    /// A log stream in `log_group` (its logical id); returns the stream's logical id.
+    pub fn log_stream(&mut self, component: &str, log_group: &str, name: &str) -> String {
+        let logical_id = naming::logical(component, "LogStream");
+        let properties = json!({ "LogGroupName": cfn::ref_(log_group), "LogStreamName": name });
+        self.add(logical_id.clone(), Resource::new("AWS::Logs::LogStream", component, properties));
+        logical_id
+    }
+
     /// Registers code to upload; returns its key in the artifacts bucket.
     pub fn artifact(&mut self, component: &str, relative: &str, packaging: Packaging) -> std::io::Result<String> {
         let artifact = artifacts::artifact(self.base_dir, self.name, component, relative, packaging)?;

@@ -6,7 +6,7 @@ use crate::blueprint::spec::Component;
 use crate::blueprint::spec::firehose::{Compression, Firehose, OutputFormat};
 use crate::blueprint::spec::redshift::{Redshift, RedshiftDeployment};
 
-use super::super::cfn::{arn, get_att, ref_, sub};
+use super::super::cfn::{get_att, ref_, sub};
 use super::super::iam::{self, Access, Statement, grants};
 use super::super::naming::{logical, physical};
 use super::super::refs::{arn_of, logical_id};
@@ -24,15 +24,7 @@ pub fn delivery_stream(b: &mut Builder, firehose: &Firehose) {
     let intermediate = firehose.intermediate.as_deref().and_then(|i| b.graph.get(i)).map(|p| p.component);
 
     let log_group = b.log_group(&firehose.id, json!(format!("/aws/kinesisfirehose/{name}")));
-    let log_stream = logical(&firehose.id, "LogStream");
-    b.add(
-        log_stream.clone(),
-        Resource::new(
-            "AWS::Logs::LogStream",
-            &firehose.id,
-            json!({ "LogGroupName": ref_(&log_group), "LogStreamName": "delivery" }),
-        ),
-    );
+    let log_stream = b.log_stream(&firehose.id, &log_group, "delivery");
     let logging = json!({ "Enabled": true, "LogGroupName": ref_(&log_group), "LogStreamName": ref_(&log_stream) });
 
     let mut statements = vec![iam::logs(&log_group)];
@@ -43,13 +35,10 @@ pub fn delivery_stream(b: &mut Builder, firehose: &Firehose) {
         statements.extend(grants(Access::Write, target, b.name, None));
     }
     if let Some(conversion) = &firehose.format_conversion {
-        statements.push(Statement::new(
+        statements.push(iam::glue_table(
             &["glue:GetTable", "glue:GetTableVersion", "glue:GetTableVersions"],
-            vec![
-                arn("glue", "catalog"),
-                arn("glue", &format!("database/{}", conversion.database)),
-                arn("glue", &format!("table/{}/{}", conversion.database, conversion.table)),
-            ],
+            &conversion.database,
+            &conversion.table,
         ));
     }
     let processor = firehose.processor.as_deref().and_then(|p| b.graph.get(p)).map(|p| p.component);

@@ -19,15 +19,7 @@ pub fn application(b: &mut Builder, app: &FlinkApplication) -> std::io::Result<(
     let targets: Vec<&Component> = b.graph.readers_of(&app.id).map(|e| e.to.component).collect();
 
     let log_group = b.log_group(&app.id, json!(format!("/aws/kinesis-analytics/{name}")));
-    let log_stream = logical(&app.id, "LogStream");
-    b.add(
-        log_stream.clone(),
-        Resource::new(
-            "AWS::Logs::LogStream",
-            &app.id,
-            json!({ "LogGroupName": ref_(&log_group), "LogStreamName": "application" }),
-        ),
-    );
+    let log_stream = b.log_stream(&app.id, &log_group, "application");
 
     let mut statements = vec![iam::logs(&log_group), iam::read_artifact(&key)];
     if let Some(network) = &app.network {

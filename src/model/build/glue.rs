@@ -7,7 +7,7 @@ use crate::blueprint::spec::common::StartingPosition;
 use crate::blueprint::spec::glue::GlueStreamingJob;
 
 use super::super::cfn::{arn, ref_, sub};
-use super::super::iam::{Access, Statement, grants};
+use super::super::iam::{self, Access, Statement, grants};
 use super::super::naming::{logical, physical};
 use super::super::refs::arn_of;
 use super::super::{Builder, Packaging, Resource, Suppression};
@@ -68,13 +68,10 @@ pub fn job(b: &mut Builder, job: &GlueStreamingJob) -> std::io::Result<()> {
     if let Some(source) = source {
         statements.extend(grants(Access::Read { enhanced_fan_out: false }, source, b.name, None));
     }
-    statements.push(Statement::new(
+    statements.push(iam::glue_table(
         &["glue:GetDatabase", "glue:GetPartitions", "glue:GetTable"],
-        vec![
-            arn("glue", "catalog"),
-            arn("glue", &format!("database/{}", catalog.database)),
-            arn("glue", &format!("table/{}/{}", catalog.database, catalog.table)),
-        ],
+        &catalog.database,
+        &catalog.table,
     ));
     for table in &lookups {
         statements.extend(grants(Access::Lookup, table, b.name, None));
