@@ -45,30 +45,15 @@ impl<'a> Graph<'a> {
         let mut edges: Vec<Edge<'a>> = Vec::new();
         let mut seen = HashSet::new();
         for placed in self.blueprint.components() {
-            let component: &'a Component = placed.component;
-            let mut counters: HashMap<&str, usize> = HashMap::new();
-            for (field, id) in component.from() {
-                let n = counters.entry(field).or_default();
-                let path = placed.field(&format!("{field}[{n}]"));
-                *n += 1;
-                if let Some(&source) = self.by_id.get(id)
-                    && id != component.id()
-                    && seen.insert((source.component.id(), component.id(), field == "lookups"))
-                {
-                    edges.push(Edge { from: source, to: placed, path, lookup: field == "lookups" });
+            for link in placed.links() {
+                let Some(&other) = self.by_id.get(link.id) else { continue };
+                if link.id == placed.component.id() {
+                    continue;
                 }
-            }
-            for (n, id) in component.to().iter().enumerate() {
-                if let Some(&target) = self.by_id.get(id.as_str())
-                    && id != component.id()
-                    && seen.insert((component.id(), target.component.id(), false))
-                {
-                    edges.push(Edge {
-                        from: placed,
-                        to: target,
-                        path: placed.field(&format!("to[{n}]")),
-                        lookup: false,
-                    });
+                let lookup = link.field == "lookups";
+                let (from, to) = if link.field == "to" { (placed, other) } else { (other, placed) };
+                if seen.insert((from.component.id(), to.component.id(), lookup)) {
+                    edges.push(Edge { from, to, path: link.path, lookup });
                 }
             }
         }

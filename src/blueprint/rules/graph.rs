@@ -54,7 +54,7 @@ fn targets(from: &str) -> &'static [&'static str] {
     }
 }
 
-pub fn edge_allowed(from: &str, to: &str) -> bool {
+fn edge_allowed(from: &str, to: &str) -> bool {
     targets(from).contains(&to)
 }
 
@@ -111,16 +111,7 @@ fn ids_and_layers(cx: &mut Context) {
 fn references<'a>(cx: &mut Context<'a>) {
     let mut found = Vec::new();
     for placed in cx.blueprint.components() {
-        let mut refs: Vec<(String, &str)> = Vec::new();
-        let mut counters: HashMap<&str, usize> = HashMap::new();
-        for (field, id) in placed.component.from() {
-            let n = counters.entry(field).or_default();
-            refs.push((placed.field(&format!("{field}[{n}]")), id));
-            *n += 1;
-        }
-        refs.extend(
-            placed.component.to().iter().enumerate().map(|(n, id)| (placed.field(&format!("to[{n}]")), id.as_str())),
-        );
+        let mut refs: Vec<(String, &str)> = placed.links().into_iter().map(|link| (link.path, link.id)).collect();
         refs.extend(single_refs(placed.component).into_iter().map(|(field, id)| (placed.field(field), id)));
         for (path, id) in refs {
             if id == placed.component.id() {

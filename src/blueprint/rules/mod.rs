@@ -30,8 +30,6 @@ use crate::limits::Limit;
 use super::graph::Graph;
 use super::spec::Blueprint;
 
-pub use graph::edge_allowed;
-
 /// Every named rule, for `pipe rules` and the docs (range limits are listed from `limits`).
 pub fn all() -> Vec<&'static Rule> {
     [

@@ -19,6 +19,8 @@ pub mod sagemaker;
 pub mod sns;
 pub mod sources;
 
+use std::collections::HashMap;
+
 use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -94,6 +96,33 @@ pub struct Placed<'a> {
     pub layer: Layer,
     pub index: usize,
     pub component: &'a Component,
+}
+
+/// A connection as written in a component: which field (`from`, `lookups` or `to`), where, and
+/// the id it names.
+#[derive(Debug, Clone)]
+pub struct Link<'a> {
+    pub field: &'static str,
+    pub path: String,
+    pub id: &'a str,
+}
+
+impl<'a> Placed<'a> {
+    /// The component's connections, reads (`from`, `lookups`) first, each with its field path
+    /// (`processing[0].from[1]`).
+    pub fn links(&self) -> Vec<Link<'a>> {
+        let mut counters: HashMap<&str, usize> = HashMap::new();
+        let mut links: Vec<Link<'a>> = Vec::new();
+        for (field, id) in self.component.from() {
+            let n = counters.entry(field).or_default();
+            links.push(Link { field, path: self.field(&format!("{field}[{n}]")), id });
+            *n += 1;
+        }
+        for (n, id) in self.component.to().iter().enumerate() {
+            links.push(Link { field: "to", path: self.field(&format!("to[{n}]")), id });
+        }
+        links
+    }
 }
 
 impl Placed<'_> {
