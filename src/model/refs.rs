@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use crate::blueprint::spec::Component;
+use crate::blueprint::spec::redshift::{Redshift, RedshiftDeployment};
 
 use super::cfn::{arn, get_att, ref_};
 use super::naming::{logical, physical};
@@ -23,14 +24,25 @@ pub fn suffix(kind: &str) -> &'static str {
         "glue-streaming-job" => "Job",
         "flink-application" => "Application",
         "emr-spark-streaming" => "Cluster",
-        "redshift" => "Workgroup",
+
         "kinesis-producer" | "kinesis-agent" | "kafka-producer" => "Policy",
         _ => "",
     }
 }
 
 pub fn logical_id(component: &Component) -> String {
-    logical(component.id(), suffix(component.kind()))
+    match component {
+        Component::Redshift(warehouse) => redshift_id(warehouse),
+        _ => logical(component.id(), suffix(component.kind())),
+    }
+}
+
+/// A warehouse's main resource: its serverless workgroup, or its cluster.
+pub fn redshift_id(warehouse: &Redshift) -> String {
+    match warehouse.deployment {
+        RedshiftDeployment::Serverless => logical(&warehouse.id, "Workgroup"),
+        RedshiftDeployment::Cluster => logical(&warehouse.id, "Cluster"),
+    }
 }
 
 /// The ARN of the component's main resource, as a template value.

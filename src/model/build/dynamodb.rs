@@ -5,7 +5,7 @@ use serde_json::json;
 use crate::blueprint::spec::dynamodb::{Billing, DynamodbTable, KeyType, StreamView};
 
 use super::super::cfn::get_att;
-use super::super::naming::{logical, physical};
+use super::super::naming::physical;
 use super::super::{Builder, Resource, Suppression};
 use super::kms_key;
 
@@ -14,8 +14,7 @@ const SERVICE_KEY: Suppression = Suppression {
     reason: "encrypted with the AWS managed key aws/dynamodb; set `encryption.kms_key` for a customer managed key",
 };
 
-pub fn table(b: &mut Builder, table: &DynamodbTable) {
-    let id = logical(&table.id, "Table");
+pub fn table(b: &mut Builder, id: String, table: &DynamodbTable) {
     let type_name = |t: KeyType| match t {
         KeyType::S => "S",
         KeyType::N => "N",

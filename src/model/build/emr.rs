@@ -14,8 +14,7 @@ use super::super::{Builder, Packaging, Resource};
 /// Maven coordinates the step needs: the Kafka source, MSK IAM auth, the OpenSearch sink.
 const PACKAGES: &str = "org.apache.spark:spark-sql-kafka-0-10_2.12:3.5.1,software.amazon.msk:aws-msk-iam-auth:2.2.0,org.opensearch.client:opensearch-spark-30_2.12:1.2.0";
 
-pub fn cluster(b: &mut Builder, job: &EmrSparkStreaming) -> std::io::Result<()> {
-    let id = logical(&job.id, "Cluster");
+pub fn cluster(b: &mut Builder, id: String, job: &EmrSparkStreaming) -> std::io::Result<()> {
     let name = physical(b.name, &job.id);
     let script = b.artifact(&job.id, &job.code, Packaging::File)?;
     let prefix = format!("pipe/{}/{}", b.name, job.id);

@@ -4,16 +4,14 @@ use serde_json::{Value, json};
 
 use crate::blueprint::spec::Component;
 use crate::blueprint::spec::firehose::{Compression, Firehose, OutputFormat};
-use crate::blueprint::spec::redshift::{Redshift, RedshiftDeployment};
 
-use super::super::cfn::{get_att, ref_, sub};
+use super::super::cfn::{get_att, ref_};
 use super::super::iam::{self, Access, Statement, grants};
-use super::super::naming::{logical, physical};
-use super::super::refs::{arn_of, logical_id};
+use super::super::naming::physical;
+use super::super::refs::arn_of;
 use super::super::{Builder, Resource};
 
-pub fn delivery_stream(b: &mut Builder, firehose: &Firehose) {
-    let id = logical(&firehose.id, "DeliveryStream");
+pub fn delivery_stream(b: &mut Builder, id: String, firehose: &Firehose) {
     let name = physical(b.name, &firehose.id);
     let source = b
         .graph
@@ -49,7 +47,8 @@ pub fn delivery_stream(b: &mut Builder, firehose: &Firehose) {
         ));
     }
     if let Some(Component::Redshift(warehouse)) = destination {
-        statements.push(Statement::new(&["secretsmanager:GetSecretValue"], vec![admin_secret(warehouse)]));
+        statements
+            .push(Statement::new(&["secretsmanager:GetSecretValue"], vec![super::redshift::admin_secret(warehouse)]));
     }
     let role = b.role(&firehose.id, "firehose.amazonaws.com", &statements);
     let role_arn = get_att(&role, "Arn");
@@ -138,14 +137,14 @@ pub fn delivery_stream(b: &mut Builder, firehose: &Firehose) {
             let staging = intermediate.map(|bucket| arn_of(bucket, b.name)).unwrap_or(Value::Null);
             let copy = firehose.copy.as_ref();
             properties["RedshiftDestinationConfiguration"] = json!({
-                "ClusterJDBCURL": jdbc_url(warehouse),
+                "ClusterJDBCURL": super::redshift::jdbc_url(warehouse),
                 "CopyCommand": {
                     "DataTableName": copy.map(|c| c.table.as_str()),
                     "DataTableColumns": copy.map(|c| c.columns.join(",")),
                     "CopyOptions": copy.map(|c| c.options.as_str()),
                 },
                 "RoleARN": role_arn,
-                "SecretsManagerConfiguration": { "Enabled": true, "SecretARN": admin_secret(warehouse), "RoleARN": role_arn },
+                "SecretsManagerConfiguration": { "Enabled": true, "SecretARN": super::redshift::admin_secret(warehouse), "RoleARN": role_arn },
                 "S3Configuration": {
                     "BucketARN": staging,
                     "RoleARN": role_arn,
@@ -201,29 +200,4 @@ fn lambda_processor(processor: &Component, pipeline: &str) -> Value {
         "Enabled": true,
         "Processors": [{ "Type": "Lambda", "Parameters": [{ "ParameterName": "LambdaArn", "ParameterValue": arn_of(processor, pipeline) }] }],
     })
-}
-
-/// The JDBC URL of the warehouse's endpoint.
-fn jdbc_url(warehouse: &Redshift) -> Value {
-    let id = logical_id(&Component::Redshift(warehouse.clone()));
-    match warehouse.deployment {
-        RedshiftDeployment::Serverless => {
-            sub(format!("jdbc:redshift://${{{id}.Workgroup.Endpoint.Address}}:5439/{}", warehouse.database))
-        }
-        RedshiftDeployment::Cluster => {
-            let cluster = logical(&warehouse.id, "Cluster");
-            sub(format!(
-                "jdbc:redshift://${{{cluster}.Endpoint.Address}}:${{{cluster}.Endpoint.Port}}/{}",
-                warehouse.database
-            ))
-        }
-    }
-}
-
-/// The Secrets Manager secret holding the warehouse's admin credentials (managed by Redshift).
-pub fn admin_secret(warehouse: &Redshift) -> Value {
-    match warehouse.deployment {
-        RedshiftDeployment::Serverless => ref_(&logical(&warehouse.id, "AdminSecret")),
-        RedshiftDeployment::Cluster => get_att(&logical(&warehouse.id, "Cluster"), "MasterPasswordSecretArn"),
-    }
 }

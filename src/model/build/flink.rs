@@ -11,8 +11,7 @@ use super::super::naming::{logical, physical};
 use super::super::refs::logical_id;
 use super::super::{Builder, Packaging, Resource};
 
-pub fn application(b: &mut Builder, app: &FlinkApplication) -> std::io::Result<()> {
-    let id = logical(&app.id, "Application");
+pub fn application(b: &mut Builder, id: String, app: &FlinkApplication) -> std::io::Result<()> {
     let name = physical(b.name, &app.id);
     let key = b.artifact(&app.id, &app.code, Packaging::Zip)?;
     let sources: Vec<&Component> = b.graph.inputs_of(&app.id).map(|e| e.from.component).collect();

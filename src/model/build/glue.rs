@@ -17,7 +17,7 @@ const SECURITY_KMS: Suppression = Suppression {
     reason: "streaming jobs keep no bookmarks, and their logs and S3 output are encrypted by the service keys",
 };
 
-pub fn job(b: &mut Builder, job: &GlueStreamingJob) -> std::io::Result<()> {
+pub fn job(b: &mut Builder, id: String, job: &GlueStreamingJob) -> std::io::Result<()> {
     let name = physical(b.name, &job.id);
     let script = b.artifact(&job.id, &job.code, Packaging::File)?;
     let source = b
@@ -125,7 +125,6 @@ pub fn job(b: &mut Builder, job: &GlueStreamingJob) -> std::io::Result<()> {
         security.clone(),
         Resource::new("AWS::Glue::SecurityConfiguration", &job.id, security_properties).suppress(&[SECURITY_KMS]),
     );
-    let id = logical(&job.id, "Job");
     let properties = json!({
         "SecurityConfiguration": ref_(&security),
         "Name": name,

@@ -6,11 +6,10 @@ use crate::blueprint::rules::kinesis::auto_shards;
 use crate::blueprint::spec::kinesis::{CapacityMode, KinesisStream, Shards};
 
 use super::super::cfn::get_att;
-use super::super::naming::{logical, physical};
+use super::super::naming::physical;
 use super::super::{Builder, Resource};
 
-pub fn stream(b: &mut Builder, stream: &KinesisStream) {
-    let id = logical(&stream.id, "Stream");
+pub fn stream(b: &mut Builder, id: String, stream: &KinesisStream) {
     let mut properties = json!({
         "Name": physical(b.name, &stream.id),
         "RetentionPeriodHours": stream.retention_hours,

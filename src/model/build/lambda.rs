@@ -29,8 +29,7 @@ const NO_VPC: Suppression = Suppression {
     reason: "the function calls only AWS service APIs and reaches nothing inside a VPC",
 };
 
-pub fn function(b: &mut Builder, lambda: &Lambda) -> std::io::Result<()> {
-    let id = logical(&lambda.id, "Function");
+pub fn function(b: &mut Builder, id: String, lambda: &Lambda) -> std::io::Result<()> {
     let name = physical(b.name, &lambda.id);
     let key = b.artifact(&lambda.id, &lambda.code, Packaging::Zip)?;
     let log_group = b.log_group(&lambda.id, json!(format!("/aws/lambda/{name}")));

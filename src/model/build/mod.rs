@@ -17,6 +17,7 @@ mod sns;
 
 use crate::blueprint::spec::Component;
 
+use super::refs::logical_id;
 use super::{Builder, Suppression};
 
 /// Log groups use the CloudWatch Logs service key, not a customer managed key.
@@ -28,28 +29,30 @@ pub const LOGS_SERVICE_KEY: Suppression = Suppression {
 pub fn all(b: &mut Builder) -> std::io::Result<()> {
     let blueprint = b.blueprint();
     for placed in blueprint.components() {
+        // The main resource's logical id, which other resources use to refer to it.
+        let id = logical_id(placed.component);
         match placed.component {
             // Sources run outside AWS: their throughput shapes the design, they own no resource.
             Component::Application(_) | Component::Devices(_) | Component::LogFiles(_) => {}
-            Component::KinesisProducer(c) => producers::kinesis(b, &c.id),
+            Component::KinesisProducer(c) => producers::kinesis(b, id, &c.id),
             Component::KinesisAgent(c) => {
-                producers::kinesis(b, &c.id);
+                producers::kinesis(b, id, &c.id);
                 producers::agent_config(b, c);
             }
-            Component::KafkaProducer(c) => producers::kafka(b, c),
-            Component::KinesisStream(c) => kinesis::stream(b, c),
-            Component::MskCluster(c) => msk::cluster(b, c),
-            Component::Firehose(c) => firehose::delivery_stream(b, c),
-            Component::Lambda(c) => lambda::function(b, c)?,
-            Component::GlueStreamingJob(c) => glue::job(b, c)?,
-            Component::FlinkApplication(c) => flink::application(b, c)?,
-            Component::EmrSparkStreaming(c) => emr::cluster(b, c)?,
-            Component::SagemakerEndpoint(c) => sagemaker::endpoint(b, c),
-            Component::DynamodbTable(c) => dynamodb::table(b, c),
-            Component::S3Bucket(c) => s3::bucket(b, c),
-            Component::Redshift(c) => redshift::warehouse(b, c),
-            Component::OpensearchDomain(c) => opensearch::domain(b, c),
-            Component::SnsTopic(c) => sns::topic(b, c),
+            Component::KafkaProducer(c) => producers::kafka(b, id, c),
+            Component::KinesisStream(c) => kinesis::stream(b, id, c),
+            Component::MskCluster(c) => msk::cluster(b, id, c),
+            Component::Firehose(c) => firehose::delivery_stream(b, id, c),
+            Component::Lambda(c) => lambda::function(b, id, c)?,
+            Component::GlueStreamingJob(c) => glue::job(b, id, c)?,
+            Component::FlinkApplication(c) => flink::application(b, id, c)?,
+            Component::EmrSparkStreaming(c) => emr::cluster(b, id, c)?,
+            Component::SagemakerEndpoint(c) => sagemaker::endpoint(b, id, c),
+            Component::DynamodbTable(c) => dynamodb::table(b, id, c),
+            Component::S3Bucket(c) => s3::bucket(b, id, c),
+            Component::Redshift(c) => redshift::warehouse(b, id, c),
+            Component::OpensearchDomain(c) => opensearch::domain(b, id, c),
+            Component::SnsTopic(c) => sns::topic(b, id, c),
         }
     }
     Ok(())

@@ -6,12 +6,11 @@ use serde_json::json;
 use crate::blueprint::spec::msk::{InTransit, MskCluster, MskDeployment};
 
 use super::super::cfn::ref_;
-use super::super::naming::{logical, physical};
+use super::super::naming::physical;
 use super::super::{Builder, Resource};
 use super::kms_key;
 
-pub fn cluster(b: &mut Builder, cluster: &MskCluster) {
-    let id = logical(&cluster.id, "Cluster");
+pub fn cluster(b: &mut Builder, id: String, cluster: &MskCluster) {
     let name = physical(b.name, &cluster.id);
     let auth = &cluster.auth;
     let (resource_type, properties) = match cluster.deployment {

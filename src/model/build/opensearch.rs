@@ -11,8 +11,7 @@ use super::super::naming::{logical, physical};
 use super::super::{Builder, Resource};
 use super::kms_key;
 
-pub fn domain(b: &mut Builder, domain: &OpensearchDomain) {
-    let id = logical(&domain.id, "Domain");
+pub fn domain(b: &mut Builder, id: String, domain: &OpensearchDomain) {
     let name = physical(b.name, &domain.id);
     let mut cluster = json!({ "InstanceType": domain.instance_type, "InstanceCount": domain.instance_count });
     if let Some(zones) = domain.zone_awareness {

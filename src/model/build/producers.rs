@@ -9,24 +9,23 @@ use crate::blueprint::spec::sources::LogFormat;
 
 use super::super::cfn::ref_;
 use super::super::iam::{self, Access, grants};
-use super::super::naming::{logical, physical};
+use super::super::naming::physical;
 use super::super::{Builder, Resource};
 
-pub fn kinesis(b: &mut Builder, id: &str) {
+pub fn kinesis(b: &mut Builder, logical_id: String, id: &str) {
     let targets: Vec<&Component> = b.graph.readers_of(id).map(|e| e.to.component).collect();
     let statements: Vec<_> = targets.into_iter().flat_map(|t| grants(Access::Write, t, b.name, None)).collect();
-    policy(b, id, &statements);
+    policy(b, logical_id, id, &statements);
 }
 
-pub fn kafka(b: &mut Builder, producer: &KafkaProducer) {
+pub fn kafka(b: &mut Builder, logical_id: String, producer: &KafkaProducer) {
     let targets: Vec<&Component> = b.graph.readers_of(&producer.id).map(|e| e.to.component).collect();
     let statements: Vec<_> =
         targets.into_iter().flat_map(|t| grants(Access::Write, t, b.name, Some(&producer.topic))).collect();
-    policy(b, &producer.id, &statements);
+    policy(b, logical_id, &producer.id, &statements);
 }
 
-fn policy(b: &mut Builder, id: &str, statements: &[iam::Statement]) {
-    let logical_id = logical(id, "Policy");
+fn policy(b: &mut Builder, logical_id: String, id: &str, statements: &[iam::Statement]) {
     let properties = json!({
         "ManagedPolicyName": physical(b.name, id),
         "Description": format!("Lets the `{id}` producer write to the pipeline; attach it to the producer's role"),

@@ -4,12 +4,13 @@
 //! the template. Tables are created by `pipe apply` from their DDL files
 //! through the Redshift Data API.
 
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::blueprint::spec::redshift::{Redshift, RedshiftDeployment};
 
 use super::super::cfn::{get_att, ref_, sub};
 use super::super::naming::{logical, physical};
+use super::super::refs::redshift_id;
 use super::super::{Builder, Resource, Suppression};
 use super::kms_key;
 
@@ -28,12 +29,12 @@ const ROTATION: Suppression = Suppression {
     reason: "rotation needs a rotation function with network access to the warehouse; rotate with `aws secretsmanager rotate-secret` once one is deployed",
 };
 
-pub fn warehouse(b: &mut Builder, warehouse: &Redshift) {
+pub fn warehouse(b: &mut Builder, id: String, warehouse: &Redshift) {
     let name = physical(b.name, &warehouse.id);
     let network = &warehouse.network;
     match warehouse.deployment {
         RedshiftDeployment::Serverless => {
-            let secret = logical(&warehouse.id, "AdminSecret");
+            let secret = secret_id(warehouse);
             let secret_properties = json!({
                 "Name": format!("pipe/{name}/admin"),
                 "Description": format!("Admin credentials of the `{name}` Redshift namespace"),
@@ -66,7 +67,6 @@ pub fn warehouse(b: &mut Builder, warehouse: &Redshift) {
                 namespace.clone(),
                 Resource::new("AWS::RedshiftServerless::Namespace", &warehouse.id, properties).retain(warehouse.retain),
             );
-            let id = logical(&warehouse.id, "Workgroup");
             let properties = json!({
                 "WorkgroupName": name,
                 "NamespaceName": ref_(&namespace),
@@ -95,7 +95,6 @@ pub fn warehouse(b: &mut Builder, warehouse: &Redshift) {
                 ),
             );
             let nodes = warehouse.nodes.unwrap_or(1);
-            let id = logical(&warehouse.id, "Cluster");
             let mut properties = json!({
                 "ClusterIdentifier": name,
                 "NodeType": warehouse.node_type,
@@ -131,4 +130,30 @@ pub fn warehouse(b: &mut Builder, warehouse: &Redshift) {
             );
         }
     }
+}
+
+/// The JDBC URL of the warehouse's endpoint.
+pub fn jdbc_url(warehouse: &Redshift) -> Value {
+    let id = redshift_id(warehouse);
+    let database = &warehouse.database;
+    match warehouse.deployment {
+        RedshiftDeployment::Serverless => {
+            sub(format!("jdbc:redshift://${{{id}.Workgroup.Endpoint.Address}}:5439/{database}"))
+        }
+        RedshiftDeployment::Cluster => {
+            sub(format!("jdbc:redshift://${{{id}.Endpoint.Address}}:${{{id}.Endpoint.Port}}/{database}"))
+        }
+    }
+}
+
+/// The Secrets Manager secret holding the warehouse's admin credentials.
+pub fn admin_secret(warehouse: &Redshift) -> Value {
+    match warehouse.deployment {
+        RedshiftDeployment::Serverless => ref_(&secret_id(warehouse)),
+        RedshiftDeployment::Cluster => get_att(&redshift_id(warehouse), "MasterPasswordSecretArn"),
+    }
+}
+
+fn secret_id(warehouse: &Redshift) -> String {
+    logical(&warehouse.id, "AdminSecret")
 }

@@ -14,8 +14,7 @@ const ACCESS_LOGS: Suppression = Suppression {
     reason: "written only by this pipeline's service roles; CloudTrail data events audit access without a log bucket per stack",
 };
 
-pub fn bucket(b: &mut Builder, bucket: &S3Bucket) {
-    let id = logical(&bucket.id, "Bucket");
+pub fn bucket(b: &mut Builder, id: String, bucket: &S3Bucket) {
     // Bucket names are global: the account id keeps two accounts' pipelines apart.
     let name = sub(format!("{}-${{AWS::AccountId}}", physical(b.name, &bucket.id)));
     let encryption = match kms_key(&bucket.encryption) {

@@ -9,7 +9,7 @@ use super::super::iam::Statement;
 use super::super::naming::{logical, physical};
 use super::super::{Builder, Resource};
 
-pub fn endpoint(b: &mut Builder, endpoint: &SagemakerEndpoint) {
+pub fn endpoint(b: &mut Builder, id: String, endpoint: &SagemakerEndpoint) {
     let mut statements = vec![
         // ECR's token call has no resource to scope to; the image pull below is scoped by URI.
         Statement::new(&["ecr:GetAuthorizationToken"], vec![json!("*")]),
@@ -65,7 +65,6 @@ pub fn endpoint(b: &mut Builder, endpoint: &SagemakerEndpoint) {
             }),
         ),
     );
-    let id = logical(&endpoint.id, "Endpoint");
     b.add(
         id.clone(),
         Resource::new(

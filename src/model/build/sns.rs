@@ -8,8 +8,7 @@ use super::super::cfn::ref_;
 use super::super::naming::{logical, physical};
 use super::super::{Builder, Resource};
 
-pub fn topic(b: &mut Builder, topic: &SnsTopic) {
-    let id = logical(&topic.id, "Topic");
+pub fn topic(b: &mut Builder, id: String, topic: &SnsTopic) {
     let mut properties = json!({ "TopicName": physical(b.name, &topic.id), "Tags": b.tags(&topic.id) });
     if topic.encryption.enabled {
         properties["KmsMasterKeyId"] = json!(topic.encryption.kms_key.as_deref().unwrap_or("alias/aws/sns"));
