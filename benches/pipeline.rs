@@ -40,7 +40,7 @@ fn render_all(files: &[PathBuf], vars: &Vars) {
     for file in files {
         let loaded = blueprint::load(file, vars).expect("readable");
         let blueprint = loaded.blueprint.expect("valid");
-        let pipeline = pipe::model::compile(&blueprint, file.parent().expect("in a directory")).expect("code readable");
+        let pipeline = pipe::model::compile(&blueprint, blueprint::base_dir(file)).expect("code readable");
         let rendered = render(&pipeline, Format::Yaml).expect("within limits");
         assert!(!rendered.text.is_empty());
     }

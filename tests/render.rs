@@ -20,7 +20,7 @@ fn compile(path: &Path, vars: &Vars) -> pipe::model::Pipeline {
     let loaded = pipe::blueprint::load(path, vars).expect("readable");
     assert_eq!(loaded.report.errors(), 0, "{} is invalid: {:?}", path.display(), loaded.report.diagnostics);
     let blueprint = loaded.blueprint.expect("valid");
-    pipe::model::compile(&blueprint, path.parent().expect("in a directory")).expect("code readable")
+    pipe::model::compile(&blueprint, pipe::blueprint::base_dir(path)).expect("code readable")
 }
 
 fn render(path: &Path, vars: &Vars, format: Format) -> String {

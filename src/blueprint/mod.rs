@@ -94,11 +94,15 @@ pub fn load_source(source: &SourceFile, overrides: &Vars) -> (Option<Blueprint>,
     diagnostics.extend(decode_errors);
     let blueprint = blueprint.filter(|_| top_level_clean);
     if let Some(blueprint) = &blueprint {
-        let base_dir = source.path().parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        let found = rules::check(blueprint, base_dir, &declared_ids(&root));
+        let found = rules::check(blueprint, base_dir(source.path()), &declared_ids(&root));
         diagnostics.extend(found.into_iter().map(|d| locate(&root, d)));
     }
     (blueprint, diagnostics)
+}
+
+/// The directory a blueprint's code paths start from: the file's own directory.
+pub fn base_dir(blueprint_file: &Path) -> &Path {
+    blueprint_file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."))
 }
 
 /// Reads a `--vars-file`: a YAML mapping of variable values.

@@ -42,8 +42,7 @@ pub fn run(args: &RenderArgs) -> Result<Outcome, Error> {
         writeln!(stderr, "not rendered: fix the errors above first")?;
         return Ok(Outcome::Invalid);
     };
-    let base_dir = args.file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
-    let pipeline = crate::model::compile(&blueprint, base_dir)?;
+    let pipeline = crate::model::compile(&blueprint, blueprint::base_dir(&args.file))?;
     let rendered = render::render(&pipeline, args.format)
         .map_err(|e| Error::Usage(format!("{e}; split the pipeline into two blueprints")))?;
     match &args.output {
