@@ -69,6 +69,11 @@ fn parse_var(text: &str) -> Result<(String, String), String> {
     }
 }
 
+/// Loads and validates a blueprint; a file that cannot be read is a usage error.
+fn load(path: &std::path::Path, overrides: &Vars) -> Result<crate::blueprint::Loaded, Error> {
+    crate::blueprint::load(path, overrides).map_err(|e| Error::Usage(format!("cannot read `{}`: {e}", path.display())))
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum OutputFormat {
     Text,

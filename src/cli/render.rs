@@ -32,8 +32,7 @@ pub struct RenderArgs {
 
 pub fn run(args: &RenderArgs) -> Result<Outcome, Error> {
     let overrides = args.vars.load()?;
-    let loaded = blueprint::load(&args.file, &overrides)
-        .map_err(|e| Error::Usage(format!("cannot read `{}`: {e}", args.file.display())))?;
+    let loaded = super::load(&args.file, &overrides)?;
     let mut stderr = std::io::stderr();
     if !loaded.report.diagnostics.is_empty() {
         write!(stderr, "{}", text::render(&loaded.report, use_color()))?;

@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use crate::blueprint;
 use crate::diagnostic::{FileReport, json, text};
 
 use super::{Error, Outcome, OutputFormat, Style, VarArgs, paint, use_color};
@@ -27,9 +26,7 @@ pub fn run(args: &ValidateArgs) -> Result<Outcome, Error> {
     let files = blueprint_files(&args.paths)?;
     let mut reports = Vec::with_capacity(files.len());
     for file in &files {
-        let loaded = blueprint::load(file, &overrides)
-            .map_err(|e| Error::Usage(format!("cannot read `{}`: {e}", file.display())))?;
-        reports.push(loaded.report);
+        reports.push(super::load(file, &overrides)?.report);
     }
     let invalid = reports.iter().any(|r| r.errors() > 0);
     match args.output {
