@@ -1,6 +1,7 @@
 //! The one integration-test binary (see Cargo.toml: each test binary re-links everything).
 
 mod cli;
+mod contracts;
 mod hostile;
 mod invalid;
 mod render;

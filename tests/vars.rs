@@ -58,7 +58,7 @@ fn a_var_cannot_inject_keys() {
 
 #[test]
 fn yaml_1_1_lookalikes_stay_strings() {
-    let yaml = "version: 1\nname: strings\ntags: { country: no, mode: 0755, flag: on, version: 1.10 }\n";
+    let yaml = "version: 1\nname: strings\ntags: { country: no, mode: 0755, flag: on, version: 1.10 }\nstorage: [{ id: s, kind: s3-bucket }]\n";
     let loaded = load(yaml, &Vars::default());
     assert!(loaded.is_valid(), "{:?}", loaded.report.diagnostics);
     let tags = &loaded.blueprint.as_ref().unwrap().tags;

@@ -78,7 +78,7 @@ pub fn load_source(source: &SourceFile, overrides: &Vars) -> (Option<Blueprint>,
 
     let mut vars = Vars::default();
     if let Some(entry) = root.get("vars") {
-        vars.extend_from_node(&entry.value);
+        vars.extend_from_node(&entry.value, &vars::Origin::Blueprint);
     }
     vars.merge(overrides);
     let templater = Templater::new(vars);
@@ -95,7 +95,7 @@ pub fn load_source(source: &SourceFile, overrides: &Vars) -> (Option<Blueprint>,
     let blueprint = blueprint.filter(|_| top_level_clean);
     if let Some(blueprint) = &blueprint {
         let found = rules::check(blueprint, base_dir(source.path()), &declared_ids(&root));
-        diagnostics.extend(found.into_iter().map(|d| locate(&root, d)));
+        diagnostics.extend(found.into_iter().map(|d| locate(&root, &templater, d)));
     }
     (blueprint, diagnostics)
 }
@@ -119,7 +119,7 @@ pub fn load_vars_file(path: &Path) -> Result<Vars, String> {
     match root {
         Some(node @ Node { value: yaml::Value::Map(_), .. }) => {
             let mut vars = Vars::default();
-            vars.extend_from_node(&node);
+            vars.extend_from_node(&node, &vars::Origin::VarsFile(path.display().to_string()));
             Ok(vars)
         }
         _ => Err(format!("{}: a vars file is a mapping of names to values", path.display())),
@@ -141,29 +141,39 @@ fn declared_ids(root: &Node) -> HashSet<String> {
 }
 
 /// Gives a rule's diagnostic the span of its field path: the value itself for a scalar, the key
-/// for a mapping or list, and the nearest enclosing field when the field is absent.
-fn locate(root: &Node, diagnostic: Diagnostic) -> Diagnostic {
-    if diagnostic.span.is_some() {
-        return diagnostic;
-    }
+/// for a mapping or list, and the nearest enclosing field when the field is absent. A value written
+/// as a template also gets a note naming each variable it used and where that was set.
+fn locate(root: &Node, templater: &Templater, mut diagnostic: Diagnostic) -> Diagnostic {
     let Some(path) = diagnostic.path.clone() else { return diagnostic };
+    let (span, node) = find(root, &path);
+    if let Some(yaml::Value::Scalar { text, .. }) = node.map(|n| &n.value) {
+        diagnostic.notes.extend(templater.provenance(text));
+    }
+    if diagnostic.span.is_some() { diagnostic } else { diagnostic.span(span) }
+}
+
+/// The span of a field path, and its node when the whole path exists.
+fn find<'n>(root: &'n Node, path: &str) -> (Span, Option<&'n Node>) {
     let mut node = root;
     let mut span = Span::point(root.span.start);
-    'walk: for part in path.split('.') {
-        let (key, indices) = part.split_once('[').map_or((part, ""), |(k, rest)| (k, rest));
-        let Some(entry) = node.get(key) else { break };
-        node = &entry.value;
-        span = if matches!(node.value, yaml::Value::Scalar { .. }) { node.span } else { entry.key_span };
-        for index in indices.split('[').filter(|s| !s.is_empty()) {
-            let index: usize = index.trim_end_matches(']').parse().unwrap_or(usize::MAX);
-            let yaml::Value::Seq(items) = &node.value else { break 'walk };
-            let Some(item) = items.get(index) else { break 'walk };
-            node = item;
-            span = match &node.value {
-                yaml::Value::Scalar { .. } => node.span,
-                _ => node.entries().first().map_or(Span::point(node.span.start), |e| e.key_span),
-            };
+    let complete = 'walk: {
+        for part in path.split('.') {
+            let (key, indices) = part.split_once('[').map_or((part, ""), |(k, rest)| (k, rest));
+            let Some(entry) = node.get(key) else { break 'walk false };
+            node = &entry.value;
+            span = if matches!(node.value, yaml::Value::Scalar { .. }) { node.span } else { entry.key_span };
+            for index in indices.split('[').filter(|s| !s.is_empty()) {
+                let index: usize = index.trim_end_matches(']').parse().unwrap_or(usize::MAX);
+                let yaml::Value::Seq(items) = &node.value else { break 'walk false };
+                let Some(item) = items.get(index) else { break 'walk false };
+                node = item;
+                span = match &node.value {
+                    yaml::Value::Scalar { .. } => node.span,
+                    _ => node.entries().first().map_or(Span::point(node.span.start), |e| e.key_span),
+                };
+            }
         }
-    }
-    diagnostic.span(span)
+        true
+    };
+    (span, complete.then_some(node))
 }

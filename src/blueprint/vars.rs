@@ -27,25 +27,53 @@ pub static TEMPLATE: Rule = Rule {
 /// Variable values, lowest precedence first: the blueprint's `vars:`, then `--vars-file`, then `--var`.
 #[derive(Debug, Clone, Default)]
 pub struct Vars {
-    values: IndexMap<String, Value>,
+    values: IndexMap<String, (Value, Origin)>,
+}
+
+/// Where a variable's value was set, so a diagnostic about a templated value can say.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    Blueprint,
+    VarsFile(String),
+    Flag,
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        match self {
+            Origin::Blueprint => f.write_str("the blueprint's `vars:`"),
+            Origin::VarsFile(path) => write!(f, "`--vars-file {path}`"),
+            Origin::Flag => f.write_str("`--var`"),
+        }
+    }
 }
 
 impl Vars {
     /// Adds or replaces variables from a parsed YAML mapping (the blueprint's `vars:` or a vars file).
-    pub fn extend_from_node(&mut self, node: &Node) {
+    pub fn extend_from_node(&mut self, node: &Node, origin: &Origin) {
         for entry in node.entries() {
-            self.values.insert(entry.key.clone(), to_value(&entry.value));
+            self.values.insert(entry.key.clone(), (to_value(&entry.value), origin.clone()));
         }
     }
 
     /// `--var key=value`; the value is typed like a plain YAML scalar (`4` is a number).
     pub fn set_plain(&mut self, key: &str, value: &str) {
-        self.values.insert(key.to_string(), plain_scalar(value));
+        self.values.insert(key.to_string(), (plain_scalar(value), Origin::Flag));
     }
 
     /// Takes every value of `other`, replacing values of the same name.
     pub fn merge(&mut self, other: &Vars) {
         self.values.extend(other.values.iter().map(|(k, v)| (k.clone(), v.clone())));
+    }
+
+    /// "`env` is "x\ny", from `--var`": a variable's value and where it was set.
+    pub fn describe(&self, name: &str) -> Option<String> {
+        let (value, origin) = self.values.get(name)?;
+        let shown = match value.as_str() {
+            Some(text) => format!("{text:?}"),
+            None => value.to_string(),
+        };
+        Some(format!("`{name}` is {shown}, from {origin}"))
     }
 
     pub fn names(&self) -> impl Iterator<Item = &str> {
@@ -66,7 +94,8 @@ impl Templater {
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.set_recursion_limit(RECURSION_LIMIT);
         env.set_fuel(Some(FUEL));
-        let context = Value::from(vars.values.iter().map(|(k, v)| (k.clone(), v.clone())).collect::<BTreeMap<_, _>>());
+        let context =
+            Value::from(vars.values.iter().map(|(k, (v, _))| (k.clone(), v.clone())).collect::<BTreeMap<_, _>>());
         Templater { env, vars, context }
     }
 
@@ -101,6 +130,17 @@ impl Templater {
             ),
             _ => (format!("template error: {}", error.detail().unwrap_or(&error.to_string())), declared()),
         }
+    }
+
+    /// "`env` is "prod", from `--var`" for each variable the template in `text` uses.
+    pub fn provenance(&self, text: &str) -> Vec<String> {
+        if !text.contains("{{") && !text.contains("{%") {
+            return Vec::new();
+        }
+        let Ok(template) = self.env.template_from_str(text) else { return Vec::new() };
+        let mut names: Vec<String> = template.undeclared_variables(false).into_iter().collect();
+        names.sort();
+        names.iter().filter_map(|name| self.vars.describe(name)).collect()
     }
 
     fn undefined_names(&self, text: &str) -> Vec<String> {

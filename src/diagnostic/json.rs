@@ -41,6 +41,8 @@ struct Entry<'a> {
     expected: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     hint: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    notes: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -85,5 +87,6 @@ fn entry(d: &Diagnostic) -> Entry<'_> {
         end_column: d.span.map(|s| s.end.column + 1),
         expected: d.expected.as_deref(),
         hint: d.hint.as_deref(),
+        notes: &d.notes,
     }
 }

@@ -43,6 +43,8 @@ pub struct Diagnostic {
     pub hint: Option<String>,
     /// A second place that explains the first, such as the earlier definition of a duplicate.
     pub related: Option<(Span, String)>,
+    /// Further facts, such as which variable a templated value came from.
+    pub notes: Vec<String>,
 }
 
 impl Diagnostic {
@@ -57,6 +59,7 @@ impl Diagnostic {
             expected: None,
             hint: None,
             related: None,
+            notes: Vec::new(),
         }
     }
 
@@ -93,6 +96,11 @@ impl Diagnostic {
 
     pub fn related(mut self, span: Span, message: impl Into<String>) -> Self {
         self.related = Some((span, message.into()));
+        self
+    }
+
+    pub fn note(mut self, note: impl Into<String>) -> Self {
+        self.notes.push(note.into());
         self
     }
 

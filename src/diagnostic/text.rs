@@ -40,6 +40,9 @@ fn group<'a>(d: &'a Diagnostic, source: &'a SourceFile, path: &'a str) -> Group<
     if let Some(field) = &d.path {
         elements.push(Level::NOTE.message(format!("at `{field}`")).into());
     }
+    for note in &d.notes {
+        elements.push(Level::NOTE.message(note.as_str()).into());
+    }
     if let Some(expected) = &d.expected
         && caret_label(d) != Some(expected.as_str())
     {

@@ -8,6 +8,7 @@
 pub mod emr;
 pub mod firehose;
 pub mod flink;
+pub mod formats;
 pub mod glue;
 pub mod kinesis;
 pub mod lambda;

@@ -10,7 +10,7 @@ use crate::blueprint::spec::msk::MskCluster;
 
 use super::cfn::{arn, get_att, sub};
 use super::naming::physical;
-use super::refs::{arn_of, logical_id};
+use super::refs::{admin_secret, arn_of, logical_id};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Statement {
@@ -90,6 +90,10 @@ pub fn grants(access: Access, target: &Component, pipeline: &str, topic: Option<
                 Statement::new(&["s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"], vec![objects]),
             ]
         }
+        // Firehose loads Redshift with COPY, signed in with the warehouse's admin secret.
+        (Access::Write, Component::Redshift(warehouse)) => {
+            vec![Statement::new(&["secretsmanager:GetSecretValue"], vec![admin_secret(warehouse)])]
+        }
         (Access::Write, Component::SnsTopic(_)) => vec![Statement::new(&["sns:Publish"], vec![arn])],
         (Access::Write, Component::SagemakerEndpoint(_)) => {
             vec![Statement::new(&["sagemaker:InvokeEndpoint"], vec![arn])]
@@ -151,25 +155,49 @@ pub fn logs(log_group: &str) -> Statement {
     Statement::new(&["logs:CreateLogStream", "logs:PutLogEvents"], vec![get_att(log_group, "Arn")])
 }
 
-/// ENI management for functions and applications in `network`: network interfaces are created
-/// only in its subnets with its security groups. EC2's `Describe*` calls take no resource, so they
-/// are the one place a `*` resource appears.
-pub fn vpc_networking(network: &Network) -> Vec<Statement> {
+/// The service that manages network interfaces for a component in a VPC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NetworkUser {
+    Lambda,
+    Flink,
+    Firehose,
+    Glue,
+}
+
+/// ENI management for a service working in `network`: network interfaces are created only in its
+/// subnets with its security groups. EC2's `Describe*` calls take no resource, so they are the one
+/// place a `*` resource appears. Each service asks for a few actions of its own, as its
+/// documentation lists them.
+pub fn vpc_networking(user: NetworkUser, network: &Network) -> Vec<Statement> {
     let ec2 =
         |resource: String| sub(format!("arn:${{AWS::Partition}}:ec2:${{AWS::Region}}:${{AWS::AccountId}}:{resource}"));
-    let mut scope = vec![ec2("network-interface/*".to_string())];
+    let interfaces = || ec2("network-interface/*".to_string());
+    let mut scope = vec![interfaces()];
     scope.extend(network.subnets.iter().map(|s| ec2(format!("subnet/{s}"))));
     scope.extend(network.security_groups.iter().map(|g| ec2(format!("security-group/{g}"))));
+    let (manage, describe): (&[&'static str], &[&'static str]) = match user {
+        NetworkUser::Lambda => {
+            (&["ec2:AssignPrivateIpAddresses", "ec2:DeleteNetworkInterface", "ec2:UnassignPrivateIpAddresses"], &[])
+        }
+        NetworkUser::Flink => {
+            (&["ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface"], &["ec2:DescribeDhcpOptions"])
+        }
+        NetworkUser::Firehose => {
+            (&["ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface"], &["ec2:DescribeVpcAttribute"])
+        }
+        NetworkUser::Glue => (
+            &["ec2:CreateTags", "ec2:DeleteNetworkInterface", "ec2:DeleteTags"],
+            &["ec2:DescribeRouteTables", "ec2:DescribeVpcAttribute", "ec2:DescribeVpcEndpoints"],
+        ),
+    };
+    let mut describe_all =
+        vec!["ec2:DescribeNetworkInterfaces", "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs"];
+    describe_all.extend_from_slice(describe);
+    describe_all.sort_unstable();
     vec![
         Statement::new(&["ec2:CreateNetworkInterface"], scope),
-        Statement::new(
-            &["ec2:AssignPrivateIpAddresses", "ec2:DeleteNetworkInterface", "ec2:UnassignPrivateIpAddresses"],
-            vec![ec2("network-interface/*".to_string())],
-        ),
-        Statement::new(
-            &["ec2:DescribeNetworkInterfaces", "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs"],
-            vec![json!("*")],
-        ),
+        Statement::new(manage, vec![interfaces()]),
+        Statement::new(&describe_all, vec![json!("*")]),
     ]
 }
 

@@ -8,6 +8,7 @@
 mod artifacts;
 mod build;
 pub mod cfn;
+pub mod contract;
 pub mod iam;
 pub mod naming;
 pub mod refs;
@@ -18,7 +19,7 @@ use indexmap::IndexMap;
 use serde_json::{Map, Value, json};
 
 use crate::blueprint::graph::Graph;
-use crate::blueprint::spec::Blueprint;
+use crate::blueprint::spec::{Blueprint, Component};
 
 pub use artifacts::{Artifact, Packaging, files_under};
 
@@ -33,6 +34,15 @@ pub struct Pipeline {
     pub artifacts: Vec<Artifact>,
     /// `agent.json` of each Kinesis Agent, by component id: installed on the log servers.
     pub agent_configs: Vec<(String, Value)>,
+    /// What must exist outside the pipeline before it can run; `pipe plan` checks each.
+    pub prerequisites: Vec<Prerequisite>,
+}
+
+/// Something a pipeline relies on but does not create.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Prerequisite {
+    /// A Glue Data Catalog table, such as the schema a Firehose stream converts records with.
+    GlueTable { component: String, database: String, table: String },
 }
 
 #[derive(Debug, Clone)]
@@ -110,6 +120,8 @@ pub(crate) struct Builder<'a> {
     pub name: &'a str,
     pub base_dir: &'a Path,
     pipeline: Pipeline,
+    /// Data Catalog databases created so far, by name, with their logical ids.
+    catalog_databases: IndexMap<String, String>,
 }
 
 /// Log retention for every log group pipe creates.
@@ -130,7 +142,9 @@ impl<'a> Builder<'a> {
                 outputs: IndexMap::new(),
                 artifacts: Vec::new(),
                 agent_configs: Vec::new(),
+                prerequisites: Vec::new(),
             },
+            catalog_databases: IndexMap::new(),
         }
     }
 
@@ -167,7 +181,17 @@ impl<'a> Builder<'a> {
     /// A role `service` assumes, allowed `statements` and nothing else. A grant two edges need
     /// (an SNS topic that is both a target and the on-failure destination) appears once.
     pub fn role(&mut self, component: &str, service: &str, statements: &[iam::Statement]) -> String {
-        let logical_id = naming::logical(component, "Role");
+        self.role_as(naming::logical(component, "Role"), component, service, statements)
+    }
+
+    /// [`Builder::role`] under a logical id of the caller's choosing, for a component with two roles.
+    pub fn role_as(
+        &mut self,
+        logical_id: String,
+        component: &str,
+        service: &str,
+        statements: &[iam::Statement],
+    ) -> String {
         let mut unique: Vec<iam::Statement> = Vec::with_capacity(statements.len());
         for statement in statements {
             if !unique.contains(statement) {
@@ -202,6 +226,29 @@ impl<'a> Builder<'a> {
         logical_id
     }
 
+    /// The Data Catalog database `name`, created by the first component that needs it; returns its
+    /// logical id.
+    pub fn catalog_database(&mut self, component: &str, name: &str) -> String {
+        if let Some(id) = self.catalog_databases.get(name) {
+            return id.clone();
+        }
+        let base = naming::logical(&format!("catalog-{}", name.replace('_', "-")), "Database");
+        let mut logical_id = base.clone();
+        for n in 2.. {
+            if !self.pipeline.resources.contains_key(&logical_id) {
+                break;
+            }
+            logical_id = format!("{base}{n}");
+        }
+        let properties = json!({
+            "CatalogId": cfn::ref_("AWS::AccountId"),
+            "DatabaseInput": { "Name": name, "Description": format!("Tables of pipeline {}", self.name) },
+        });
+        self.add(logical_id.clone(), Resource::new("AWS::Glue::Database", component, properties));
+        self.catalog_databases.insert(name.to_string(), logical_id.clone());
+        logical_id
+    }
+
     /// Registers code to upload; returns its key in the artifacts bucket.
     pub fn artifact(&mut self, component: &str, relative: &str, packaging: Packaging) -> std::io::Result<String> {
         let artifact = artifacts::artifact(self.base_dir, self.name, component, relative, packaging)?;
@@ -212,6 +259,28 @@ impl<'a> Builder<'a> {
             pattern: "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",
         });
         Ok(key)
+    }
+
+    /// IAM for every connection `actor` acts on, per its edge contract: reads, writes and lookups
+    /// of the other end, with the Kafka topic for MSK.
+    pub fn connection_grants(&self, actor: &Component, enhanced_fan_out: bool) -> Vec<iam::Statement> {
+        contract::acting(&self.graph, actor.id())
+            .into_iter()
+            .filter_map(|acting| {
+                let access = acting.contract.access(enhanced_fan_out)?;
+                Some(iam::grants(access, acting.other, self.name, contract::topic_of(actor, acting.reads)))
+            })
+            .flatten()
+            .collect()
+    }
+
+    /// The component a builder is building, as the graph holds it.
+    pub fn component(&self, id: &str) -> &'a Component {
+        self.graph.get(id).expect("a builder builds a declared component").component
+    }
+
+    pub fn prerequisite(&mut self, prerequisite: Prerequisite) {
+        self.pipeline.prerequisites.push(prerequisite);
     }
 
     pub fn agent_config(&mut self, component: &str, config: Value) {

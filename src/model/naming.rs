@@ -22,11 +22,6 @@ pub fn physical(pipeline: &str, id: &str) -> String {
     format!("{pipeline}-{id}")
 }
 
-/// `OFFERS_STREAM_NAME`: the environment variable through which a function learns a target.
-pub fn env_var(id: &str, what: &str) -> String {
-    format!("{}_{what}", id.to_uppercase().replace('-', "_"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -35,6 +30,5 @@ mod tests {
     fn logical_ids_are_pascal_case() {
         assert_eq!(logical("fleet-alerts", "Topic"), "FleetAlertsTopic");
         assert_eq!(logical("s3", "Bucket"), "S3Bucket");
-        assert_eq!(env_var("pricing-model", "ENDPOINT_NAME"), "PRICING_MODEL_ENDPOINT_NAME");
     }
 }

@@ -58,3 +58,17 @@ pub fn arn_of(component: &Component, pipeline: &str) -> Value {
         _ => get_att(&id, "Arn"),
     }
 }
+
+/// The Secrets Manager secret holding a warehouse's admin credentials: the one Redshift manages
+/// for a cluster, or the one pipe generates for a serverless namespace.
+pub fn admin_secret(warehouse: &Redshift) -> Value {
+    match warehouse.deployment {
+        RedshiftDeployment::Serverless => ref_(&secret_id(warehouse)),
+        RedshiftDeployment::Cluster => get_att(&redshift_id(warehouse), "MasterPasswordSecretArn"),
+    }
+}
+
+/// The logical id of the secret pipe generates for a serverless namespace.
+pub fn secret_id(warehouse: &Redshift) -> String {
+    logical(&warehouse.id, "AdminSecret")
+}

@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::model::{Pipeline, Resource};
+use crate::model::{Pipeline, Prerequisite, Resource, Suppression};
 
 /// CloudFormation's limits on one template (see `limits/` for sources).
 pub const INLINE_BODY_BYTES: usize = 51_200;
@@ -56,7 +56,20 @@ pub fn template(pipeline: &Pipeline) -> Value {
     template.insert("Description".into(), json!(truncate(&pipeline.description, 1024)));
     let artifacts: Vec<Value> =
         pipeline.artifacts.iter().map(|a| json!({ "component": a.component, "key": a.key })).collect();
-    template.insert("Metadata".into(), json!({ "pipe": { "pipeline": pipeline.name, "artifacts": artifacts } }));
+    let mut pipe = json!({ "pipeline": pipeline.name, "artifacts": artifacts });
+    if !pipeline.prerequisites.is_empty() {
+        let prerequisites: Vec<Value> = pipeline
+            .prerequisites
+            .iter()
+            .map(|p| match p {
+                Prerequisite::GlueTable { component, database, table } => {
+                    json!({ "kind": "glue-table", "component": component, "database": database, "table": table })
+                }
+            })
+            .collect();
+        pipe["prerequisites"] = Value::Array(prerequisites);
+    }
+    template.insert("Metadata".into(), json!({ "pipe": pipe }));
     if !pipeline.parameters.is_empty() {
         let parameters: Map<String, Value> = pipeline
             .parameters
@@ -92,10 +105,16 @@ fn resource(resource: &Resource) -> Value {
         out.insert("UpdateReplacePolicy".into(), json!(policy));
     }
     let mut metadata = json!({ "pipe:component": resource.component });
-    if !resource.suppressions.is_empty() {
-        let skip: Vec<Value> =
-            resource.suppressions.iter().map(|s| json!({ "id": s.check, "comment": s.reason })).collect();
+    // checkov's skips carry their reason; cfn-lint's config has no place for one, so the reason
+    // of each ignored cfn-lint check lives beside its `Suppression` in the model.
+    let (checkov, lint): (Vec<&Suppression>, Vec<&Suppression>) = resource.suppressions.iter().partition(|s| s.check.starts_with("CKV"));
+    if !checkov.is_empty() {
+        let skip: Vec<Value> = checkov.iter().map(|s| json!({ "id": s.check, "comment": s.reason })).collect();
         metadata["checkov"] = json!({ "skip": skip });
+    }
+    if !lint.is_empty() {
+        let ignore: Vec<&str> = lint.iter().map(|s| s.check).collect();
+        metadata["cfn-lint"] = json!({ "config": { "ignore_checks": ignore } });
     }
     out.insert("Metadata".into(), metadata);
     out.insert("Properties".into(), Value::Object(resource.properties.clone()));

@@ -8,8 +8,11 @@ OpenSearch Dashboards shows the fleet live.
 Submit as an EMR step (pipe does) with the MSK IAM auth library and the OpenSearch connector:
   spark-submit --packages org.apache.spark:spark-sql-kafka-0-10_2.12:3.5.1,\
 software.amazon.msk:aws-msk-iam-auth:2.2.0,org.opensearch.client:opensearch-spark-30_2.12:1.2.0 \
-    telemetry_stream.py --msk-cluster-arn ... --topic ... --opensearch-endpoint ... \
-    --index cab-telemetry --checkpoint-location s3://.../checkpoints/telemetry
+    telemetry_stream.py --telemetry_cluster_arn ... --telemetry_topic ... \
+    --dashboards_endpoint ... --checkpoint_location s3://.../checkpoints/
+
+pipe passes each connected component as --<component id>_<attribute>: the `telemetry` cluster
+and the topic read from it, and the `dashboards` domain's endpoint.
 """
 
 import argparse
@@ -37,12 +40,12 @@ HARSH_BRAKING_KMH = 25.0
 def arguments():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     brokers = parser.add_mutually_exclusive_group(required=True)
-    brokers.add_argument("--bootstrap-servers", help="MSK bootstrap brokers for IAM (port 9098)")
-    brokers.add_argument("--msk-cluster-arn", help="look the IAM bootstrap brokers up from the cluster")
-    parser.add_argument("--topic", required=True)
-    parser.add_argument("--opensearch-endpoint", required=True, help="domain endpoint, without https://")
-    parser.add_argument("--index", default="cab-telemetry")
-    parser.add_argument("--checkpoint-location", required=True)
+    brokers.add_argument("--bootstrap_servers", help="MSK bootstrap brokers for IAM (port 9098)")
+    brokers.add_argument("--telemetry_cluster_arn", help="look the IAM bootstrap brokers up from the cluster")
+    parser.add_argument("--telemetry_topic", required=True)
+    parser.add_argument("--dashboards_endpoint", required=True, help="domain endpoint, without https://")
+    parser.add_argument("--index", help="index written to; the topic's name when omitted")
+    parser.add_argument("--checkpoint_location", required=True)
     return parser.parse_args()
 
 
@@ -51,8 +54,8 @@ def bootstrap_servers(args):
         return args.bootstrap_servers
     import boto3  # on EMR; only needed to resolve a cluster ARN
 
-    region = args.msk_cluster_arn.split(":")[3]
-    brokers = boto3.client("kafka", region_name=region).get_bootstrap_brokers(ClusterArn=args.msk_cluster_arn)
+    region = args.telemetry_cluster_arn.split(":")[3]
+    brokers = boto3.client("kafka", region_name=region).get_bootstrap_brokers(ClusterArn=args.telemetry_cluster_arn)
     return brokers["BootstrapBrokerStringSaslIam"]
 
 
@@ -60,7 +63,7 @@ def read_telemetry(spark, args):
     raw = (
         spark.readStream.format("kafka")
         .option("kafka.bootstrap.servers", bootstrap_servers(args))
-        .option("subscribe", args.topic)
+        .option("subscribe", args.telemetry_topic)
         .option("startingOffsets", "latest")
         .option("kafka.security.protocol", "SASL_SSL")
         .option("kafka.sasl.mechanism", "AWS_MSK_IAM")
@@ -108,7 +111,7 @@ def main():
         per_cab_minutes(read_telemetry(spark, args))
         .writeStream.outputMode("update")
         .format("opensearch")
-        .option("opensearch.nodes", args.opensearch_endpoint)
+        .option("opensearch.nodes", args.dashboards_endpoint)
         .option("opensearch.port", "443")
         .option("opensearch.net.ssl", "true")
         .option("opensearch.nodes.wan.only", "true")
@@ -116,7 +119,7 @@ def main():
         .option("opensearch.mapping.id", "doc_id")
         .option("opensearch.write.operation", "upsert")
         .option("checkpointLocation", args.checkpoint_location)
-        .start(args.index)
+        .start(args.index or args.telemetry_topic)
     )
     query.awaitTermination()
 

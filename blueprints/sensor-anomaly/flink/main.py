@@ -8,9 +8,10 @@ this PyFlink job (Flink 1.20) does the same job with Flink SQL:
     `zscore.threshold` standard deviations from its truck's mean over the last 10 minutes;
     anomalies go to the alerts Kinesis stream, which the notify function turns into SNS messages.
 
-Runtime properties (property group "pipe", set by pipe from the blueprint):
-  input.stream.name, alerts.stream.name, archive.delivery.stream.name, aws.region,
-  zscore.threshold, cold.max.celsius, cold.min.celsius
+Runtime properties (property group "pipe"): pipe names each connected component as
+<component id>.<attribute> -- readings.stream.name (the source), alerts.stream.name,
+archive.delivery.stream.name -- next to aws.region and the blueprint's own properties
+zscore.threshold, cold.max.celsius, cold.min.celsius.
 
 The application zip needs the connector jars under lib/: flink-sql-connector-kinesis and
 flink-connector-aws-kinesis-firehose (versions matching Flink 1.20).
@@ -50,7 +51,7 @@ def main():
             WATERMARK FOR reading_time AS reading_time - INTERVAL '10' SECOND
         ) WITH (
             'connector' = 'kinesis',
-            'stream' = '{props["input.stream.name"]}',
+            'stream' = '{props["readings.stream.name"]}',
             'aws.region' = '{region}',
             'scan.stream.initpos' = 'LATEST',
             'format' = 'json',

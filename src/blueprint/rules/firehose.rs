@@ -50,20 +50,10 @@ pub static BACKUP_BUCKET: Rule = Rule {
     severity: Severity::Error,
     summary: "delivery to OpenSearch keeps rejected documents in an S3 bucket",
 };
-pub static MSK_TOPIC: Rule = Rule {
-    id: "firehose::msk-topic",
-    severity: Severity::Error,
-    summary: "a Firehose stream reading MSK names its topic",
-};
 pub static OPENSEARCH_INDEX: Rule = Rule {
     id: "firehose::opensearch-index",
     severity: Severity::Error,
     summary: "delivery to OpenSearch names an index",
-};
-pub static REF_KIND: Rule = Rule {
-    id: "firehose::ref-kind",
-    severity: Severity::Error,
-    summary: "`intermediate` names an s3-bucket and `processor` a lambda",
 };
 pub static STREAM_SOURCE_KEY: Rule = Rule {
     id: "firehose::stream-source-encryption",
@@ -80,9 +70,7 @@ pub static RULES: &[&Rule] = &[
     &PARTITIONING,
     &FORMAT_CONVERSION,
     &BACKUP_BUCKET,
-    &MSK_TOPIC,
     &OPENSEARCH_INDEX,
-    &REF_KIND,
     &STREAM_SOURCE_KEY,
 ];
 
@@ -150,22 +138,13 @@ fn check_one(cx: &mut Context, placed: Placed, firehose: &Firehose) {
     }
 
     if destination == Some("redshift") {
-        redshift(cx, &mut found, placed, firehose, destinations[0]);
+        redshift(&mut found, placed, firehose, destinations[0]);
     }
     if destination == Some("opensearch-domain") && firehose.intermediate.is_none() {
         found.push(
             Diagnostic::new(&BACKUP_BUCKET, "delivery to OpenSearch needs a bucket for rejected documents")
                 .at(placed.path())
                 .hint("add an s3-bucket component and set `intermediate: <its id>`"),
-        );
-    }
-    if firehose.topic.is_none()
-        && cx.inputs_of(&firehose.id).any(|e| matches!(e.from.component, Component::MskCluster(_)))
-    {
-        found.push(
-            Diagnostic::new(&MSK_TOPIC, format!("`{}` reads MSK but names no topic", firehose.id))
-                .at(placed.path())
-                .hint("add `topic: <name>`"),
         );
     }
     if destination == Some("opensearch-domain") && firehose.index.is_none() {
@@ -217,16 +196,6 @@ fn check_one(cx: &mut Context, placed: Placed, firehose: &Firehose) {
             );
         }
     }
-    if let Some(processor) = &firehose.processor
-        && let Some(target) = cx.get(processor)
-        && !matches!(target.component, Component::Lambda(_))
-    {
-        found.push(
-            Diagnostic::new(&REF_KIND, format!("processor `{processor}` has kind `{}`", target.component.kind()))
-                .at(placed.field("processor"))
-                .expected("a `lambda`"),
-        );
-    }
     if streams > 0 && firehose.encryption.kms_key.is_some() {
         let reads_kinesis = cx.inputs_of(&firehose.id).any(|e| matches!(e.from.component, Component::KinesisStream(_)));
         if reads_kinesis {
@@ -243,19 +212,13 @@ fn check_one(cx: &mut Context, placed: Placed, firehose: &Firehose) {
     found.into_iter().for_each(|d| cx.report(d));
 }
 
-fn redshift(cx: &Context, found: &mut Vec<Diagnostic>, placed: Placed, firehose: &Firehose, target: Placed) {
-    match firehose.intermediate.as_deref().map(|id| (id, cx.get(id))) {
-        None => found.push(
+fn redshift(found: &mut Vec<Diagnostic>, placed: Placed, firehose: &Firehose, target: Placed) {
+    if firehose.intermediate.is_none() {
+        found.push(
             Diagnostic::new(&REDSHIFT_NEEDS_S3, "delivery to Redshift needs an intermediate S3 bucket")
                 .at(placed.path())
                 .hint("add an s3-bucket component and set `intermediate: <its id>`; Firehose stages data there and runs COPY from it"),
-        ),
-        Some((id, Some(bucket))) if !matches!(bucket.component, Component::S3Bucket(_)) => found.push(
-            Diagnostic::new(&REF_KIND, format!("intermediate `{id}` has kind `{}`", bucket.component.kind()))
-                .at(placed.field("intermediate"))
-                .expected("an `s3-bucket`"),
-        ),
-        _ => {}
+        );
     }
     if matches!(firehose.compression, Compression::Snappy | Compression::Zip) {
         found.push(

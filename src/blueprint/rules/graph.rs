@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use crate::diagnostic::{Diagnostic, Rule, Severity, did_you_mean, one_of};
 use crate::limits::names::ID_MAX;
+use crate::model::contract::{self, Via};
 
 use super::super::spec::Component;
 use super::Context;
@@ -32,36 +33,29 @@ pub static CYCLE: Rule =
 pub static SELF_REF: Rule =
     Rule { id: "graph::self-ref", severity: Severity::Error, summary: "a component does not read or write itself" };
 
-pub static RULES: &[&Rule] = &[&DUPLICATE_ID, &ID_FORMAT, &LAYER, &UNKNOWN_REF, &EDGE, &CYCLE, &SELF_REF];
+pub static REF_KIND: Rule = Rule {
+    id: "graph::ref-kind",
+    severity: Severity::Error,
+    summary: "`on_failure`, `intermediate` and `processor` name a component of a kind the field takes",
+};
+pub static EMPTY: Rule =
+    Rule { id: "graph::empty", severity: Severity::Error, summary: "a blueprint declares at least one component" };
 
-/// Which kinds each kind can send data to (or call). Reads are the same edges seen from the other end.
-fn targets(from: &str) -> &'static [&'static str] {
-    match from {
-        "application" | "devices" => &["kinesis-producer", "kafka-producer"],
-        "log-files" => &["kinesis-agent"],
-        "kinesis-producer" => &["kinesis-stream", "firehose"],
-        "kinesis-agent" => &["kinesis-stream", "firehose"],
-        "kafka-producer" => &["msk-cluster"],
-        "kinesis-stream" => &["lambda", "firehose", "glue-streaming-job", "flink-application"],
-        "msk-cluster" => &["lambda", "firehose", "glue-streaming-job", "flink-application", "emr-spark-streaming"],
-        "dynamodb-table" => &["lambda", "glue-streaming-job"],
-        "firehose" => &["s3-bucket", "redshift", "opensearch-domain"],
-        "lambda" => &["kinesis-stream", "firehose", "dynamodb-table", "sns-topic", "s3-bucket", "sagemaker-endpoint"],
-        "glue-streaming-job" => &["dynamodb-table", "s3-bucket", "kinesis-stream"],
-        "flink-application" => &["kinesis-stream", "firehose", "s3-bucket", "msk-cluster"],
-        "emr-spark-streaming" => &["opensearch-domain", "s3-bucket"],
-        _ => &[],
-    }
-}
-
-fn edge_allowed(from: &str, to: &str) -> bool {
-    targets(from).contains(&to)
-}
+pub static RULES: &[&Rule] = &[&DUPLICATE_ID, &ID_FORMAT, &LAYER, &UNKNOWN_REF, &EDGE, &REF_KIND, &CYCLE, &SELF_REF, &EMPTY];
 
 pub fn check(cx: &mut Context) {
+    if cx.blueprint.components().next().is_none() && cx.declared_none() {
+        cx.report(
+            Diagnostic::new(&EMPTY, format!("pipeline `{}` has no components", cx.blueprint.name))
+                .at("name")
+                .hint("declare at least one component under `source`, `ingestion`, `storage`, `processing` or `destination`; `pipe init --scenario <name>` starts from a working pipeline"),
+        );
+        return;
+    }
     ids_and_layers(cx);
     references(cx);
     edges(cx);
+    ref_kinds(cx);
     cycles(cx);
 }
 
@@ -112,7 +106,7 @@ fn references<'a>(cx: &mut Context<'a>) {
     let mut found = Vec::new();
     for placed in cx.blueprint.components() {
         let mut refs: Vec<(String, &str)> = placed.links().into_iter().map(|link| (link.path, link.id)).collect();
-        refs.extend(single_refs(placed.component).into_iter().map(|(field, id)| (placed.field(field), id)));
+        refs.extend(single_refs(placed.component).into_iter().map(|(via, id)| (placed.field(via.field()), id)));
         for (path, id) in refs {
             if id == placed.component.id() {
                 found.push(Diagnostic::new(&SELF_REF, format!("`{id}` refers to itself")).at(path));
@@ -129,34 +123,53 @@ fn references<'a>(cx: &mut Context<'a>) {
     found.into_iter().for_each(|d| cx.report(d));
 }
 
-/// Reference fields that name one component.
-fn single_refs(component: &Component) -> Vec<(&'static str, &str)> {
+/// Reference fields that name one component, with the kind of connection each makes.
+fn single_refs(component: &Component) -> Vec<(Via, &str)> {
     let mut refs = Vec::new();
     match component {
-        Component::Lambda(c) => refs.extend(c.on_failure.as_deref().map(|id| ("on_failure", id))),
+        Component::Lambda(c) => refs.extend(c.on_failure.as_deref().map(|id| (Via::OnFailure, id))),
         Component::Firehose(c) => {
-            refs.extend(c.intermediate.as_deref().map(|id| ("intermediate", id)));
-            refs.extend(c.processor.as_deref().map(|id| ("processor", id)));
+            refs.extend(c.intermediate.as_deref().map(|id| (Via::Intermediate, id)));
+            refs.extend(c.processor.as_deref().map(|id| (Via::Processor, id)));
         }
         _ => {}
     }
     refs
 }
 
+/// A single reference names a kind its field connects to, per the edge contracts.
+fn ref_kinds(cx: &mut Context) {
+    let mut found = Vec::new();
+    for placed in cx.blueprint.components() {
+        let from = placed.component.kind();
+        for (via, id) in single_refs(placed.component) {
+            let Some(target) = cx.get(id).filter(|t| t.component.id() != placed.component.id()) else { continue };
+            let to = target.component.kind();
+            if contract::find(from, to, via).is_none() {
+                let kinds: Vec<String> = contract::targets(from, via).iter().map(|k| format!("a `{k}`")).collect();
+                found.push(
+                    Diagnostic::new(&REF_KIND, format!("{} `{id}` has kind `{to}`", via.field().replace('_', "-")))
+                        .at(placed.field(via.field()))
+                        .expected(kinds.join(" or ")),
+                );
+            }
+        }
+    }
+    found.into_iter().for_each(|d| cx.report(d));
+}
+
 fn edges(cx: &mut Context) {
     let mut found = Vec::new();
     for edge in &cx.edges {
         let (from, to) = (edge.from.component.kind(), edge.to.component.kind());
-        let allowed =
-            if edge.lookup { to == "glue-streaming-job" && from == "dynamodb-table" } else { edge_allowed(from, to) };
-        if allowed {
+        if contract::find(from, to, contract::via_of(edge)).is_some() {
             continue;
         }
-        let possible = targets(from);
+        let possible = contract::targets(from, contract::via_of(edge));
         let expected = if possible.is_empty() {
             format!("nothing: `{from}` is an end point")
         } else {
-            format!("`{from}` sends to {}", one_of(possible))
+            format!("`{from}` sends to {}", one_of(&possible))
         };
         found.push(
             Diagnostic::new(&EDGE, format!("`{from}` cannot send data to `{to}`"))
@@ -219,15 +232,6 @@ fn cycles(cx: &mut Context) {
 mod tests {
     use super::*;
     use crate::blueprint::spec::Layer;
-
-    #[test]
-    fn every_target_kind_exists() {
-        for kind in Component::KINDS {
-            for target in targets(kind) {
-                assert!(Component::KINDS.contains(target), "{kind} → {target}");
-            }
-        }
-    }
 
     #[test]
     fn layers_cover_every_kind() {

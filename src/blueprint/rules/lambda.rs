@@ -28,20 +28,10 @@ pub static DYNAMODB_STREAM: Rule = Rule {
     severity: Severity::Error,
     summary: "a function reads a DynamoDB table only through the table's stream",
 };
-pub static MSK_TOPIC: Rule = Rule {
-    id: "lambda::msk-topic",
-    severity: Severity::Error,
-    summary: "a function reading MSK names its topic and network",
-};
 pub static ON_FAILURE: Rule = Rule {
     id: "lambda::on-failure",
     severity: Severity::Warning,
     summary: "stream consumers keep failed batches in an on-failure destination",
-};
-pub static ON_FAILURE_KIND: Rule = Rule {
-    id: "lambda::on-failure-kind",
-    severity: Severity::Error,
-    summary: "`on_failure` names an sns-topic or s3-bucket",
 };
 pub static UNBOUNDED: Rule = Rule {
     id: "lambda::unbounded-retries",
@@ -59,9 +49,7 @@ pub static RULES: &[&Rule] = &[
     &RUNTIME_UNKNOWN,
     &RECORD_AGE_RETENTION,
     &DYNAMODB_STREAM,
-    &MSK_TOPIC,
     &ON_FAILURE,
-    &ON_FAILURE_KIND,
     &UNBOUNDED,
     &NO_BISECT,
 ];
@@ -133,29 +121,6 @@ fn sources(cx: &mut Context, placed: Placed, lambda: &Lambda) {
                 }
                 Some(DYNAMODB_STREAM_RETENTION_HOURS)
             }
-            Component::MskCluster(cluster) => {
-                match &lambda.topic {
-                    None => found.push(
-                        Diagnostic::new(
-                            &MSK_TOPIC,
-                            format!("`{}` reads MSK cluster `{}` but names no topic", lambda.id, cluster.id),
-                        )
-                        .at(placed.path())
-                        .hint("add `topic: <name>`"),
-                    ),
-                    Some(topic) => {
-                        found.extend(super::msk::unknown_topic(cluster, source, topic, placed.field("topic")))
-                    }
-                }
-                if lambda.network.is_none() {
-                    found.push(
-                        Diagnostic::new(&MSK_TOPIC, format!("`{}` reads MSK but runs outside a VPC", lambda.id))
-                            .at(placed.path())
-                            .hint("add `network:` with subnets that reach the cluster's brokers"),
-                    );
-                }
-                None
-            }
             _ => None,
         };
         let age = batch.max_record_age_seconds;
@@ -181,28 +146,15 @@ fn sources(cx: &mut Context, placed: Placed, lambda: &Lambda) {
     let streams =
         sources.iter().any(|s| matches!(s.component, Component::KinesisStream(_) | Component::DynamodbTable(_)));
     if streams {
-        match lambda.on_failure.as_deref().map(|id| (id, cx.get(id))) {
-            None => found.push(
+        if lambda.on_failure.is_none() {
+            found.push(
                 Diagnostic::new(
                     &ON_FAILURE,
                     format!("batches that fail every retry in `{}` are dropped without a trace", lambda.id),
                 )
                 .at(placed.path())
                 .hint("set `on_failure:` to an sns-topic or s3-bucket that keeps their records"),
-            ),
-            Some((id, Some(target)))
-                if !matches!(target.component, Component::SnsTopic(_) | Component::S3Bucket(_)) =>
-            {
-                found.push(
-                    Diagnostic::new(
-                        &ON_FAILURE_KIND,
-                        format!("on-failure destination `{id}` has kind `{}`", target.component.kind()),
-                    )
-                    .at(placed.field("on_failure"))
-                    .expected("an `sns-topic` or `s3-bucket`"),
-                )
-            }
-            _ => {}
+            );
         }
         if batch.retries == -1 && batch.max_record_age_seconds == -1 {
             found.push(

@@ -5,6 +5,7 @@
 //! a file's problems are reported together.
 
 mod code;
+mod connections;
 mod dynamodb;
 mod emr;
 mod firehose;
@@ -20,6 +21,7 @@ mod redshift;
 mod sagemaker;
 mod security;
 mod sources;
+mod values;
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -36,6 +38,7 @@ pub fn all() -> Vec<&'static Rule> {
         graph::RULES,
         names::RULES,
         code::RULES,
+        connections::RULES,
         kinesis::RULES,
         firehose::RULES,
         lambda::RULES,
@@ -49,6 +52,7 @@ pub fn all() -> Vec<&'static Rule> {
         sagemaker::RULES,
         sources::RULES,
         security::RULES,
+        values::RULES,
     ]
     .concat()
 }
@@ -57,6 +61,7 @@ pub fn check(blueprint: &Blueprint, base_dir: &Path, declared_ids: &HashSet<Stri
     let mut cx = Context::new(blueprint, base_dir, declared_ids);
     names::check(&mut cx);
     graph::check(&mut cx);
+    connections::check(&mut cx);
     code::check(&mut cx);
     sources::check(&mut cx);
     kinesis::check(&mut cx);
@@ -71,6 +76,7 @@ pub fn check(blueprint: &Blueprint, base_dir: &Path, declared_ids: &HashSet<Stri
     emr::check(&mut cx);
     sagemaker::check(&mut cx);
     security::check(&mut cx);
+    values::check(&mut cx);
     cx.diagnostics
 }
 
@@ -96,6 +102,11 @@ impl<'a> Context<'a> {
 
     pub fn report(&mut self, diagnostic: Diagnostic) {
         self.diagnostics.push(diagnostic);
+    }
+
+    /// True when the file declares no component at all, not even one that failed to decode.
+    pub fn declared_none(&self) -> bool {
+        self.declared.is_empty()
     }
 
     /// True for ids declared in the file, even by a component that failed to decode.

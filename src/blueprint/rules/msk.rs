@@ -46,19 +46,8 @@ pub static RULES: &[&Rule] =
 
 pub fn check(cx: &mut Context) {
     for placed in cx.blueprint.components() {
-        match placed.component {
-            Component::MskCluster(cluster) => cluster_shape(cx, placed, cluster),
-            Component::KafkaProducer(producer) => {
-                let targets: Vec<Placed> = producer.to.iter().filter_map(|id| cx.get(id)).collect();
-                for target in targets {
-                    if let Component::MskCluster(cluster) = target.component
-                        && let Some(d) = unknown_topic(cluster, &target, &producer.topic, placed.field("topic"))
-                    {
-                        cx.report(d);
-                    }
-                }
-            }
-            _ => {}
+        if let Component::MskCluster(cluster) = placed.component {
+            cluster_shape(cx, placed, cluster);
         }
     }
 }

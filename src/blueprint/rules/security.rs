@@ -14,7 +14,7 @@ pub static ENCRYPTION_OFF: Rule = Rule {
 
 pub static RULES: &[&Rule] = &[&ENCRYPTION_OFF];
 
-fn encryption(component: &Component) -> Option<&Encryption> {
+pub(super) fn encryption(component: &Component) -> Option<&Encryption> {
     match component {
         Component::KinesisStream(c) => Some(&c.encryption),
         Component::Firehose(c) => Some(&c.encryption),

@@ -4,7 +4,7 @@ use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::common::{Encryption, Refs};
+use super::common::{Column, Encryption, Refs};
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -85,6 +85,11 @@ pub struct FormatConversion {
     pub database: String,
     /// Glue Data Catalog table whose columns describe the records.
     pub table: String,
+    /// The records' columns in Hive types (`string`, `bigint`, `double`, `timestamp`): pipe then
+    /// creates the database and table. Without them the table must exist already; `pipe validate`
+    /// warns and `pipe plan` checks it.
+    #[serde(default)]
+    pub columns: Vec<Column>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]

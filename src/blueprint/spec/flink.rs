@@ -16,6 +16,10 @@ pub struct FlinkApplication {
     /// Sinks: kinesis-stream, firehose, s3-bucket or msk-cluster.
     #[serde(default)]
     pub to: Refs,
+    /// MSK source: the topic read.
+    pub topic: Option<String>,
+    /// MSK sink: the topic written.
+    pub output_topic: Option<String>,
     /// `RuntimeEnvironment`, e.g. `FLINK-1_20`. `SQL-1_0` (Kinesis Data Analytics SQL) is retired.
     #[serde(default = "default_runtime")]
     pub runtime: String,

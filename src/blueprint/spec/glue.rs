@@ -19,6 +19,10 @@ pub struct GlueStreamingJob {
     /// DynamoDB tables read to enrich or join each micro-batch.
     #[serde(default)]
     pub lookups: Refs,
+    /// MSK source: the topic read.
+    pub topic: Option<String>,
+    /// Where the job's workers run: needed to reach an MSK cluster, which lives in a VPC.
+    pub network: Option<GlueNetwork>,
     /// The PySpark script, relative to the blueprint file.
     pub code: String,
     /// Pinned Glue version (`4.0`, `5.0`); Glue's own default changes under you.
@@ -73,6 +77,19 @@ impl WorkerType {
             WorkerType::G8X => "G.8X",
         }
     }
+}
+
+/// A Glue network connection: the one subnet (and its Availability Zone, which Glue asks for
+/// separately) that the job's workers join, with their security groups.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GlueNetwork {
+    /// Subnet id (`subnet-...`) in the cluster's VPC.
+    pub subnet: String,
+    /// The subnet's Availability Zone, e.g. `us-east-1a`.
+    pub availability_zone: String,
+    /// Security group ids (`sg-...`) the brokers accept.
+    pub security_groups: Vec<String>,
 }
 
 /// A Glue Data Catalog table over a stream, so the job (and Athena) read typed columns.

@@ -2,13 +2,12 @@
 
 use serde_json::json;
 
-use crate::blueprint::spec::Component;
 use crate::blueprint::spec::emr::EmrSparkStreaming;
 
-use super::super::cfn::{get_att, ref_, sub};
-use super::super::iam::{self, Access, Statement, grants};
+use super::super::cfn::{ref_, sub};
+use super::super::contract;
+use super::super::iam::{self, Statement};
 use super::super::naming::{logical, physical};
-use super::super::refs::{arn_of, logical_id};
 use super::super::{Builder, Packaging, Resource};
 
 /// Maven coordinates the step needs: the Kafka source, MSK IAM auth, the OpenSearch sink.
@@ -18,8 +17,7 @@ pub fn cluster(b: &mut Builder, id: String, job: &EmrSparkStreaming) -> std::io:
     let name = physical(b.name, &job.id);
     let script = b.artifact(&job.id, &job.code, Packaging::File)?;
     let prefix = format!("pipe/{}/{}", b.name, job.id);
-    let source = b.graph.inputs_of(&job.id).map(|e| e.from.component).next();
-    let targets: Vec<&Component> = b.graph.readers_of(&job.id).map(|e| e.to.component).collect();
+    let component = b.component(&job.id);
 
     let in_artifacts = |path: &str| sub(format!("arn:${{AWS::Partition}}:s3:::${{ArtifactsBucket}}/{prefix}/{path}"));
     let mut statements = vec![
@@ -28,13 +26,8 @@ pub fn cluster(b: &mut Builder, id: String, job: &EmrSparkStreaming) -> std::io:
         Statement::new(&["s3:PutObject"], vec![in_artifacts("logs/*")]),
         Statement::new(&["s3:ListBucket"], vec![sub("arn:${AWS::Partition}:s3:::${ArtifactsBucket}")]),
     ];
-    if let Some(source) = source {
-        statements.extend(grants(Access::Read { enhanced_fan_out: false }, source, b.name, Some(&job.topic)));
-    }
-    for target in &targets {
-        statements.extend(grants(Access::Write, target, b.name, None));
-    }
-    let instance_role = b.role(&format!("{}-instance", job.id), "ec2.amazonaws.com", &statements);
+    statements.extend(b.connection_grants(component, false));
+    let instance_role = b.role_as(logical(&job.id, "InstanceRole"), &job.id, "ec2.amazonaws.com", &statements);
     let profile = logical(&job.id, "InstanceProfile");
     b.add(
         profile.clone(),
@@ -85,21 +78,12 @@ pub fn cluster(b: &mut Builder, id: String, job: &EmrSparkStreaming) -> std::io:
         json!("--packages"),
         json!(PACKAGES),
         sub(format!("s3://${{ArtifactsBucket}}/{script}")),
-        json!("--topic"),
-        json!(job.topic),
-        json!("--checkpoint-location"),
+        json!("--checkpoint_location"),
         sub(format!("s3://${{ArtifactsBucket}}/{prefix}/checkpoints/")),
     ];
-    if let Some(cluster @ Component::MskCluster(_)) = source {
-        args.extend([json!("--msk-cluster-arn"), arn_of(cluster, b.name)]);
-    }
-    if let Some(domain @ Component::OpensearchDomain(_)) = targets.first() {
-        args.extend([
-            json!("--opensearch-endpoint"),
-            get_att(&logical_id(domain), "DomainEndpoint"),
-            json!("--index"),
-            json!(job.topic),
-        ]);
+    // Every connected component by convention: `--telemetry_cluster_arn`, `--dashboards_endpoint`.
+    for (key, value) in contract::configuration(&b.graph, component) {
+        args.extend([json!(key), value]);
     }
     let step = json!({
         "Name": format!("{name}-stream"),

@@ -3,13 +3,14 @@
 use serde_json::{Value, json};
 
 use crate::blueprint::spec::Component;
-use crate::blueprint::spec::firehose::{Compression, Firehose, OutputFormat};
+use crate::blueprint::spec::firehose::{Compression, Firehose, FormatConversion, OutputFormat};
 
-use super::super::cfn::{get_att, ref_};
-use super::super::iam::{self, Access, Statement, grants};
-use super::super::naming::physical;
-use super::super::refs::arn_of;
-use super::super::{Builder, Resource};
+use super::super::cfn::{get_att, ref_, sub};
+use super::super::contract;
+use super::super::iam::{self, Access, NetworkUser, Statement, grants};
+use super::super::naming::{logical, physical};
+use super::super::refs::{admin_secret, arn_of, logical_id};
+use super::super::{Builder, Prerequisite, Resource};
 
 pub fn delivery_stream(b: &mut Builder, id: String, firehose: &Firehose) {
     let name = physical(b.name, &firehose.id);
@@ -25,30 +26,30 @@ pub fn delivery_stream(b: &mut Builder, id: String, firehose: &Firehose) {
     let log_stream = b.log_stream(&firehose.id, &log_group, "delivery");
     let logging = json!({ "Enabled": true, "LogGroupName": ref_(&log_group), "LogStreamName": ref_(&log_stream) });
 
+    let component = b.component(&firehose.id);
+    let network = contract::network_for(&b.graph, component);
     let mut statements = vec![iam::logs(&log_group)];
-    if let Some(source) = source {
-        statements.extend(grants(Access::Read { enhanced_fan_out: false }, source, b.name, firehose.topic.as_deref()));
+    statements.extend(b.connection_grants(component, false));
+    if let Some(bucket) = intermediate {
+        statements.extend(grants(Access::Write, bucket, b.name, None));
     }
-    for target in destination.into_iter().chain(intermediate) {
-        statements.extend(grants(Access::Write, target, b.name, None));
+    if let Some(network) = &network {
+        statements.extend(iam::vpc_networking(NetworkUser::Firehose, network));
     }
-    if let Some(conversion) = &firehose.format_conversion {
+    let schema = firehose.format_conversion.as_ref().map(|conversion| {
         statements.push(iam::glue_table(
             &["glue:GetTable", "glue:GetTableVersion", "glue:GetTableVersions"],
             &conversion.database,
             &conversion.table,
         ));
-    }
+        conversion_schema(b, firehose, destination, conversion)
+    });
     let processor = firehose.processor.as_deref().and_then(|p| b.graph.get(p)).map(|p| p.component);
     if let Some(processor) = processor {
         statements.push(Statement::new(
             &["lambda:GetFunctionConfiguration", "lambda:InvokeFunction"],
             vec![arn_of(processor, b.name)],
         ));
-    }
-    if let Some(Component::Redshift(warehouse)) = destination {
-        statements
-            .push(Statement::new(&["secretsmanager:GetSecretValue"], vec![super::redshift::admin_secret(warehouse)]));
     }
     let role = b.role(&firehose.id, "firehose.amazonaws.com", &statements);
     let role_arn = get_att(&role, "Arn");
@@ -112,7 +113,7 @@ pub fn delivery_stream(b: &mut Builder, id: String, firehose: &Firehose) {
             } else if let Some(processor) = processor {
                 s3["ProcessingConfiguration"] = lambda_processor(processor, b.name);
             }
-            if let Some(conversion) = &firehose.format_conversion {
+            if let (Some(conversion), Some((database, table))) = (&firehose.format_conversion, &schema) {
                 let serializer = match conversion.output {
                     OutputFormat::Parquet => json!({ "ParquetSerDe": {} }),
                     OutputFormat::Orc => json!({ "OrcSerDe": {} }),
@@ -123,8 +124,8 @@ pub fn delivery_stream(b: &mut Builder, id: String, firehose: &Firehose) {
                     "OutputFormatConfiguration": { "Serializer": serializer },
                     "SchemaConfiguration": {
                         "CatalogId": ref_("AWS::AccountId"),
-                        "DatabaseName": conversion.database,
-                        "TableName": conversion.table,
+                        "DatabaseName": database,
+                        "TableName": table,
                         "Region": ref_("AWS::Region"),
                         "RoleARN": role_arn,
                         "VersionId": "LATEST",
@@ -136,7 +137,7 @@ pub fn delivery_stream(b: &mut Builder, id: String, firehose: &Firehose) {
         Some(Component::Redshift(warehouse)) => {
             let staging = intermediate.map(|bucket| arn_of(bucket, b.name)).unwrap_or(Value::Null);
             let copy = firehose.copy.as_ref();
-            properties["RedshiftDestinationConfiguration"] = json!({
+            let mut config = json!({
                 "ClusterJDBCURL": super::redshift::jdbc_url(warehouse),
                 "CopyCommand": {
                     "DataTableName": copy.map(|c| c.table.as_str()),
@@ -144,7 +145,7 @@ pub fn delivery_stream(b: &mut Builder, id: String, firehose: &Firehose) {
                     "CopyOptions": copy.map(|c| c.options.as_str()),
                 },
                 "RoleARN": role_arn,
-                "SecretsManagerConfiguration": { "Enabled": true, "SecretARN": super::redshift::admin_secret(warehouse), "RoleARN": role_arn },
+                "SecretsManagerConfiguration": { "Enabled": true, "SecretARN": admin_secret(warehouse), "RoleARN": role_arn },
                 "S3Configuration": {
                     "BucketARN": staging,
                     "RoleARN": role_arn,
@@ -155,8 +156,12 @@ pub fn delivery_stream(b: &mut Builder, id: String, firehose: &Firehose) {
                 },
                 "CloudWatchLoggingOptions": logging,
             });
+            if let Some(processor) = processor {
+                config["ProcessingConfiguration"] = lambda_processor(processor, b.name);
+            }
+            properties["RedshiftDestinationConfiguration"] = config;
         }
-        Some(domain @ Component::OpensearchDomain(spec)) => {
+        Some(domain @ Component::OpensearchDomain(_)) => {
             let backup = intermediate.map(|bucket| arn_of(bucket, b.name)).unwrap_or(Value::Null);
             let mut config = json!({
                 "DomainARN": arn_of(domain, b.name),
@@ -167,12 +172,15 @@ pub fn delivery_stream(b: &mut Builder, id: String, firehose: &Firehose) {
                 "S3Configuration": { "BucketARN": backup, "RoleARN": role_arn, "CompressionFormat": "GZIP" },
                 "CloudWatchLoggingOptions": logging,
             });
-            if let Some(network) = &spec.network {
+            if let Some(network) = &network {
                 config["VpcConfiguration"] = json!({
                     "RoleARN": role_arn,
                     "SubnetIds": network.subnets,
                     "SecurityGroupIds": network.security_groups,
                 });
+            }
+            if let Some(processor) = processor {
+                config["ProcessingConfiguration"] = lambda_processor(processor, b.name);
             }
             properties["AmazonopensearchserviceDestinationConfiguration"] = config;
         }
@@ -180,6 +188,62 @@ pub fn delivery_stream(b: &mut Builder, id: String, firehose: &Firehose) {
     }
     b.add(id.clone(), Resource::new("AWS::KinesisFirehose::DeliveryStream", &firehose.id, properties));
     b.output(format!("{id}Arn"), format!("ARN of the `{}` delivery stream", firehose.id), get_att(&id, "Arn"));
+}
+
+/// The Glue table format conversion reads its schema from, as `(database, table)` values: the
+/// table pipe creates from the declared columns, or an existing one named as a prerequisite.
+fn conversion_schema(
+    b: &mut Builder,
+    firehose: &Firehose,
+    destination: Option<&Component>,
+    conversion: &FormatConversion,
+) -> (Value, Value) {
+    if conversion.columns.is_empty() {
+        b.prerequisite(Prerequisite::GlueTable {
+            component: firehose.id.clone(),
+            database: conversion.database.clone(),
+            table: conversion.table.clone(),
+        });
+        return (json!(conversion.database), json!(conversion.table));
+    }
+    let database = b.catalog_database(&firehose.id, &conversion.database);
+    let (input, output, serde) = match conversion.output {
+        OutputFormat::Parquet => (
+            "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
+            "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
+            "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe",
+        ),
+        OutputFormat::Orc => (
+            "org.apache.hadoop.hive.ql.io.orc.OrcInputFormat",
+            "org.apache.hadoop.hive.ql.io.orc.OrcOutputFormat",
+            "org.apache.hadoop.hive.ql.io.orc.OrcSerde",
+        ),
+    };
+    // The objects' location up to the first Firehose expression (`!{timestamp:...}`), so Athena
+    // reads what Firehose writes.
+    let prefix = firehose.prefix.as_deref().unwrap_or_default();
+    let fixed = prefix.split("!{").next().unwrap_or_default();
+    let location = destination.map(|bucket| sub(format!("s3://${{{}}}/{fixed}", logical_id(bucket))));
+    let columns: Vec<Value> = conversion.columns.iter().map(|c| json!({ "Name": c.name, "Type": c.type_ })).collect();
+    let table = logical(&firehose.id, "SchemaTable");
+    let properties = json!({
+        "CatalogId": ref_("AWS::AccountId"),
+        "DatabaseName": ref_(&database),
+        "TableInput": {
+            "Name": conversion.table,
+            "TableType": "EXTERNAL_TABLE",
+            "Parameters": { "classification": match conversion.output { OutputFormat::Parquet => "parquet", OutputFormat::Orc => "orc" } },
+            "StorageDescriptor": {
+                "Columns": columns,
+                "Location": location,
+                "InputFormat": input,
+                "OutputFormat": output,
+                "SerdeInfo": { "SerializationLibrary": serde },
+            },
+        },
+    });
+    b.add(table.clone(), Resource::new("AWS::Glue::Table", &firehose.id, properties));
+    (ref_(&database), ref_(&table))
 }
 
 fn compression(firehose: &Firehose) -> &'static str {

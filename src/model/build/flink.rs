@@ -2,51 +2,35 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::blueprint::spec::Component;
 use crate::blueprint::spec::flink::FlinkApplication;
 
 use super::super::cfn::{arn, get_att, ref_, sub};
-use super::super::iam::{self, Access, grants};
+use super::super::contract;
+use super::super::iam::{self, NetworkUser};
 use super::super::naming::{logical, physical};
-use super::super::refs::logical_id;
 use super::super::{Builder, Packaging, Resource};
 
 pub fn application(b: &mut Builder, id: String, app: &FlinkApplication) -> std::io::Result<()> {
     let name = physical(b.name, &app.id);
     let key = b.artifact(&app.id, &app.code, Packaging::Zip)?;
-    let sources: Vec<&Component> = b.graph.inputs_of(&app.id).map(|e| e.from.component).collect();
-    let targets: Vec<&Component> = b.graph.readers_of(&app.id).map(|e| e.to.component).collect();
+    let component = b.component(&app.id);
+    let network = contract::network_for(&b.graph, component);
 
     let log_group = b.log_group(&app.id, json!(format!("/aws/kinesis-analytics/{name}")));
     let log_stream = b.log_stream(&app.id, &log_group, "application");
 
     let mut statements = vec![iam::logs(&log_group), iam::read_artifact(&key)];
-    if let Some(network) = &app.network {
-        statements.extend(iam::vpc_networking(network));
+    if let Some(network) = &network {
+        statements.extend(iam::vpc_networking(NetworkUser::Flink, network));
     }
-    for source in &sources {
-        statements.extend(grants(Access::Read { enhanced_fan_out: false }, source, b.name, None));
-    }
-    for target in &targets {
-        statements.extend(grants(Access::Write, target, b.name, None));
-    }
+    statements.extend(b.connection_grants(component, false));
     let role = b.role(&app.id, "kinesisanalytics.amazonaws.com", &statements);
 
-    // The job learns its streams from runtime properties: `input.stream.name` for the source and
-    // `<id>.stream.name` / `<id>.delivery.stream.name` for each sink.
+    // The job finds each connected component by convention (`readings.stream.name`), in the
+    // `pipe` property group, next to the blueprint's own properties.
     let mut properties = Map::new();
     properties.insert("aws.region".into(), ref_("AWS::Region"));
-    if let Some(source @ Component::KinesisStream(_)) = sources.first() {
-        properties.insert("input.stream.name".into(), ref_(&logical_id(source)));
-    }
-    for target in &targets {
-        let key = match target {
-            Component::KinesisStream(_) => format!("{}.stream.name", target.id()),
-            Component::Firehose(_) => format!("{}.delivery.stream.name", target.id()),
-            _ => continue,
-        };
-        properties.insert(key, ref_(&logical_id(target)));
-    }
+    properties.extend(contract::configuration(&b.graph, component));
     properties.extend(app.properties.iter().map(|(k, v)| (k.clone(), json!(v))));
 
     let mut configuration = json!({
@@ -72,7 +56,7 @@ pub fn application(b: &mut Builder, id: String, app: &FlinkApplication) -> std::
         },
         "ApplicationSnapshotConfiguration": { "SnapshotsEnabled": true },
     });
-    if let Some(network) = &app.network {
+    if let Some(network) = &network {
         configuration["VpcConfigurations"] =
             json!([{ "SubnetIds": network.subnets, "SecurityGroupIds": network.security_groups }]);
     }

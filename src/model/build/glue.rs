@@ -3,15 +3,20 @@
 use serde_json::json;
 
 use crate::blueprint::spec::Component;
-use crate::blueprint::spec::common::StartingPosition;
+use crate::blueprint::spec::common::{Network, StartingPosition};
 use crate::blueprint::spec::glue::GlueStreamingJob;
 
 use super::super::cfn::{arn, ref_, sub};
-use super::super::iam::{self, Access, Statement, grants};
+use super::super::contract;
+use super::super::iam::{self, NetworkUser, Statement};
 use super::super::naming::{logical, physical};
 use super::super::refs::arn_of;
 use super::super::{Builder, Packaging, Resource, Suppression};
 
+const GIVEN_ZONE: Suppression = Suppression {
+    check: "W3010",
+    reason: "Glue asks for the subnet's Availability Zone alongside the subnet; it is the blueprint's `network.availability_zone`, not a guess",
+};
 const SECURITY_KMS: Suppression = Suppression {
     check: "CKV_AWS_99",
     reason: "streaming jobs keep no bookmarks, and their logs and S3 output are encrypted by the service keys",
@@ -20,26 +25,23 @@ const SECURITY_KMS: Suppression = Suppression {
 pub fn job(b: &mut Builder, id: String, job: &GlueStreamingJob) -> std::io::Result<()> {
     let name = physical(b.name, &job.id);
     let script = b.artifact(&job.id, &job.code, Packaging::File)?;
+    let component = b.component(&job.id);
     let source = b
         .graph
         .inputs_of(&job.id)
         .map(|e| e.from.component)
         .find(|c| matches!(c, Component::KinesisStream(_) | Component::MskCluster(_)));
-    let lookups: Vec<&Component> = job.lookups.iter().filter_map(|id| b.graph.get(id)).map(|p| p.component).collect();
-    let targets: Vec<&Component> = b.graph.readers_of(&job.id).map(|e| e.to.component).collect();
 
     let catalog = &job.catalog;
-    let database = logical(&job.id, "Database");
-    b.add(
-        database.clone(),
-        Resource::new(
-            "AWS::Glue::Database",
-            &job.id,
-            json!({ "CatalogId": ref_("AWS::AccountId"), "DatabaseInput": { "Name": catalog.database, "Description": format!("Streams of pipeline {}", b.name) } }),
-        ),
-    );
+    let database = b.catalog_database(&job.id, &catalog.database);
     let columns: Vec<_> = catalog.columns.iter().map(|c| json!({ "Name": c.name, "Type": c.type_ })).collect();
-    let stream_arn = source.map(|s| arn_of(s, b.name));
+    // The table tells Glue (and Athena) what the stream holds and where it is.
+    let stream = match source {
+        Some(cluster @ Component::MskCluster(_)) => {
+            json!({ "classification": "json", "typeOfData": "kafka", "topicName": job.topic, "clusterArn": arn_of(cluster, b.name) })
+        }
+        _ => json!({ "classification": "json", "typeOfData": "kinesis", "streamARN": source.map(|s| arn_of(s, b.name)) }),
+    };
     let table = logical(&job.id, "StreamTable");
     let table_resource = Resource::new(
         "AWS::Glue::Table",
@@ -50,13 +52,13 @@ pub fn job(b: &mut Builder, id: String, job: &GlueStreamingJob) -> std::io::Resu
             "TableInput": {
                 "Name": catalog.table,
                 "TableType": "EXTERNAL_TABLE",
-                "Parameters": { "classification": "json", "typeOfData": "kinesis", "streamARN": stream_arn },
+                "Parameters": stream,
                 "StorageDescriptor": {
                     "Columns": columns,
                     "InputFormat": "org.apache.hadoop.mapred.TextInputFormat",
                     "OutputFormat": "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
                     "SerdeInfo": { "SerializationLibrary": "org.openx.data.jsonserde.JsonSerDe" },
-                    "Parameters": { "typeOfData": "kinesis", "streamARN": stream_arn },
+                    "Parameters": stream,
                 },
             },
         }),
@@ -64,20 +66,37 @@ pub fn job(b: &mut Builder, id: String, job: &GlueStreamingJob) -> std::io::Resu
     b.add(table.clone(), table_resource);
 
     let prefix = format!("pipe/{}/{}", b.name, job.id);
-    let mut statements = Vec::new();
-    if let Some(source) = source {
-        statements.extend(grants(Access::Read { enhanced_fan_out: false }, source, b.name, None));
-    }
+    let mut statements = b.connection_grants(component, false);
     statements.push(iam::glue_table(
         &["glue:GetDatabase", "glue:GetPartitions", "glue:GetTable"],
         &catalog.database,
         &catalog.table,
     ));
-    for table in &lookups {
-        statements.extend(grants(Access::Lookup, table, b.name, None));
-    }
-    for target in &targets {
-        statements.extend(grants(Access::Write, target, b.name, None));
+    let connection = job.network.as_ref().map(|network| {
+        let subnets = Network { subnets: vec![network.subnet.clone()], security_groups: network.security_groups.clone() };
+        statements.extend(iam::vpc_networking(NetworkUser::Glue, &subnets));
+        statements.push(Statement::new(
+            &["glue:GetConnection"],
+            vec![arn("glue", "catalog"), arn("glue", &format!("connection/{name}"))],
+        ));
+        let id = logical(&job.id, "Connection");
+        let properties = json!({
+            "CatalogId": ref_("AWS::AccountId"),
+            "ConnectionInput": {
+                "Name": name,
+                "Description": format!("Network the `{}` job's workers join", job.id),
+                "ConnectionType": "NETWORK",
+                "PhysicalConnectionRequirements": {
+                    "SubnetId": network.subnet,
+                    "AvailabilityZone": network.availability_zone,
+                    "SecurityGroupIdList": network.security_groups,
+                },
+            },
+        });
+        (id, properties)
+    });
+    if let Some((id, properties)) = &connection {
+        b.add(id.clone(), Resource::new("AWS::Glue::Connection", &job.id, properties.clone()).suppress(&[GIVEN_ZONE]));
     }
     statements.push(Statement::new(
         &["s3:GetObject"],
@@ -94,7 +113,6 @@ pub fn job(b: &mut Builder, id: String, job: &GlueStreamingJob) -> std::io::Resu
     ));
     let role = b.role(&job.id, "glue.amazonaws.com", &statements);
 
-    let table_name = |c: &Component| ref_(&super::super::refs::logical_id(c));
     let mut arguments = json!({
         "--job-language": "python",
         "--enable-metrics": "true",
@@ -105,9 +123,9 @@ pub fn job(b: &mut Builder, id: String, job: &GlueStreamingJob) -> std::io::Resu
         "--starting_position": match job.starting_position { StartingPosition::Latest => "LATEST", StartingPosition::TrimHorizon => "TRIM_HORIZON" },
         "--checkpoint_location": sub(format!("s3://${{ArtifactsBucket}}/{prefix}/checkpoints/")),
     });
-    // Every table the job reads or writes, as `--<id>_table_name`.
-    for component in lookups.iter().chain(&targets).filter(|c| matches!(c, Component::DynamodbTable(_))) {
-        arguments[format!("--{}_table_name", component.id().replace('-', "_"))] = table_name(component);
+    // Every connected component by convention: `--orders_table_name`, `--telemetry_cluster_arn`.
+    for (key, value) in contract::configuration(&b.graph, component) {
+        arguments[key] = value;
     }
     for (key, value) in &job.arguments {
         arguments[key.as_str()] = json!(value);
@@ -125,7 +143,7 @@ pub fn job(b: &mut Builder, id: String, job: &GlueStreamingJob) -> std::io::Resu
         security.clone(),
         Resource::new("AWS::Glue::SecurityConfiguration", &job.id, security_properties).suppress(&[SECURITY_KMS]),
     );
-    let properties = json!({
+    let mut properties = json!({
         "SecurityConfiguration": ref_(&security),
         "Name": name,
         "Role": super::super::cfn::get_att(&role, "Arn"),
@@ -136,6 +154,9 @@ pub fn job(b: &mut Builder, id: String, job: &GlueStreamingJob) -> std::io::Resu
         "DefaultArguments": arguments,
         "Tags": b.tag_map(&job.id),
     });
+    if let Some((connection, _)) = &connection {
+        properties["Connections"] = json!({ "Connections": [ref_(connection)] });
+    }
     b.add(id, Resource::new("AWS::Glue::Job", &job.id, properties).depends_on(&table));
     Ok(())
 }

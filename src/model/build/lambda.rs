@@ -7,8 +7,9 @@ use crate::blueprint::spec::common::StartingPosition;
 use crate::blueprint::spec::lambda::{Architecture, Lambda};
 
 use super::super::cfn::{get_att, ref_};
-use super::super::iam::{self, Access, grants};
-use super::super::naming::{env_var, logical, physical};
+use super::super::contract::{self, Reach};
+use super::super::iam::{self, Access, NetworkUser, grants};
+use super::super::naming::{logical, physical};
 use super::super::refs::{arn_of, logical_id};
 use super::super::{Builder, Packaging, Resource, Suppression};
 
@@ -34,29 +35,29 @@ pub fn function(b: &mut Builder, id: String, lambda: &Lambda) -> std::io::Result
     let key = b.artifact(&lambda.id, &lambda.code, Packaging::Zip)?;
     let log_group = b.log_group(&lambda.id, json!(format!("/aws/lambda/{name}")));
 
+    let component = b.component(&lambda.id);
     let sources: Vec<&Component> = b.graph.inputs_of(&lambda.id).map(|e| e.from.component).collect();
-    let targets: Vec<&Component> = b.graph.readers_of(&lambda.id).map(|e| e.to.component).collect();
     let on_failure = lambda.on_failure.as_deref().and_then(|f| b.graph.get(f)).map(|p| p.component);
 
     let mut statements = vec![iam::logs(&log_group)];
     if let Some(network) = &lambda.network {
-        statements.extend(iam::vpc_networking(network));
+        statements.extend(iam::vpc_networking(NetworkUser::Lambda, network));
     }
-    let efo = lambda.batch.enhanced_fan_out;
-    for source in &sources {
-        statements.extend(grants(Access::Read { enhanced_fan_out: efo }, source, b.name, lambda.topic.as_deref()));
+    // MSK pollers run in the cluster's subnets, on the function's role.
+    for acting in contract::acting(&b.graph, &lambda.id) {
+        if acting.contract.reach == Reach::EventSourcePoller
+            && let Some(network) = contract::vpc_of(acting.other)
+        {
+            statements.extend(iam::vpc_networking(NetworkUser::Lambda, network));
+        }
     }
-    for target in targets.iter().chain(&on_failure) {
-        statements.extend(grants(Access::Write, target, b.name, None));
+    statements.extend(b.connection_grants(component, lambda.batch.enhanced_fan_out));
+    if let Some(destination) = on_failure {
+        statements.extend(grants(Access::Write, destination, b.name, None));
     }
     let role = b.role(&lambda.id, "lambda.amazonaws.com", &statements);
 
-    let mut variables = Map::new();
-    for target in &targets {
-        if let Some((what, value)) = env_value(target) {
-            variables.insert(env_var(target.id(), what), value);
-        }
-    }
+    let mut variables: Map<String, Value> = contract::configuration(&b.graph, component).into_iter().collect();
     variables.extend(lambda.environment.iter().map(|(k, v)| (k.clone(), json!(v))));
     let architecture = match lambda.architecture {
         Architecture::Arm64 => "arm64",
@@ -95,20 +96,6 @@ pub fn function(b: &mut Builder, id: String, lambda: &Lambda) -> std::io::Result
         mapping(b, lambda, &id, source, on_failure);
     }
     Ok(())
-}
-
-/// The environment variable a function reads a target's name or ARN from.
-fn env_value(target: &Component) -> Option<(&'static str, Value)> {
-    let id = logical_id(target);
-    Some(match target {
-        Component::KinesisStream(_) => ("STREAM_NAME", ref_(&id)),
-        Component::Firehose(_) => ("DELIVERY_STREAM_NAME", ref_(&id)),
-        Component::DynamodbTable(_) => ("TABLE_NAME", ref_(&id)),
-        Component::S3Bucket(_) => ("BUCKET_NAME", ref_(&id)),
-        Component::SnsTopic(_) => ("TOPIC_ARN", ref_(&id)),
-        Component::SagemakerEndpoint(_) => ("ENDPOINT_NAME", get_att(&id, "EndpointName")),
-        _ => return None,
-    })
 }
 
 fn mapping(b: &mut Builder, lambda: &Lambda, function: &str, source: &Component, on_failure: Option<&Component>) {

@@ -34,12 +34,12 @@ pub fn all(b: &mut Builder) -> std::io::Result<()> {
         match placed.component {
             // Sources run outside AWS: their throughput shapes the design, they own no resource.
             Component::Application(_) | Component::Devices(_) | Component::LogFiles(_) => {}
-            Component::KinesisProducer(c) => producers::kinesis(b, id, &c.id),
+            Component::KinesisProducer(c) => producers::policy(b, id, &c.id),
             Component::KinesisAgent(c) => {
-                producers::kinesis(b, id, &c.id);
+                producers::policy(b, id, &c.id);
                 producers::agent_config(b, c);
             }
-            Component::KafkaProducer(c) => producers::kafka(b, id, c),
+            Component::KafkaProducer(c) => producers::policy(b, id, &c.id),
             Component::KinesisStream(c) => kinesis::stream(b, id, c),
             Component::MskCluster(c) => msk::cluster(b, id, c),
             Component::Firehose(c) => firehose::delivery_stream(b, id, c),

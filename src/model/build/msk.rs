@@ -1,17 +1,18 @@
-//! MSK clusters, provisioned or serverless. Topics are created by `pipe apply` through the Kafka
-//! admin API: CloudFormation has no topic resource.
+//! MSK clusters, provisioned or serverless, and the private connectivity Firehose readers need.
 
 use serde_json::json;
 
 use crate::blueprint::spec::msk::{InTransit, MskCluster, MskDeployment};
 
 use super::super::cfn::ref_;
-use super::super::naming::physical;
+use super::super::contract::{self, Reach};
+use super::super::naming::{logical, physical};
 use super::super::{Builder, Resource};
 use super::kms_key;
 
 pub fn cluster(b: &mut Builder, id: String, cluster: &MskCluster) {
     let name = physical(b.name, &cluster.id);
+    let private_link = contract::acting_on(&b.graph, &cluster.id).iter().any(|a| a.contract.reach == Reach::PrivateLink);
     let auth = &cluster.auth;
     let (resource_type, properties) = match cluster.deployment {
         MskDeployment::Serverless => (
@@ -45,9 +46,7 @@ pub fn cluster(b: &mut Builder, id: String, cluster: &MskCluster) {
             if let Some(key) = kms_key(&cluster.encryption) {
                 encryption["EncryptionAtRest"] = json!({ "DataVolumeKMSKeyId": key });
             }
-            (
-                "AWS::MSK::Cluster",
-                json!({
+            let mut properties = json!({
                     "ClusterName": name,
                     "KafkaVersion": cluster.kafka_version,
                     "NumberOfBrokerNodes": cluster.brokers,
@@ -62,11 +61,31 @@ pub fn cluster(b: &mut Builder, id: String, cluster: &MskCluster) {
                     "EnhancedMonitoring": "PER_BROKER",
                     "LoggingInfo": { "BrokerLogs": { "CloudWatchLogs": { "Enabled": true, "LogGroup": ref_(&log_group) } } },
                     "Tags": b.tag_map(&cluster.id),
-                }),
-            )
+            });
+            if private_link {
+                properties["BrokerNodeGroupInfo"]["ConnectivityInfo"] =
+                    json!({ "VpcConnectivity": { "ClientAuthentication": { "Sasl": { "Iam": { "Enabled": true } } } } });
+            }
+            ("AWS::MSK::Cluster", properties)
         }
     };
     b.add(id.clone(), Resource::new(resource_type, &cluster.id, properties).retain(cluster.retain));
+    if private_link {
+        // Firehose reaches the brokers through a managed VPC connection it creates itself.
+        let policy = json!({
+            "Version": "2012-10-17",
+            "Statement": [{
+                "Effect": "Allow",
+                "Principal": { "Service": "firehose.amazonaws.com" },
+                "Action": ["kafka:CreateVpcConnection", "kafka:DescribeClusterV2", "kafka:GetBootstrapBrokers"],
+                "Resource": ref_(&id),
+            }],
+        });
+        b.add(
+            logical(&cluster.id, "ClusterPolicy"),
+            Resource::new("AWS::MSK::ClusterPolicy", &cluster.id, json!({ "ClusterArn": ref_(&id), "Policy": policy })),
+        );
+    }
     b.output(
         format!("{id}Arn"),
         format!(

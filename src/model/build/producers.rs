@@ -4,32 +4,21 @@
 use serde_json::json;
 
 use crate::blueprint::spec::Component;
-use crate::blueprint::spec::ingestion::{KafkaProducer, KinesisAgent};
+use crate::blueprint::spec::ingestion::KinesisAgent;
 use crate::blueprint::spec::sources::LogFormat;
 
 use super::super::cfn::ref_;
-use super::super::iam::{self, Access, grants};
+use super::super::iam;
 use super::super::naming::physical;
 use super::super::{Builder, Resource};
 
-pub fn kinesis(b: &mut Builder, logical_id: String, id: &str) {
-    let targets: Vec<&Component> = b.graph.readers_of(id).map(|e| e.to.component).collect();
-    let statements: Vec<_> = targets.into_iter().flat_map(|t| grants(Access::Write, t, b.name, None)).collect();
-    policy(b, logical_id, id, &statements);
-}
-
-pub fn kafka(b: &mut Builder, logical_id: String, producer: &KafkaProducer) {
-    let targets: Vec<&Component> = b.graph.readers_of(&producer.id).map(|e| e.to.component).collect();
-    let statements: Vec<_> =
-        targets.into_iter().flat_map(|t| grants(Access::Write, t, b.name, Some(&producer.topic))).collect();
-    policy(b, logical_id, &producer.id, &statements);
-}
-
-fn policy(b: &mut Builder, logical_id: String, id: &str, statements: &[iam::Statement]) {
+/// The managed policy of a Kinesis producer, Kinesis Agent or Kafka producer.
+pub fn policy(b: &mut Builder, logical_id: String, id: &str) {
+    let statements = b.connection_grants(b.component(id), false);
     let properties = json!({
         "ManagedPolicyName": physical(b.name, id),
         "Description": format!("Lets the `{id}` producer write to the pipeline; attach it to the producer's role"),
-        "PolicyDocument": iam::document(statements),
+        "PolicyDocument": iam::document(&statements),
     });
     b.add(logical_id.clone(), Resource::new("AWS::IAM::ManagedPolicy", id, properties));
     b.output(format!("{logical_id}Arn"), format!("Managed policy for the `{id}` producer"), ref_(&logical_id));

@@ -10,7 +10,7 @@ use crate::blueprint::spec::redshift::{Redshift, RedshiftDeployment};
 
 use super::super::cfn::{get_att, ref_, sub};
 use super::super::naming::{logical, physical};
-use super::super::refs::redshift_id;
+use super::super::refs::{redshift_id, secret_id};
 use super::super::{Builder, Resource, Suppression};
 use super::kms_key;
 
@@ -144,16 +144,4 @@ pub fn jdbc_url(warehouse: &Redshift) -> Value {
             sub(format!("jdbc:redshift://${{{id}.Endpoint.Address}}:${{{id}.Endpoint.Port}}/{database}"))
         }
     }
-}
-
-/// The Secrets Manager secret holding the warehouse's admin credentials.
-pub fn admin_secret(warehouse: &Redshift) -> Value {
-    match warehouse.deployment {
-        RedshiftDeployment::Serverless => ref_(&secret_id(warehouse)),
-        RedshiftDeployment::Cluster => get_att(&redshift_id(warehouse), "MasterPasswordSecretArn"),
-    }
-}
-
-fn secret_id(warehouse: &Redshift) -> String {
-    logical(&warehouse.id, "AdminSecret")
 }
