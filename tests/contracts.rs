@@ -111,14 +111,14 @@ fn base_fields(kind: &str, variant: Variant) -> Vec<String> {
             "catalog: { database: events_db, table: events, columns: [{ name: id, type: string }] }".into(),
         ],
         "flink-application" => vec!["code: code/fn".into()],
-        "emr-spark-streaming" => vec![
-            "topic: events".into(),
-            "code: code/job.py".into(),
-            "release_label: emr-7.5.0".into(),
-            network("b", 1),
-        ],
+        "emr-spark-streaming" => {
+            vec!["topic: events".into(), "code: code/job.py".into(), "release_label: emr-7.5.0".into(), network("b", 1)]
+        }
         "sagemaker-endpoint" => {
-            vec!["image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/model:1".into(), "instance_type: ml.m5.large".into()]
+            vec![
+                "image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/model:1".into(),
+                "instance_type: ml.m5.large".into(),
+            ]
         }
         "dynamodb-table" => vec!["partition_key: { name: id, type: S }".into(), "stream: new-image".into()],
         "redshift" if variant.redshift_cluster => vec![
@@ -175,7 +175,10 @@ fn complete(d: &mut Draft, variant: Variant) {
         d.fields(id).iter().any(|f| f.starts_with("from: ")) && {
             let from = d.fields(id).iter().find_map(|f| f.strip_prefix("from: ")).unwrap().to_string();
             d.kind(&from) == kind
-        } || d.components.iter().any(|(other, k, fields)| *k == kind && fields.iter().any(|f| f == &format!("to: {id}")) && other != id)
+        } || d
+            .components
+            .iter()
+            .any(|(other, k, fields)| *k == kind && fields.iter().any(|f| f == &format!("to: {id}")) && other != id)
     };
     let writes_to = |d: &Draft, id: &str| d.fields(id).iter().find_map(|f| f.strip_prefix("to: ")).map(str::to_string);
     for id in &ids {
@@ -397,10 +400,9 @@ fn check(contract: &Contract, variant: Variant, built: &Built, yaml: &str) {
     let allowed = allowed(&built.pipeline, actor);
     let expected: Vec<iam::Statement> = match contract.grant {
         Grant::None => Vec::new(),
-        Grant::Invoke => vec![iam::Statement::new(
-            &["lambda:InvokeFunction"],
-            vec![pipe::model::refs::arn_of(other_spec, "edge")],
-        )],
+        Grant::Invoke => {
+            vec![iam::Statement::new(&["lambda:InvokeFunction"], vec![pipe::model::refs::arn_of(other_spec, "edge")])]
+        }
         _ => {
             let efo = matches!(actor_spec, Component::Lambda(l) if l.batch.enhanced_fan_out);
             iam::grants(contract.access(efo).unwrap(), other_spec, "edge", topic)
@@ -454,8 +456,8 @@ fn check(contract: &Contract, variant: Variant, built: &Built, yaml: &str) {
             assert!(policy.properties["Policy"].to_string().contains("firehose.amazonaws.com"), "{label}");
             if !variant.serverless_msk {
                 assert_eq!(
-                    main_resource(built, other)["BrokerNodeGroupInfo"]["ConnectivityInfo"]["VpcConnectivity"]["ClientAuthentication"]["Sasl"]["Iam"]
-                        ["Enabled"],
+                    main_resource(built, other)["BrokerNodeGroupInfo"]["ConnectivityInfo"]["VpcConnectivity"]["ClientAuthentication"]
+                        ["Sasl"]["Iam"]["Enabled"],
                     true,
                     "{label}"
                 );
@@ -520,19 +522,25 @@ fn check(contract: &Contract, variant: Variant, built: &Built, yaml: &str) {
                 .values()
                 .find(|r| r.component == actor && r.cfn_type == "AWS::Glue::Table")
                 .unwrap_or_else(|| panic!("{label}: no stream table"));
-            assert!(table.properties["TableInput"]["StorageDescriptor"]["Columns"].as_array().is_some_and(|c| !c.is_empty()));
+            assert!(
+                table.properties["TableInput"]["StorageDescriptor"]["Columns"]
+                    .as_array()
+                    .is_some_and(|c| !c.is_empty())
+            );
         }
         Catalog::ConversionSchema if variant.conversion_columns => {
             let firehose = main_resource(built, actor).to_string();
-            let table = built
-                .template["Resources"]
+            let table = built.template["Resources"]
                 .as_object()
                 .unwrap()
                 .iter()
                 .find(|(_, r)| r["Type"] == "AWS::Glue::Table")
                 .map(|(id, _)| id.clone())
                 .unwrap_or_else(|| panic!("{label}: no schema table"));
-            assert!(firehose.contains(&format!("{{\"Ref\":\"{table}\"}}")), "{label}: conversion does not read `{table}`");
+            assert!(
+                firehose.contains(&format!("{{\"Ref\":\"{table}\"}}")),
+                "{label}: conversion does not read `{table}`"
+            );
         }
         Catalog::ConversionSchema => {}
     }

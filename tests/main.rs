@@ -2,6 +2,7 @@
 
 mod cli;
 mod contracts;
+mod handlers;
 mod hostile;
 mod invalid;
 mod render;

@@ -8,11 +8,13 @@ use pipe::blueprint::vars::Vars;
 use pipe::render::{self, Format};
 use serde_json::Value;
 
-/// The five scenarios and the variants blueprint, which takes the paths they do not.
+/// The five scenarios, the variants blueprint, which takes the paths they do not, and the
+/// connections blueprint, which takes the connections a new user tried first.
 fn blueprints() -> Vec<PathBuf> {
     let mut paths: Vec<PathBuf> =
         pipe::scenarios::all().iter().map(|s| PathBuf::from(format!("blueprints/{}.yaml", s.name))).collect();
     paths.push(PathBuf::from("tests/render/variants.yaml"));
+    paths.push(PathBuf::from("tests/render/connections.yaml"));
     paths
 }
 
@@ -62,9 +64,13 @@ fn rendering_is_byte_identical_and_independent_of_location() {
 #[test]
 fn iam_grants_only_what_edges_need() {
     const UNSCOPED: &[&str] = &[
+        "ec2:DescribeDhcpOptions",
         "ec2:DescribeNetworkInterfaces",
+        "ec2:DescribeRouteTables",
         "ec2:DescribeSecurityGroups",
         "ec2:DescribeSubnets",
+        "ec2:DescribeVpcAttribute",
+        "ec2:DescribeVpcEndpoints",
         "ec2:DescribeVpcs",
         "ecr:GetAuthorizationToken",
     ];

@@ -50,10 +50,14 @@ fn a_var_cannot_inject_keys() {
     let mut overrides = Vars::default();
     overrides.set_plain("env", "x\n  PubliclyAccessible: true");
     let loaded = load(BASE, &overrides);
-    assert!(loaded.is_valid(), "{:?}", loaded.report.diagnostics);
     let tags = &loaded.blueprint.as_ref().unwrap().tags;
     assert_eq!(tags.len(), 1);
     assert_eq!(tags["env"], "x\n  PubliclyAccessible: true");
+    // The value stays one string, and AWS would refuse it as a tag value: so does pipe, naming the
+    // variable and where it was set.
+    let [diagnostic] = loaded.report.diagnostics.as_slice() else { panic!("{:?}", loaded.report.diagnostics) };
+    assert_eq!((diagnostic.rule, diagnostic.path.as_deref()), ("value::format", Some("tags.env")));
+    assert_eq!(diagnostic.notes, ["`env` is \"x\\n  PubliclyAccessible: true\", from `--var`"]);
 }
 
 #[test]
@@ -90,4 +94,19 @@ fn templates_cannot_read_files_or_the_environment() {
             loaded.report.diagnostics
         );
     }
+}
+
+/// A value that breaks an AWS rule once its variable is substituted is reported at the template,
+/// with the variable's value and where it was set: `--var`, `--vars-file` or the blueprint.
+#[test]
+fn bad_values_name_their_variable_and_its_origin() {
+    let dir = tempfile::tempdir().unwrap();
+    let vars_file = dir.path().join("prod.yaml");
+    std::fs::write(&vars_file, "key: \"alias/ok\"\nsubnet: subnet-zz\n").unwrap();
+    let mut overrides = pipe::blueprint::load_vars_file(&vars_file).unwrap();
+    overrides.set_plain("owner", "night\nshift");
+    let (rendered, _) =
+        crate::support::validate_text(std::path::Path::new("tests/invalid/81-variable-values.yaml"), &overrides);
+    let rendered = rendered.replace(&vars_file.display().to_string(), "prod.yaml");
+    insta::assert_snapshot!(rendered);
 }

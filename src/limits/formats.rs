@@ -24,7 +24,11 @@ impl Format {
         let Some(rest) = value.strip_prefix(self.prefix) else { return false };
         let len = rest.chars().count();
         let ec2_id = !self.prefix.is_empty();
-        let len_ok = if ec2_id { len == self.min_len || len == self.max_len } else { (self.min_len..=self.max_len).contains(&len) };
+        let len_ok = if ec2_id {
+            len == self.min_len || len == self.max_len
+        } else {
+            (self.min_len..=self.max_len).contains(&len)
+        };
         len_ok && rest.chars().all(self.allowed)
     }
 }
@@ -38,7 +42,7 @@ fn hex(c: char) -> bool {
     c.is_ascii_digit() || ('a'..='f').contains(&c)
 }
 
-const TAG_SOURCE: &str = "AWS tagging best practices, tag naming limits and requirements (as of 2026-11-24)";
+const TAG_SOURCE: &str = "AWS tagging guide, tag naming limits and requirements, read 2026-11-24";
 
 pub static TAG_KEY: Format = Format {
     what: "tag key",

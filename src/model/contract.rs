@@ -267,7 +267,9 @@ pub fn acting<'a>(graph: &Graph<'a>, actor: &str) -> Vec<Acting<'a>> {
                 From if edge.from.component.id() == actor => {
                     Some(Acting { contract, other: edge.to.component, reads: false })
                 }
-                To if edge.to.component.id() == actor => Some(Acting { contract, other: edge.from.component, reads: true }),
+                To if edge.to.component.id() == actor => {
+                    Some(Acting { contract, other: edge.from.component, reads: true })
+                }
                 _ => None,
             }
         })

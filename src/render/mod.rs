@@ -107,7 +107,8 @@ fn resource(resource: &Resource) -> Value {
     let mut metadata = json!({ "pipe:component": resource.component });
     // checkov's skips carry their reason; cfn-lint's config has no place for one, so the reason
     // of each ignored cfn-lint check lives beside its `Suppression` in the model.
-    let (checkov, lint): (Vec<&Suppression>, Vec<&Suppression>) = resource.suppressions.iter().partition(|s| s.check.starts_with("CKV"));
+    let (checkov, lint): (Vec<&Suppression>, Vec<&Suppression>) =
+        resource.suppressions.iter().partition(|s| s.check.starts_with("CKV"));
     if !checkov.is_empty() {
         let skip: Vec<Value> = checkov.iter().map(|s| json!({ "id": s.check, "comment": s.reason })).collect();
         metadata["checkov"] = json!({ "skip": skip });

@@ -43,7 +43,8 @@ pub static RULES: &[&Rule] = &[&MSK_TOPIC, &NETWORK, &PRIVATE_LINK, &EXTERNAL_SC
 pub fn check(cx: &mut Context) {
     let mut found = Vec::new();
     for edge in &cx.edges {
-        let Some(contract) = contract::find(edge.from.component.kind(), edge.to.component.kind(), contract::via_of(edge))
+        let Some(contract) =
+            contract::find(edge.from.component.kind(), edge.to.component.kind(), contract::via_of(edge))
         else {
             continue; // reported by graph::edge
         };
@@ -95,17 +96,26 @@ fn private_link(edge: &Edge, found: &mut Vec<Diagnostic>) {
         found.push(
             Diagnostic::new(
                 &PRIVATE_LINK,
-                format!("`{}` reads `{}` privately, which needs IAM client authentication", edge.to.component.id(), cluster.id),
+                format!(
+                    "`{}` reads `{}` privately, which needs IAM client authentication",
+                    edge.to.component.id(),
+                    cluster.id
+                ),
             )
             .at(edge.from.field("auth.iam"))
-            .hint("set `auth: { iam: true }`; Firehose connects through multi-VPC private connectivity for IAM clients"),
+            .hint(
+                "set `auth: { iam: true }`; Firehose connects through multi-VPC private connectivity for IAM clients",
+            ),
         );
     }
     if cluster.broker_type.as_deref().is_some_and(|t| t.starts_with("kafka.t3.")) {
         found.push(
             Diagnostic::new(
                 &PRIVATE_LINK,
-                format!("`{}` runs `kafka.t3` brokers, which do not support multi-VPC private connectivity", cluster.id),
+                format!(
+                    "`{}` runs `kafka.t3` brokers, which do not support multi-VPC private connectivity",
+                    cluster.id
+                ),
             )
             .at(edge.from.field("broker_type"))
             .hint("use `kafka.m7g.large` or larger so Firehose can connect privately"),
@@ -139,7 +149,11 @@ fn network(cx: &Context, placed: Placed, found: &mut Vec<Diagnostic>) {
         found.push(
             Diagnostic::new(
                 &NETWORK,
-                format!("`{}` reaches {} in different subnets, and runs in one network", actor.id(), crate::diagnostic::one_of(&ids)),
+                format!(
+                    "`{}` reaches {} in different subnets, and runs in one network",
+                    actor.id(),
+                    crate::diagnostic::one_of(&ids)
+                ),
             )
             .at(placed.path())
             .hint("add `network:` with subnets and security groups from which all of them can be reached"),

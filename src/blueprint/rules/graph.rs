@@ -41,7 +41,8 @@ pub static REF_KIND: Rule = Rule {
 pub static EMPTY: Rule =
     Rule { id: "graph::empty", severity: Severity::Error, summary: "a blueprint declares at least one component" };
 
-pub static RULES: &[&Rule] = &[&DUPLICATE_ID, &ID_FORMAT, &LAYER, &UNKNOWN_REF, &EDGE, &REF_KIND, &CYCLE, &SELF_REF, &EMPTY];
+pub static RULES: &[&Rule] =
+    &[&DUPLICATE_ID, &ID_FORMAT, &LAYER, &UNKNOWN_REF, &EDGE, &REF_KIND, &CYCLE, &SELF_REF, &EMPTY];
 
 pub fn check(cx: &mut Context) {
     if cx.blueprint.components().next().is_none() && cx.declared_none() {

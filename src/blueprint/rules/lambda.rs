@@ -44,15 +44,8 @@ pub static NO_BISECT: Rule = Rule {
     summary: "failing batches are split to isolate the bad record",
 };
 
-pub static RULES: &[&Rule] = &[
-    &RUNTIME_RETIRED,
-    &RUNTIME_UNKNOWN,
-    &RECORD_AGE_RETENTION,
-    &DYNAMODB_STREAM,
-    &ON_FAILURE,
-    &UNBOUNDED,
-    &NO_BISECT,
-];
+pub static RULES: &[&Rule] =
+    &[&RUNTIME_RETIRED, &RUNTIME_UNKNOWN, &RECORD_AGE_RETENTION, &DYNAMODB_STREAM, &ON_FAILURE, &UNBOUNDED, &NO_BISECT];
 
 pub fn check(cx: &mut Context) {
     for placed in cx.blueprint.components() {

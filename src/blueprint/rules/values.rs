@@ -3,11 +3,11 @@
 //! meets the same rules as a literal one, and the diagnostic names the variable it came from.
 
 use crate::diagnostic::{Diagnostic, Rule, Severity};
-use crate::model::contract;
 use crate::limits::formats::{
     CATALOG_NAME, ENV_NAME, Format, KAFKA_TOPIC, KMS_KEY, OPENSEARCH_INDEX, RESERVED_TAG_PREFIXES, S3_PREFIX,
     SECURITY_GROUP_ID, SUBNET_ID, TAG_KEY, TAG_VALUE, USER_TAGS_MAX,
 };
+use crate::model::contract;
 
 use super::super::spec::Component;
 use super::Context;
@@ -79,7 +79,11 @@ pub fn check(cx: &mut Context) {
                 if let Some(network) = &c.network {
                     values.push((&SUBNET_ID, &network.subnet, placed.field("network.subnet")));
                     for (i, group) in network.security_groups.iter().enumerate() {
-                        values.push((&SECURITY_GROUP_ID, group, placed.field(&format!("network.security_groups[{i}]"))));
+                        values.push((
+                            &SECURITY_GROUP_ID,
+                            group,
+                            placed.field(&format!("network.security_groups[{i}]")),
+                        ));
                     }
                 }
             }

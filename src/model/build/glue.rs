@@ -40,7 +40,9 @@ pub fn job(b: &mut Builder, id: String, job: &GlueStreamingJob) -> std::io::Resu
         Some(cluster @ Component::MskCluster(_)) => {
             json!({ "classification": "json", "typeOfData": "kafka", "topicName": job.topic, "clusterArn": arn_of(cluster, b.name) })
         }
-        _ => json!({ "classification": "json", "typeOfData": "kinesis", "streamARN": source.map(|s| arn_of(s, b.name)) }),
+        _ => {
+            json!({ "classification": "json", "typeOfData": "kinesis", "streamARN": source.map(|s| arn_of(s, b.name)) })
+        }
     };
     let table = logical(&job.id, "StreamTable");
     let table_resource = Resource::new(
@@ -73,7 +75,8 @@ pub fn job(b: &mut Builder, id: String, job: &GlueStreamingJob) -> std::io::Resu
         &catalog.table,
     ));
     let connection = job.network.as_ref().map(|network| {
-        let subnets = Network { subnets: vec![network.subnet.clone()], security_groups: network.security_groups.clone() };
+        let subnets =
+            Network { subnets: vec![network.subnet.clone()], security_groups: network.security_groups.clone() };
         statements.extend(iam::vpc_networking(NetworkUser::Glue, &subnets));
         statements.push(Statement::new(
             &["glue:GetConnection"],

@@ -12,7 +12,8 @@ use super::kms_key;
 
 pub fn cluster(b: &mut Builder, id: String, cluster: &MskCluster) {
     let name = physical(b.name, &cluster.id);
-    let private_link = contract::acting_on(&b.graph, &cluster.id).iter().any(|a| a.contract.reach == Reach::PrivateLink);
+    let private_link =
+        contract::acting_on(&b.graph, &cluster.id).iter().any(|a| a.contract.reach == Reach::PrivateLink);
     let auth = &cluster.auth;
     let (resource_type, properties) = match cluster.deployment {
         MskDeployment::Serverless => (
@@ -63,8 +64,7 @@ pub fn cluster(b: &mut Builder, id: String, cluster: &MskCluster) {
                     "Tags": b.tag_map(&cluster.id),
             });
             if private_link {
-                properties["BrokerNodeGroupInfo"]["ConnectivityInfo"] =
-                    json!({ "VpcConnectivity": { "ClientAuthentication": { "Sasl": { "Iam": { "Enabled": true } } } } });
+                properties["BrokerNodeGroupInfo"]["ConnectivityInfo"] = json!({ "VpcConnectivity": { "ClientAuthentication": { "Sasl": { "Iam": { "Enabled": true } } } } });
             }
             ("AWS::MSK::Cluster", properties)
         }
