@@ -502,12 +502,7 @@ fn check(contract: &Contract, variant: Variant, built: &Built, yaml: &str) {
             "{label}: no output names `{other_logical}`"
         ),
         Discovery::Catalog => {
-            let table = built
-                .pipeline
-                .resources
-                .values()
-                .find(|r| r.component == actor && r.cfn_type == "AWS::Glue::Table")
-                .unwrap_or_else(|| panic!("{label}: no catalog table"));
+            let table = stream_table(built, actor, &label);
             assert!(refers_to(&Value::Object(table.properties.clone()), &other_logical), "{label}");
         }
     }
@@ -516,12 +511,7 @@ fn check(contract: &Contract, variant: Variant, built: &Built, yaml: &str) {
     match contract.catalog {
         Catalog::None => {}
         Catalog::StreamTable => {
-            let table = built
-                .pipeline
-                .resources
-                .values()
-                .find(|r| r.component == actor && r.cfn_type == "AWS::Glue::Table")
-                .unwrap_or_else(|| panic!("{label}: no stream table"));
+            let table = stream_table(built, actor, &label);
             assert!(
                 table.properties["TableInput"]["StorageDescriptor"]["Columns"]
                     .as_array()
@@ -544,6 +534,16 @@ fn check(contract: &Contract, variant: Variant, built: &Built, yaml: &str) {
         }
         Catalog::ConversionSchema => {}
     }
+}
+
+/// The Data Catalog table a Glue job defines over its stream.
+fn stream_table<'a>(built: &'a Built, actor: &str, label: &str) -> &'a pipe::model::Resource {
+    built
+        .pipeline
+        .resources
+        .values()
+        .find(|r| r.component == actor && r.cfn_type == "AWS::Glue::Table")
+        .unwrap_or_else(|| panic!("{label}: no catalog table"))
 }
 
 /// The variants each row runs in: both MSK deployments, public and VPC OpenSearch, both Redshift
