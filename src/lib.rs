@@ -9,6 +9,7 @@ pub mod diagnostic;
 pub mod limits;
 pub mod model;
 pub mod package;
+pub mod plan;
 
 pub mod render;
 pub mod scenarios;

@@ -1,0 +1,81 @@
+//! The plan as a pull-request comment: the same order as the text view, in GitHub Markdown.
+
+use std::fmt::Write;
+
+use super::text::{change_line, heading, verb};
+use super::{Kind, Plan};
+
+pub fn render(plan: &Plan) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "### pipe plan: `{}` ({} target, {} / {})\n",
+        plan.pipeline, plan.target, plan.account, plan.region
+    );
+    if !plan.has_changes() {
+        let _ = writeln!(out, "No changes: live matches the blueprint.");
+        return out;
+    }
+    let _ = writeln!(out, "**{}**\n", plan.summary().line());
+    let risky: Vec<_> = plan.data_loss().collect();
+    if !risky.is_empty() {
+        let _ = writeln!(out, "> [!CAUTION]\n> **Data loss**: `pipe apply` refuses these without `--allow-data-loss`.");
+        for action in risky {
+            let loss = action.data_loss.as_ref().expect("filtered on data loss");
+            let _ = writeln!(
+                out,
+                "> - {} {}: {} Safer: {}",
+                verb(action.kind),
+                code(&heading(action)),
+                loss.lost,
+                loss.safer_path
+            );
+        }
+        out.push('\n');
+    }
+    let security: Vec<_> = plan.actions.iter().filter(|a| !a.security.is_empty()).collect();
+    if !security.is_empty() {
+        let _ = writeln!(out, "> [!WARNING]\n> **Security changes**");
+        for action in security {
+            for line in &action.security {
+                let _ = writeln!(out, "> - `{}`: {line}", action.resource);
+            }
+        }
+        out.push('\n');
+    }
+    let _ = writeln!(out, "| action | resource | type | component |\n|---|---|---|---|");
+    for action in plan.actions.iter().filter(|a| a.kind != Kind::NoChange) {
+        let drift = if action.drift { " (drift)" } else { "" };
+        let _ = writeln!(
+            out,
+            "| {}{drift} | `{}` | `{}` | `{}` |",
+            verb(action.kind),
+            action.resource,
+            action.resource_type,
+            action.component
+        );
+    }
+    let detailed: Vec<_> = plan.actions.iter().filter(|a| !a.changes.is_empty() || !a.steps.is_empty()).collect();
+    if !detailed.is_empty() {
+        let _ = writeln!(out, "\n<details><summary>Property changes</summary>\n\n```");
+        for action in detailed {
+            let _ = writeln!(out, "{} {}", verb(action.kind), heading(action));
+            if let Some(reason) = &action.reason {
+                let _ = writeln!(out, "  because {reason}");
+            }
+            for change in &action.changes {
+                let _ = writeln!(out, "  {}", change_line(change));
+            }
+            for step in &action.steps {
+                let _ = writeln!(out, "  step: {step}");
+            }
+        }
+        let _ = writeln!(out, "```\n\n</details>");
+    }
+    out
+}
+
+/// Inline code that survives backticks inside the text.
+fn code(text: &str) -> String {
+    format!("`` {} ``", text)
+}

@@ -1,0 +1,188 @@
+//! The Plan: what converging a pipeline will do, in order, and why. One type for both targets:
+//! the SDK engine builds it from live reads, the CloudFormation target from change sets.
+//!
+//! A plan is data (`serde`), shown through three views: `text` (risk first, for people at a
+//! terminal), `markdown` (a pull-request comment) and JSON (`format_version`, for scripts).
+
+pub mod create_only;
+pub mod diff;
+pub mod markdown;
+pub mod risk;
+pub mod text;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// Bumped whenever a field of the JSON view changes meaning or disappears; additions keep it.
+pub const FORMAT_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    pub format_version: u32,
+    pub pipeline: String,
+    pub target: String,
+    /// Where the live state was read: account and region.
+    pub account: String,
+    pub region: String,
+    pub actions: Vec<Action>,
+    /// How the plan was made, so `apply FILE` can make it again and compare.
+    pub source: Source,
+    /// What a saved plan was computed from; `apply FILE` refuses it when any of these moved.
+    pub fingerprint: Fingerprint,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fingerprint {
+    /// The compiled resources, which cover the blueprint file and its code.
+    pub model: String,
+    /// The variables the blueprint was compiled with.
+    pub vars: String,
+    /// Each resource's live state as read, by logical id.
+    pub live: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Source {
+    pub blueprint: String,
+    /// `--var NAME=VALUE` arguments, in order.
+    pub vars: Vec<(String, String)>,
+    /// `--vars-file` arguments, in order.
+    pub vars_files: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Create,
+    Update,
+    Replace,
+    Delete,
+    /// Work outside any resource's properties: upload code, start an application, run DDL.
+    Step,
+    /// Live matches the blueprint; kept so views can say what was checked.
+    #[default]
+    NoChange,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Action {
+    pub kind: Kind,
+    /// The blueprint component this action implements.
+    pub component: String,
+    /// Logical id in the template, or the step's name.
+    pub resource: String,
+    pub resource_type: String,
+    /// The name AWS knows the resource by, when known before applying.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub physical_id: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub changes: Vec<Change>,
+    /// Why, in blueprint terms: what changed and, for a replacement, why it cannot be in place.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// What is lost if this runs, and the safer path; `apply` refuses it without
+    /// `--allow-data-loss`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_loss: Option<DataLoss>,
+    /// Changes that widen access or weaken protection.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub security: Vec<String>,
+    /// Calls the change takes, in order, when it is more than one (shard count doubling, ...).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub steps: Vec<String>,
+    /// Live differs from what pipe last applied: someone changed it outside pipe.
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
+    pub drift: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DataLoss {
+    pub lost: String,
+    pub safer_path: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    /// Dotted property path in the template's shape, e.g. `StreamModeDetails.StreamMode`.
+    pub path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub before: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub after: Option<Value>,
+    /// The property cannot change in place (CloudFormation's `createOnlyProperties`).
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
+    pub forces_replacement: bool,
+}
+
+/// Shown instead of a secret's value, in every view.
+pub const SENSITIVE: &str = "(sensitive)";
+/// A value that depends on a resource not yet created.
+pub const KNOWN_AFTER_APPLY: &str = "(known after apply)";
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub create: usize,
+    pub update: usize,
+    pub replace: usize,
+    pub delete: usize,
+    pub steps: usize,
+}
+
+impl Plan {
+    pub fn summary(&self) -> Summary {
+        let mut summary = Summary::default();
+        for action in &self.actions {
+            match action.kind {
+                Kind::Create => summary.create += 1,
+                Kind::Update => summary.update += 1,
+                Kind::Replace => summary.replace += 1,
+                Kind::Delete => summary.delete += 1,
+                Kind::Step => summary.steps += 1,
+                Kind::NoChange => {}
+            }
+        }
+        summary
+    }
+
+    /// Anything to do at all: what `--detailed-exitcode` reports.
+    pub fn has_changes(&self) -> bool {
+        self.actions.iter().any(|a| a.kind != Kind::NoChange)
+    }
+
+    pub fn data_loss(&self) -> impl Iterator<Item = &Action> {
+        self.actions.iter().filter(|a| a.data_loss.is_some())
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("plans serialise") + "\n"
+    }
+
+    /// Reads a plan saved with `plan --out`; a plan of another format version is refused.
+    pub fn from_json(text: &str) -> Result<Plan, String> {
+        let version = serde_json::from_str::<Value>(text)
+            .map_err(|e| format!("not a saved plan: {e}"))?
+            .get("format_version")
+            .and_then(Value::as_u64);
+        if version != Some(u64::from(FORMAT_VERSION)) {
+            return Err(format!(
+                "the plan has format version {}, this pipe reads {FORMAT_VERSION}: plan again",
+                version.map_or("none".to_string(), |v| v.to_string())
+            ));
+        }
+        serde_json::from_str(text).map_err(|e| format!("not a saved plan: {e}"))
+    }
+}
+
+impl Summary {
+    /// `3 to create, 1 to update, 1 to REPLACE, 0 to delete`, plus steps when there are any.
+    pub fn line(&self) -> String {
+        let mut line = format!(
+            "{} to create, {} to update, {} to REPLACE, {} to delete",
+            self.create, self.update, self.replace, self.delete
+        );
+        if self.steps > 0 {
+            line.push_str(&format!(", {} step{}", self.steps, if self.steps == 1 { "" } else { "s" }));
+        }
+        line
+    }
+}

@@ -1,0 +1,101 @@
+//! The plan for people at a terminal: the summary line, then data-loss risks, then security
+//! changes, then everything else. Colour only when the caller says so.
+
+use std::fmt::Write;
+
+use serde_json::Value;
+
+use super::{Action, Change, Kind, Plan};
+
+pub fn render(plan: &Plan, color: bool) -> String {
+    let paint = |text: &str, code: &str| if color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() };
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Plan for `{}` ({} target, account {}, {})",
+        plan.pipeline, plan.target, plan.account, plan.region
+    );
+    if !plan.has_changes() {
+        let _ = writeln!(out, "No changes: live matches the blueprint ({} resources checked).", plan.actions.len());
+        return out;
+    }
+    let _ = writeln!(out, "{}", paint(&plan.summary().line(), "1"));
+
+    let risky: Vec<&Action> = plan.data_loss().collect();
+    if !risky.is_empty() {
+        let _ = writeln!(out, "\n{}", paint("Data loss (apply refuses these without --allow-data-loss):", "1;31"));
+        for action in risky {
+            let loss = action.data_loss.as_ref().expect("filtered on data loss");
+            let _ = writeln!(out, "  ! {} {}", verb(action.kind), heading(action));
+            let _ = writeln!(out, "      lost: {}", loss.lost);
+            let _ = writeln!(out, "      safer: {}", loss.safer_path);
+        }
+    }
+    let security: Vec<&Action> = plan.actions.iter().filter(|a| !a.security.is_empty()).collect();
+    if !security.is_empty() {
+        let _ = writeln!(out, "\n{}", paint("Security changes:", "1;33"));
+        for action in security {
+            for line in &action.security {
+                let _ = writeln!(out, "  ! {}: {line}", action.resource);
+            }
+        }
+    }
+
+    let _ = writeln!(out, "\nActions, in order:");
+    for action in plan.actions.iter().filter(|a| a.kind != Kind::NoChange) {
+        let (sign, code) = match action.kind {
+            Kind::Create => ("+", "32"),
+            Kind::Update => ("~", "33"),
+            Kind::Replace => ("-/+", "31"),
+            Kind::Delete => ("-", "31"),
+            Kind::Step | Kind::NoChange => (">", "36"),
+        };
+        let drift = if action.drift { " [drift: changed outside pipe]" } else { "" };
+        let _ = writeln!(out, "  {} {} {}{drift}", paint(sign, code), verb(action.kind), heading(action));
+        if let Some(reason) = &action.reason {
+            let _ = writeln!(out, "      because {reason}");
+        }
+        for change in &action.changes {
+            let _ = writeln!(out, "      {}", change_line(change));
+        }
+        for step in &action.steps {
+            let _ = writeln!(out, "      step: {step}");
+        }
+    }
+    let unchanged = plan.actions.iter().filter(|a| a.kind == Kind::NoChange).count();
+    if unchanged > 0 {
+        let _ = writeln!(out, "\n{unchanged} resources unchanged.");
+    }
+    out
+}
+
+pub fn verb(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Create => "create",
+        Kind::Update => "update",
+        Kind::Replace => "REPLACE",
+        Kind::Delete => "delete",
+        Kind::Step => "run",
+        Kind::NoChange => "keep",
+    }
+}
+
+/// `SignupsStream (AWS::Kinesis::Stream internet-offering-signups, component `signups`)`
+pub fn heading(action: &Action) -> String {
+    let name = action.physical_id.as_deref().map(|id| format!(" {id}")).unwrap_or_default();
+    format!("{} ({}{name}, component `{}`)", action.resource, action.resource_type, action.component)
+}
+
+/// `ShardCount: 2 → 16 (forces replacement)`
+pub fn change_line(change: &Change) -> String {
+    let replace = if change.forces_replacement { " (forces replacement)" } else { "" };
+    format!("{}: {} → {}{replace}", change.path, shown(change.before.as_ref()), shown(change.after.as_ref()))
+}
+
+fn shown(value: Option<&Value>) -> String {
+    match value {
+        None => "(unset)".to_string(),
+        Some(Value::String(text)) => format!("{text:?}"),
+        Some(other) => other.to_string(),
+    }
+}
