@@ -3,6 +3,7 @@
 //! Data flows one way: a blueprint file is loaded and validated (`blueprint`), and its problems
 //! are reported through `diagnostic`. Limits AWS imposes live, dated, in `limits`.
 
+pub mod backend;
 pub mod blueprint;
 pub mod cli;
 pub mod diagnostic;
@@ -13,3 +14,4 @@ pub mod plan;
 
 pub mod render;
 pub mod scenarios;
+pub mod ui;

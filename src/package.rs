@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
-use crate::model::{Packaging, Pipeline, files_under};
+use crate::model::{Artifact, Packaging, Pipeline, files_under};
 
 /// Writes every artifact under `dir`; returns the files written.
 pub fn write(pipeline: &Pipeline, dir: &Path) -> std::io::Result<Vec<PathBuf>> {
@@ -18,12 +18,7 @@ pub fn write(pipeline: &Pipeline, dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     for artifact in &pipeline.artifacts {
         let target = dir.join(&artifact.key);
         fs_err::create_dir_all(target.parent().expect("keys have a directory"))?;
-        match artifact.packaging {
-            Packaging::File => {
-                fs_err::copy(&artifact.source, &target)?;
-            }
-            Packaging::Zip => fs_err::write(&target, zip_directory(&artifact.source)?)?,
-        }
+        fs_err::write(&target, contents(artifact)?)?;
         written.push(target);
     }
     for (component, config) in &pipeline.agent_configs {
@@ -33,6 +28,14 @@ pub fn write(pipeline: &Pipeline, dir: &Path) -> std::io::Result<Vec<PathBuf>> {
         written.push(target);
     }
     Ok(written)
+}
+
+/// The bytes uploaded for an artifact: the file as is, or the directory zipped.
+pub fn contents(artifact: &Artifact) -> std::io::Result<Vec<u8>> {
+    match artifact.packaging {
+        Packaging::File => fs_err::read(&artifact.source),
+        Packaging::Zip => zip_directory(&artifact.source),
+    }
 }
 
 fn zip_directory(source: &Path) -> std::io::Result<Vec<u8>> {

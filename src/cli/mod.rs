@@ -1,8 +1,14 @@
 //! Command-line interface: clap definitions here, one handler per subcommand beside them.
 //!
-//! Exit codes: 0 success, 1 a blueprint is invalid, 2 a usage or I/O error.
+//! Exit codes: 0 success, 1 a blueprint is invalid or a command against AWS failed, 2 a usage or
+//! I/O error. `plan --detailed-exitcode` follows Terraform: 0 no changes, 1 any error, 2 changes.
 
+mod apply;
+mod destroy;
+mod diff;
 mod init;
+mod live;
+mod plan;
 mod render;
 mod rules;
 mod schema;
@@ -36,10 +42,18 @@ enum Command {
     Schema,
     /// List the validation rules and the AWS limits they enforce.
     Rules,
+    /// Show what applying a blueprint would change, risk first.
+    Plan(plan::PlanArgs),
+    /// Converge live with a blueprint, or with a plan saved by `plan --out`.
+    Apply(apply::ApplyArgs),
+    /// Show every property where live differs from a blueprint.
+    Diff(diff::DiffArgs),
+    /// Delete a pipeline's resources; data stores are kept unless `--allow-data-loss`.
+    Destroy(destroy::DestroyArgs),
 }
 
 /// `--var` and `--vars-file`, for every command that reads blueprints.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 struct VarArgs {
     /// Set a blueprint variable, overriding `vars:` and `--vars-file` (repeatable).
     #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
@@ -87,6 +101,9 @@ enum Error {
     Usage(String),
     #[error(transparent)]
     Io(#[from] std::io::Error),
+    /// A command against AWS ran and could not finish.
+    #[error("{0}")]
+    Failed(String),
 }
 
 /// Result of a command that ran to its end.
@@ -94,25 +111,37 @@ enum Outcome {
     Success,
     /// The command ran, and found blueprints invalid.
     Invalid,
+    /// `plan --detailed-exitcode` found changes to make.
+    Changes,
 }
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    let detailed = matches!(&cli.command, Command::Plan(args) if args.detailed_exitcode());
     let result = match cli.command {
         Command::Validate(args) => validate::run(&args),
         Command::Init(args) => init::run(&args),
         Command::Render(args) => render::run(&args),
         Command::Schema => schema::run(),
         Command::Rules => rules::run(),
+        Command::Plan(args) => plan::run(&args),
+        Command::Apply(args) => apply::run(&args),
+        Command::Diff(args) => diff::run(&args),
+        Command::Destroy(args) => destroy::run(&args),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
         Ok(Outcome::Invalid) => ExitCode::from(1),
+        Ok(Outcome::Changes) => ExitCode::from(2),
         // A closed pipe (`pipe schema | head`) is the reader's choice, not a failure.
         Err(Error::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(error) => {
             let _ = writeln!(std::io::stderr(), "{}: {error}", paint("error", Style::Error, use_color()));
-            ExitCode::from(2)
+            match error {
+                Error::Failed(_) => ExitCode::from(1),
+                _ if detailed => ExitCode::from(1),
+                _ => ExitCode::from(2),
+            }
         }
     }
 }

@@ -1,0 +1,125 @@
+//! The AWS connection every backend shares: configuration through aws-config (profiles,
+//! `--profile`, `--region`, `AWS_ENDPOINT_URL` and `AWS_ENDPOINT_URL_<SERVICE>`), the caller's
+//! account, and API errors in plain words.
+
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_sts::error::ProvideErrorMetadata;
+
+/// Where pipe works: the SDK configuration plus the account and partition it resolved to.
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub config: SdkConfig,
+    pub id: String,
+    pub region: String,
+    pub partition: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("no AWS region: pass `--region`, set AWS_REGION, or set `region` in your AWS profile")]
+    NoRegion,
+    #[error(
+        "no usable AWS credentials ({0}): set AWS_PROFILE or pass `--profile`, run `aws configure`, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+    )]
+    NoCredentials(String),
+}
+
+/// Loads the configuration and asks STS who the caller is, so a missing region or credentials
+/// fail here, once, with a way out.
+pub async fn connect(profile: Option<&str>, region: Option<&str>) -> Result<Account, ConnectError> {
+    // Pinned, not `latest`: an infrastructure tool must not change retry or endpoint behaviour
+    // when the SDK is upgraded.
+    let mut loader = aws_config::defaults(BehaviorVersion::v2026_01_12())
+        // Jittered exponential backoff for throttling and transient errors, beyond the default 3.
+        .retry_config(RetryConfig::standard().with_max_attempts(8).with_max_backoff(Duration::from_secs(20)));
+    if let Some(profile) = profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(region) = region {
+        loader = loader.region(Region::new(region.to_string()));
+    }
+    let config = loader.load().await;
+    let region = config.region().ok_or(ConnectError::NoRegion)?.to_string();
+    let identity = aws_sdk_sts::Client::new(&config)
+        .get_caller_identity()
+        .send()
+        .await
+        .map_err(|e| ConnectError::NoCredentials(plain(&e)))?;
+    let id = identity.account().unwrap_or_default().to_string();
+    Ok(Account { partition: partition(&region).to_string(), config, id, region })
+}
+
+/// The ARN partition of a region.
+pub fn partition(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else {
+        "aws"
+    }
+}
+
+/// A failed API call, in plain words.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{operation}: {message}")]
+pub struct ApiError {
+    pub operation: &'static str,
+    /// The service's error code (`ResourceNotFoundException`), when it sent one.
+    pub code: Option<String>,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn new(operation: &'static str, message: impl Into<String>) -> Self {
+        ApiError { operation, code: None, message: message.into() }
+    }
+
+    pub fn is(&self, code: &str) -> bool {
+        self.code.as_deref() == Some(code)
+    }
+
+    /// Worth another try after a pause: the resource is busy, or a rate or concurrency limit hit.
+    /// (The SDK already retries throttling itself; these are the ones it gives up on.)
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self.code.as_deref(),
+            Some(
+                "ResourceInUseException"
+                    | "LimitExceededException"
+                    | "ThrottlingException"
+                    | "TooManyRequestsException"
+                    | "ConcurrentModificationException"
+                    | "ResourceConflictException"
+            )
+        )
+    }
+}
+
+/// Turns an SDK error into an [`ApiError`] for `operation`: `.map_err(api("CreateStream"))`.
+pub fn api<E>(operation: &'static str) -> impl FnOnce(E) -> ApiError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    move |error| ApiError { operation, code: error.code().map(str::to_string), message: plain(&error) }
+}
+
+/// The service's own message when it sent one, else the error chain in one line.
+fn plain<E: ProvideErrorMetadata + std::error::Error + 'static>(error: &E) -> String {
+    match (error.code(), error.message()) {
+        (Some(code), Some(message)) => format!("{code}: {message}"),
+        (Some(code), None) => code.to_string(),
+        _ => {
+            let mut text = error.to_string();
+            let mut source = error.source();
+            while let Some(cause) = source {
+                text.push_str(&format!(": {cause}"));
+                source = cause.source();
+            }
+            text
+        }
+    }
+}

@@ -1,0 +1,326 @@
+//! Converging: runs a plan's actions in dependency order, independent resources in parallel
+//! (bounded), under the pipeline's lease; and destroys a pipeline in reverse order.
+
+use std::collections::{BTreeSet, HashMap};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use tokio::task::JoinSet;
+
+use super::provider::{Clients, Desired, Live, Provider, tag_list, tag_pairs};
+use super::{APPLIED_TAG, Engine, State, applied_hash, artifacts, lock};
+use crate::backend::aws::ApiError;
+use crate::plan::{Kind, Plan};
+
+/// How `apply` and `destroy` go about it.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// Resources converged at once.
+    pub concurrency: usize,
+    pub allow_data_loss: bool,
+}
+
+/// What a run reports as it goes: one line or bar per resource in flight.
+pub trait Progress: Send + Sync {
+    fn started(&self, resource: &str, doing: &str);
+    fn finished(&self, resource: &str, done: &str, elapsed: Duration);
+    fn failed(&self, resource: &str, error: &str);
+}
+
+/// One resource's work, done.
+#[derive(Debug, Clone)]
+pub struct Done {
+    pub resource: String,
+    pub what: &'static str,
+    pub elapsed: Duration,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError {
+    #[error(
+        "refusing to lose data: {} would lose what they hold; pass --allow-data-loss once you have taken the safer path the plan names",
+        .0.join(", ")
+    )]
+    DataLoss(Vec<String>),
+    #[error(transparent)]
+    Lock(#[from] lock::LockError),
+    #[error("{what} failed: {error}")]
+    Setup { what: &'static str, error: ApiError },
+    #[error("{resource} ({resource_type}) could not be {verb}: {error}")]
+    Failed { resource: String, resource_type: String, verb: &'static str, error: ApiError, done: Vec<Done> },
+}
+
+impl ApplyError {
+    /// The resources that were converged before the failure.
+    pub fn done(&self) -> &[Done] {
+        match self {
+            ApplyError::Failed { done, .. } => done,
+            _ => &[],
+        }
+    }
+}
+
+/// One resource's task: everything it needs, owned, so it can run on its own.
+struct Task {
+    id: String,
+    kind: Kind,
+    provider: &'static dyn Provider,
+    desired: Desired,
+    live: Option<Live>,
+    changes: Vec<crate::plan::Change>,
+}
+
+impl Engine<'_> {
+    /// Applies `plan`, made from `state`. Data-losing actions need `allow_data_loss`.
+    pub async fn apply(
+        &self,
+        plan: &Plan,
+        state: &State,
+        options: Options,
+        progress: &dyn Progress,
+    ) -> Result<Vec<Done>, ApplyError> {
+        let losing: Vec<String> = plan.data_loss().map(|a| a.resource.clone()).collect();
+        if !losing.is_empty() && !options.allow_data_loss {
+            return Err(ApplyError::DataLoss(losing));
+        }
+        let bucket = artifacts::bucket_name(&self.aws.account);
+        artifacts::ensure_bucket(&self.aws, &bucket)
+            .await
+            .map_err(|error| ApplyError::Setup { what: "creating the artifacts bucket", error })?;
+        let lease = lock::acquire(self.aws.clone(), &bucket, &self.pipeline.name).await?;
+        let result = self.converge(plan, state, options, progress).await;
+        let released = lease.release(&self.aws).await;
+        let done = result?;
+        released.map_err(|error| ApplyError::Setup { what: "releasing the apply lock", error })?;
+        Ok(done)
+    }
+
+    async fn converge(
+        &self,
+        plan: &Plan,
+        state: &State,
+        options: Options,
+        progress: &dyn Progress,
+    ) -> Result<Vec<Done>, ApplyError> {
+        let mut done = Vec::new();
+        if plan.actions.iter().any(|a| a.resource_type == artifacts::STEP_TYPE || a.resource == artifacts::PARAMETER) {
+            let started = Instant::now();
+            progress.started("artifacts", "uploading code");
+            let sent = artifacts::upload(&self.aws, self.pipeline).await.map_err(|error| {
+                progress.failed("artifacts", &error.to_string());
+                ApplyError::Setup { what: "uploading the code", error }
+            })?;
+            progress.finished("artifacts", &format!("uploaded {sent} artifacts"), started.elapsed());
+            done.push(Done { resource: "artifacts".into(), what: "uploaded", elapsed: started.elapsed() });
+        }
+
+        let kinds: HashMap<&str, (Kind, &[crate::plan::Change])> =
+            plan.actions.iter().map(|a| (a.resource.as_str(), (a.kind, a.changes.as_slice()))).collect();
+        let mut handles = Engine::handles(state);
+        let mut finished: BTreeSet<String> = BTreeSet::new();
+        let mut started: BTreeSet<String> = BTreeSet::new();
+        let mut running: JoinSet<(String, &'static str, Duration, Result<Live, ApiError>)> = JoinSet::new();
+        let mut failure = None;
+        let order: Vec<String> = self.deps.waves().into_iter().flatten().collect();
+        let limit = options.concurrency.max(1);
+        loop {
+            // Start every resource whose dependencies are done, up to the limit; resources with
+            // nothing to do finish at once and may unblock others, hence the outer loop.
+            let mut progressed = failure.is_none();
+            while progressed {
+                progressed = false;
+                for id in &order {
+                    if running.len() >= limit {
+                        break;
+                    }
+                    if started.contains(id) || !self.deps.of[id].iter().all(|d| finished.contains(d)) {
+                        continue;
+                    }
+                    started.insert(id.clone());
+                    let (kind, changes) = kinds.get(id.as_str()).copied().unwrap_or((Kind::NoChange, &[]));
+                    if kind == Kind::NoChange {
+                        finished.insert(id.clone());
+                        progressed = true;
+                        continue;
+                    }
+                    let task = Task {
+                        id: id.clone(),
+                        kind,
+                        provider: Self::provider(&self.pipeline.resources[id]),
+                        desired: with_applied_tag(self.desired(id, &handles)),
+                        live: state.live.get(id).cloned(),
+                        changes: changes.to_vec(),
+                    };
+                    progress.started(id, doing(kind));
+                    let aws = self.aws.clone();
+                    running.spawn(async move {
+                        let start = Instant::now();
+                        let result = run(&aws, &task).await;
+                        (task.id, past(task.kind), start.elapsed(), result)
+                    });
+                }
+            }
+            let Some(joined) = running.join_next().await else { break };
+            let (id, what, elapsed, result) = joined.expect("apply tasks do not panic");
+            match result {
+                Ok(live) => {
+                    progress.finished(&id, what, elapsed);
+                    handles.insert(id.clone(), live.handle);
+                    finished.insert(id.clone());
+                    done.push(Done { resource: id, what, elapsed });
+                }
+                Err(error) => {
+                    progress.failed(&id, &error.to_string());
+                    failure.get_or_insert((id, what, error));
+                }
+            }
+        }
+        if let Some((id, what, error)) = failure {
+            return Err(ApplyError::Failed {
+                resource_type: self.pipeline.resources[&id].cfn_type.to_string(),
+                resource: id,
+                verb: what,
+                error,
+                done,
+            });
+        }
+        Ok(done)
+    }
+
+    /// Deletes the pipeline's resources, dependents first. Data stores are kept unless
+    /// `allow_data_loss`; returns what was deleted and what was kept.
+    pub async fn destroy(
+        &self,
+        state: &State,
+        options: Options,
+        progress: &dyn Progress,
+    ) -> Result<(Vec<Done>, Vec<String>), ApplyError> {
+        let bucket = artifacts::bucket_name(&self.aws.account);
+        artifacts::ensure_bucket(&self.aws, &bucket)
+            .await
+            .map_err(|error| ApplyError::Setup { what: "creating the artifacts bucket", error })?;
+        let lease = lock::acquire(self.aws.clone(), &bucket, &self.pipeline.name).await?;
+        let mut done = Vec::new();
+        let mut kept = Vec::new();
+        let mut failure = None;
+        for wave in self.deps.waves().into_iter().rev() {
+            let mut running = JoinSet::new();
+            for id in wave {
+                let Some(live) = state.live.get(&id).cloned() else { continue };
+                let resource = &self.pipeline.resources[&id];
+                if crate::plan::risk::data_loss(resource.cfn_type).is_some() && !options.allow_data_loss {
+                    kept.push(format!("{id} ({} {})", resource.cfn_type, live.handle.physical_id));
+                    continue;
+                }
+                let provider = Self::provider(resource);
+                let aws = self.aws.clone();
+                progress.started(&id, "deleting");
+                running.spawn(async move {
+                    let start = Instant::now();
+                    let result = retry_transient(|| provider.delete(&aws, &live)).await;
+                    (id, start.elapsed(), result)
+                });
+            }
+            while let Some(joined) = running.join_next().await {
+                let (id, elapsed, result) = joined.expect("destroy tasks do not panic");
+                match result {
+                    Ok(()) => {
+                        progress.finished(&id, "deleted", elapsed);
+                        done.push(Done { resource: id, what: "deleted", elapsed });
+                    }
+                    Err(error) => {
+                        progress.failed(&id, &error.to_string());
+                        failure.get_or_insert((id, error));
+                    }
+                }
+            }
+            if failure.is_some() {
+                break;
+            }
+        }
+        let released = lease.release(&self.aws).await;
+        if let Some((id, error)) = failure {
+            return Err(ApplyError::Failed {
+                resource_type: self.pipeline.resources[&id].cfn_type.to_string(),
+                resource: id,
+                verb: "deleted",
+                error,
+                done,
+            });
+        }
+        released.map_err(|error| ApplyError::Setup { what: "releasing the apply lock", error })?;
+        Ok((done, kept))
+    }
+}
+
+async fn run(aws: &Clients, task: &Task) -> Result<Live, ApiError> {
+    let provider = task.provider;
+    match (task.kind, &task.live) {
+        (Kind::Update, Some(live)) => {
+            retry_transient(|| provider.update(aws, &task.desired, live, &task.changes)).await
+        }
+        (Kind::Replace, Some(live)) => {
+            retry_transient(|| provider.delete(aws, live)).await?;
+            retry_transient(|| provider.create(aws, &task.desired)).await
+        }
+        _ => retry_transient(|| provider.create(aws, &task.desired)).await,
+    }
+}
+
+/// Retries a call the service refused for now (busy resource, rate or concurrency limit), with
+/// jittered exponential backoff, up to six times.
+async fn retry_transient<T, F, Fut>(mut call: F) -> Result<T, ApiError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, ApiError>>,
+{
+    let mut pause = Duration::from_millis(500);
+    for _ in 0..6 {
+        match call().await {
+            Err(e) if e.is_transient() => {
+                let jitter = Duration::from_millis(fastrand::u64(0..=pause.as_millis() as u64));
+                tokio::time::sleep(pause / 2 + jitter / 2).await;
+                pause = (pause * 2).min(Duration::from_secs(30));
+            }
+            other => return other,
+        }
+    }
+    call().await
+}
+
+/// Adds `pipe:applied` (a hash of the properties) to the resource's tags, in the form they take.
+fn with_applied_tag(mut desired: Desired) -> Desired {
+    let hash = applied_hash(&desired.properties);
+    match desired.properties.get_mut("Tags") {
+        Some(tags @ Value::Array(_)) => {
+            let mut pairs = tag_pairs(Some(tags));
+            pairs.push((APPLIED_TAG.into(), hash));
+            *tags = tag_list(pairs);
+        }
+        Some(Value::Object(map)) => {
+            map.insert(APPLIED_TAG.into(), Value::String(hash));
+        }
+        _ => {}
+    }
+    desired
+}
+
+fn doing(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Create => "creating",
+        Kind::Update => "updating",
+        Kind::Replace => "replacing",
+        Kind::Delete => "deleting",
+        Kind::Step | Kind::NoChange => "checking",
+    }
+}
+
+fn past(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Create => "created",
+        Kind::Update => "updated",
+        Kind::Replace => "replaced",
+        Kind::Delete => "deleted",
+        Kind::Step | Kind::NoChange => "checked",
+    }
+}

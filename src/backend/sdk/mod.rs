@@ -1,0 +1,263 @@
+//! The SDK target: a small CloudFormation engine of pipe's own. It converges the compiled model
+//! (the resources the template has) through the service APIs: reads every resource by its
+//! deterministic name, diffs it in the template's shape, then creates, updates, replaces or
+//! deletes it, in dependency order.
+
+pub mod apply;
+mod artifacts;
+pub mod graph;
+mod lock;
+pub mod provider;
+mod providers;
+pub mod resolve;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+
+use self::graph::Dependencies;
+use self::provider::{Clients, Desired, Live, Provider, tag_list, tag_pairs};
+use self::resolve::{Handle, Resolver};
+use crate::backend::aws::{Account, ApiError};
+use crate::model::{Pipeline, Resource};
+use crate::plan::{Action, Change, DataLoss, Fingerprint, Kind, Plan, Source, diff};
+
+pub use lock::LockError;
+pub use providers::shard_steps;
+
+/// The tag holding a hash of the properties pipe last applied: live that differs from a
+/// matching hash was changed outside pipe (drift).
+pub const APPLIED_TAG: &str = "pipe:applied";
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("the sdk target cannot manage {0} yet")]
+    Unsupported(String),
+    #[error("reading {resource} ({resource_type}): {error}")]
+    Read { resource: String, resource_type: String, error: ApiError },
+    #[error(transparent)]
+    Api(#[from] ApiError),
+}
+
+/// A pipeline, the account it goes to, and what was read of it.
+pub struct Engine<'a> {
+    pub aws: Arc<Clients>,
+    pub pipeline: &'a Pipeline,
+    pub deps: Dependencies,
+    parameters: HashMap<String, String>,
+}
+
+/// The live state read for a plan: what apply starts from.
+#[derive(Default, Clone)]
+pub struct State {
+    pub live: HashMap<String, Live>,
+}
+
+impl<'a> Engine<'a> {
+    pub fn new(account: Account, pipeline: &'a Pipeline) -> Result<Self, Error> {
+        let unsupported: Vec<&str> = pipeline
+            .resources
+            .values()
+            .map(|r| r.cfn_type)
+            .filter(|t| providers::for_type(t).is_none())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        if !unsupported.is_empty() {
+            return Err(Error::Unsupported(unsupported.join(", ")));
+        }
+        let mut parameters = HashMap::new();
+        if pipeline.parameters.contains_key(artifacts::PARAMETER) {
+            parameters.insert(artifacts::PARAMETER.to_string(), artifacts::bucket_name(&account));
+        }
+        Ok(Engine {
+            aws: Arc::new(Clients::new(account)),
+            deps: Dependencies::new(&pipeline.resources),
+            pipeline,
+            parameters,
+        })
+    }
+
+    fn provider(resource: &Resource) -> &'static dyn Provider {
+        providers::for_type(resource.cfn_type).expect("checked in Engine::new")
+    }
+
+    /// The resource as the blueprint wants it, resolved against what is known so far.
+    fn desired(&self, logical_id: &str, handles: &HashMap<String, Handle>) -> Desired {
+        let resource = &self.pipeline.resources[logical_id];
+        let resolver = Resolver { account: &self.aws.account, parameters: &self.parameters, handles };
+        let properties = resolver.resolve_map(&resource.properties);
+        let name = providers::name_of(resource.cfn_type, &properties)
+            .unwrap_or_else(|| generated_name(&self.pipeline.name, logical_id));
+        Desired { logical_id: logical_id.to_string(), resource_type: resource.cfn_type, name, properties }
+    }
+
+    /// Reads every resource, wave by wave (a wave's resources concurrently): a resource's name or
+    /// identity may come from one read before it.
+    pub async fn read(&self) -> Result<State, Error> {
+        let mut state = State::default();
+        let mut handles = HashMap::new();
+        for wave in self.deps.waves() {
+            let reads = wave.iter().map(|id| {
+                let desired = self.desired(id, &handles);
+                let provider = Self::provider(&self.pipeline.resources[id]);
+                let aws = self.aws.clone();
+                async move {
+                    let read = if providers::identity_known(&desired) {
+                        provider.read(&aws, &desired).await
+                    } else {
+                        Ok(None)
+                    };
+                    (desired, read)
+                }
+            });
+            for (desired, read) in futures::future::join_all(reads).await {
+                let live = read.map_err(|error| Error::Read {
+                    resource: desired.logical_id.clone(),
+                    resource_type: desired.resource_type.to_string(),
+                    error,
+                })?;
+                if let Some(live) = live {
+                    handles.insert(desired.logical_id.clone(), live.handle.clone());
+                    state.live.insert(desired.logical_id.clone(), live);
+                }
+            }
+        }
+        Ok(state)
+    }
+
+    pub fn handles(state: &State) -> HashMap<String, Handle> {
+        state.live.iter().map(|(id, live)| (id.clone(), live.handle.clone())).collect()
+    }
+
+    /// Compares the blueprint with what was read.
+    pub async fn plan(&self, state: &State, source: Source, vars_fingerprint: String) -> Result<Plan, Error> {
+        let handles = Self::handles(state);
+        let mut actions = artifacts::plan(&self.aws, self.pipeline).await?;
+        for id in self.deps.waves().into_iter().flatten() {
+            let resource = &self.pipeline.resources[&id];
+            let desired = self.desired(&id, &handles);
+            actions.push(self.action(resource, &desired, state.live.get(&id)));
+        }
+        let live = self
+            .pipeline
+            .resources
+            .keys()
+            .map(|id| (id.clone(), state.live.get(id).map_or_else(|| "absent".to_string(), fingerprint_live)))
+            .collect();
+        let template = crate::render::template(self.pipeline);
+        Ok(Plan {
+            format_version: crate::plan::FORMAT_VERSION,
+            pipeline: self.pipeline.name.clone(),
+            target: "sdk".into(),
+            account: self.aws.account.id.clone(),
+            region: self.aws.account.region.clone(),
+            actions,
+            source,
+            fingerprint: Fingerprint { model: hash(&template), vars: vars_fingerprint, live },
+        })
+    }
+
+    fn action(&self, resource: &Resource, desired: &Desired, live: Option<&Live>) -> Action {
+        let mut action = Action {
+            component: resource.component.clone(),
+            resource: desired.logical_id.clone(),
+            resource_type: resource.cfn_type.to_string(),
+            physical_id: providers::is_named(resource.cfn_type).then(|| desired.name.clone()),
+            ..Action::default()
+        };
+        let Some(live) = live else {
+            action.kind = Kind::Create;
+            return action;
+        };
+        action.physical_id = Some(live.handle.physical_id.clone());
+        let (live_properties, applied) = without_applied(&live.properties);
+        let changes =
+            diff::changes(resource.cfn_type, &sorted_tags(&desired.properties), &sorted_tags(&live_properties));
+        if changes.is_empty() {
+            return action;
+        }
+        action.drift = applied.as_deref() == Some(applied_hash(&desired.properties).as_str());
+        let replaced: Vec<&Change> = changes.iter().filter(|c| c.forces_replacement).collect();
+        if replaced.is_empty() {
+            action.kind = Kind::Update;
+            action.steps = Self::provider(resource).steps(live, &changes);
+        } else {
+            action.kind = Kind::Replace;
+            let paths: Vec<&str> = replaced.iter().map(|c| c.path.as_str()).collect();
+            action.reason = Some(format!(
+                "`{}` changed{}, and {} cannot change in place",
+                resource.component,
+                format_args!(" ({})", paths.join(", ")),
+                resource.cfn_type
+            ));
+            action.data_loss = data_loss(resource, &action.resource);
+        }
+        if action.drift {
+            action.reason.get_or_insert_with(|| "live was changed outside pipe; this puts it back".into());
+        }
+        action.security = security(&changes);
+        action.changes = changes;
+        action
+    }
+}
+
+fn data_loss(resource: &Resource, _logical_id: &str) -> Option<DataLoss> {
+    crate::plan::risk::data_loss(resource.cfn_type)
+}
+
+fn security(changes: &[Change]) -> Vec<String> {
+    crate::plan::risk::security(changes)
+}
+
+/// A name for a resource whose template leaves naming to CloudFormation (roles, mappings):
+/// `<pipeline>-<LogicalId>`, within the 64 characters IAM allows.
+fn generated_name(pipeline: &str, logical_id: &str) -> String {
+    let name = format!("{pipeline}-{logical_id}");
+    if name.len() <= 64 {
+        return name;
+    }
+    let digest = hash(&Value::String(name.clone()));
+    format!("{}-{}", &name[..55], &digest[..8])
+}
+
+/// The properties with `pipe:applied` taken out of `Tags`, and its value.
+fn without_applied(properties: &Map<String, Value>) -> (Map<String, Value>, Option<String>) {
+    let mut properties = properties.clone();
+    let mut applied = None;
+    if let Some(tags) = properties.get("Tags") {
+        let mut pairs = tag_pairs(Some(tags));
+        if let Some(index) = pairs.iter().position(|(k, _)| k == APPLIED_TAG) {
+            applied = Some(pairs.remove(index).1);
+            properties.insert("Tags".into(), tag_list(pairs));
+        }
+    }
+    (properties, applied)
+}
+
+/// Tags compare as a set: sorted by key in both the desired and the live properties.
+fn sorted_tags(properties: &Map<String, Value>) -> Map<String, Value> {
+    let mut properties = properties.clone();
+    if let Some(tags @ Value::Array(_)) = properties.get("Tags") {
+        let mut pairs = tag_pairs(Some(tags));
+        pairs.sort();
+        properties.insert("Tags".into(), tag_list(pairs));
+    }
+    properties
+}
+
+/// The `pipe:applied` value for a resource's desired properties.
+fn applied_hash(properties: &Map<String, Value>) -> String {
+    hash(&Value::Object(properties.clone()))[..16].to_string()
+}
+
+fn fingerprint_live(live: &Live) -> String {
+    hash(&serde_json::json!({ "id": live.handle.physical_id, "properties": live.properties }))
+}
+
+/// SHA-256 of a value's JSON, in hex. `serde_json` keeps key order, so equal values hash equal.
+pub fn hash(value: &Value) -> String {
+    Sha256::digest(value.to_string().as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,136 @@
+//! What the engine asks of each resource type family: read the live resource in the template's
+//! shape, create, update in place, delete. One file per family under `providers/`.
+
+use async_trait::async_trait;
+use serde_json::{Map, Value};
+
+use super::resolve::Handle;
+use crate::backend::aws::{Account, ApiError};
+use crate::plan::Change;
+
+/// The service clients, built once from the shared configuration.
+pub struct Clients {
+    pub account: Account,
+    pub iam: aws_sdk_iam::Client,
+    pub kinesis: aws_sdk_kinesis::Client,
+    pub lambda: aws_sdk_lambda::Client,
+    pub logs: aws_sdk_cloudwatchlogs::Client,
+    pub s3: aws_sdk_s3::Client,
+    pub sns: aws_sdk_sns::Client,
+}
+
+impl Clients {
+    pub fn new(account: Account) -> Self {
+        let config = &account.config;
+        Clients {
+            iam: aws_sdk_iam::Client::new(config),
+            kinesis: aws_sdk_kinesis::Client::new(config),
+            lambda: aws_sdk_lambda::Client::new(config),
+            logs: aws_sdk_cloudwatchlogs::Client::new(config),
+            // Path-style addressing: bucket names with dots, and local endpoints, have no
+            // virtual-host certificate.
+            s3: aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(config).force_path_style(true).build()),
+            sns: aws_sdk_sns::Client::new(config),
+            account,
+        }
+    }
+}
+
+/// The resource as the blueprint wants it, intrinsics resolved.
+#[derive(Debug, Clone)]
+pub struct Desired {
+    pub logical_id: String,
+    pub resource_type: &'static str,
+    /// The name AWS knows it by: its name property, or one pipe derives from the logical id.
+    pub name: String,
+    /// Template-shaped properties. `Tags` (when the type has them) already carry `pipe:applied`.
+    pub properties: Map<String, Value>,
+}
+
+impl Desired {
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.properties.get(key)
+    }
+
+    pub fn str(&self, key: &str) -> Option<&str> {
+        self.properties.get(key).and_then(Value::as_str)
+    }
+
+    pub fn i32(&self, key: &str) -> Option<i32> {
+        self.properties.get(key).and_then(Value::as_i64).and_then(|n| i32::try_from(n).ok())
+    }
+
+    /// `Tags` as key/value pairs, in either template form (a list of `{Key, Value}` or a map).
+    pub fn tags(&self) -> Vec<(String, String)> {
+        tag_pairs(self.properties.get("Tags"))
+    }
+}
+
+/// The resource as it is in AWS.
+#[derive(Debug, Clone, Default)]
+pub struct Live {
+    pub handle: Handle,
+    /// Normalised into the template's shape, for the properties pipe sets.
+    pub properties: Map<String, Value>,
+}
+
+#[async_trait]
+pub trait Provider: Send + Sync {
+    /// Finds the resource by the desired name; `None` when it does not exist.
+    async fn read(&self, aws: &Clients, desired: &Desired) -> Result<Option<Live>, ApiError>;
+
+    /// Creates the resource and waits until it is usable.
+    async fn create(&self, aws: &Clients, desired: &Desired) -> Result<Live, ApiError>;
+
+    /// Applies `changes` (none of which forces replacement) in place and waits.
+    async fn update(&self, aws: &Clients, desired: &Desired, live: &Live, changes: &[Change])
+    -> Result<Live, ApiError>;
+
+    /// Deletes the resource and waits until it is gone.
+    async fn delete(&self, aws: &Clients, live: &Live) -> Result<(), ApiError>;
+
+    /// The calls an update takes when it is more than one, for the plan to show.
+    fn steps(&self, _live: &Live, _changes: &[Change]) -> Vec<String> {
+        Vec::new()
+    }
+}
+
+/// `[{Key, Value}]` or `{key: value}` as pairs; anything else as none.
+pub fn tag_pairs(tags: Option<&Value>) -> Vec<(String, String)> {
+    match tags {
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(|t| Some((t.get("Key")?.as_str()?.to_string(), t.get("Value")?.as_str()?.to_string())))
+            .collect(),
+        Some(Value::Object(map)) => {
+            map.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Pairs as the template's `[{Key, Value}]` list.
+pub fn tag_list(pairs: impl IntoIterator<Item = (String, String)>) -> Value {
+    Value::Array(pairs.into_iter().map(|(k, v)| serde_json::json!({ "Key": k, "Value": v })).collect())
+}
+
+/// Polls `check` with growing pauses (1 s to 10 s) until it returns `Some`, for at most
+/// `limit`: the services pipe creates have no SDK waiters of their own.
+pub async fn wait_for<T, F, Fut>(what: &'static str, limit: std::time::Duration, mut check: F) -> Result<T, ApiError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<Option<T>, ApiError>>,
+{
+    let start = std::time::Instant::now();
+    let mut pause = std::time::Duration::from_millis(200);
+    loop {
+        if let Some(done) = check().await? {
+            return Ok(done);
+        }
+        if start.elapsed() > limit {
+            return Err(ApiError::new(what, format!("still not ready after {} s", limit.as_secs())));
+        }
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(std::time::Duration::from_secs(10));
+    }
+}

@@ -1,0 +1,126 @@
+//! `pipe apply`: converge a blueprint (or exactly a saved plan) with live, with progress.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::time::Instant;
+
+use clap::Args;
+
+use crate::backend::sdk::apply::{ApplyError, Options};
+use crate::plan::Plan;
+
+use super::live::{self, TargetArgs, failed};
+use super::plan::{PlanFormat, show};
+use super::{Error, Outcome, VarArgs};
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// A blueprint, or a plan saved with `pipe plan --out`.
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
+    #[command(flatten)]
+    vars: VarArgs,
+    #[command(flatten)]
+    target: TargetArgs,
+    /// Do not ask for confirmation.
+    #[arg(long)]
+    yes: bool,
+    /// Allow replacing or deleting data stores (streams, tables, buckets, clusters, domains).
+    #[arg(long)]
+    allow_data_loss: bool,
+    /// How many resources to converge at once.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
+    concurrency: u16,
+}
+
+pub fn run(args: &ApplyArgs) -> Result<Outcome, Error> {
+    let text = fs_err::read_to_string(&args.file)?;
+    let saved = text.trim_start().starts_with('{').then(|| Plan::from_json(&text)).transpose().map_err(Error::Usage)?;
+    let (file, vars) = match &saved {
+        Some(plan) => (PathBuf::from(&plan.source.blueprint), live::vars_of(&plan.source)),
+        None => (args.file.clone(), args.vars.clone()),
+    };
+    let Some(compiled) = live::compile(&file, &vars)? else { return Ok(Outcome::Invalid) };
+    let runtime = live::runtime()?;
+    runtime.block_on(async {
+        let (engine, state, plan) = args.target.plan(&compiled).await?;
+        if let Some(saved) = &saved {
+            refuse_if_stale(saved, &plan)?;
+        }
+        let mut stdout = std::io::stdout();
+        write!(stdout, "{}", show(&plan, PlanFormat::Text))?;
+        if !plan.has_changes() {
+            return Ok(Outcome::Success);
+        }
+        let options = Options { concurrency: usize::from(args.concurrency), allow_data_loss: args.allow_data_loss };
+        if plan.data_loss().next().is_some() && !options.allow_data_loss {
+            let losing: Vec<String> = plan.data_loss().map(|a| a.resource.clone()).collect();
+            return Err(failed(ApplyError::DataLoss(losing)));
+        }
+        if !args.yes && !confirm(&plan)? {
+            return Err(Error::Usage("apply cancelled: nothing was changed".into()));
+        }
+        let progress = crate::ui::progress::for_stderr(std::io::stderr().is_terminal());
+        let start = Instant::now();
+        match engine.apply(&plan, &state, options, progress.as_ref()).await {
+            Ok(done) => {
+                writeln!(
+                    stdout,
+                    "\nApply complete: {} in {}. `pipe plan` now shows no changes.",
+                    plural(done.len(), "action"),
+                    crate::ui::progress::seconds(start.elapsed())
+                )?;
+                Ok(Outcome::Success)
+            }
+            Err(error) => {
+                let done: Vec<String> = error.done().iter().map(|d| format!("{} ({})", d.resource, d.what)).collect();
+                let already = if done.is_empty() { "nothing".to_string() } else { done.join(", ") };
+                Err(failed(format!(
+                    "{error}\n  already done: {already}\n  run `pipe apply` again to resume: it finds what exists and converges the rest"
+                )))
+            }
+        }
+    })
+}
+
+fn confirm(plan: &Plan) -> Result<bool, Error> {
+    if !std::io::stdin().is_terminal() {
+        return Err(Error::Usage("no terminal to confirm on: pass --yes to apply without asking".into()));
+    }
+    Ok(crate::ui::prompt::confirm(&format!("Apply these changes to `{}`?", plan.pipeline))?)
+}
+
+/// A saved plan applies only to the inputs and live state it was made from.
+fn refuse_if_stale(saved: &Plan, now: &Plan) -> Result<(), Error> {
+    let mut moved = Vec::new();
+    if (saved.account.as_str(), saved.region.as_str()) != (now.account.as_str(), now.region.as_str()) {
+        moved.push(format!(
+            "it was made for account {} in {}, this is account {} in {}",
+            saved.account, saved.region, now.account, now.region
+        ));
+    }
+    if saved.fingerprint.model != now.fingerprint.model {
+        moved.push("the blueprint or its code changed".to_string());
+    }
+    if saved.fingerprint.vars != now.fingerprint.vars {
+        moved.push("the variables changed".to_string());
+    }
+    let changed: Vec<&str> = saved
+        .fingerprint
+        .live
+        .iter()
+        .filter(|entry| !now.fingerprint.live.contains(entry))
+        .map(|(id, _)| id.as_str())
+        .collect();
+    if !changed.is_empty() {
+        moved.push(format!("live changed for {}", changed.join(", ")));
+    }
+    if moved.is_empty() {
+        return Ok(());
+    }
+    Err(failed(format!("the saved plan is stale: {}; run `pipe plan --out` again", moved.join("; "))))
+}
+
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
+}

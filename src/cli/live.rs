@@ -1,0 +1,97 @@
+//! What `plan`, `apply`, `diff` and `destroy` share: the blueprint and where it goes (target,
+//! profile, region), compiled, connected and read.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::{Args, ValueEnum};
+
+use crate::backend::aws;
+use crate::backend::sdk::{self, Engine, State};
+use crate::diagnostic::text;
+use crate::model::Pipeline;
+use crate::plan::{Plan, Source};
+
+use super::{Error, VarArgs, use_color};
+
+/// Where and how a pipeline is deployed.
+#[derive(Debug, Args)]
+pub struct TargetArgs {
+    /// How pipe deploys: `sdk` calls the service APIs directly.
+    #[arg(long, value_enum, default_value = "sdk")]
+    target: Target,
+    /// AWS profile to use (else AWS_PROFILE, else the default chain).
+    #[arg(long, value_name = "NAME")]
+    profile: Option<String>,
+    /// AWS region (else AWS_REGION, else the profile's).
+    #[arg(long, value_name = "REGION")]
+    region: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Target {
+    Sdk,
+}
+
+/// A blueprint compiled for deployment.
+pub struct Compiled {
+    pub pipeline: Pipeline,
+    pub source: Source,
+    pub vars_fingerprint: String,
+}
+
+/// Loads, validates and compiles `file`; `Ok(None)` when the blueprint is invalid (already
+/// reported on stderr).
+pub fn compile(file: &Path, vars: &VarArgs) -> Result<Option<Compiled>, Error> {
+    let overrides = vars.load()?;
+    let loaded = super::load(file, &overrides)?;
+    let mut stderr = std::io::stderr();
+    if !loaded.report.diagnostics.is_empty() {
+        write!(stderr, "{}", text::render(&loaded.report, use_color()))?;
+    }
+    let Some(blueprint) = loaded.blueprint.filter(|_| loaded.report.errors() == 0) else {
+        writeln!(stderr, "nothing planned: fix the errors above first")?;
+        return Ok(None);
+    };
+    let pipeline = crate::model::compile(&blueprint, crate::blueprint::base_dir(file))?;
+    let described: Vec<String> = overrides.names().filter_map(|n| overrides.describe(n)).collect();
+    let source = Source {
+        blueprint: file.display().to_string(),
+        vars: vars.vars.clone(),
+        vars_files: vars.vars_files.iter().map(|p| p.display().to_string()).collect(),
+    };
+    Ok(Some(Compiled { pipeline, source, vars_fingerprint: sdk::hash(&serde_json::json!(described)) }))
+}
+
+/// The async runtime the AWS SDK needs, for one command.
+pub fn runtime() -> Result<tokio::runtime::Runtime, Error> {
+    Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
+}
+
+impl TargetArgs {
+    /// Connects, checks the pipeline is deployable by the target, and reads what is live.
+    pub async fn read<'a>(&self, compiled: &'a Compiled) -> Result<(Engine<'a>, State), Error> {
+        let Target::Sdk = self.target;
+        let account = aws::connect(self.profile.as_deref(), self.region.as_deref()).await.map_err(failed)?;
+        let engine = Engine::new(account, &compiled.pipeline).map_err(failed)?;
+        let state = engine.read().await.map_err(failed)?;
+        Ok((engine, state))
+    }
+
+    pub async fn plan<'a>(&self, compiled: &'a Compiled) -> Result<(Engine<'a>, State, Plan), Error> {
+        let (engine, state) = self.read(compiled).await?;
+        let plan =
+            engine.plan(&state, compiled.source.clone(), compiled.vars_fingerprint.clone()).await.map_err(failed)?;
+        Ok((engine, state, plan))
+    }
+}
+
+/// A command that ran and could not finish.
+pub fn failed(error: impl std::fmt::Display) -> Error {
+    Error::Failed(error.to_string())
+}
+
+/// The blueprint arguments a saved plan was made with, to make it again.
+pub fn vars_of(source: &Source) -> VarArgs {
+    VarArgs { vars: source.vars.clone(), vars_files: source.vars_files.iter().map(PathBuf::from).collect() }
+}

@@ -1,0 +1,67 @@
+//! `pipe plan`: what converging a blueprint would change, risk first.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+use crate::plan::{Plan, markdown, text};
+
+use super::live::{self, TargetArgs};
+use super::{Error, Outcome, VarArgs};
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// The blueprint to plan.
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
+    #[command(flatten)]
+    vars: VarArgs,
+    #[command(flatten)]
+    target: TargetArgs,
+    /// `text` for people, `json` for scripts (versioned), `markdown` for a pull-request comment.
+    #[arg(long, value_enum, default_value = "text")]
+    output: PlanFormat,
+    /// Save the plan to FILE, for `pipe apply FILE` to apply exactly it.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// Exit 0 when there is nothing to change, 2 when there is, 1 on error.
+    #[arg(long)]
+    detailed_exitcode: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    Text,
+    Json,
+    Markdown,
+}
+
+impl PlanArgs {
+    pub fn detailed_exitcode(&self) -> bool {
+        self.detailed_exitcode
+    }
+}
+
+pub fn run(args: &PlanArgs) -> Result<Outcome, Error> {
+    let Some(compiled) = live::compile(&args.file, &args.vars)? else { return Ok(Outcome::Invalid) };
+    let runtime = live::runtime()?;
+    let (_, _, plan) = runtime.block_on(args.target.plan(&compiled))?;
+    if let Some(path) = &args.out {
+        fs_err::write(path, plan.to_json())?;
+    }
+    write!(std::io::stdout(), "{}", show(&plan, args.output))?;
+    Ok(if args.detailed_exitcode && plan.has_changes() { Outcome::Changes } else { Outcome::Success })
+}
+
+pub fn show(plan: &Plan, format: PlanFormat) -> String {
+    match format {
+        PlanFormat::Text => text::render(plan, color_stdout()),
+        PlanFormat::Json => plan.to_json(),
+        PlanFormat::Markdown => markdown::render(plan),
+    }
+}
+
+fn color_stdout() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+}
