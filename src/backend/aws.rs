@@ -47,7 +47,7 @@ pub async fn connect(profile: Option<&str>, region: Option<&str>) -> Result<Acco
         .get_caller_identity()
         .send()
         .await
-        .map_err(|e| ConnectError::NoCredentials(plain(&e)))?;
+        .map_err(|e| ConnectError::NoCredentials(first_line(&plain(&e))))?;
     let id = identity.account().unwrap_or_default().to_string();
     Ok(Account { partition: partition(&region).to_string(), config, id, region })
 }
@@ -105,6 +105,12 @@ where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
     move |error| ApiError { operation, code: error.code().map(str::to_string), message: plain(&error) }
+}
+
+/// The credential chain lists every provider it tried, over many lines: the first says enough.
+fn first_line(text: &str) -> String {
+    let line = text.lines().next().unwrap_or_default();
+    line.trim_end_matches("Attempted:").trim_end().to_string()
 }
 
 /// The service's own message when it sent one, else the error chain in one line.

@@ -12,6 +12,7 @@ pub mod contract;
 pub mod iam;
 pub mod naming;
 pub mod refs;
+pub mod starts;
 
 use std::path::Path;
 

@@ -8,7 +8,7 @@ use serde_json::Value;
 use tokio::task::JoinSet;
 
 use super::provider::{Clients, Desired, Live, Provider, tag_list, tag_pairs};
-use super::{APPLIED_TAG, Engine, State, applied_hash, artifacts, lock};
+use super::{APPLIED_TAG, Engine, State, applied_hash, artifacts, lock, starts};
 use crate::backend::aws::ApiError;
 use crate::plan::{Kind, Plan};
 
@@ -183,6 +183,23 @@ impl Engine<'_> {
                 error,
                 done,
             });
+        }
+        let planned: BTreeSet<&str> =
+            plan.actions.iter().filter(|a| a.kind == Kind::Step).map(|a| a.resource.as_str()).collect();
+        for start in crate::model::starts::starts(self.pipeline) {
+            let step = format!("start {}", start.logical_id());
+            if !planned.contains(step.as_str()) {
+                continue;
+            }
+            let began = Instant::now();
+            progress.started(&step, "starting");
+            if let Err(error) = starts::run(&self.aws, &start).await {
+                progress.failed(&step, &error.to_string());
+                let resource_type = self.pipeline.resources[start.logical_id()].cfn_type.to_string();
+                return Err(ApplyError::Failed { resource: step, resource_type, verb: "started", error, done });
+            }
+            progress.finished(&step, "started", began.elapsed());
+            done.push(Done { resource: step, what: "started", elapsed: began.elapsed() });
         }
         Ok(done)
     }

@@ -10,6 +10,7 @@ mod lock;
 pub mod provider;
 mod providers;
 pub mod resolve;
+mod starts;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -141,6 +142,7 @@ impl<'a> Engine<'a> {
             let desired = self.desired(&id, &handles);
             actions.push(self.action(resource, &desired, state.live.get(&id)));
         }
+        actions.extend(starts::plan(&self.aws, &crate::model::starts::starts(self.pipeline)).await?);
         let live = self
             .pipeline
             .resources
@@ -223,27 +225,31 @@ fn generated_name(pipeline: &str, logical_id: &str) -> String {
     format!("{}-{}", &name[..55], &digest[..8])
 }
 
-/// The properties with `pipe:applied` taken out of `Tags`, and its value.
+/// The properties with `pipe:applied` taken out of `Tags` (a list or a map), and its value.
 fn without_applied(properties: &Map<String, Value>) -> (Map<String, Value>, Option<String>) {
     let mut properties = properties.clone();
-    let mut applied = None;
-    if let Some(tags) = properties.get("Tags") {
-        let mut pairs = tag_pairs(Some(tags));
-        if let Some(index) = pairs.iter().position(|(k, _)| k == APPLIED_TAG) {
-            applied = Some(pairs.remove(index).1);
-            properties.insert("Tags".into(), tag_list(pairs));
+    let applied = match properties.get_mut("Tags") {
+        Some(Value::Object(map)) => map.remove(APPLIED_TAG).and_then(|v| v.as_str().map(str::to_string)),
+        Some(tags @ Value::Array(_)) => {
+            let mut pairs = tag_pairs(Some(tags));
+            let index = pairs.iter().position(|(k, _)| k == APPLIED_TAG);
+            let applied = index.map(|i| pairs.remove(i).1);
+            *tags = tag_list(pairs);
+            applied
         }
-    }
+        _ => None,
+    };
     (properties, applied)
 }
 
-/// Tags compare as a set: sorted by key in both the desired and the live properties.
+/// Tags compare as a set: a list is sorted by key in both the desired and the live properties
+/// (a map compares as a set already).
 fn sorted_tags(properties: &Map<String, Value>) -> Map<String, Value> {
     let mut properties = properties.clone();
-    if let Some(tags @ Value::Array(_)) = properties.get("Tags") {
+    if let Some(tags @ Value::Array(_)) = properties.get_mut("Tags") {
         let mut pairs = tag_pairs(Some(tags));
         pairs.sort();
-        properties.insert("Tags".into(), tag_list(pairs));
+        *tags = tag_list(pairs);
     }
     properties
 }

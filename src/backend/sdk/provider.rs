@@ -11,11 +11,23 @@ use crate::plan::Change;
 /// The service clients, built once from the shared configuration.
 pub struct Clients {
     pub account: Account,
+    pub dynamodb: aws_sdk_dynamodb::Client,
+    pub emr: aws_sdk_emr::Client,
+    pub firehose: aws_sdk_firehose::Client,
+    pub flink: aws_sdk_kinesisanalyticsv2::Client,
+    pub glue: aws_sdk_glue::Client,
     pub iam: aws_sdk_iam::Client,
+    pub kafka: aws_sdk_kafka::Client,
     pub kinesis: aws_sdk_kinesis::Client,
     pub lambda: aws_sdk_lambda::Client,
     pub logs: aws_sdk_cloudwatchlogs::Client,
+    pub opensearch: aws_sdk_opensearch::Client,
+    pub redshift: aws_sdk_redshift::Client,
+    pub redshift_data: aws_sdk_redshiftdata::Client,
+    pub redshift_serverless: aws_sdk_redshiftserverless::Client,
     pub s3: aws_sdk_s3::Client,
+    pub sagemaker: aws_sdk_sagemaker::Client,
+    pub secrets: aws_sdk_secretsmanager::Client,
     pub sns: aws_sdk_sns::Client,
 }
 
@@ -23,13 +35,25 @@ impl Clients {
     pub fn new(account: Account) -> Self {
         let config = &account.config;
         Clients {
+            dynamodb: aws_sdk_dynamodb::Client::new(config),
+            emr: aws_sdk_emr::Client::new(config),
+            firehose: aws_sdk_firehose::Client::new(config),
+            flink: aws_sdk_kinesisanalyticsv2::Client::new(config),
+            glue: aws_sdk_glue::Client::new(config),
             iam: aws_sdk_iam::Client::new(config),
+            kafka: aws_sdk_kafka::Client::new(config),
             kinesis: aws_sdk_kinesis::Client::new(config),
             lambda: aws_sdk_lambda::Client::new(config),
             logs: aws_sdk_cloudwatchlogs::Client::new(config),
+            opensearch: aws_sdk_opensearch::Client::new(config),
+            redshift: aws_sdk_redshift::Client::new(config),
+            redshift_data: aws_sdk_redshiftdata::Client::new(config),
+            redshift_serverless: aws_sdk_redshiftserverless::Client::new(config),
             // Path-style addressing: bucket names with dots, and local endpoints, have no
             // virtual-host certificate.
             s3: aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(config).force_path_style(true).build()),
+            sagemaker: aws_sdk_sagemaker::Client::new(config),
+            secrets: aws_sdk_secretsmanager::Client::new(config),
             sns: aws_sdk_sns::Client::new(config),
             account,
         }

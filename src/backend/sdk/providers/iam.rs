@@ -1,4 +1,5 @@
-//! IAM: `AWS::IAM::Role` (trust policy, inline policies, tags) and `AWS::IAM::ManagedPolicy`.
+//! IAM: `AWS::IAM::Role` (trust policy, inline policies, tags), `AWS::IAM::ManagedPolicy` and
+//! `AWS::IAM::InstanceProfile`.
 
 use async_trait::async_trait;
 use serde_json::{Map, Value, json};
@@ -38,6 +39,9 @@ impl Provider for Role {
         properties
             .insert("AssumeRolePolicyDocument".into(), document(role.assume_role_policy_document().unwrap_or("{}")));
         properties.insert("Policies".into(), Value::Array(policies));
+        if let Some(description) = role.description().filter(|d| !d.is_empty()) {
+            properties.insert("Description".into(), json!(description));
+        }
         properties
             .insert("Tags".into(), tag_list(tags.tags().iter().map(|t| (t.key().to_string(), t.value().to_string()))));
         if desired.get("ManagedPolicyArns").is_some() {
@@ -68,6 +72,7 @@ impl Provider for Role {
             .create_role()
             .role_name(&desired.name)
             .assume_role_policy_document(trust)
+            .set_description(desired.str("Description").map(str::to_string))
             .set_tags(Some(tags(desired)))
             .send()
             .await
@@ -98,6 +103,15 @@ impl Provider for Role {
                 .send()
                 .await
                 .map_err(api("UpdateAssumeRolePolicy"))?;
+        }
+        if live.properties.get("Description") != desired.get("Description") {
+            aws.iam
+                .update_role()
+                .role_name(name)
+                .description(desired.str("Description").unwrap_or_default())
+                .send()
+                .await
+                .map_err(api("UpdateRole"))?;
         }
         let wanted = desired.get("Policies").and_then(Value::as_array).cloned().unwrap_or_default();
         let current = live.properties.get("Policies").and_then(Value::as_array).cloned().unwrap_or_default();
@@ -371,6 +385,165 @@ impl Provider for ManagedPolicy {
                 .map_err(api("DetachGroupPolicy"))?;
         }
         match aws.iam.delete_policy().policy_arn(arn).send().await.map_err(api("DeletePolicy")) {
+            Err(e) if !e.is("NoSuchEntity") => Err(e),
+            _ => Ok(()),
+        }
+    }
+}
+
+pub struct InstanceProfile;
+
+#[async_trait]
+impl Provider for InstanceProfile {
+    async fn read(&self, aws: &Clients, desired: &Desired) -> Result<Option<Live>, ApiError> {
+        let name = &desired.name;
+        let profile = match aws
+            .iam
+            .get_instance_profile()
+            .instance_profile_name(name)
+            .send()
+            .await
+            .map_err(api("GetInstanceProfile"))
+        {
+            Ok(out) => out.instance_profile,
+            Err(e) if e.is("NoSuchEntity") => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let Some(profile) = profile else { return Ok(None) };
+        let mut properties = Map::new();
+        if desired.get("InstanceProfileName").is_some() {
+            properties.insert("InstanceProfileName".into(), json!(profile.instance_profile_name()));
+        }
+        if desired.get("Path").is_some() || profile.path() != "/" {
+            properties.insert("Path".into(), json!(profile.path()));
+        }
+        let roles: Vec<&str> = profile.roles().iter().map(|r| r.role_name()).collect();
+        properties.insert("Roles".into(), json!(roles));
+        // GetInstanceProfile carries the profile's tags (at most 50, all there is).
+        if !profile.tags().is_empty() || desired.get("Tags").is_some() {
+            properties.insert(
+                "Tags".into(),
+                tag_list(profile.tags().iter().map(|t| (t.key().to_string(), t.value().to_string()))),
+            );
+        }
+        let handle = Handle {
+            physical_id: profile.instance_profile_name().to_string(),
+            attributes: Map::from_iter([("Arn".to_string(), json!(profile.arn()))]),
+        };
+        Ok(Some(Live { handle, properties }))
+    }
+
+    async fn create(&self, aws: &Clients, desired: &Desired) -> Result<Live, ApiError> {
+        let created = aws
+            .iam
+            .create_instance_profile()
+            .instance_profile_name(&desired.name)
+            .set_path(desired.str("Path").map(str::to_string))
+            .set_tags(Some(tags(desired)))
+            .send()
+            .await
+            .map_err(api("CreateInstanceProfile"));
+        match created {
+            // A retry after a lost response: the profile is ours to adopt.
+            Err(e) if e.is("EntityAlreadyExists") => {}
+            other => {
+                other?;
+            }
+        }
+        let live = self.read(aws, desired).await?.unwrap_or_default();
+        self.update(aws, desired, &live, &[]).await
+    }
+
+    async fn update(
+        &self,
+        aws: &Clients,
+        desired: &Desired,
+        live: &Live,
+        _changes: &[Change],
+    ) -> Result<Live, ApiError> {
+        let name = &desired.name;
+        let wanted = strings(desired.get("Roles"));
+        let current = strings(live.properties.get("Roles"));
+        // A profile holds one role at most: the old one goes before the new one comes.
+        for role in current.iter().filter(|r| !wanted.contains(r)) {
+            aws.iam
+                .remove_role_from_instance_profile()
+                .instance_profile_name(name)
+                .role_name(role)
+                .send()
+                .await
+                .map_err(api("RemoveRoleFromInstanceProfile"))?;
+        }
+        for role in wanted.iter().filter(|r| !current.contains(r)) {
+            aws.iam
+                .add_role_to_instance_profile()
+                .instance_profile_name(name)
+                .role_name(role)
+                .send()
+                .await
+                .map_err(api("AddRoleToInstanceProfile"))?;
+        }
+        let (add, remove) = super::tag_delta(live.properties.get("Tags"), desired.get("Tags"));
+        if !remove.is_empty() {
+            aws.iam
+                .untag_instance_profile()
+                .instance_profile_name(name)
+                .set_tag_keys(Some(remove))
+                .send()
+                .await
+                .map_err(api("UntagInstanceProfile"))?;
+        }
+        if !add.is_empty() {
+            aws.iam
+                .tag_instance_profile()
+                .instance_profile_name(name)
+                .set_tags(Some(iam_tags(add)))
+                .send()
+                .await
+                .map_err(api("TagInstanceProfile"))?;
+        }
+        self.read(aws, desired)
+            .await?
+            .ok_or_else(|| ApiError::new("GetInstanceProfile", format!("instance profile {name} vanished")))
+    }
+
+    async fn delete(&self, aws: &Clients, live: &Live) -> Result<(), ApiError> {
+        let name = &live.handle.physical_id;
+        // IAM refuses to delete a profile that still holds a role.
+        let profile = match aws
+            .iam
+            .get_instance_profile()
+            .instance_profile_name(name)
+            .send()
+            .await
+            .map_err(api("GetInstanceProfile"))
+        {
+            Ok(out) => out.instance_profile,
+            Err(e) if e.is("NoSuchEntity") => return Ok(()),
+            Err(e) => return Err(e),
+        };
+        for role in profile.iter().flat_map(|p| p.roles()) {
+            match aws
+                .iam
+                .remove_role_from_instance_profile()
+                .instance_profile_name(name)
+                .role_name(role.role_name())
+                .send()
+                .await
+                .map_err(api("RemoveRoleFromInstanceProfile"))
+            {
+                Err(e) if !e.is("NoSuchEntity") => return Err(e),
+                _ => {}
+            }
+        }
+        match aws
+            .iam
+            .delete_instance_profile()
+            .instance_profile_name(name)
+            .send()
+            .await
+            .map_err(api("DeleteInstanceProfile"))
+        {
             Err(e) if !e.is("NoSuchEntity") => Err(e),
             _ => Ok(()),
         }

@@ -209,10 +209,10 @@ async fn read_function(aws: &Clients, name: &str) -> Result<Option<Live>, ApiErr
     if let Some(group) = config.logging_config().and_then(|l| l.log_group()) {
         properties.insert("LoggingConfig".into(), json!({ "LogGroup": group }));
     }
-    if let Some(variables) = config.environment().and_then(|e| e.variables()).filter(|v| !v.is_empty()) {
-        let sorted: std::collections::BTreeMap<_, _> = variables.iter().collect();
-        properties.insert("Environment".into(), json!({ "Variables": sorted }));
-    }
+    // No environment and an empty one are the same function: both read as `Variables: {}`.
+    let variables: std::collections::BTreeMap<_, _> =
+        config.environment().and_then(|e| e.variables()).into_iter().flatten().collect();
+    properties.insert("Environment".into(), json!({ "Variables": variables }));
     if let Some(vpc) = config.vpc_config().filter(|v| !v.subnet_ids().is_empty()) {
         properties.insert(
             "VpcConfig".into(),

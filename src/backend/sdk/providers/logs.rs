@@ -1,4 +1,4 @@
-//! CloudWatch Logs: `AWS::Logs::LogGroup` and `AWS::Logs::LogStream`.
+//! CloudWatch Logs: `AWS::Logs::LogGroup`, `AWS::Logs::LogStream` and `AWS::Logs::ResourcePolicy`.
 
 use std::collections::HashMap;
 
@@ -210,5 +210,140 @@ impl Provider for LogStream {
             Err(e) if !e.is("ResourceNotFoundException") => Err(e),
             _ => Ok(()),
         }
+    }
+}
+
+pub struct ResourcePolicy;
+
+impl ResourcePolicy {
+    /// The account's resource policy named `name`, with its document.
+    async fn find(aws: &Clients, name: &str) -> Result<Option<String>, ApiError> {
+        let mut token = None;
+        loop {
+            let page = aws
+                .logs
+                .describe_resource_policies()
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(api("DescribeResourcePolicies"))?;
+            if let Some(policy) = page.resource_policies().iter().find(|p| p.policy_name() == Some(name)) {
+                return Ok(Some(policy.policy_document().unwrap_or_default().to_string()));
+            }
+            token = page.next_token().map(str::to_string);
+            if token.is_none() {
+                return Ok(None);
+            }
+        }
+    }
+}
+
+#[async_trait]
+impl Provider for ResourcePolicy {
+    async fn read(&self, aws: &Clients, desired: &Desired) -> Result<Option<Live>, ApiError> {
+        let name = &desired.name;
+        let Some(document) = Self::find(aws, name).await? else { return Ok(None) };
+        // The template holds the document as JSON text; AWS may store it reformatted. The same
+        // policy reads back as the template's own text.
+        let wanted = desired.get("PolicyDocument").cloned().unwrap_or(Value::Null);
+        let same = match (serde_json::from_str::<Value>(&document), wanted.as_str().map(serde_json::from_str::<Value>))
+        {
+            (Ok(live), Some(Ok(want))) => same_policy(&live, &want),
+            _ => false,
+        };
+        let properties = Map::from_iter([
+            ("PolicyName".to_string(), json!(name)),
+            ("PolicyDocument".to_string(), if same { wanted } else { json!(document) }),
+        ]);
+        Ok(Some(Live { handle: Handle { physical_id: name.clone(), attributes: Map::new() }, properties }))
+    }
+
+    async fn create(&self, aws: &Clients, desired: &Desired) -> Result<Live, ApiError> {
+        // PutResourcePolicy creates or replaces: a retry or an existing policy simply converges.
+        self.update(aws, desired, &Live::default(), &[]).await
+    }
+
+    async fn update(
+        &self,
+        aws: &Clients,
+        desired: &Desired,
+        _live: &Live,
+        _changes: &[Change],
+    ) -> Result<Live, ApiError> {
+        let name = &desired.name;
+        let document = match desired.get("PolicyDocument") {
+            Some(Value::String(text)) => text.clone(),
+            Some(other) => other.to_string(),
+            None => String::new(),
+        };
+        // An account-level policy has no revision to check (ExpectedRevisionId is for policies
+        // on a resource): the put replaces the document whole.
+        aws.logs
+            .put_resource_policy()
+            .policy_name(name)
+            .policy_document(document)
+            .send()
+            .await
+            .map_err(api("PutResourcePolicy"))?;
+        self.read(aws, desired)
+            .await?
+            .ok_or_else(|| ApiError::new("DescribeResourcePolicies", format!("resource policy {name} is not found")))
+    }
+
+    async fn delete(&self, aws: &Clients, live: &Live) -> Result<(), ApiError> {
+        match aws
+            .logs
+            .delete_resource_policy()
+            .policy_name(&live.handle.physical_id)
+            .send()
+            .await
+            .map_err(api("DeleteResourcePolicy"))
+        {
+            Err(e) if !e.is("ResourceNotFoundException") => Err(e),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Whether two policy documents grant the same: a one-item list equals its item, and lists
+/// (actions, resources, statements) compare as sets.
+pub(super) fn same_policy(a: &Value, b: &Value) -> bool {
+    canonical(a) == canonical(b)
+}
+
+fn canonical(value: &Value) -> Value {
+    match value {
+        Value::Array(items) if items.len() == 1 => canonical(&items[0]),
+        Value::Array(items) => {
+            let mut items: Vec<Value> = items.iter().map(canonical).collect();
+            items.sort_by_key(Value::to_string);
+            items.dedup();
+            Value::Array(items)
+        }
+        Value::Object(map) => {
+            let mut sorted: Vec<(&String, &Value)> = map.iter().collect();
+            sorted.sort_by_key(|(k, _)| *k);
+            Value::Object(sorted.into_iter().map(|(k, v)| (k.clone(), canonical(v))).collect())
+        }
+        other => other.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::same_policy;
+
+    #[test]
+    fn policies_compare_by_meaning() {
+        let template = json!({ "Version": "2012-10-17", "Statement": [{ "Effect": "Allow",
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Resource": "arn:x" }] });
+        let stored = json!({ "Statement": { "Resource": ["arn:x"], "Effect": "Allow",
+            "Action": ["logs:PutLogEvents", "logs:CreateLogStream"] }, "Version": "2012-10-17" });
+        assert!(same_policy(&template, &stored));
+        let other = json!({ "Version": "2012-10-17", "Statement": [{ "Effect": "Allow",
+            "Action": "logs:PutLogEvents", "Resource": "arn:x" }] });
+        assert!(!same_policy(&template, &other));
     }
 }
