@@ -2,6 +2,7 @@
 
 mod cli;
 mod contracts;
+mod deploy;
 mod handlers;
 mod hostile;
 mod invalid;

@@ -1,0 +1,534 @@
+//! `pipe plan`, `apply`, `diff` and `destroy` with the SDK target, against a real moto server.
+//! What pipe created is checked with the tests' own SDK calls, never with pipe's reader.
+
+use std::process::Output;
+
+use crate::support::aws::{Workspace, config, pipe_in, proxy_endpoint, runtime};
+
+fn run(command: &mut std::process::Command) -> (i32, String, String) {
+    let Output { status, stdout, stderr } = command.output().expect("pipe runs");
+    (
+        status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&stdout).into_owned(),
+        String::from_utf8_lossy(&stderr).into_owned(),
+    )
+}
+
+fn pipe(region: &str, args: &[&str], workspace: &Workspace) -> (i32, String, String) {
+    let mut command = pipe_in(region);
+    command.args(args).arg(&workspace.blueprint);
+    run(&mut command)
+}
+
+/// Snapshots a plan view with the random ids of event source mappings as `<uuid>`.
+fn assert_plan_snapshot(name: &str, text: &str) {
+    insta::with_settings!({ filters => vec![(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "<uuid>")] }, {
+        insta::assert_snapshot!(name, text);
+    });
+}
+
+#[test]
+fn internet_offering_plans_applies_changes_and_destroys() {
+    let region = "us-east-1";
+    let workspace = Workspace::new("internet-offering", "io-life");
+
+    let (code, plan, err) = pipe(region, &["plan", "--detailed-exitcode"], &workspace);
+    assert_eq!(code, 2, "a first plan has changes: {err}");
+    assert!(plan.contains("9 to create, 0 to update, 0 to REPLACE, 0 to delete, 2 steps"), "{plan}");
+
+    let (code, _, err) = pipe(region, &["apply", "--yes"], &workspace);
+    assert_eq!(code, 0, "apply: {err}");
+
+    let aws = config(region);
+    let kinesis = aws_sdk_kinesis::Client::new(&aws);
+    let lambda = aws_sdk_lambda::Client::new(&aws);
+    let sns = aws_sdk_sns::Client::new(&aws);
+    let iam = aws_sdk_iam::Client::new(&aws);
+    let rt = runtime();
+    rt.block_on(async {
+        let stream = kinesis.describe_stream_summary().stream_name("io-life-signups").send().await.unwrap();
+        let stream = stream.stream_description_summary().unwrap();
+        assert_eq!(stream.open_shard_count(), 2);
+        assert_eq!(stream.retention_period_hours(), 24);
+        assert_eq!(stream.key_id(), Some("alias/aws/kinesis"));
+        let tags = kinesis.list_tags_for_stream().stream_name("io-life-signups").send().await.unwrap();
+        assert!(tags.tags().iter().any(|t| t.key() == "pipe:pipeline" && t.value() == Some("io-life")));
+
+        let function = lambda.get_function().function_name("io-life-enrich").send().await.unwrap();
+        let config = function.configuration().unwrap();
+        assert_eq!(config.runtime().map(|r| r.as_str()), Some("python3.12"));
+        assert_eq!(config.memory_size(), Some(256));
+        assert_eq!(config.timeout(), Some(30));
+        let variables = config.environment().unwrap().variables().unwrap();
+        assert_eq!(variables["OFFERS_STREAM_NAME"], "io-life-offers");
+        assert!(config.role().unwrap().ends_with(":role/io-life-EnrichRole"));
+
+        let mappings = lambda.list_event_source_mappings().function_name("io-life-enrich").send().await.unwrap();
+        let mapping = &mappings.event_source_mappings()[0];
+        assert_eq!(mapping.batch_size(), Some(100));
+        assert_eq!(mapping.parallelization_factor(), Some(2));
+        assert_eq!(mapping.bisect_batch_on_function_error(), Some(true));
+        assert!(
+            mapping
+                .destination_config()
+                .unwrap()
+                .on_failure()
+                .unwrap()
+                .destination()
+                .unwrap()
+                .ends_with(":io-life-enrich-failures")
+        );
+
+        let topic_arn = "arn:aws:sns:us-east-1:123456789012:io-life-enrich-failures";
+        let topic = sns.get_topic_attributes().topic_arn(topic_arn).send().await.unwrap();
+        assert_eq!(topic.attributes().unwrap()["KmsMasterKeyId"], "alias/aws/sns");
+        let role = iam.get_role_policy().role_name("io-life-EnrichRole").policy_name("pipe").send().await.unwrap();
+        assert!(role.policy_document().contains("sns%3APublish") || role.policy_document().contains("sns:Publish"));
+    });
+
+    let (code, plan, err) = pipe(region, &["plan", "--detailed-exitcode"], &workspace);
+    assert_eq!(code, 0, "a plan right after apply has no changes: {plan}{err}");
+
+    workspace.edit("shards: auto", "shards: 16");
+    workspace.edit("size: 100", "size: 200");
+    workspace.edit(
+        "capacity: { mode: on-demand }\n    retention_hours: 24",
+        "capacity: { mode: on-demand }\n    retention_hours: 48",
+    );
+    let (code, plan, _) = pipe(region, &["plan", "--detailed-exitcode"], &workspace);
+    assert_eq!(code, 2);
+    assert_plan_snapshot("internet_offering_edited_plan", &plan);
+    let (_, markdown, _) = pipe(region, &["plan", "--output", "markdown"], &workspace);
+    assert_plan_snapshot("internet_offering_edited_plan_markdown", &markdown);
+
+    let (code, _, err) = pipe(region, &["apply", "--yes"], &workspace);
+    assert_eq!(code, 0, "apply: {err}");
+    rt.block_on(async {
+        let stream = kinesis.describe_stream_summary().stream_name("io-life-signups").send().await.unwrap();
+        assert_eq!(stream.stream_description_summary().unwrap().open_shard_count(), 16);
+        let offers = kinesis.describe_stream_summary().stream_name("io-life-offers").send().await.unwrap();
+        assert_eq!(offers.stream_description_summary().unwrap().retention_period_hours(), 48);
+        let mappings = lambda.list_event_source_mappings().function_name("io-life-enrich").send().await.unwrap();
+        assert_eq!(mappings.event_source_mappings()[0].batch_size(), Some(200));
+    });
+    let (code, plan, _) = pipe(region, &["plan", "--detailed-exitcode"], &workspace);
+    assert_eq!(code, 0, "{plan}");
+
+    let (code, out, err) = pipe(region, &["destroy", "--yes"], &workspace);
+    assert_eq!(code, 0, "destroy: {err}");
+    assert!(out.contains("Kept these data stores"), "{out}");
+    assert_eq!(leftovers(region, &workspace.name), ["stream io-life-offers", "stream io-life-signups"]);
+    let (code, _, err) = pipe(region, &["destroy", "--yes", "--allow-data-loss"], &workspace);
+    assert_eq!(code, 0, "destroy: {err}");
+    assert_eq!(leftovers(region, &workspace.name), Vec::<String>::new());
+}
+
+#[test]
+fn a_saved_plan_applies_only_to_what_it_was_made_from() {
+    let region = "eu-central-1";
+    let workspace = Workspace::new("internet-offering", "io-saved");
+    let saved = workspace.blueprint.with_extension("plan.json");
+    let saved_arg = saved.to_str().unwrap();
+    let (code, _, err) = pipe(region, &["plan", "--out", saved_arg], &workspace);
+    assert_eq!(code, 0, "{err}");
+
+    workspace.edit("memory_mib: 256", "memory_mib: 512");
+    let (code, _, err) = run(pipe_in(region).args(["apply", "--yes", saved_arg]));
+    assert_eq!(code, 1);
+    assert!(err.contains("the saved plan is stale: the blueprint or its code changed"), "{err}");
+
+    workspace.edit("memory_mib: 512", "memory_mib: 256");
+    let (code, _, err) = run(pipe_in(region).args(["apply", "--yes", saved_arg]));
+    assert_eq!(code, 0, "the unchanged plan applies: {err}");
+    let (code, _, err) = run(pipe_in(region).args(["apply", "--yes", saved_arg]));
+    assert_eq!(code, 1, "live changed since the plan");
+    assert!(err.contains("the saved plan is stale: live changed for ") && err.contains("SignupsStream"), "{err}");
+    let (code, _, err) = pipe(region, &["destroy", "--yes", "--allow-data-loss"], &workspace);
+    assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn missing_region_and_credentials_are_one_line_errors() {
+    let workspace = Workspace::new("internet-offering", "io-config");
+    let mut command = pipe_in("us-east-1");
+    command.env_remove("AWS_REGION").env_remove("AWS_DEFAULT_REGION").args(["plan"]).arg(&workspace.blueprint);
+    let (code, _, err) = run(&mut command);
+    assert_eq!(
+        (code, err.trim()),
+        (1, "error: no AWS region: pass `--region`, set AWS_REGION, or set `region` in your AWS profile")
+    );
+
+    let mut command = pipe_in("us-east-1");
+    command
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .args(["plan"])
+        .arg(&workspace.blueprint);
+    let (code, _, err) = run(&mut command);
+    assert_eq!(code, 1);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("error: no usable AWS credentials"), "{err}");
+}
+
+#[test]
+fn apply_converges_through_throttling_and_runs_independent_resources_together() {
+    let region = "eu-west-3";
+    let workspace = Workspace::new("internet-offering", "io-proxy");
+    let mut command = pipe_in(region);
+    command.env("AWS_ENDPOINT_URL", proxy_endpoint()).args(["apply", "--yes"]).arg(&workspace.blueprint);
+    let (code, _, log) = run(&mut command);
+    assert_eq!(code, 0, "apply through the throttling proxy: {log}");
+    assert!(most_in_flight(&log) >= 2, "independent resources run together:\n{log}");
+
+    let mut command = pipe_in(region);
+    command.env("AWS_ENDPOINT_URL", proxy_endpoint()).args(["plan", "--detailed-exitcode"]).arg(&workspace.blueprint);
+    let (code, plan, err) = run(&mut command);
+    assert_eq!(code, 0, "{plan}{err}");
+    let (code, _, err) = pipe(region, &["destroy", "--yes", "--allow-data-loss"], &workspace);
+    assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn an_apply_killed_part_way_resumes_without_duplicates() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    let region = "sa-east-1";
+    let workspace = Workspace::new("internet-offering", "io-killed");
+    let mut command = pipe_in(region);
+    command.env("AWS_ENDPOINT_URL", proxy_endpoint()).args(["apply", "--yes"]).arg(&workspace.blueprint);
+    let mut child = command.stderr(Stdio::piped()).stdout(Stdio::null()).spawn().expect("pipe runs");
+    let mut created = 0;
+    for line in BufReader::new(child.stderr.take().expect("piped")).lines() {
+        if line.expect("readable").contains(": created in") {
+            created += 1;
+        }
+        if created == 3 {
+            break;
+        }
+    }
+    assert_eq!(created, 3, "apply created some resources before it was killed");
+    child.kill().expect("SIGKILL");
+    child.wait().expect("reaped");
+
+    let (code, plan, _) = pipe(region, &["plan", "--detailed-exitcode"], &workspace);
+    assert_eq!(code, 2, "the interrupted apply left work to do");
+    assert!(!plan.contains("9 to create"), "some resources exist already: {plan}");
+    let (code, _, err) = pipe(region, &["apply", "--yes"], &workspace);
+    assert_eq!(code, 0, "the re-run takes over the dead run's lease and converges: {err}");
+    let (code, plan, _) = pipe(region, &["plan", "--detailed-exitcode"], &workspace);
+    assert_eq!(code, 0, "{plan}");
+
+    let aws = config(region);
+    runtime().block_on(async {
+        let lambda = aws_sdk_lambda::Client::new(&aws);
+        let mappings = lambda.list_event_source_mappings().function_name("io-killed-enrich").send().await.unwrap();
+        assert_eq!(mappings.event_source_mappings().len(), 1);
+        let sns = aws_sdk_sns::Client::new(&aws);
+        let topic = "arn:aws:sns:sa-east-1:123456789012:io-killed-enrich-failures";
+        let subscriptions = sns.list_subscriptions_by_topic().topic_arn(topic).send().await.unwrap();
+        assert_eq!(subscriptions.subscriptions().len(), 1);
+        let iam = aws_sdk_iam::Client::new(&aws);
+        let policies = iam.list_policies().scope(aws_sdk_iam::types::PolicyScopeType::Local).send().await.unwrap();
+        let ours = policies.policies().iter().filter(|p| p.policy_name() == Some("io-killed-signup-producer"));
+        assert_eq!(ours.count(), 1);
+    });
+    let (code, _, err) = pipe(region, &["destroy", "--yes", "--allow-data-loss"], &workspace);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(leftovers(region, &workspace.name), Vec::<String>::new());
+}
+
+/// The most resources in flight at once, from apply's log lines (`X: creating` ...
+/// `X: created in`).
+fn most_in_flight(log: &str) -> usize {
+    let (mut now, mut most) = (0usize, 0);
+    for line in log.lines() {
+        if line.ends_with(": creating") || line.ends_with(": updating") {
+            now += 1;
+            most = most.max(now);
+        } else if line.contains(": created in") || line.contains(": updated in") {
+            now = now.saturating_sub(1);
+        }
+    }
+    most
+}
+
+/// The cycle every scenario goes through: plan shows every create (exit 2), apply, the tests'
+/// own describe calls find the blueprint's settings, plan is clean (exit 0), one setting changes,
+/// plan shows exactly that update (snapshot), apply, plan is clean, destroy leaves nothing.
+struct Cycle {
+    scenario: &'static str,
+    name: &'static str,
+    region: &'static str,
+    edit: (&'static str, &'static str),
+    /// Checks one setting live, before (`false`) or after (`true`) the edit.
+    check: fn(&aws_config::SdkConfig, &str, bool),
+}
+
+impl Cycle {
+    fn run(&self) {
+        let workspace = Workspace::new(self.scenario, self.name);
+        let region = self.region;
+        let (code, plan, err) = pipe(region, &["plan", "--detailed-exitcode"], &workspace);
+        assert_eq!(code, 2, "{plan}{err}");
+        assert!(plan.contains(" to create, 0 to update, 0 to REPLACE, 0 to delete"), "{plan}");
+        let (code, _, err) = pipe(region, &["apply", "--yes"], &workspace);
+        assert_eq!(code, 0, "apply: {err}");
+        let aws = config(region);
+        (self.check)(&aws, self.name, false);
+        let (code, plan, err) = pipe(region, &["plan", "--detailed-exitcode"], &workspace);
+        assert_eq!(code, 0, "a plan right after apply has no changes: {plan}{err}");
+
+        workspace.edit(self.edit.0, self.edit.1);
+        let (code, plan, err) = pipe(region, &["plan", "--detailed-exitcode"], &workspace);
+        assert_eq!(code, 2, "{plan}{err}");
+        assert_plan_snapshot(&format!("{}_edited_plan", self.scenario), &plan);
+        let (code, _, err) = pipe(region, &["apply", "--yes"], &workspace);
+        assert_eq!(code, 0, "apply: {err}");
+        (self.check)(&aws, self.name, true);
+        let (code, plan, err) = pipe(region, &["plan", "--detailed-exitcode"], &workspace);
+        assert_eq!(code, 0, "{plan}{err}");
+
+        let (code, _, err) = pipe(region, &["destroy", "--yes", "--allow-data-loss"], &workspace);
+        assert_eq!(code, 0, "destroy: {err}");
+        assert_eq!(leftovers(region, self.name), Vec::<String>::new());
+    }
+}
+
+#[test]
+fn security_logs_cycle() {
+    Cycle {
+        scenario: "security-logs",
+        name: "sl-life",
+        region: "ap-south-1",
+        edit: ("interval_seconds: 60", "interval_seconds: 120"),
+        check: |aws, name, edited| {
+            let firehose = aws_sdk_firehose::Client::new(aws);
+            let described = runtime()
+                .block_on(firehose.describe_delivery_stream().delivery_stream_name(format!("{name}-delivery")).send())
+                .unwrap();
+            let description = described.delivery_stream_description().unwrap();
+            let destination = &description.destinations()[0];
+            let hints = destination.redshift_destination_description().unwrap().s3_destination_description().unwrap();
+            let interval = hints.buffering_hints().unwrap().interval_in_seconds();
+            assert_eq!(interval, Some(if edited { 120 } else { 60 }));
+        },
+    }
+    .run();
+}
+
+#[test]
+fn sensor_anomaly_cycle() {
+    Cycle {
+        scenario: "sensor-anomaly",
+        name: "sa-life",
+        region: "ap-northeast-1",
+        edit: ("parallelism: 2", "parallelism: 4"),
+        check: |aws, name, edited| {
+            let flink = aws_sdk_kinesisanalyticsv2::Client::new(aws);
+            let described = runtime()
+                .block_on(flink.describe_application().application_name(format!("{name}-detect")).send())
+                .unwrap();
+            let detail = described.application_detail().unwrap();
+            assert_eq!(detail.application_status().as_str(), "RUNNING", "pipe starts the application");
+            let parallelism = detail
+                .application_configuration_description()
+                .and_then(|c| c.flink_application_configuration_description())
+                .and_then(|f| f.parallelism_configuration_description())
+                .and_then(|p| p.parallelism());
+            assert_eq!(parallelism, Some(if edited { 4 } else { 2 }));
+        },
+    }
+    .run();
+}
+
+#[test]
+fn clickstream_ml_cycle() {
+    Cycle {
+        scenario: "clickstream-ml",
+        name: "cm-life",
+        region: "eu-north-1",
+        edit: ("retention_hours: 48", "retention_hours: 72"),
+        check: |aws, name, edited| {
+            let rt = runtime();
+            let kinesis = aws_sdk_kinesis::Client::new(aws);
+            let stream =
+                rt.block_on(kinesis.describe_stream_summary().stream_name(format!("{name}-clicks")).send()).unwrap();
+            let hours = stream.stream_description_summary().unwrap().retention_period_hours();
+            assert_eq!(hours, if edited { 72 } else { 48 });
+            let glue = aws_sdk_glue::Client::new(aws);
+            let job = rt.block_on(glue.get_job().job_name(format!("{name}-join-clicks")).send()).unwrap();
+            assert_eq!(job.job().unwrap().number_of_workers(), Some(2));
+            let runs = rt.block_on(glue.get_job_runs().job_name(format!("{name}-join-clicks")).send()).unwrap();
+            assert!(runs.job_runs().iter().any(|r| r.job_run_state().map(|s| s.as_str()) == Some("RUNNING")));
+            let dynamodb = aws_sdk_dynamodb::Client::new(aws);
+            let table = rt.block_on(dynamodb.describe_table().table_name(format!("{name}-demand")).send()).unwrap();
+            assert!(table.table().unwrap().latest_stream_arn().is_some(), "the reprice function reads its stream");
+        },
+    }
+    .run();
+}
+
+#[test]
+fn kafka_telemetry_cycle() {
+    Cycle {
+        scenario: "kafka-telemetry",
+        name: "kt-life",
+        region: "us-east-2",
+        edit: ("storage_gib: 100", "storage_gib: 120"),
+        check: |aws, name, edited| {
+            let opensearch = aws_sdk_opensearch::Client::new(aws);
+            let domain = runtime()
+                .block_on(opensearch.describe_domain().domain_name(format!("{name}-dashboards")).send())
+                .unwrap();
+            let ebs = domain.domain_status().unwrap().ebs_options().unwrap();
+            assert_eq!(ebs.volume_size(), Some(if edited { 120 } else { 100 }));
+        },
+    }
+    .run();
+}
+
+/// What is left in `region` (and in IAM) under the pipeline's names, found by listing each
+/// service the way a person would in the console.
+fn leftovers(region: &str, pipeline: &str) -> Vec<String> {
+    let aws = config(region);
+    let prefix = format!("{pipeline}-");
+    runtime().block_on(async {
+        let mut found = Vec::new();
+        let streams = aws_sdk_kinesis::Client::new(&aws).list_streams().send().await.unwrap();
+        found.extend(streams.stream_names().iter().filter(|n| n.starts_with(&prefix)).map(|n| format!("stream {n}")));
+        let functions = aws_sdk_lambda::Client::new(&aws).list_functions().send().await.unwrap();
+        found.extend(
+            functions
+                .functions()
+                .iter()
+                .filter_map(|f| f.function_name())
+                .filter(|n| n.starts_with(&prefix))
+                .map(|n| format!("function {n}")),
+        );
+        let mappings = aws_sdk_lambda::Client::new(&aws).list_event_source_mappings().send().await.unwrap();
+        found.extend(
+            mappings
+                .event_source_mappings()
+                .iter()
+                .filter(|m| m.function_arn().is_some_and(|a| a.contains(&format!(":function:{prefix}"))))
+                .map(|m| format!("mapping {}", m.uuid().unwrap_or_default())),
+        );
+        let iam = aws_sdk_iam::Client::new(&aws);
+        let roles = iam.list_roles().send().await.unwrap();
+        found.extend(
+            roles.roles().iter().map(|r| r.role_name()).filter(|n| n.starts_with(&prefix)).map(|n| format!("role {n}")),
+        );
+        let policies = iam.list_policies().scope(aws_sdk_iam::types::PolicyScopeType::Local).send().await.unwrap();
+        found.extend(
+            policies
+                .policies()
+                .iter()
+                .filter_map(|p| p.policy_name())
+                .filter(|n| n.starts_with(&prefix))
+                .map(|n| format!("policy {n}")),
+        );
+        let topics = aws_sdk_sns::Client::new(&aws).list_topics().send().await.unwrap();
+        found.extend(
+            topics
+                .topics()
+                .iter()
+                .filter_map(|t| t.topic_arn())
+                .filter(|a| a.contains(&format!(":{prefix}")))
+                .map(|a| format!("topic {a}")),
+        );
+        let groups = aws_sdk_cloudwatchlogs::Client::new(&aws).describe_log_groups().send().await.unwrap();
+        found.extend(
+            groups
+                .log_groups()
+                .iter()
+                .filter_map(|g| g.log_group_name())
+                .filter(|n| n.contains(&prefix))
+                .map(|n| format!("log group {n}")),
+        );
+        let delivery = aws_sdk_firehose::Client::new(&aws).list_delivery_streams().send().await.unwrap();
+        found.extend(
+            delivery
+                .delivery_stream_names()
+                .iter()
+                .filter(|n| n.starts_with(&prefix))
+                .map(|n| format!("delivery stream {n}")),
+        );
+        let tables = aws_sdk_dynamodb::Client::new(&aws).list_tables().send().await.unwrap();
+        found.extend(tables.table_names().iter().filter(|n| n.starts_with(&prefix)).map(|n| format!("table {n}")));
+        let jobs = aws_sdk_glue::Client::new(&aws).list_jobs().send().await.unwrap();
+        found.extend(jobs.job_names().iter().filter(|n| n.starts_with(&prefix)).map(|n| format!("glue job {n}")));
+        let endpoints = aws_sdk_sagemaker::Client::new(&aws).list_endpoints().send().await.unwrap();
+        found.extend(
+            endpoints
+                .endpoints()
+                .iter()
+                .filter_map(|e| e.endpoint_name())
+                .filter(|n| n.starts_with(&prefix))
+                .map(|n| format!("endpoint {n}")),
+        );
+        let applications = aws_sdk_kinesisanalyticsv2::Client::new(&aws).list_applications().send().await.unwrap();
+        found.extend(
+            applications
+                .application_summaries()
+                .iter()
+                .map(|a| a.application_name())
+                .filter(|n| n.starts_with(&prefix))
+                .map(|n| format!("flink application {n}")),
+        );
+        let clusters = aws_sdk_kafka::Client::new(&aws).list_clusters_v2().send().await.unwrap();
+        found.extend(
+            clusters
+                .cluster_info_list()
+                .iter()
+                .filter_map(|c| c.cluster_name())
+                .filter(|n| n.starts_with(&prefix))
+                .map(|n| format!("msk cluster {n}")),
+        );
+        let domains = aws_sdk_opensearch::Client::new(&aws).list_domain_names().send().await.unwrap();
+        found.extend(
+            domains
+                .domain_names()
+                .iter()
+                .filter_map(|d| d.domain_name())
+                .filter(|n| n.starts_with(&prefix))
+                .map(|n| format!("domain {n}")),
+        );
+        let emr = aws_sdk_emr::Client::new(&aws)
+            .list_clusters()
+            .cluster_states(aws_sdk_emr::types::ClusterState::Waiting)
+            .cluster_states(aws_sdk_emr::types::ClusterState::Running)
+            .cluster_states(aws_sdk_emr::types::ClusterState::Starting)
+            .send()
+            .await
+            .unwrap();
+        found.extend(
+            emr.clusters()
+                .iter()
+                .filter_map(|c| c.name())
+                .filter(|n| n.starts_with(&prefix))
+                .map(|n| format!("emr cluster {n}")),
+        );
+        let secrets = aws_sdk_secretsmanager::Client::new(&aws).list_secrets().send().await.unwrap();
+        found.extend(
+            secrets
+                .secret_list()
+                .iter()
+                .filter_map(|s| s.name())
+                .filter(|n| n.contains(&prefix))
+                .map(|n| format!("secret {n}")),
+        );
+        let buckets = aws_sdk_s3::Client::new(&aws).list_buckets().send().await.unwrap();
+        found.extend(
+            buckets
+                .buckets()
+                .iter()
+                .filter_map(|b| b.name())
+                .filter(|n| n.starts_with(&prefix))
+                .map(|n| format!("bucket {n}")),
+        );
+        found.sort();
+        found
+    })
+}

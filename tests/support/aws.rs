@@ -1,0 +1,134 @@
+//! The local AWS endpoint for deploy tests: one moto server per test run (tools/moto-server,
+//! from the venv `tools/test` installs), on a free 127.0.0.1 port, and a workspace per test.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+
+use super::{pipe, root};
+
+struct Moto {
+    port: u16,
+    /// The same backends behind a proxy that delays each call and throttles a share of them.
+    proxy: u16,
+    // Held, never dropped: the server reads its stdin until EOF, so it stops when this test
+    // process ends, however it ends.
+    _server: Child,
+}
+
+static MOTO: OnceLock<Moto> = OnceLock::new();
+
+fn moto() -> &'static Moto {
+    MOTO.get_or_init(|| {
+        let bin = std::env::var_os("PIPE_SCANNERS_BIN")
+            .map(PathBuf::from)
+            .expect("PIPE_SCANNERS_BIN is not set: run the tests with `tools/test`, which installs moto");
+        let mut server = Command::new(bin.join("python"))
+            .arg(root().join("tools/moto-server"))
+            .args(["--proxy-latency-ms", &PROXY_LATENCY_MS.to_string(), "--proxy-throttle", "0.1"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start tools/moto-server");
+        let mut lines = BufReader::new(server.stdout.take().expect("piped")).lines();
+        let mut port = |label: &str| -> u16 {
+            let line = lines.next().expect("moto-server prints its ports").expect("readable");
+            line.strip_prefix(label).and_then(|p| p.trim().parse().ok()).expect("`port N` then `proxy N`")
+        };
+        Moto { port: port("port "), proxy: port("proxy "), _server: server }
+    })
+}
+
+/// Milliseconds the proxy adds to every call.
+pub const PROXY_LATENCY_MS: u64 = 30;
+
+pub fn endpoint() -> String {
+    format!("http://127.0.0.1:{}", moto().port)
+}
+
+/// The proxy in front of the same server: slow and sometimes throttling, like AWS under load.
+pub fn proxy_endpoint() -> String {
+    format!("http://127.0.0.1:{}", moto().proxy)
+}
+
+/// `pipe` pointed at the local endpoint in `region`, with credentials that only moto takes and
+/// none of the developer's own AWS configuration.
+pub fn pipe_in(region: &str) -> Command {
+    let mut command = pipe();
+    command
+        .env("AWS_ENDPOINT_URL", endpoint())
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", region)
+        .env("AWS_CONFIG_FILE", "/nonexistent/pipe-tests")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/pipe-tests")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_SESSION_TOKEN");
+    command
+}
+
+/// The SDK configuration the tests' own describe calls use: the same endpoint, separately from
+/// pipe's reader.
+pub fn config(region: &str) -> SdkConfig {
+    let credentials = aws_sdk_sts::config::Credentials::new("testing", "testing", None, None, "tests");
+    runtime().block_on(
+        aws_config::defaults(BehaviorVersion::latest())
+            .endpoint_url(endpoint())
+            .region(Region::new(region.to_string()))
+            .credentials_provider(credentials)
+            .load(),
+    )
+}
+
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime")
+}
+
+/// A scenario's blueprint and code, copied into a temporary directory under another pipeline
+/// name, so tests that share a scenario never share resources (IAM names are global).
+pub struct Workspace {
+    _dir: tempfile::TempDir,
+    pub blueprint: PathBuf,
+    pub name: String,
+}
+
+impl Workspace {
+    pub fn new(scenario: &str, name: &str) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let source = root().join("blueprints");
+        copy_dir(&source.join(scenario), &dir.path().join(scenario));
+        let text = std::fs::read_to_string(source.join(format!("{scenario}.yaml"))).expect("scenario blueprint");
+        let renamed = text.replacen(&format!("\nname: {scenario}\n"), &format!("\nname: {name}\n"), 1);
+        assert_ne!(renamed, text, "the scenario names its pipeline `{scenario}`");
+        let blueprint = dir.path().join(format!("{name}.yaml"));
+        std::fs::write(&blueprint, renamed).expect("write blueprint");
+        Workspace { _dir: dir, blueprint, name: name.to_string() }
+    }
+
+    /// Replaces `from` with `to` in the blueprint; `from` must occur.
+    pub fn edit(&self, from: &str, to: &str) {
+        let text = std::fs::read_to_string(&self.blueprint).expect("blueprint");
+        assert!(text.contains(from), "`{from}` is not in the blueprint");
+        std::fs::write(&self.blueprint, text.replacen(from, to, 1)).expect("write blueprint");
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    if !from.exists() {
+        return;
+    }
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy");
+        }
+    }
+}
