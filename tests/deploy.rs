@@ -239,6 +239,45 @@ fn an_apply_killed_part_way_resumes_without_duplicates() {
     assert_eq!(leftovers(region, &workspace.name), Vec::<String>::new());
 }
 
+#[test]
+fn a_second_apply_of_a_pipeline_fails_while_the_first_holds_its_lease() {
+    let region = "ap-southeast-1";
+    let workspace = Workspace::new("internet-offering", "io-lock");
+    let aws = config(region);
+    let s3 = aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(&aws).force_path_style(true).build());
+    let bucket = format!("pipe-artifacts-123456789012-{region}");
+    let key = "pipe/io-lock/apply.lock";
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    // A lease as a running apply holds it: this host, a live process (the test itself).
+    let holder = serde_json::json!({
+        "host": gethostname::gethostname().to_string_lossy(),
+        "pid": std::process::id(),
+        "started": now,
+        "expires": now + 120,
+    });
+    runtime().block_on(async {
+        let location = aws_sdk_s3::types::BucketLocationConstraint::from(region);
+        let configuration =
+            aws_sdk_s3::types::CreateBucketConfiguration::builder().location_constraint(location).build();
+        s3.create_bucket().bucket(&bucket).create_bucket_configuration(configuration).send().await.unwrap();
+        s3.put_object().bucket(&bucket).key(key).body(holder.to_string().into_bytes().into()).send().await.unwrap();
+    });
+    let (code, _, err) = pipe(region, &["apply", "--yes"], &workspace);
+    assert_eq!(code, 1);
+    let expected = format!(
+        "another `pipe apply` of `io-lock` is running (host {}, process {}",
+        holder["host"].as_str().unwrap(),
+        std::process::id()
+    );
+    assert!(err.contains(&expected), "{err}");
+
+    runtime().block_on(async { s3.delete_object().bucket(&bucket).key(key).send().await.unwrap() });
+    let (code, _, err) = pipe(region, &["apply", "--yes"], &workspace);
+    assert_eq!(code, 0, "with the lease released: {err}");
+    let (code, _, err) = pipe(region, &["destroy", "--yes", "--allow-data-loss"], &workspace);
+    assert_eq!(code, 0, "{err}");
+}
+
 /// The most resources in flight at once, from apply's log lines (`X: creating` ...
 /// `X: created in`).
 fn most_in_flight(log: &str) -> usize {
