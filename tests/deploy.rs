@@ -240,6 +240,38 @@ fn an_apply_killed_part_way_resumes_without_duplicates() {
 }
 
 #[test]
+fn renaming_a_stream_loses_its_records_so_apply_refuses_it_without_allow_data_loss() {
+    let region = "us-west-1";
+    let workspace = Workspace::new("internet-offering", "io-rename");
+    let (code, _, err) = pipe(region, &["apply", "--yes"], &workspace);
+    assert_eq!(code, 0, "{err}");
+
+    workspace.edit("to: offers", "to: offer-stream");
+    workspace.edit("- id: offers", "- id: offer-stream");
+    let (code, plan, err) = pipe(region, &["plan", "--detailed-exitcode"], &workspace);
+    assert_eq!(code, 2, "{err}");
+    assert_plan_snapshot("renamed_stream_plan", &plan);
+
+    let (code, _, err) = pipe(region, &["apply", "--yes"], &workspace);
+    assert_eq!(code, 1);
+    assert!(err.contains("refusing to lose data: io-rename-offers would lose what they hold"), "{err}");
+    assert!(leftovers(region, "io-rename").contains(&"stream io-rename-offers".to_string()), "nothing was changed");
+
+    let (code, _, err) = pipe(region, &["apply", "--yes", "--allow-data-loss"], &workspace);
+    assert_eq!(code, 0, "{err}");
+    let left = leftovers(region, "io-rename");
+    assert!(
+        left.contains(&"stream io-rename-offer-stream".to_string())
+            && !left.contains(&"stream io-rename-offers".to_string()),
+        "{left:?}"
+    );
+    let (code, plan, _) = pipe(region, &["plan", "--detailed-exitcode"], &workspace);
+    assert_eq!(code, 0, "{plan}");
+    let (code, _, err) = pipe(region, &["destroy", "--yes", "--allow-data-loss"], &workspace);
+    assert_eq!(code, 0, "{err}");
+}
+
+#[test]
 fn a_second_apply_of_a_pipeline_fails_while_the_first_holds_its_lease() {
     let region = "ap-southeast-1";
     let workspace = Workspace::new("internet-offering", "io-lock");

@@ -34,11 +34,12 @@ pub fn run(args: &DestroyArgs) -> Result<Outcome, Error> {
     runtime.block_on(async {
         let (engine, state) = args.target.read(&compiled).await?;
         let mut stdout = std::io::stdout();
-        if state.live.is_empty() {
+        if state.live.is_empty() && state.orphans.is_empty() {
             writeln!(stdout, "Nothing to destroy: no resource of `{}` exists.", compiled.pipeline.name)?;
             return Ok(Outcome::Success);
         }
-        writeln!(stdout, "Destroying `{}`: {} resources exist.", compiled.pipeline.name, state.live.len())?;
+        let count = state.live.len() + state.orphans.len();
+        writeln!(stdout, "Destroying `{}`: {count} resources exist.", compiled.pipeline.name)?;
         if !args.yes {
             if !std::io::stdin().is_terminal() {
                 return Err(Error::Usage("no terminal to confirm on: pass --yes to destroy without asking".into()));

@@ -10,8 +10,9 @@ use super::{Change, SENSITIVE};
 const SENSITIVE_PROPERTIES: &[&str] = &["AdminUserPassword", "MasterUserPassword", "SecretString"];
 
 /// Compares the properties the blueprint sets with the live ones. Properties the blueprint leaves
-/// unset are AWS's to choose and never a change; inside a property every field counts, and a list
-/// is compared whole.
+/// unset are AWS's to choose and never a change; inside a property every field counts. Lists of
+/// the same length are compared item by item (`Policies[0].PolicyDocument.Statement[2].Resource`),
+/// so a change names the statement it touches; lists that grew or shrank, whole.
 pub fn changes(resource_type: &str, desired: &Map<String, Value>, live: &Map<String, Value>) -> Vec<Change> {
     let mut changes = Vec::new();
     for (key, after) in desired {
@@ -34,6 +35,11 @@ fn compare(path: &str, before: Option<&Value>, after: Option<&Value>, out: &mut 
             keys.extend(b.keys().filter(|k| !a.contains_key(*k)));
             for key in keys {
                 compare(&format!("{path}.{key}"), b.get(key), a.get(key), out);
+            }
+        }
+        (Some(Value::Array(b)), Some(Value::Array(a))) if a.len() == b.len() => {
+            for (index, (before, after)) in b.iter().zip(a).enumerate() {
+                compare(&format!("{path}[{index}]"), Some(before), Some(after), out);
             }
         }
         (b, a) if b == a => {}
@@ -61,9 +67,9 @@ fn nested(a: &str, b: &str) -> bool {
     a == b || a.strip_prefix(b).is_some_and(|rest| rest.starts_with('.'))
 }
 
-/// Lists are compared whole, so a path into list items names the list.
+/// Create-only paths name list items as `[]` and changes as `[0]`: both are the list itself.
 fn strip_items(path: &str) -> String {
-    path.split('.').map(|segment| segment.trim_end_matches("[]")).collect::<Vec<_>>().join(".")
+    path.split('.').map(|segment| segment.split('[').next().unwrap_or(segment)).collect::<Vec<_>>().join(".")
 }
 
 fn is_sensitive(path: &str) -> bool {
@@ -82,10 +88,10 @@ mod tests {
 
     #[test]
     fn nested_fields_and_whole_lists_are_compared() {
-        let desired = map(json!({ "A": { "B": 1, "C": [1, 2] }, "Name": "x" }));
-        let live = map(json!({ "A": { "B": 2, "C": [1, 2], "D": 3 }, "Name": "x", "Extra": true }));
+        let desired = map(json!({ "A": { "B": 1, "C": [1, 2], "E": [{ "F": 1 }, { "F": 2 }] }, "G": [1, 2], "Name": "x" }));
+        let live = map(json!({ "A": { "B": 2, "C": [1, 2], "D": 3, "E": [{ "F": 1 }, { "F": 3 }] }, "G": [1], "Name": "x", "Extra": true }));
         let paths: Vec<_> = changes("AWS::Kinesis::Stream", &desired, &live).into_iter().map(|c| c.path).collect();
-        assert_eq!(paths, ["A.B", "A.D"]);
+        assert_eq!(paths, ["A.B", "A.E[1].F", "A.D", "G"]);
     }
 
     #[test]
@@ -93,6 +99,7 @@ mod tests {
         assert!(forces_replacement("AWS::Kinesis::Stream", "Name"));
         assert!(!forces_replacement("AWS::Kinesis::Stream", "ShardCount"));
         assert!(!forces_replacement("AWS::Kinesis::Stream", "Names"));
+        assert!(forces_replacement("AWS::SageMaker::Model", "Containers[0].Image"));
     }
 
     #[test]

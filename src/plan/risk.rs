@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::{Change, DataLoss};
 
@@ -42,18 +42,28 @@ pub fn data_loss(resource_type: &str) -> Option<DataLoss> {
     Some(DataLoss { lost: lost.into(), safer_path: safer.into() })
 }
 
-/// Plain-language lines for the changes that grant more access or remove protection.
-pub fn security(changes: &[Change]) -> Vec<String> {
+/// Properties that hold IAM-style policies: what they allow is compared as a whole.
+const POLICY_PROPERTIES: &[&str] = &["Policies", "PolicyDocument", "AssumeRolePolicyDocument", "AccessPolicies"];
+
+/// Plain-language lines for the changes that grant more access or remove protection, given the
+/// resource's live (`before`) and desired (`after`) properties.
+pub fn security(changes: &[Change], before: &Map<String, Value>, after: &Map<String, Value>) -> Vec<String> {
     let mut lines = Vec::new();
+    for key in POLICY_PROPERTIES {
+        let touched = changes.iter().any(|c| {
+            c.path == *key || c.path.starts_with(&format!("{key}.")) || c.path.starts_with(&format!("{key}["))
+        });
+        if !touched {
+            continue;
+        }
+        let verb = if *key == "AssumeRolePolicyDocument" { "lets" } else { "grants" };
+        for (target, action) in grants(after.get(*key)).difference(&grants(before.get(*key))) {
+            lines.push(format!("{verb} `{action}` on `{target}` ({key})"));
+        }
+    }
     for change in changes {
         let last = change.path.rsplit('.').next().unwrap_or(&change.path);
-        if matches!(last, "Policies" | "PolicyDocument" | "AssumeRolePolicyDocument") {
-            let before = grants(change.before.as_ref());
-            for (effect_target, action) in grants(change.after.as_ref()).difference(&before) {
-                let verb = if last == "AssumeRolePolicyDocument" { "lets" } else { "grants" };
-                lines.push(format!("{verb} `{action}` on `{effect_target}` ({})", change.path));
-            }
-        } else if is_encryption(&change.path) && is_off(change.after.as_ref()) {
+        if is_encryption(&change.path) && is_off(change.after.as_ref()) {
             lines.push(format!("removes encryption: {} is unset", change.path));
         } else if last == "PubliclyAccessible" && change.after == Some(Value::Bool(true)) {
             lines.push(format!("makes the resource publicly accessible ({})", change.path));
@@ -121,24 +131,16 @@ mod tests {
             json!([{ "PolicyName": "pipe", "PolicyDocument": { "Statement": [
             { "Effect": "Allow", "Action": actions, "Resource": "arn:s" } ] } }])
         };
-        let changes = [
-            Change {
-                path: "Policies".into(),
-                before: Some(statement(json!(["kinesis:GetRecords"]))),
-                after: Some(statement(json!(["kinesis:GetRecords", "kinesis:PutRecord"]))),
-                forces_replacement: false,
-            },
-            Change { path: "StreamEncryption".into(), before: Some(json!({})), after: None, forces_replacement: false },
-            Change {
-                path: "Policies".into(),
-                before: Some(statement(json!("a:B"))),
-                after: None,
-                forces_replacement: false,
-            },
-        ];
+        let change = |path: &str| Change { path: path.into(), before: None, after: None, forces_replacement: false };
+        let before = json!({ "Policies": statement(json!(["kinesis:GetRecords"])), "StreamEncryption": {} });
+        let after = json!({ "Policies": statement(json!(["kinesis:GetRecords", "kinesis:PutRecord"])) });
+        let changes = [change("Policies[0].PolicyDocument.Statement[0].Action[1]"), change("StreamEncryption")];
+        let (before, after) = (before.as_object().unwrap(), after.as_object().unwrap());
         assert_eq!(
-            security(&changes),
+            security(&changes, before, after),
             ["grants `kinesis:PutRecord` on `arn:s` (Policies)", "removes encryption: StreamEncryption is unset"]
         );
+        let narrowed = security(&changes, after, before);
+        assert!(narrowed.iter().all(|line| !line.starts_with("grants")), "narrowing is no risk: {narrowed:?}");
     }
 }

@@ -8,7 +8,7 @@ use serde_json::Value;
 use tokio::task::JoinSet;
 
 use super::provider::{Clients, Desired, Live, Provider, tag_list, tag_pairs};
-use super::{APPLIED_TAG, Engine, State, applied_hash, artifacts, lock, starts};
+use super::{APPLIED_TAG, Engine, State, applied_hash, artifacts, lock, providers, starts};
 use crate::backend::aws::ApiError;
 use crate::plan::{Kind, Plan};
 
@@ -201,6 +201,29 @@ impl Engine<'_> {
             progress.finished(&step, "started", began.elapsed());
             done.push(Done { resource: step, what: "started", elapsed: began.elapsed() });
         }
+        // Leftovers go last, once what replaces them runs.
+        let deleting: BTreeSet<(&str, &str)> = plan
+            .actions
+            .iter()
+            .filter(|a| a.kind == Kind::Delete)
+            .map(|a| (a.resource_type.as_str(), a.resource.as_str()))
+            .collect();
+        for orphan in &state.orphans {
+            let name = orphan.live.handle.physical_id.as_str();
+            if !deleting.contains(&(orphan.resource_type, name)) {
+                continue;
+            }
+            let began = Instant::now();
+            progress.started(name, "deleting");
+            let provider = providers::for_type(orphan.resource_type).expect("orphans are of discovered types");
+            if let Err(error) = retry_transient(|| provider.delete(&self.aws, &orphan.live)).await {
+                progress.failed(name, &error.to_string());
+                let resource_type = orphan.resource_type.to_string();
+                return Err(ApplyError::Failed { resource: name.to_string(), resource_type, verb: "deleted", error, done });
+            }
+            progress.finished(name, "deleted", began.elapsed());
+            done.push(Done { resource: name.to_string(), what: "deleted", elapsed: began.elapsed() });
+        }
         Ok(done)
     }
 
@@ -220,6 +243,29 @@ impl Engine<'_> {
         let mut done = Vec::new();
         let mut kept = Vec::new();
         let mut failure = None;
+        // Leftovers of earlier versions of the blueprint first: they may use what comes after.
+        for orphan in &state.orphans {
+            let name = orphan.live.handle.physical_id.clone();
+            if crate::plan::risk::data_loss(orphan.resource_type).is_some() && !options.allow_data_loss {
+                kept.push(format!("{name} ({})", orphan.resource_type));
+                continue;
+            }
+            let provider = providers::for_type(orphan.resource_type).expect("orphans are of discovered types");
+            let began = Instant::now();
+            progress.started(&name, "deleting");
+            match retry_transient(|| provider.delete(&self.aws, &orphan.live)).await {
+                Ok(()) => {
+                    progress.finished(&name, "deleted", began.elapsed());
+                    done.push(Done { resource: name, what: "deleted", elapsed: began.elapsed() });
+                }
+                Err(error) => {
+                    progress.failed(&name, &error.to_string());
+                    let resource_type = orphan.resource_type.to_string();
+                    let _ = lease.release(&self.aws).await;
+                    return Err(ApplyError::Failed { resource: name, resource_type, verb: "deleted", error, done });
+                }
+            }
+        }
         for wave in self.deps.waves().into_iter().rev() {
             let mut running = JoinSet::new();
             for id in wave {

@@ -23,7 +23,7 @@ use self::provider::{Clients, Desired, Live, Provider, tag_list, tag_pairs};
 use self::resolve::{Handle, Resolver};
 use crate::backend::aws::{Account, ApiError};
 use crate::model::{Pipeline, Resource};
-use crate::plan::{Action, Change, DataLoss, Fingerprint, Kind, Plan, Source, diff};
+use crate::plan::{Action, Change, Fingerprint, Kind, Plan, Source, diff, risk};
 
 pub use lock::LockError;
 pub use providers::shard_steps;
@@ -54,7 +54,22 @@ pub struct Engine<'a> {
 #[derive(Default, Clone)]
 pub struct State {
     pub live: HashMap<String, Live>,
+    /// Resources of this pipeline the blueprint no longer has (a component removed or renamed).
+    pub orphans: Vec<Orphan>,
 }
+
+/// A resource tagged for this pipeline that no resource of the model names.
+#[derive(Clone)]
+pub struct Orphan {
+    pub resource_type: &'static str,
+    pub component: String,
+    pub live: Live,
+}
+
+/// The types pipe looks for leftovers of, by name and `pipe:pipeline` tag, in the order they are
+/// deleted (dependents first).
+const DISCOVERED: &[&str] =
+    &["AWS::Lambda::Function", "AWS::IAM::Role", "AWS::IAM::ManagedPolicy", "AWS::SNS::Topic", "AWS::Kinesis::Stream"];
 
 impl<'a> Engine<'a> {
     pub fn new(account: Account, pipeline: &'a Pipeline) -> Result<Self, Error> {
@@ -126,7 +141,46 @@ impl<'a> Engine<'a> {
                 }
             }
         }
+        state.orphans = self.orphans(&handles).await?;
         Ok(state)
+    }
+
+    /// Lists each discovered type by the pipeline's name prefix and keeps what carries this
+    /// pipeline's tag but is not a resource of the model.
+    async fn orphans(&self, handles: &HashMap<String, Handle>) -> Result<Vec<Orphan>, Error> {
+        let prefix = format!("{}-", self.pipeline.name);
+        let modelled: std::collections::HashSet<(&str, String)> = self
+            .pipeline
+            .resources
+            .iter()
+            .map(|(id, r)| (r.cfn_type, self.desired(id, handles).name))
+            .collect();
+        let mut orphans = Vec::new();
+        for resource_type in DISCOVERED {
+            let provider = providers::for_type(resource_type).expect("discovered types have providers");
+            let read_error = |error| Error::Read {
+                resource: format!("{resource_type} resources named {prefix}*"),
+                resource_type: resource_type.to_string(),
+                error,
+            };
+            let names = provider.names(&self.aws, &prefix).await.map_err(read_error)?;
+            for name in names.into_iter().filter(|n| !modelled.contains(&(*resource_type, n.clone()))) {
+                let probe = Desired {
+                    logical_id: name.clone(),
+                    resource_type,
+                    name: name.clone(),
+                    properties: Map::new(),
+                };
+                let Some(live) = provider.read(&self.aws, &probe).await.map_err(read_error)? else { continue };
+                let tags = tag_pairs(live.properties.get("Tags"));
+                let tag = |key: &str| tags.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+                if tag("pipe:pipeline").as_deref() == Some(self.pipeline.name.as_str()) {
+                    let component = tag("pipe:component").unwrap_or_default();
+                    orphans.push(Orphan { resource_type, component, live });
+                }
+            }
+        }
+        Ok(orphans)
     }
 
     pub fn handles(state: &State) -> HashMap<String, Handle> {
@@ -143,11 +197,25 @@ impl<'a> Engine<'a> {
             actions.push(self.action(resource, &desired, state.live.get(&id)));
         }
         actions.extend(starts::plan(&self.aws, &crate::model::starts::starts(self.pipeline)).await?);
+        actions.extend(state.orphans.iter().map(|orphan| Action {
+            kind: Kind::Delete,
+            component: orphan.component.clone(),
+            resource: orphan.live.handle.physical_id.clone(),
+            resource_type: orphan.resource_type.to_string(),
+            physical_id: Some(orphan.live.handle.physical_id.clone()),
+            reason: Some(format!(
+                "the blueprint no longer has it: component `{}` was removed or renamed",
+                orphan.component
+            )),
+            data_loss: risk::data_loss(orphan.resource_type),
+            ..Action::default()
+        }));
         let live = self
             .pipeline
             .resources
             .keys()
             .map(|id| (id.clone(), state.live.get(id).map_or_else(|| "absent".to_string(), fingerprint_live)))
+            .chain(state.orphans.iter().map(|o| (o.live.handle.physical_id.clone(), fingerprint_live(&o.live))))
             .collect();
         let template = crate::render::template(self.pipeline);
         Ok(Plan {
@@ -195,23 +263,15 @@ impl<'a> Engine<'a> {
                 format_args!(" ({})", paths.join(", ")),
                 resource.cfn_type
             ));
-            action.data_loss = data_loss(resource, &action.resource);
+            action.data_loss = risk::data_loss(resource.cfn_type);
         }
         if action.drift {
             action.reason.get_or_insert_with(|| "live was changed outside pipe; this puts it back".into());
         }
-        action.security = security(&changes);
+        action.security = risk::security(&changes, &live_properties, &desired.properties);
         action.changes = changes;
         action
     }
-}
-
-fn data_loss(resource: &Resource, _logical_id: &str) -> Option<DataLoss> {
-    crate::plan::risk::data_loss(resource.cfn_type)
-}
-
-fn security(changes: &[Change]) -> Vec<String> {
-    crate::plan::risk::security(changes)
 }
 
 /// A name for a resource whose template leaves naming to CloudFormation (roles, mappings):

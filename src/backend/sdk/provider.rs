@@ -113,6 +113,13 @@ pub trait Provider: Send + Sync {
     /// Deletes the resource and waits until it is gone.
     async fn delete(&self, aws: &Clients, live: &Live) -> Result<(), ApiError>;
 
+    /// Names of the resources of this type that start with `prefix`, for finding what an earlier
+    /// version of the blueprint created and this one no longer has. Types pipe cannot list by
+    /// name return none.
+    async fn names(&self, _aws: &Clients, _prefix: &str) -> Result<Vec<String>, ApiError> {
+        Ok(Vec::new())
+    }
+
     /// The calls an update takes when it is more than one, for the plan to show.
     fn steps(&self, _live: &Live, _changes: &[Change]) -> Vec<String> {
         Vec::new()

@@ -13,6 +13,19 @@ pub struct Role;
 
 #[async_trait]
 impl Provider for Role {
+    async fn names(&self, aws: &Clients, prefix: &str) -> Result<Vec<String>, ApiError> {
+        let mut names = Vec::new();
+        let mut marker = None;
+        loop {
+            let page = aws.iam.list_roles().set_marker(marker).send().await.map_err(api("ListRoles"))?;
+            names.extend(page.roles().iter().map(|r| r.role_name()).filter(|n| n.starts_with(prefix)).map(str::to_string));
+            marker = page.marker().map(str::to_string);
+            if !page.is_truncated() || marker.is_none() {
+                return Ok(names);
+            }
+        }
+    }
+
     async fn read(&self, aws: &Clients, desired: &Desired) -> Result<Option<Live>, ApiError> {
         let name = &desired.name;
         let role = match aws.iam.get_role().role_name(name).send().await.map_err(api("GetRole")) {
@@ -228,6 +241,27 @@ impl ManagedPolicy {
 
 #[async_trait]
 impl Provider for ManagedPolicy {
+    async fn names(&self, aws: &Clients, prefix: &str) -> Result<Vec<String>, ApiError> {
+        let mut names = Vec::new();
+        let mut marker = None;
+        loop {
+            let page = aws
+                .iam
+                .list_policies()
+                .scope(aws_sdk_iam::types::PolicyScopeType::Local)
+                .set_marker(marker)
+                .send()
+                .await
+                .map_err(api("ListPolicies"))?;
+            let listed = page.policies().iter().filter_map(|p| p.policy_name());
+            names.extend(listed.filter(|n| n.starts_with(prefix)).map(str::to_string));
+            marker = page.marker().map(str::to_string);
+            if !page.is_truncated() || marker.is_none() {
+                return Ok(names);
+            }
+        }
+    }
+
     async fn read(&self, aws: &Clients, desired: &Desired) -> Result<Option<Live>, ApiError> {
         let arn = Self::arn(aws, &desired.name);
         let policy = match aws.iam.get_policy().policy_arn(&arn).send().await.map_err(api("GetPolicy")) {

@@ -172,6 +172,19 @@ impl Provider for Stream {
         .await
     }
 
+    async fn names(&self, aws: &Clients, prefix: &str) -> Result<Vec<String>, ApiError> {
+        let mut names = Vec::new();
+        let mut token = None;
+        loop {
+            let page = aws.kinesis.list_streams().set_next_token(token).send().await.map_err(api("ListStreams"))?;
+            names.extend(page.stream_names().iter().filter(|n| n.starts_with(prefix)).cloned());
+            token = page.next_token().map(str::to_string);
+            if token.is_none() || !page.has_more_streams() {
+                return Ok(names);
+            }
+        }
+    }
+
     fn steps(&self, live: &Live, changes: &[Change]) -> Vec<String> {
         let Some(change) = changes.iter().find(|c| c.path == "ShardCount") else { return Vec::new() };
         let from = shard_count(&live.properties).unwrap_or(1);

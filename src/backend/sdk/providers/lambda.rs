@@ -38,6 +38,20 @@ pub struct Function;
 
 #[async_trait]
 impl Provider for Function {
+    async fn names(&self, aws: &Clients, prefix: &str) -> Result<Vec<String>, ApiError> {
+        let mut names = Vec::new();
+        let mut marker = None;
+        loop {
+            let page = aws.lambda.list_functions().set_marker(marker).send().await.map_err(api("ListFunctions"))?;
+            let listed = page.functions().iter().filter_map(|f| f.function_name());
+            names.extend(listed.filter(|n| n.starts_with(prefix)).map(str::to_string));
+            marker = page.next_marker().map(str::to_string);
+            if marker.is_none() {
+                return Ok(names);
+            }
+        }
+    }
+
     async fn read(&self, aws: &Clients, desired: &Desired) -> Result<Option<Live>, ApiError> {
         read_function(aws, &desired.name).await
     }

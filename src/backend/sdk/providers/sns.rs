@@ -25,6 +25,20 @@ impl Topic {
 
 #[async_trait]
 impl Provider for Topic {
+    async fn names(&self, aws: &Clients, prefix: &str) -> Result<Vec<String>, ApiError> {
+        let mut names = Vec::new();
+        let mut token = None;
+        loop {
+            let page = aws.sns.list_topics().set_next_token(token).send().await.map_err(api("ListTopics"))?;
+            let listed = page.topics().iter().filter_map(|t| t.topic_arn()?.rsplit(':').next());
+            names.extend(listed.filter(|n| n.starts_with(prefix)).map(str::to_string));
+            token = page.next_token().map(str::to_string);
+            if token.is_none() {
+                return Ok(names);
+            }
+        }
+    }
+
     async fn read(&self, aws: &Clients, desired: &Desired) -> Result<Option<Live>, ApiError> {
         let arn = Self::arn(aws, &desired.name);
         let attributes =
