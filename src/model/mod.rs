@@ -37,6 +37,8 @@ pub struct Pipeline {
     pub agent_configs: Vec<(String, Value)>,
     /// What must exist outside the pipeline before it can run; `pipe plan` checks each.
     pub prerequisites: Vec<Prerequisite>,
+    /// What pipe cannot do through any API and the user must, by component.
+    pub manual_steps: Vec<(String, String)>,
 }
 
 /// Something a pipeline relies on but does not create.
@@ -144,6 +146,7 @@ impl<'a> Builder<'a> {
                 artifacts: Vec::new(),
                 agent_configs: Vec::new(),
                 prerequisites: Vec::new(),
+                manual_steps: Vec::new(),
             },
             catalog_databases: IndexMap::new(),
         }
@@ -233,14 +236,7 @@ impl<'a> Builder<'a> {
         if let Some(id) = self.catalog_databases.get(name) {
             return id.clone();
         }
-        let base = naming::logical(&format!("catalog-{}", name.replace('_', "-")), "Database");
-        let mut logical_id = base.clone();
-        for n in 2.. {
-            if !self.pipeline.resources.contains_key(&logical_id) {
-                break;
-            }
-            logical_id = format!("{base}{n}");
-        }
+        let logical_id = self.unique_id(&naming::logical(&format!("catalog-{}", name.replace('_', "-")), "Database"));
         let properties = json!({
             "CatalogId": cfn::ref_("AWS::AccountId"),
             "DatabaseInput": { "Name": name, "Description": format!("Tables of pipeline {}", self.name) },
@@ -278,6 +274,22 @@ impl<'a> Builder<'a> {
     /// The component a builder is building, as the graph holds it.
     pub fn component(&self, id: &str) -> &'a Component {
         self.graph.get(id).expect("a builder builds a declared component").component
+    }
+
+    pub fn manual_step(&mut self, component: &str, step: String) {
+        self.pipeline.manual_steps.push((component.to_string(), step));
+    }
+
+    /// `base`, or `base2`, `base3`, ... when a resource already has that logical id.
+    pub fn unique_id(&self, base: &str) -> String {
+        let mut logical_id = base.to_string();
+        for n in 2.. {
+            if !self.pipeline.resources.contains_key(&logical_id) {
+                break;
+            }
+            logical_id = format!("{base}{n}");
+        }
+        logical_id
     }
 
     pub fn prerequisite(&mut self, prerequisite: Prerequisite) {

@@ -88,8 +88,11 @@ mod tests {
 
     #[test]
     fn nested_fields_and_whole_lists_are_compared() {
-        let desired = map(json!({ "A": { "B": 1, "C": [1, 2], "E": [{ "F": 1 }, { "F": 2 }] }, "G": [1, 2], "Name": "x" }));
-        let live = map(json!({ "A": { "B": 2, "C": [1, 2], "D": 3, "E": [{ "F": 1 }, { "F": 3 }] }, "G": [1], "Name": "x", "Extra": true }));
+        let desired =
+            map(json!({ "A": { "B": 1, "C": [1, 2], "E": [{ "F": 1 }, { "F": 2 }] }, "G": [1, 2], "Name": "x" }));
+        let live = map(
+            json!({ "A": { "B": 2, "C": [1, 2], "D": 3, "E": [{ "F": 1 }, { "F": 3 }] }, "G": [1], "Name": "x", "Extra": true }),
+        );
         let paths: Vec<_> = changes("AWS::Kinesis::Stream", &desired, &live).into_iter().map(|c| c.path).collect();
         assert_eq!(paths, ["A.B", "A.E[1].F", "A.D", "G"]);
     }

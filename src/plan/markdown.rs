@@ -72,6 +72,12 @@ pub fn render(plan: &Plan) -> String {
         }
         let _ = writeln!(out, "```\n\n</details>");
     }
+    if !plan.manual_steps.is_empty() {
+        let _ = writeln!(out, "\n**Steps pipe cannot take**, for you to do once:");
+        for manual in &plan.manual_steps {
+            let _ = writeln!(out, "- `{}`: {}", manual.component, manual.step);
+        }
+    }
     out
 }
 

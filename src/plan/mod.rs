@@ -25,6 +25,9 @@ pub struct Plan {
     pub account: String,
     pub region: String,
     pub actions: Vec<Action>,
+    /// What no API can do and the user must, by component (`kafka-topics.sh` on MSK Serverless).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub manual_steps: Vec<ManualStep>,
     /// How the plan was made, so `apply FILE` can make it again and compare.
     pub source: Source,
     /// What a saved plan was computed from; `apply FILE` refuses it when any of these moved.
@@ -93,6 +96,12 @@ pub struct Action {
     /// Live differs from what pipe last applied: someone changed it outside pipe.
     #[serde(skip_serializing_if = "std::ops::Not::not", default)]
     pub drift: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManualStep {
+    pub component: String,
+    pub step: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -17,6 +17,7 @@ pub fn render(plan: &Plan, color: bool) -> String {
     );
     if !plan.has_changes() {
         let _ = writeln!(out, "No changes: live matches the blueprint ({} resources checked).", plan.actions.len());
+        manual_steps(plan, &mut out);
         return out;
     }
     let _ = writeln!(out, "{}", paint(&plan.summary().line(), "1"));
@@ -66,7 +67,19 @@ pub fn render(plan: &Plan, color: bool) -> String {
     if unchanged > 0 {
         let _ = writeln!(out, "\n{unchanged} resources unchanged.");
     }
+    manual_steps(plan, &mut out);
     out
+}
+
+/// What pipe cannot do: listed with or without changes, since it stays the user's to do.
+fn manual_steps(plan: &Plan, out: &mut String) {
+    if plan.manual_steps.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\nSteps pipe cannot take, for you to do once:");
+    for manual in &plan.manual_steps {
+        let _ = writeln!(out, "  - `{}`: {}", manual.component, manual.step);
+    }
 }
 
 pub fn verb(kind: Kind) -> &'static str {

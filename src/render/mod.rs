@@ -69,6 +69,14 @@ pub fn template(pipeline: &Pipeline) -> Value {
             .collect();
         pipe["prerequisites"] = Value::Array(prerequisites);
     }
+    if !pipeline.manual_steps.is_empty() {
+        let steps: Vec<Value> = pipeline
+            .manual_steps
+            .iter()
+            .map(|(component, step)| json!({ "component": component, "step": step }))
+            .collect();
+        pipe["manual_steps"] = Value::Array(steps);
+    }
     template.insert("Metadata".into(), json!({ "pipe": pipe }));
     if !pipeline.parameters.is_empty() {
         let parameters: Map<String, Value> = pipeline

@@ -219,7 +219,13 @@ impl Engine<'_> {
             if let Err(error) = retry_transient(|| provider.delete(&self.aws, &orphan.live)).await {
                 progress.failed(name, &error.to_string());
                 let resource_type = orphan.resource_type.to_string();
-                return Err(ApplyError::Failed { resource: name.to_string(), resource_type, verb: "deleted", error, done });
+                return Err(ApplyError::Failed {
+                    resource: name.to_string(),
+                    resource_type,
+                    verb: "deleted",
+                    error,
+                    done,
+                });
             }
             progress.finished(name, "deleted", began.elapsed());
             done.push(Done { resource: name.to_string(), what: "deleted", elapsed: began.elapsed() });

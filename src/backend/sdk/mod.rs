@@ -149,12 +149,8 @@ impl<'a> Engine<'a> {
     /// pipeline's tag but is not a resource of the model.
     async fn orphans(&self, handles: &HashMap<String, Handle>) -> Result<Vec<Orphan>, Error> {
         let prefix = format!("{}-", self.pipeline.name);
-        let modelled: std::collections::HashSet<(&str, String)> = self
-            .pipeline
-            .resources
-            .iter()
-            .map(|(id, r)| (r.cfn_type, self.desired(id, handles).name))
-            .collect();
+        let modelled: std::collections::HashSet<(&str, String)> =
+            self.pipeline.resources.iter().map(|(id, r)| (r.cfn_type, self.desired(id, handles).name)).collect();
         let mut orphans = Vec::new();
         for resource_type in DISCOVERED {
             let provider = providers::for_type(resource_type).expect("discovered types have providers");
@@ -165,12 +161,8 @@ impl<'a> Engine<'a> {
             };
             let names = provider.names(&self.aws, &prefix).await.map_err(read_error)?;
             for name in names.into_iter().filter(|n| !modelled.contains(&(*resource_type, n.clone()))) {
-                let probe = Desired {
-                    logical_id: name.clone(),
-                    resource_type,
-                    name: name.clone(),
-                    properties: Map::new(),
-                };
+                let probe =
+                    Desired { logical_id: name.clone(), resource_type, name: name.clone(), properties: Map::new() };
                 let Some(live) = provider.read(&self.aws, &probe).await.map_err(read_error)? else { continue };
                 let tags = tag_pairs(live.properties.get("Tags"));
                 let tag = |key: &str| tags.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
@@ -225,6 +217,12 @@ impl<'a> Engine<'a> {
             account: self.aws.account.id.clone(),
             region: self.aws.account.region.clone(),
             actions,
+            manual_steps: self
+                .pipeline
+                .manual_steps
+                .iter()
+                .map(|(component, step)| crate::plan::ManualStep { component: component.clone(), step: step.clone() })
+                .collect(),
             source,
             fingerprint: Fingerprint { model: hash(&template), vars: vars_fingerprint, live },
         })

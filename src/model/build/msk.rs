@@ -1,5 +1,7 @@
 //! MSK clusters, provisioned or serverless, and the private connectivity Firehose readers need.
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
 use serde_json::json;
 
 use crate::blueprint::spec::msk::{InTransit, MskCluster, MskDeployment};
@@ -70,6 +72,7 @@ pub fn cluster(b: &mut Builder, id: String, cluster: &MskCluster) {
         }
     };
     b.add(id.clone(), Resource::new(resource_type, &cluster.id, properties).retain(cluster.retain));
+    topics(b, &id, cluster);
     if private_link {
         // Firehose reaches the brokers through a managed VPC connection it creates itself.
         let policy = json!({
@@ -94,4 +97,55 @@ pub fn cluster(b: &mut Builder, id: String, cluster: &MskCluster) {
         ),
         ref_(&id),
     );
+}
+
+/// Provisioned MSK on Kafka 3.6 or later has a topic API, so its topics are resources
+/// (`AWS::MSK::Topic`); elsewhere creating a topic takes a Kafka client, and the plan says so.
+fn topics(b: &mut Builder, cluster_id: &str, cluster: &MskCluster) {
+    let topic_api = cluster.deployment == MskDeployment::Provisioned
+        && cluster.kafka_version.as_deref().and_then(major_minor).is_some_and(|version| version >= (3, 6));
+    for topic in &cluster.topics {
+        if !topic_api {
+            let why = match cluster.deployment {
+                MskDeployment::Serverless => "MSK Serverless has no topic API".to_string(),
+                MskDeployment::Provisioned => {
+                    format!(
+                        "MSK has a topic API only from Kafka 3.6 (this cluster runs {})",
+                        cluster.kafka_version.as_deref().unwrap_or("?")
+                    )
+                }
+            };
+            b.manual_step(
+                &cluster.id,
+                format!(
+                    "{why}: create topic `{}` ({} partitions, replication factor {}) with a Kafka client, e.g. `kafka-topics.sh --create --topic {} --partitions {} --replication-factor {}` with IAM authentication",
+                    topic.name, topic.partitions, topic.replication_factor, topic.name, topic.partitions, topic.replication_factor
+                ),
+            );
+            continue;
+        }
+        let mut properties = json!({
+            "ClusterArn": ref_(cluster_id),
+            "TopicName": topic.name,
+            "PartitionCount": topic.partitions,
+            "ReplicationFactor": topic.replication_factor,
+        });
+        if let Some(hours) = topic.retention_hours {
+            let configs = json!({ "retention.ms": (u64::from(hours) * 3_600_000).to_string() });
+            properties["Configs"] = json!(BASE64.encode(configs.to_string()));
+        }
+        let logical_id = b.unique_id(&logical(&format!("{}-{}", cluster.id, alphanumeric(&topic.name)), "Topic"));
+        b.add(logical_id, Resource::new("AWS::MSK::Topic", &cluster.id, properties).retain(cluster.retain));
+    }
+}
+
+/// `3.8.x` → (3, 8).
+fn major_minor(version: &str) -> Option<(u32, u32)> {
+    let mut parts = version.split('.');
+    Some((parts.next()?.parse().ok()?, parts.next()?.parse().ok()?))
+}
+
+/// Kafka topic names may hold `.` and `_`; logical ids may not.
+fn alphanumeric(name: &str) -> String {
+    name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect()
 }

@@ -18,7 +18,9 @@ impl Provider for Role {
         let mut marker = None;
         loop {
             let page = aws.iam.list_roles().set_marker(marker).send().await.map_err(api("ListRoles"))?;
-            names.extend(page.roles().iter().map(|r| r.role_name()).filter(|n| n.starts_with(prefix)).map(str::to_string));
+            names.extend(
+                page.roles().iter().map(|r| r.role_name()).filter(|n| n.starts_with(prefix)).map(str::to_string),
+            );
             marker = page.marker().map(str::to_string);
             if !page.is_truncated() || marker.is_none() {
                 return Ok(names);

@@ -10,6 +10,7 @@ mod kinesis;
 mod lambda;
 mod logs;
 mod msk;
+mod msk_topic;
 mod opensearch;
 mod redshift;
 mod s3;
@@ -40,6 +41,7 @@ pub fn for_type(resource_type: &str) -> Option<&'static dyn Provider> {
         "AWS::MSK::Cluster" => &msk::Cluster,
         "AWS::MSK::ServerlessCluster" => &msk::ServerlessCluster,
         "AWS::MSK::ClusterPolicy" => &msk::ClusterPolicy,
+        "AWS::MSK::Topic" => &msk_topic::Topic,
         "AWS::Lambda::Function" => &lambda::Function,
         "AWS::Lambda::EventSourceMapping" => &lambda::EventSourceMapping,
         "AWS::Logs::LogGroup" => &logs::LogGroup,
@@ -80,6 +82,7 @@ fn name_property(resource_type: &str) -> Option<&'static str> {
         "AWS::Kinesis::StreamConsumer" => "ConsumerName",
         "AWS::KinesisAnalyticsV2::Application" => "ApplicationName",
         "AWS::MSK::Cluster" | "AWS::MSK::ServerlessCluster" => "ClusterName",
+        "AWS::MSK::Topic" => "TopicName",
         "AWS::Lambda::Function" => "FunctionName",
         "AWS::S3::Bucket" => "BucketName",
         "AWS::KinesisFirehose::DeliveryStream" => "DeliveryStreamName",
@@ -107,6 +110,7 @@ fn lookup_keys(resource_type: &str) -> &'static [&'static str] {
         "AWS::EMR::Step" => &["JobFlowId"],
         "AWS::KinesisAnalyticsV2::ApplicationCloudWatchLoggingOption" => &["ApplicationName"],
         "AWS::MSK::ClusterPolicy" => &["ClusterArn"],
+        "AWS::MSK::Topic" => &["ClusterArn"],
         "AWS::Glue::Table" => &["DatabaseName"],
         "AWS::Lambda::EventSourceMapping" => &["FunctionName", "EventSourceArn"],
         "AWS::Logs::LogStream" => &["LogGroupName"],

@@ -1,0 +1,163 @@
+//! Kafka topics of provisioned MSK clusters (Kafka 3.6 or later): `AWS::MSK::Topic`, through the
+//! kafka CreateTopic / DescribeTopic / UpdateTopic / DeleteTopic API.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use aws_sdk_kafka::types::TopicState;
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use serde_json::{Map, Value, json};
+
+use crate::backend::aws::{ApiError, api};
+use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, wait_for};
+use crate::backend::sdk::resolve::Handle;
+use crate::plan::Change;
+
+const READY: Duration = Duration::from_secs(10 * 60);
+
+pub struct Topic;
+
+#[async_trait]
+impl Provider for Topic {
+    async fn read(&self, aws: &Clients, desired: &Desired) -> Result<Option<Live>, ApiError> {
+        Ok(describe(aws, desired).await?.map(|(live, _)| live))
+    }
+
+    async fn create(&self, aws: &Clients, desired: &Desired) -> Result<Live, ApiError> {
+        let created = aws
+            .kafka
+            .create_topic()
+            .cluster_arn(cluster(desired))
+            .topic_name(&desired.name)
+            .set_partition_count(desired.i32("PartitionCount"))
+            .set_replication_factor(desired.i32("ReplicationFactor"))
+            .set_configs(desired.str("Configs").map(str::to_string))
+            .send()
+            .await
+            .map_err(api("CreateTopic"));
+        match created {
+            // A retry after a lost response: the topic is there; converge it.
+            Err(e) if e.is("ConflictException") => {
+                let live = wait_active(aws, desired).await?;
+                return self.update(aws, desired, &live, &[]).await;
+            }
+            other => {
+                other?;
+            }
+        }
+        wait_active(aws, desired).await
+    }
+
+    async fn update(
+        &self,
+        aws: &Clients,
+        desired: &Desired,
+        live: &Live,
+        _changes: &[Change],
+    ) -> Result<Live, ApiError> {
+        let differs = |key: &str| live.properties.get(key) != desired.get(key);
+        if !differs("PartitionCount") && !differs("Configs") {
+            return Ok(live.clone());
+        }
+        aws.kafka
+            .update_topic()
+            .cluster_arn(cluster(desired))
+            .topic_name(&desired.name)
+            .set_partition_count(desired.i32("PartitionCount").filter(|_| differs("PartitionCount")))
+            .set_configs(desired.str("Configs").filter(|_| differs("Configs")).map(str::to_string))
+            .send()
+            .await
+            .map_err(api("UpdateTopic"))?;
+        wait_active(aws, desired).await
+    }
+
+    async fn delete(&self, aws: &Clients, live: &Live) -> Result<(), ApiError> {
+        let cluster = live.properties.get("ClusterArn").and_then(Value::as_str).unwrap_or_default();
+        let name = live.properties.get("TopicName").and_then(Value::as_str).unwrap_or_default();
+        match aws.kafka.delete_topic().cluster_arn(cluster).topic_name(name).send().await.map_err(api("DeleteTopic")) {
+            Err(e) if e.is("NotFoundException") => return Ok(()),
+            other => {
+                other?;
+            }
+        }
+        wait_for("DescribeTopic", READY, || async {
+            match aws
+                .kafka
+                .describe_topic()
+                .cluster_arn(cluster)
+                .topic_name(name)
+                .send()
+                .await
+                .map_err(api("DescribeTopic"))
+            {
+                Err(e) if e.is("NotFoundException") => Ok(Some(())),
+                Err(e) => Err(e),
+                Ok(_) => Ok(None),
+            }
+        })
+        .await
+    }
+}
+
+fn cluster(desired: &Desired) -> &str {
+    desired.str("ClusterArn").unwrap_or_default()
+}
+
+/// The topic in the template's shape, with its state; `None` when it does not exist.
+async fn describe(aws: &Clients, desired: &Desired) -> Result<Option<(Live, Option<TopicState>)>, ApiError> {
+    let described = aws.kafka.describe_topic().cluster_arn(cluster(desired)).topic_name(&desired.name).send().await;
+    let topic = match described.map_err(api("DescribeTopic")) {
+        Ok(topic) => topic,
+        Err(e) if e.is("NotFoundException") => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let mut properties = Map::new();
+    properties.insert("ClusterArn".into(), json!(cluster(desired)));
+    properties.insert("TopicName".into(), json!(desired.name));
+    properties.insert("PartitionCount".into(), json!(topic.partition_count()));
+    properties.insert("ReplicationFactor".into(), json!(topic.replication_factor()));
+    if let Some(configs) = configs_as_desired(topic.configs(), desired.str("Configs")) {
+        properties.insert("Configs".into(), json!(configs));
+    }
+    let arn = topic.topic_arn().unwrap_or_default().to_string();
+    let handle =
+        Handle { physical_id: arn.clone(), attributes: Map::from_iter([("TopicArn".to_string(), json!(arn))]) };
+    Ok(Some((Live { handle, properties }, topic.status().cloned())))
+}
+
+async fn wait_active(aws: &Clients, desired: &Desired) -> Result<Live, ApiError> {
+    wait_for("DescribeTopic", READY, || async {
+        Ok(describe(aws, desired).await?.and_then(|(live, state)| (state == Some(TopicState::Active)).then_some(live)))
+    })
+    .await
+}
+
+/// The live configuration (base64 of a JSON object) as the template spells it: MSK answers with
+/// every setting of the topic, the template names a few; keep those, in the template's order, and
+/// encode them the same way. A setting the template names and live lacks shows as a change.
+fn configs_as_desired(live: Option<&str>, desired: Option<&str>) -> Option<String> {
+    let decode = |text: &str| -> Option<Map<String, Value>> {
+        let bytes = BASE64.decode(text).ok()?;
+        serde_json::from_slice::<Value>(&bytes).ok()?.as_object().cloned()
+    };
+    let live = decode(live?)?;
+    let wanted = desired.and_then(decode)?;
+    let kept: Map<String, Value> = wanted.keys().filter_map(|k| Some((k.clone(), live.get(k)?.clone()))).collect();
+    Some(BASE64.encode(Value::Object(kept).to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn live_configs_compare_on_the_settings_the_template_names() {
+        let encode = |value: Value| BASE64.encode(value.to_string());
+        let desired = encode(json!({ "retention.ms": "259200000" }));
+        let live = encode(json!({ "cleanup.policy": "delete", "retention.ms": "259200000" }));
+        assert_eq!(configs_as_desired(Some(&live), Some(&desired)), Some(desired.clone()));
+        let changed = encode(json!({ "retention.ms": "1" }));
+        assert_ne!(configs_as_desired(Some(&changed), Some(&desired)), Some(desired));
+    }
+}
