@@ -114,6 +114,20 @@ fn internet_offering_plans_applies_changes_and_destroys() {
     let (code, plan, _) = pipe(region, &["plan", "--detailed-exitcode"], &workspace);
     assert_eq!(code, 0, "{plan}");
 
+    // A change made outside pipe is drift, told apart from an intended change, and apply puts it back.
+    rt.block_on(
+        kinesis.increase_stream_retention_period().stream_name("io-life-signups").retention_period_hours(36).send(),
+    )
+    .unwrap();
+    let (code, plan, _) = pipe(region, &["plan", "--detailed-exitcode"], &workspace);
+    assert_eq!(code, 2);
+    assert!(plan.contains("update SignupsStream (AWS::Kinesis::Stream io-life-signups, component `signups`) [drift: changed outside pipe]"), "{plan}");
+    assert!(plan.contains("RetentionPeriodHours: 36 → 24"), "{plan}");
+    let (code, _, err) = pipe(region, &["apply", "--yes"], &workspace);
+    assert_eq!(code, 0, "{err}");
+    let stream = rt.block_on(kinesis.describe_stream_summary().stream_name("io-life-signups").send()).unwrap();
+    assert_eq!(stream.stream_description_summary().unwrap().retention_period_hours(), 24);
+
     let (code, out, err) = pipe(region, &["destroy", "--yes"], &workspace);
     assert_eq!(code, 0, "destroy: {err}");
     assert!(out.contains("Kept these data stores"), "{out}");

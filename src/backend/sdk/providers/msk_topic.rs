@@ -38,7 +38,7 @@ impl Provider for Topic {
             .map_err(api("CreateTopic"));
         match created {
             // A retry after a lost response: the topic is there; converge it.
-            Err(e) if e.is("ConflictException") => {
+            Err(e) if e.is("ConflictException") || e.is("TopicExistsException") => {
                 let live = wait_active(aws, desired).await?;
                 return self.update(aws, desired, &live, &[]).await;
             }
