@@ -346,7 +346,7 @@ struct Cycle {
     scenario: &'static str,
     name: &'static str,
     region: &'static str,
-    edit: (&'static str, &'static str),
+    edit: &'static [(&'static str, &'static str)],
     /// Checks one setting live, before (`false`) or after (`true`) the edit.
     check: fn(&aws_config::SdkConfig, &str, bool),
 }
@@ -365,7 +365,9 @@ impl Cycle {
         let (code, plan, err) = pipe(region, &["plan", "--detailed-exitcode"], &workspace);
         assert_eq!(code, 0, "a plan right after apply has no changes: {plan}{err}");
 
-        workspace.edit(self.edit.0, self.edit.1);
+        for (from, to) in self.edit {
+            workspace.edit(from, to);
+        }
         let (code, plan, err) = pipe(region, &["plan", "--detailed-exitcode"], &workspace);
         assert_eq!(code, 2, "{plan}{err}");
         assert_plan_snapshot(&format!("{}_edited_plan", self.scenario), &plan);
@@ -387,7 +389,7 @@ fn security_logs_cycle() {
         scenario: "security-logs",
         name: "sl-life",
         region: "ap-south-1",
-        edit: ("interval_seconds: 60", "interval_seconds: 120"),
+        edit: &[("interval_seconds: 60", "interval_seconds: 120")],
         check: |aws, name, edited| {
             let firehose = aws_sdk_firehose::Client::new(aws);
             let described = runtime()
@@ -409,7 +411,7 @@ fn sensor_anomaly_cycle() {
         scenario: "sensor-anomaly",
         name: "sa-life",
         region: "ap-northeast-1",
-        edit: ("parallelism: 2", "parallelism: 4"),
+        edit: &[("parallelism: 2", "parallelism: 4")],
         check: |aws, name, edited| {
             let flink = aws_sdk_kinesisanalyticsv2::Client::new(aws);
             let described = runtime()
@@ -434,7 +436,7 @@ fn clickstream_ml_cycle() {
         scenario: "clickstream-ml",
         name: "cm-life",
         region: "eu-north-1",
-        edit: ("retention_hours: 48", "retention_hours: 72"),
+        edit: &[("retention_hours: 48", "retention_hours: 72")],
         check: |aws, name, edited| {
             let rt = runtime();
             let kinesis = aws_sdk_kinesis::Client::new(aws);
@@ -461,14 +463,26 @@ fn kafka_telemetry_cycle() {
         scenario: "kafka-telemetry",
         name: "kt-life",
         region: "us-east-2",
-        edit: ("storage_gib: 100", "storage_gib: 120"),
+        edit: &[("storage_gib: 100", "storage_gib: 120"), ("partitions: 12", "partitions: 24")],
         check: |aws, name, edited| {
+            let rt = runtime();
             let opensearch = aws_sdk_opensearch::Client::new(aws);
-            let domain = runtime()
-                .block_on(opensearch.describe_domain().domain_name(format!("{name}-dashboards")).send())
-                .unwrap();
+            let domain =
+                rt.block_on(opensearch.describe_domain().domain_name(format!("{name}-dashboards")).send()).unwrap();
             let ebs = domain.domain_status().unwrap().ebs_options().unwrap();
             assert_eq!(ebs.volume_size(), Some(if edited { 120 } else { 100 }));
+            let kafka = aws_sdk_kafka::Client::new(aws);
+            let clusters = rt.block_on(kafka.list_clusters_v2().send()).unwrap();
+            let cluster = clusters
+                .cluster_info_list()
+                .iter()
+                .find(|c| c.cluster_name() == Some(format!("{name}-telemetry").as_str()))
+                .and_then(|c| c.cluster_arn())
+                .expect("the cluster exists");
+            let topic =
+                rt.block_on(kafka.describe_topic().cluster_arn(cluster).topic_name("cab-telemetry").send()).unwrap();
+            assert_eq!(topic.partition_count(), Some(if edited { 24 } else { 12 }));
+            assert_eq!(topic.replication_factor(), Some(3));
         },
     }
     .run();
