@@ -145,6 +145,26 @@ pub fn tag_list(pairs: impl IntoIterator<Item = (String, String)>) -> Value {
     Value::Array(pairs.into_iter().map(|(k, v)| serde_json::json!({ "Key": k, "Value": v })).collect())
 }
 
+/// How a create ends when the service may answer that the resource already exists (a retry after
+/// a lost response, or a run killed after the call): that is no failure; read what is there and
+/// converge it to `desired`.
+pub async fn adopt<T: Send>(
+    provider: &(dyn Provider + '_),
+    aws: &Clients,
+    desired: &Desired,
+    created: Result<T, ApiError>,
+    exists: &str,
+) -> Result<Live, ApiError> {
+    match created {
+        Err(e) if e.is(exists) => {}
+        other => {
+            other?;
+        }
+    }
+    let live = provider.read(aws, desired).await?.unwrap_or_default();
+    provider.update(aws, desired, &live, &[]).await
+}
+
 /// Polls `check` with growing pauses (1 s to 10 s) until it returns `Some`, for at most
 /// `limit`: the services pipe creates have no SDK waiters of their own.
 pub async fn wait_for<T, F, Fut>(what: &'static str, limit: std::time::Duration, mut check: F) -> Result<T, ApiError>

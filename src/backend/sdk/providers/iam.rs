@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use serde_json::{Map, Value, json};
 
 use crate::backend::aws::{ApiError, api};
-use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, tag_list};
+use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, adopt, tag_list};
 use crate::backend::sdk::resolve::Handle;
 use crate::plan::Change;
 
@@ -92,14 +92,7 @@ impl Provider for Role {
             .send()
             .await
             .map_err(api("CreateRole"));
-        match created {
-            Err(e) if e.is("EntityAlreadyExists") => {}
-            other => {
-                other?;
-            }
-        }
-        let live = self.read(aws, desired).await?.unwrap_or_default();
-        self.update(aws, desired, &live, &[]).await
+        adopt(self, aws, desired, created, "EntityAlreadyExists").await
     }
 
     async fn update(
@@ -479,15 +472,7 @@ impl Provider for InstanceProfile {
             .send()
             .await
             .map_err(api("CreateInstanceProfile"));
-        match created {
-            // A retry after a lost response: the profile is ours to adopt.
-            Err(e) if e.is("EntityAlreadyExists") => {}
-            other => {
-                other?;
-            }
-        }
-        let live = self.read(aws, desired).await?.unwrap_or_default();
-        self.update(aws, desired, &live, &[]).await
+        adopt(self, aws, desired, created, "EntityAlreadyExists").await
     }
 
     async fn update(

@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use serde_json::{Map, Value, json};
 
 use crate::backend::aws::{ApiError, api};
-use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, tag_list};
+use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, adopt, tag_list};
 use crate::backend::sdk::resolve::Handle;
 use crate::plan::Change;
 
@@ -57,14 +57,7 @@ impl Provider for LogGroup {
             .send()
             .await
             .map_err(api("CreateLogGroup"));
-        match created {
-            Err(e) if e.is("ResourceAlreadyExistsException") => {}
-            other => {
-                other?;
-            }
-        }
-        let live = self.read(aws, desired).await?.unwrap_or_default();
-        self.update(aws, desired, &live, &[]).await
+        adopt(self, aws, desired, created, "ResourceAlreadyExistsException").await
     }
 
     async fn update(
