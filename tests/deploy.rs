@@ -286,6 +286,48 @@ fn renaming_a_stream_loses_its_records_so_apply_refuses_it_without_allow_data_lo
 }
 
 #[test]
+fn plan_names_a_missing_prerequisite_and_apply_waits_for_it() {
+    let region = "eu-south-1";
+    let (_dir, blueprint) = crate::support::temp_blueprint(
+        "version: 1
+name: lake-prereq
+source:
+  - { id: app, kind: application, throughput: { records_per_second: 100, record_kib: 1 } }
+ingestion:
+  - { id: producer, kind: kinesis-producer, from: app, to: events }
+storage:
+  - { id: events, kind: kinesis-stream, capacity: { mode: on-demand } }
+  - { id: lake, kind: s3-bucket }
+processing:
+  - id: to-lake
+    kind: firehose
+    from: events
+    to: lake
+    buffer: { size_mib: 64 }
+    format_conversion: { output: parquet, database: analytics, table: events }
+",
+    );
+    let run_pipe = |args: &[&str]| run(pipe_in(region).args(args).arg(&blueprint));
+    let (code, plan, err) = run_pipe(&["plan", "--detailed-exitcode"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(plan.contains("Missing prerequisites (apply refuses until they exist):\n  ! `to-lake` converts records with the Glue table `analytics.events`, which does not exist"), "{plan}");
+    let (code, _, err) = run_pipe(&["apply", "--yes"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("the pipeline relies on what does not exist yet"), "{err}");
+
+    let glue = aws_sdk_glue::Client::new(&config(region));
+    runtime().block_on(async {
+        let database = aws_sdk_glue::types::DatabaseInput::builder().name("analytics").build().unwrap();
+        glue.create_database().database_input(database).send().await.unwrap();
+        let table = aws_sdk_glue::types::TableInput::builder().name("events").build().unwrap();
+        glue.create_table().database_name("analytics").table_input(table).send().await.unwrap();
+    });
+    let (code, plan, err) = run_pipe(&["plan"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!plan.contains("Missing prerequisites"), "{plan}");
+}
+
+#[test]
 fn a_second_apply_of_a_pipeline_fails_while_the_first_holds_its_lease() {
     let region = "ap-southeast-1";
     let workspace = Workspace::new("internet-offering", "io-lock");

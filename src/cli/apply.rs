@@ -52,6 +52,12 @@ pub fn run(args: &ApplyArgs) -> Result<Outcome, Error> {
         if !plan.has_changes() {
             return Ok(Outcome::Success);
         }
+        if !plan.missing_prerequisites.is_empty() {
+            return Err(failed(format!(
+                "the pipeline relies on what does not exist yet:\n  {}",
+                plan.missing_prerequisites.join("\n  ")
+            )));
+        }
         let options = Options { concurrency: usize::from(args.concurrency), allow_data_loss: args.allow_data_loss };
         if plan.data_loss().next().is_some() && !options.allow_data_loss {
             let losing: Vec<String> = plan.data_loss().map(|a| a.resource.clone()).collect();

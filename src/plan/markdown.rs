@@ -17,6 +17,13 @@ pub fn render(plan: &Plan) -> String {
         return out;
     }
     let _ = writeln!(out, "**{}**\n", plan.summary().line());
+    if !plan.missing_prerequisites.is_empty() {
+        let _ = writeln!(out, "> [!CAUTION]\n> **Missing prerequisites**: `pipe apply` refuses until they exist.");
+        for missing in &plan.missing_prerequisites {
+            let _ = writeln!(out, "> - {missing}");
+        }
+        out.push('\n');
+    }
     let risky: Vec<_> = plan.data_loss().collect();
     if !risky.is_empty() {
         let _ = writeln!(out, "> [!CAUTION]\n> **Data loss**: `pipe apply` refuses these without `--allow-data-loss`.");

@@ -25,6 +25,10 @@ pub struct Plan {
     pub account: String,
     pub region: String,
     pub actions: Vec<Action>,
+    /// What the pipeline relies on, does not create, and did not find; `apply` refuses until
+    /// each exists.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub missing_prerequisites: Vec<String>,
     /// What no API can do and the user must, by component (`kafka-topics.sh` on MSK Serverless).
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub manual_steps: Vec<ManualStep>,
@@ -155,6 +159,10 @@ impl Plan {
 
     /// Anything to do at all: what `--detailed-exitcode` reports.
     pub fn has_changes(&self) -> bool {
+        self.has_actions() || !self.missing_prerequisites.is_empty()
+    }
+
+    fn has_actions(&self) -> bool {
         self.actions.iter().any(|a| a.kind != Kind::NoChange)
     }
 

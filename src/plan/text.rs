@@ -22,6 +22,13 @@ pub fn render(plan: &Plan, color: bool) -> String {
     }
     let _ = writeln!(out, "{}", paint(&plan.summary().line(), "1"));
 
+    if !plan.missing_prerequisites.is_empty() {
+        let _ = writeln!(out, "\n{}", paint("Missing prerequisites (apply refuses until they exist):", "1;31"));
+        for missing in &plan.missing_prerequisites {
+            let _ = writeln!(out, "  ! {missing}");
+        }
+    }
+
     let risky: Vec<&Action> = plan.data_loss().collect();
     if !risky.is_empty() {
         let _ = writeln!(out, "\n{}", paint("Data loss (apply refuses these without --allow-data-loss):", "1;31"));

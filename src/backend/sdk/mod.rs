@@ -22,7 +22,7 @@ use self::graph::Dependencies;
 use self::provider::{Clients, Desired, Live, Provider, tag_list, tag_pairs};
 use self::resolve::{Handle, Resolver};
 use crate::backend::aws::{Account, ApiError};
-use crate::model::{Pipeline, Resource};
+use crate::model::{Pipeline, Prerequisite, Resource};
 use crate::plan::{Action, Change, Fingerprint, Kind, Plan, Source, diff, risk};
 
 pub use lock::LockError;
@@ -217,6 +217,7 @@ impl<'a> Engine<'a> {
             account: self.aws.account.id.clone(),
             region: self.aws.account.region.clone(),
             actions,
+            missing_prerequisites: self.missing_prerequisites().await?,
             manual_steps: self
                 .pipeline
                 .manual_steps
@@ -226,6 +227,26 @@ impl<'a> Engine<'a> {
             source,
             fingerprint: Fingerprint { model: hash(&template), vars: vars_fingerprint, live },
         })
+    }
+
+    /// The pipeline's prerequisites (`model::Prerequisite`) that are not there.
+    async fn missing_prerequisites(&self) -> Result<Vec<String>, Error> {
+        let mut missing = Vec::new();
+        for prerequisite in &self.pipeline.prerequisites {
+            match prerequisite {
+                Prerequisite::GlueTable { component, database, table } => {
+                    let found = self.aws.glue.get_table().database_name(database).name(table).send().await;
+                    match found.map_err(crate::backend::aws::api("GetTable")) {
+                        Ok(_) => {}
+                        Err(e) if e.is("EntityNotFoundException") => missing.push(format!(
+                            "`{component}` converts records with the Glue table `{database}.{table}`, which does not exist: create it, or list the records' `columns:` under `format_conversion` and pipe creates it"
+                        )),
+                        Err(e) => return Err(e.into()),
+                    }
+                }
+            }
+        }
+        Ok(missing)
     }
 
     fn action(&self, resource: &Resource, desired: &Desired, live: Option<&Live>) -> Action {
