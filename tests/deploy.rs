@@ -100,6 +100,21 @@ fn internet_offering_plans_applies_changes_and_destroys() {
     assert_plan_snapshot("internet_offering_edited_plan", &plan);
     let (_, markdown, _) = pipe(region, &["plan", "--output", "markdown"], &workspace);
     assert_plan_snapshot("internet_offering_edited_plan_markdown", &markdown);
+    let (code, json, _) = pipe(region, &["plan", "--output", "json"], &workspace);
+    assert_eq!(code, 0);
+    let json: serde_json::Value = serde_json::from_str(&json).expect("the JSON view parses");
+    assert_eq!(json["format_version"], 1);
+    let updated: Vec<&str> = json["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["kind"] == "update")
+        .map(|a| a["resource"].as_str().unwrap())
+        .collect();
+    assert_eq!(updated, ["SignupsStream", "OffersStream", "EnrichSignupsMapping"]);
+    let (code, diff, _) = pipe(region, &["diff"], &workspace);
+    assert_eq!(code, 0);
+    assert_plan_snapshot("internet_offering_edited_diff", &diff);
 
     let (code, _, err) = pipe(region, &["apply", "--yes"], &workspace);
     assert_eq!(code, 0, "apply: {err}");
