@@ -25,9 +25,6 @@ use crate::backend::aws::{Account, ApiError};
 use crate::model::{Pipeline, Prerequisite, Resource};
 use crate::plan::{Action, Change, Fingerprint, Kind, Plan, Source, diff, risk};
 
-pub use lock::LockError;
-pub use providers::shard_steps;
-
 /// The tag holding a hash of the properties pipe last applied: live that differs from a
 /// matching hash was changed outside pipe (drift).
 pub const APPLIED_TAG: &str = "pipe:applied";

@@ -208,7 +208,7 @@ impl Provider for Stream {
 }
 
 /// UpdateShardCount at most doubles or halves the open shards per call: 2 → 16 is 4, 8, 16.
-pub fn shard_steps(from: i32, to: i32) -> Vec<i32> {
+fn shard_steps(from: i32, to: i32) -> Vec<i32> {
     let mut steps = Vec::new();
     let mut current = from.max(1);
     while current != to && to > 0 {

@@ -18,8 +18,6 @@ mod sagemaker;
 mod secretsmanager;
 mod sns;
 
-pub use kinesis::shard_steps;
-
 use serde_json::{Map, Value};
 
 use super::provider::{Desired, Provider, tag_pairs};
