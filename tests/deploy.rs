@@ -343,6 +343,36 @@ processing:
 }
 
 #[test]
+fn a_renamed_delivery_stream_is_replaced_and_its_leftovers_deleted() {
+    let region = "eu-west-2";
+    let workspace = Workspace::new("sensor-anomaly", "sa-rename");
+    let (code, _, err) = pipe(region, &["apply", "--yes"], &workspace);
+    assert_eq!(code, 0, "{err}");
+
+    workspace.edit("to: [alerts, archive]", "to: [alerts, archiver]");
+    workspace.edit("- id: archive\n", "- id: archiver\n");
+    let (code, plan, err) = pipe(region, &["plan", "--detailed-exitcode"], &workspace);
+    assert_eq!(code, 2, "{err}");
+    for leftover in [
+        "delete sa-rename-archive (AWS::KinesisFirehose::DeliveryStream",
+        "delete sa-rename-ArchiveRole (AWS::IAM::Role",
+        "delete /aws/kinesisfirehose/sa-rename-archive (AWS::Logs::LogGroup",
+    ] {
+        assert!(plan.contains(leftover), "{leftover} in\n{plan}");
+    }
+    assert!(!plan.contains("Data loss"), "a delivery stream holds no data of its own: {plan}");
+    let (code, _, err) = pipe(region, &["apply", "--yes"], &workspace);
+    assert_eq!(code, 0, "{err}");
+    let (code, plan, _) = pipe(region, &["plan", "--detailed-exitcode"], &workspace);
+    assert_eq!(code, 0, "{plan}");
+    let left = leftovers(region, "sa-rename");
+    assert!(!left.iter().any(|l| l.ends_with("sa-rename-archive")), "{left:?}");
+    let (code, _, err) = pipe(region, &["destroy", "--yes", "--allow-data-loss"], &workspace);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(leftovers(region, "sa-rename"), Vec::<String>::new());
+}
+
+#[test]
 fn a_second_apply_of_a_pipeline_fails_while_the_first_holds_its_lease() {
     let region = "ap-southeast-1";
     let workspace = Workspace::new("internet-offering", "io-lock");

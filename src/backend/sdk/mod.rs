@@ -65,8 +65,17 @@ pub struct Orphan {
 
 /// The types pipe looks for leftovers of, by name and `pipe:pipeline` tag, in the order they are
 /// deleted (dependents first).
-const DISCOVERED: &[&str] =
-    &["AWS::Lambda::Function", "AWS::IAM::Role", "AWS::IAM::ManagedPolicy", "AWS::SNS::Topic", "AWS::Kinesis::Stream"];
+const DISCOVERED: &[&str] = &[
+    "AWS::Lambda::Function",
+    "AWS::KinesisAnalyticsV2::Application",
+    "AWS::KinesisFirehose::DeliveryStream",
+    "AWS::IAM::Role",
+    "AWS::IAM::ManagedPolicy",
+    "AWS::Logs::LogGroup",
+    "AWS::SNS::Topic",
+    "AWS::DynamoDB::Table",
+    "AWS::Kinesis::Stream",
+];
 
 impl<'a> Engine<'a> {
     pub fn new(account: Account, pipeline: &'a Pipeline) -> Result<Self, Error> {

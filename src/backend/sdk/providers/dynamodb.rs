@@ -21,6 +21,25 @@ pub struct Table;
 
 #[async_trait]
 impl Provider for Table {
+    async fn names(&self, aws: &Clients, prefix: &str) -> Result<Vec<String>, ApiError> {
+        let mut names = Vec::new();
+        let mut start = None;
+        loop {
+            let page = aws
+                .dynamodb
+                .list_tables()
+                .set_exclusive_start_table_name(start)
+                .send()
+                .await
+                .map_err(api("ListTables"))?;
+            names.extend(page.table_names().iter().filter(|n| n.starts_with(prefix)).cloned());
+            start = page.last_evaluated_table_name().map(str::to_string);
+            if start.is_none() {
+                return Ok(names);
+            }
+        }
+    }
+
     async fn read(&self, aws: &Clients, desired: &Desired) -> Result<Option<Live>, ApiError> {
         read(aws, &desired.name, desired).await
     }

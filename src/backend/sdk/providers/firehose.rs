@@ -41,6 +41,25 @@ pub struct DeliveryStream;
 
 #[async_trait]
 impl Provider for DeliveryStream {
+    async fn names(&self, aws: &Clients, prefix: &str) -> Result<Vec<String>, ApiError> {
+        let mut names = Vec::new();
+        let mut start = None;
+        loop {
+            let page = aws
+                .firehose
+                .list_delivery_streams()
+                .set_exclusive_start_delivery_stream_name(start)
+                .send()
+                .await
+                .map_err(api("ListDeliveryStreams"))?;
+            names.extend(page.delivery_stream_names().iter().filter(|n| n.starts_with(prefix)).cloned());
+            start = page.delivery_stream_names().last().cloned();
+            if !page.has_more_delivery_streams() || start.is_none() {
+                return Ok(names);
+            }
+        }
+    }
+
     async fn read(&self, aws: &Clients, desired: &Desired) -> Result<Option<Live>, ApiError> {
         read(aws, &desired.name, desired).await
     }

@@ -32,6 +32,21 @@ pub struct Application;
 
 #[async_trait]
 impl Provider for Application {
+    async fn names(&self, aws: &Clients, prefix: &str) -> Result<Vec<String>, ApiError> {
+        let mut names = Vec::new();
+        let mut token = None;
+        loop {
+            let page =
+                aws.flink.list_applications().set_next_token(token).send().await.map_err(api("ListApplications"))?;
+            let listed = page.application_summaries().iter().map(|a| a.application_name());
+            names.extend(listed.filter(|n| n.starts_with(prefix)).map(str::to_string));
+            token = page.next_token().map(str::to_string);
+            if token.is_none() {
+                return Ok(names);
+            }
+        }
+    }
+
     async fn read(&self, aws: &Clients, desired: &Desired) -> Result<Option<Live>, ApiError> {
         let Some(detail) = describe(aws, &desired.name).await? else { return Ok(None) };
         read_application(aws, &detail, desired).await.map(Some)

@@ -14,6 +14,27 @@ pub struct LogGroup;
 
 #[async_trait]
 impl Provider for LogGroup {
+    /// Log groups live under a service's path (`/aws/lambda/<pipeline>-<id>`): matched on the last
+    /// segment.
+    async fn names(&self, aws: &Clients, prefix: &str) -> Result<Vec<String>, ApiError> {
+        let mut names = Vec::new();
+        let mut token = None;
+        loop {
+            let page =
+                aws.logs.describe_log_groups().set_next_token(token).send().await.map_err(api("DescribeLogGroups"))?;
+            let listed = page.log_groups().iter().filter_map(|g| g.log_group_name());
+            names.extend(
+                listed
+                    .filter(|n| n.rsplit('/').next().is_some_and(|last| last.starts_with(prefix)))
+                    .map(str::to_string),
+            );
+            token = page.next_token().map(str::to_string);
+            if token.is_none() {
+                return Ok(names);
+            }
+        }
+    }
+
     async fn read(&self, aws: &Clients, desired: &Desired) -> Result<Option<Live>, ApiError> {
         let name = &desired.name;
         let found = aws
