@@ -146,22 +146,25 @@ pub fn tag_list(pairs: impl IntoIterator<Item = (String, String)>) -> Value {
 }
 
 /// How a create ends when the service may answer that the resource already exists (a retry after
-/// a lost response, or a run killed after the call): that is no failure; read what is there and
-/// converge it to `desired`.
+/// a lost response, or a run killed after the call; `exists` names those error codes): that is no
+/// failure. Either way, read what is there and converge it to `desired`.
 pub async fn adopt<T: Send>(
     provider: &(dyn Provider + '_),
     aws: &Clients,
     desired: &Desired,
     created: Result<T, ApiError>,
-    exists: &str,
+    exists: &[&str],
 ) -> Result<Live, ApiError> {
     match created {
-        Err(e) if e.is(exists) => {}
+        Err(e) if exists.iter().any(|code| e.is(code)) => {}
         other => {
             other?;
         }
     }
-    let live = provider.read(aws, desired).await?.unwrap_or_default();
+    let live = provider.read(aws, desired).await?.ok_or_else(|| {
+        let what = format!("{} {} is not there after creating it", desired.resource_type, desired.name);
+        ApiError::new("read", what)
+    })?;
     provider.update(aws, desired, &live, &[]).await
 }
 

@@ -18,7 +18,7 @@ use aws_sdk_glue::types::{
 use serde_json::{Map, Value, json};
 
 use crate::backend::aws::{ApiError, api};
-use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, wait_for};
+use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, adopt, wait_for};
 use crate::backend::sdk::resolve::Handle;
 use crate::plan::Change;
 
@@ -28,8 +28,11 @@ fn not_found(e: &ApiError) -> bool {
     e.is("EntityNotFoundException")
 }
 
+/// What Glue answers a create whose resource is already there.
+const EXISTS: &[&str] = &["AlreadyExistsException", "IdempotentParameterMismatchException"];
+
 fn exists(e: &ApiError) -> bool {
-    e.is("AlreadyExistsException") || e.is("IdempotentParameterMismatchException")
+    EXISTS.iter().any(|code| e.is(code))
 }
 
 /// A builder refused what pipe gave it (a required field missing from the template).
@@ -120,7 +123,6 @@ impl Provider for Database {
 
     async fn create(&self, aws: &Clients, desired: &Desired) -> Result<Live, ApiError> {
         let catalog = catalog(aws, desired);
-        let name = inner_name(desired, "DatabaseInput")?;
         let created = aws
             .glue
             .create_database()
@@ -129,16 +131,7 @@ impl Provider for Database {
             .send()
             .await
             .map_err(api("CreateDatabase"));
-        match created {
-            Err(e) if exists(&e) => {}
-            other => {
-                other?;
-            }
-        }
-        let live = Self::get(aws, &catalog, name)
-            .await?
-            .ok_or_else(|| ApiError::new("GetDatabase", format!("database {name} not found after creating it")))?;
-        self.update(aws, desired, &live, &[]).await
+        adopt(self, aws, desired, created, EXISTS).await
     }
 
     async fn update(
@@ -317,7 +310,6 @@ impl Provider for Table {
     async fn create(&self, aws: &Clients, desired: &Desired) -> Result<Live, ApiError> {
         let catalog = catalog(aws, desired);
         let database = Self::database(desired)?;
-        let name = inner_name(desired, "TableInput")?;
         let created = aws
             .glue
             .create_table()
@@ -327,16 +319,7 @@ impl Provider for Table {
             .send()
             .await
             .map_err(api("CreateTable"));
-        match created {
-            Err(e) if exists(&e) => {}
-            other => {
-                other?;
-            }
-        }
-        let live = Self::get(aws, &catalog, database, name)
-            .await?
-            .ok_or_else(|| ApiError::new("GetTable", format!("table {database}.{name} not found after creating it")))?;
-        self.update(aws, desired, &live, &[]).await
+        adopt(self, aws, desired, created, EXISTS).await
     }
 
     async fn update(
@@ -459,7 +442,6 @@ impl Provider for Connection {
 
     async fn create(&self, aws: &Clients, desired: &Desired) -> Result<Live, ApiError> {
         let catalog = catalog(aws, desired);
-        let name = inner_name(desired, "ConnectionInput")?;
         let created = aws
             .glue
             .create_connection()
@@ -468,16 +450,7 @@ impl Provider for Connection {
             .send()
             .await
             .map_err(api("CreateConnection"));
-        match created {
-            Err(e) if exists(&e) => {}
-            other => {
-                other?;
-            }
-        }
-        let live = Self::get(aws, &catalog, name)
-            .await?
-            .ok_or_else(|| ApiError::new("GetConnection", format!("connection {name} not found after creating it")))?;
-        self.update(aws, desired, &live, &[]).await
+        adopt(self, aws, desired, created, EXISTS).await
     }
 
     async fn update(
@@ -822,16 +795,7 @@ impl Provider for Job {
             .send()
             .await
             .map_err(api("CreateJob"));
-        match created {
-            Err(e) if exists(&e) => {}
-            other => {
-                other?;
-            }
-        }
-        let live = Self::get(aws, &desired.name)
-            .await?
-            .ok_or_else(|| ApiError::new("GetJob", format!("job {} not found after creating it", desired.name)))?;
-        self.update(aws, desired, &live, &[]).await
+        adopt(self, aws, desired, created, EXISTS).await
     }
 
     async fn update(

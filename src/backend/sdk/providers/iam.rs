@@ -92,7 +92,7 @@ impl Provider for Role {
             .send()
             .await
             .map_err(api("CreateRole"));
-        adopt(self, aws, desired, created, "EntityAlreadyExists").await
+        adopt(self, aws, desired, created, &["EntityAlreadyExists"]).await
     }
 
     async fn update(
@@ -472,7 +472,7 @@ impl Provider for InstanceProfile {
             .send()
             .await
             .map_err(api("CreateInstanceProfile"));
-        adopt(self, aws, desired, created, "EntityAlreadyExists").await
+        adopt(self, aws, desired, created, &["EntityAlreadyExists"]).await
     }
 
     async fn update(

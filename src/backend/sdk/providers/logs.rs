@@ -78,7 +78,7 @@ impl Provider for LogGroup {
             .send()
             .await
             .map_err(api("CreateLogGroup"));
-        adopt(self, aws, desired, created, "ResourceAlreadyExistsException").await
+        adopt(self, aws, desired, created, &["ResourceAlreadyExistsException"]).await
     }
 
     async fn update(
