@@ -99,6 +99,15 @@ impl ApiError {
     }
 }
 
+/// A call that failed with one of `codes` still left things as wanted (a delete of what is already
+/// gone, a create of what is already there): `Ok` for those, the error for any other.
+pub fn tolerate<T>(result: Result<T, ApiError>, codes: &[&str]) -> Result<(), ApiError> {
+    match result {
+        Err(e) if !codes.iter().any(|code| e.is(code)) => Err(e),
+        _ => Ok(()),
+    }
+}
+
 /// Turns an SDK error into an [`ApiError`] for `operation`: `.map_err(api("CreateStream"))`.
 pub fn api<E>(operation: &'static str) -> impl FnOnce(E) -> ApiError
 where

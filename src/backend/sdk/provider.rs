@@ -155,12 +155,7 @@ pub async fn adopt<T: Send>(
     created: Result<T, ApiError>,
     exists: &[&str],
 ) -> Result<Live, ApiError> {
-    match created {
-        Err(e) if exists.iter().any(|code| e.is(code)) => {}
-        other => {
-            other?;
-        }
-    }
+    crate::backend::aws::tolerate(created, exists)?;
     let live = provider.read(aws, desired).await?.ok_or_else(|| {
         let what = format!("{} {} is not there after creating it", desired.resource_type, desired.name);
         ApiError::new("read", what)

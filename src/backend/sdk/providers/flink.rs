@@ -17,7 +17,7 @@ use aws_sdk_kinesisanalyticsv2::types::{
 };
 use serde_json::{Map, Value, json};
 
-use crate::backend::aws::{ApiError, api};
+use crate::backend::aws::{ApiError, api, tolerate};
 use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, tag_list, wait_for};
 use crate::backend::sdk::resolve::Handle;
 use crate::plan::Change;
@@ -232,18 +232,16 @@ impl Provider for Application {
             let Some(created) = detail.create_timestamp() else {
                 return Err(ApiError::new("DeleteApplication", format!("application {name} has no CreateTimestamp")));
             };
-            match aws
-                .flink
-                .delete_application()
-                .application_name(name)
-                .create_timestamp(*created)
-                .send()
-                .await
-                .map_err(api("DeleteApplication"))
-            {
-                Err(e) if !e.is("ResourceNotFoundException") => return Err(e),
-                _ => {}
-            }
+            tolerate(
+                aws.flink
+                    .delete_application()
+                    .application_name(name)
+                    .create_timestamp(*created)
+                    .send()
+                    .await
+                    .map_err(api("DeleteApplication")),
+                &["ResourceNotFoundException"],
+            )?;
         }
         wait_for("DeleteApplication", READY, || async { Ok(describe(aws, name).await?.is_none().then_some(())) }).await
     }

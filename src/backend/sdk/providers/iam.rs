@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use serde_json::{Map, Value, json};
 
-use crate::backend::aws::{ApiError, api};
+use crate::backend::aws::{ApiError, api, tolerate};
 use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, adopt, tag_list};
 use crate::backend::sdk::resolve::Handle;
 use crate::plan::Change;
@@ -219,10 +219,7 @@ impl Provider for Role {
                 .await
                 .map_err(api("RemoveRoleFromInstanceProfile"))?;
         }
-        match aws.iam.delete_role().role_name(name).send().await.map_err(api("DeleteRole")) {
-            Err(e) if !e.is("NoSuchEntity") => Err(e),
-            _ => Ok(()),
-        }
+        tolerate(aws.iam.delete_role().role_name(name).send().await.map_err(api("DeleteRole")), &["NoSuchEntity"])
     }
 }
 
@@ -413,10 +410,7 @@ impl Provider for ManagedPolicy {
                 .await
                 .map_err(api("DetachGroupPolicy"))?;
         }
-        match aws.iam.delete_policy().policy_arn(arn).send().await.map_err(api("DeletePolicy")) {
-            Err(e) if !e.is("NoSuchEntity") => Err(e),
-            _ => Ok(()),
-        }
+        tolerate(aws.iam.delete_policy().policy_arn(arn).send().await.map_err(api("DeletePolicy")), &["NoSuchEntity"])
     }
 }
 
@@ -544,30 +538,26 @@ impl Provider for InstanceProfile {
             Err(e) => return Err(e),
         };
         for role in profile.iter().flat_map(|p| p.roles()) {
-            match aws
-                .iam
-                .remove_role_from_instance_profile()
+            tolerate(
+                aws.iam
+                    .remove_role_from_instance_profile()
+                    .instance_profile_name(name)
+                    .role_name(role.role_name())
+                    .send()
+                    .await
+                    .map_err(api("RemoveRoleFromInstanceProfile")),
+                &["NoSuchEntity"],
+            )?;
+        }
+        tolerate(
+            aws.iam
+                .delete_instance_profile()
                 .instance_profile_name(name)
-                .role_name(role.role_name())
                 .send()
                 .await
-                .map_err(api("RemoveRoleFromInstanceProfile"))
-            {
-                Err(e) if !e.is("NoSuchEntity") => return Err(e),
-                _ => {}
-            }
-        }
-        match aws
-            .iam
-            .delete_instance_profile()
-            .instance_profile_name(name)
-            .send()
-            .await
-            .map_err(api("DeleteInstanceProfile"))
-        {
-            Err(e) if !e.is("NoSuchEntity") => Err(e),
-            _ => Ok(()),
-        }
+                .map_err(api("DeleteInstanceProfile")),
+            &["NoSuchEntity"],
+        )
     }
 }
 

@@ -10,7 +10,7 @@ use aws_sdk_lambda::types::{
 };
 use serde_json::{Map, Value, json};
 
-use crate::backend::aws::{ApiError, api};
+use crate::backend::aws::{ApiError, api, tolerate};
 use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, tag_list, wait_for};
 use crate::backend::sdk::resolve::Handle;
 use crate::plan::Change;
@@ -185,17 +185,15 @@ impl Provider for Function {
     }
 
     async fn delete(&self, aws: &Clients, live: &Live) -> Result<(), ApiError> {
-        match aws
-            .lambda
-            .delete_function()
-            .function_name(&live.handle.physical_id)
-            .send()
-            .await
-            .map_err(api("DeleteFunction"))
-        {
-            Err(e) if !e.is("ResourceNotFoundException") => Err(e),
-            _ => Ok(()),
-        }
+        tolerate(
+            aws.lambda
+                .delete_function()
+                .function_name(&live.handle.physical_id)
+                .send()
+                .await
+                .map_err(api("DeleteFunction")),
+            &["ResourceNotFoundException"],
+        )
     }
 }
 

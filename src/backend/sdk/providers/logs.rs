@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use serde_json::{Map, Value, json};
 
-use crate::backend::aws::{ApiError, api};
+use crate::backend::aws::{ApiError, api, tolerate};
 use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, adopt, tag_list};
 use crate::backend::sdk::resolve::Handle;
 use crate::plan::Change;
@@ -135,17 +135,15 @@ impl Provider for LogGroup {
     }
 
     async fn delete(&self, aws: &Clients, live: &Live) -> Result<(), ApiError> {
-        match aws
-            .logs
-            .delete_log_group()
-            .log_group_name(&live.handle.physical_id)
-            .send()
-            .await
-            .map_err(api("DeleteLogGroup"))
-        {
-            Err(e) if !e.is("ResourceNotFoundException") => Err(e),
-            _ => Ok(()),
-        }
+        tolerate(
+            aws.logs
+                .delete_log_group()
+                .log_group_name(&live.handle.physical_id)
+                .send()
+                .await
+                .map_err(api("DeleteLogGroup")),
+            &["ResourceNotFoundException"],
+        )
     }
 }
 
@@ -192,10 +190,7 @@ impl Provider for LogStream {
             .send()
             .await
             .map_err(api("CreateLogStream"));
-        match created {
-            Err(e) if !e.is("ResourceAlreadyExistsException") => return Err(e),
-            _ => {}
-        }
+        tolerate(created, &["ResourceAlreadyExistsException"])?;
         self.read(aws, desired).await?.ok_or_else(|| ApiError::new("DescribeLogStreams", "the new stream is not found"))
     }
 
@@ -212,18 +207,16 @@ impl Provider for LogStream {
 
     async fn delete(&self, aws: &Clients, live: &Live) -> Result<(), ApiError> {
         let group = live.handle.attributes.get("LogGroupName").and_then(Value::as_str).unwrap_or_default();
-        match aws
-            .logs
-            .delete_log_stream()
-            .log_group_name(group)
-            .log_stream_name(&live.handle.physical_id)
-            .send()
-            .await
-            .map_err(api("DeleteLogStream"))
-        {
-            Err(e) if !e.is("ResourceNotFoundException") => Err(e),
-            _ => Ok(()),
-        }
+        tolerate(
+            aws.logs
+                .delete_log_stream()
+                .log_group_name(group)
+                .log_stream_name(&live.handle.physical_id)
+                .send()
+                .await
+                .map_err(api("DeleteLogStream")),
+            &["ResourceNotFoundException"],
+        )
     }
 }
 
@@ -305,17 +298,15 @@ impl Provider for ResourcePolicy {
     }
 
     async fn delete(&self, aws: &Clients, live: &Live) -> Result<(), ApiError> {
-        match aws
-            .logs
-            .delete_resource_policy()
-            .policy_name(&live.handle.physical_id)
-            .send()
-            .await
-            .map_err(api("DeleteResourcePolicy"))
-        {
-            Err(e) if !e.is("ResourceNotFoundException") => Err(e),
-            _ => Ok(()),
-        }
+        tolerate(
+            aws.logs
+                .delete_resource_policy()
+                .policy_name(&live.handle.physical_id)
+                .send()
+                .await
+                .map_err(api("DeleteResourcePolicy")),
+            &["ResourceNotFoundException"],
+        )
     }
 }
 

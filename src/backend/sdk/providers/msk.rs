@@ -15,7 +15,7 @@ use aws_sdk_kafka::types::{
 };
 use serde_json::{Map, Value, json};
 
-use crate::backend::aws::{ApiError, api};
+use crate::backend::aws::{ApiError, api, tolerate};
 use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, wait_for};
 use crate::backend::sdk::resolve::Handle;
 use crate::plan::Change;
@@ -300,17 +300,15 @@ impl Provider for ClusterPolicy {
     }
 
     async fn delete(&self, aws: &Clients, live: &Live) -> Result<(), ApiError> {
-        match aws
-            .kafka
-            .delete_cluster_policy()
-            .cluster_arn(&live.handle.physical_id)
-            .send()
-            .await
-            .map_err(api("DeleteClusterPolicy"))
-        {
-            Err(e) if !e.is("NotFoundException") => Err(e),
-            _ => Ok(()),
-        }
+        tolerate(
+            aws.kafka
+                .delete_cluster_policy()
+                .cluster_arn(&live.handle.physical_id)
+                .send()
+                .await
+                .map_err(api("DeleteClusterPolicy")),
+            &["NotFoundException"],
+        )
     }
 }
 
@@ -394,10 +392,10 @@ async fn next_version(aws: &Clients, name: &str, previous: &str) -> Result<Strin
 
 async fn delete_cluster(aws: &Clients, live: &Live) -> Result<(), ApiError> {
     let arn = &live.handle.physical_id;
-    match aws.kafka.delete_cluster().cluster_arn(arn).send().await.map_err(api("DeleteCluster")) {
-        Err(e) if !e.is("NotFoundException") => return Err(e),
-        _ => {}
-    }
+    tolerate(
+        aws.kafka.delete_cluster().cluster_arn(arn).send().await.map_err(api("DeleteCluster")),
+        &["NotFoundException"],
+    )?;
     let name = live.properties.get("ClusterName").and_then(Value::as_str).unwrap_or_default();
     wait_for("DeleteCluster", READY, || async {
         let page =

@@ -13,7 +13,7 @@ use aws_sdk_s3::types::{
 };
 use serde_json::{Map, Value, json};
 
-use crate::backend::aws::{ApiError, api};
+use crate::backend::aws::{ApiError, api, tolerate};
 use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, tag_list, wait_for};
 use crate::backend::sdk::resolve::Handle;
 use crate::plan::Change;
@@ -112,10 +112,7 @@ impl Provider for Bucket {
             return Ok(());
         }
         empty(aws, name).await?;
-        match aws.s3.delete_bucket().bucket(name).send().await.map_err(api("DeleteBucket")) {
-            Err(e) if !e.is("NoSuchBucket") => return Err(e),
-            _ => {}
-        }
+        tolerate(aws.s3.delete_bucket().bucket(name).send().await.map_err(api("DeleteBucket")), &["NoSuchBucket"])?;
         wait_for("HeadBucket", GONE, || async { Ok((!exists(aws, name).await?).then_some(())) }).await
     }
 }
@@ -170,17 +167,15 @@ impl Provider for BucketPolicy {
     }
 
     async fn delete(&self, aws: &Clients, live: &Live) -> Result<(), ApiError> {
-        match aws
-            .s3
-            .delete_bucket_policy()
-            .bucket(&live.handle.physical_id)
-            .send()
-            .await
-            .map_err(api("DeleteBucketPolicy"))
-        {
-            Err(e) if !e.is("NoSuchBucket") && !e.is("NoSuchBucketPolicy") => Err(e),
-            _ => Ok(()),
-        }
+        tolerate(
+            aws.s3
+                .delete_bucket_policy()
+                .bucket(&live.handle.physical_id)
+                .send()
+                .await
+                .map_err(api("DeleteBucketPolicy")),
+            &["NoSuchBucket", "NoSuchBucketPolicy"],
+        )
     }
 }
 

@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use aws_sdk_secretsmanager::types::Tag;
 use serde_json::{Map, Value, json};
 
-use crate::backend::aws::{ApiError, api};
+use crate::backend::aws::{ApiError, api, tolerate};
 use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, tag_list};
 use crate::backend::sdk::resolve::Handle;
 use crate::plan::Change;
@@ -94,18 +94,16 @@ impl Provider for Secret {
     async fn delete(&self, aws: &Clients, live: &Live) -> Result<(), ApiError> {
         // Only the engine deletes (destroy, or a replacement): no recovery window, so the name is
         // free for the secret that replaces it.
-        match aws
-            .secrets
-            .delete_secret()
-            .secret_id(&live.handle.physical_id)
-            .force_delete_without_recovery(true)
-            .send()
-            .await
-            .map_err(api("DeleteSecret"))
-        {
-            Err(e) if !e.is("ResourceNotFoundException") => Err(e),
-            _ => Ok(()),
-        }
+        tolerate(
+            aws.secrets
+                .delete_secret()
+                .secret_id(&live.handle.physical_id)
+                .force_delete_without_recovery(true)
+                .send()
+                .await
+                .map_err(api("DeleteSecret")),
+            &["ResourceNotFoundException"],
+        )
     }
 }
 

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use serde_json::{Map, Value, json};
 
-use crate::backend::aws::{ApiError, api};
+use crate::backend::aws::{ApiError, api, tolerate};
 use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, tag_list};
 use crate::backend::sdk::resolve::Handle;
 use crate::plan::Change;
@@ -237,17 +237,15 @@ impl Provider for Subscription {
     async fn delete(&self, aws: &Clients, live: &Live) -> Result<(), ApiError> {
         // A pending email subscription cannot be removed; SNS drops it after three days.
         if live.handle.physical_id.starts_with("arn:") {
-            match aws
-                .sns
-                .unsubscribe()
-                .subscription_arn(&live.handle.physical_id)
-                .send()
-                .await
-                .map_err(api("Unsubscribe"))
-            {
-                Err(e) if !e.is("NotFound") => return Err(e),
-                _ => {}
-            }
+            tolerate(
+                aws.sns
+                    .unsubscribe()
+                    .subscription_arn(&live.handle.physical_id)
+                    .send()
+                    .await
+                    .map_err(api("Unsubscribe")),
+                &["NotFound"],
+            )?;
         }
         Ok(())
     }
