@@ -10,6 +10,8 @@ mod lock;
 pub mod provider;
 mod providers;
 pub mod resolve;
+#[cfg(test)]
+mod replay;
 mod starts;
 
 use std::collections::HashMap;

@@ -645,3 +645,109 @@ fn logging_info(info: &Value) -> LoggingInfo {
         .build();
     LoggingInfo::builder().broker_logs(BrokerLogs::builder().cloud_watch_logs(logs).build()).build()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::sdk::replay::Replay;
+
+    const ARN: &str = "arn:aws:kafka:eu-west-1:123456789012:cluster/pipe-dev-kafka-telemetry-telemetry/7c1d2a4e-5b3f-4c6d-9e8f-0a1b2c3d4e5f-4";
+
+    /// The cluster of the kafka-telemetry scenario, in the template's shape, with `changed` on top.
+    fn properties(changed: Value) -> Map<String, Value> {
+        let mut properties = json!({
+            "ClusterName": "pipe-dev-kafka-telemetry-telemetry",
+            "KafkaVersion": "3.6.0",
+            "NumberOfBrokerNodes": 3,
+            "BrokerNodeGroupInfo": {
+                "InstanceType": "kafka.m7g.large",
+                "ClientSubnets": ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002", "subnet-0a1b2c3d4e5f60003"],
+                "SecurityGroups": ["sg-0a1b2c3d4e5f60001"],
+                "StorageInfo": { "EBSStorageInfo": { "VolumeSize": 100 } }
+            },
+            "ClientAuthentication": { "Sasl": { "Iam": { "Enabled": true } }, "Unauthenticated": { "Enabled": false } },
+            "EncryptionInfo": { "EncryptionInTransit": { "ClientBroker": "TLS", "InCluster": true } },
+            "EnhancedMonitoring": "DEFAULT",
+            "Tags": { "pipe:component": "telemetry", "pipe:pipeline": "kafka-telemetry" }
+        });
+        overlay(&mut properties, changed);
+        properties.as_object().cloned().expect("an object")
+    }
+
+    fn overlay(base: &mut Value, top: Value) {
+        match (base, top) {
+            (Value::Object(base), Value::Object(top)) => {
+                top.into_iter().for_each(|(key, value)| overlay(base.entry(key).or_insert(Value::Null), value))
+            }
+            (base, top) => *base = top,
+        }
+    }
+
+    fn desired(changed: Value) -> Desired {
+        Desired {
+            logical_id: "TelemetryCluster".into(),
+            resource_type: "AWS::MSK::Cluster",
+            name: "pipe-dev-kafka-telemetry-telemetry".into(),
+            properties: properties(changed),
+        }
+    }
+
+    /// As the plan read it: three brokers, at version K3AEGXETSR30VB.
+    fn live() -> Live {
+        let attributes = Map::from_iter([(CURRENT_VERSION.to_string(), json!("K3AEGXETSR30VB"))]);
+        Live { handle: Handle { physical_id: ARN.into(), attributes }, properties: properties(json!({})) }
+    }
+
+    async fn update(recorded: &str, changed: Value) -> (Replay, Result<Live, ApiError>) {
+        let replay = Replay::start(recorded).await;
+        let updated = Cluster.update(&replay.clients, &desired(changed), &live(), &[]).await;
+        (replay, updated)
+    }
+
+    #[tokio::test]
+    async fn a_broker_count_change_is_one_update_broker_count_at_the_version_read() {
+        let recorded = include_str!("../../../../tests/recorded/msk-update-broker-count.json");
+        let (replay, updated) = update(recorded, json!({ "NumberOfBrokerNodes": 6 })).await;
+        replay.finish();
+        let updated = updated.expect("updated");
+        assert_eq!(updated.properties["NumberOfBrokerNodes"], json!(6));
+        assert_eq!(updated.handle.attributes[CURRENT_VERSION], json!("K3UN6WX5RRO2AG"));
+        assert_eq!(updated.properties, desired(json!({ "NumberOfBrokerNodes": 6 })).properties);
+    }
+
+    #[tokio::test]
+    async fn each_update_carries_the_version_the_previous_one_left() {
+        let recorded = include_str!("../../../../tests/recorded/msk-update-type-then-storage.json");
+        let changed = json!({ "BrokerNodeGroupInfo": {
+            "InstanceType": "kafka.m7g.xlarge",
+            "StorageInfo": { "EBSStorageInfo": { "VolumeSize": 500 } }
+        } });
+        let (replay, updated) = update(recorded, changed.clone()).await;
+        replay.finish();
+        assert_eq!(updated.expect("updated").properties, desired(changed).properties);
+    }
+
+    #[tokio::test]
+    async fn a_version_moved_since_the_plan_fails_without_a_retry() {
+        let recorded = include_str!("../../../../tests/recorded/msk-update-stale-version.json");
+        let (replay, updated) = update(recorded, json!({ "NumberOfBrokerNodes": 6 })).await;
+        replay.finish();
+        let error = updated.expect_err("refused");
+        assert_eq!((error.operation, error.code.as_deref()), ("UpdateBrokerCount", Some("BadRequestException")));
+        assert!(error.message.contains("current version"), "{}", error.message);
+    }
+
+    #[test]
+    fn the_plan_names_each_call_an_update_takes() {
+        let change = |path: &str| Change { path: path.into(), before: None, after: None, forces_replacement: false };
+        let steps =
+            Cluster.steps(&live(), &[change("NumberOfBrokerNodes"), change("BrokerNodeGroupInfo.InstanceType")]);
+        assert_eq!(
+            steps,
+            [
+                "UpdateBrokerType (brokers restart one at a time), then wait for ACTIVE",
+                "UpdateBrokerCount, then wait for ACTIVE"
+            ]
+        );
+    }
+}
