@@ -487,6 +487,24 @@ fn security_logs_cycle() {
             let hints = destination.redshift_destination_description().unwrap().s3_destination_description().unwrap();
             let interval = hints.buffering_hints().unwrap().interval_in_seconds();
             assert_eq!(interval, Some(if edited { 120 } else { 60 }));
+
+            let secrets = aws_sdk_secretsmanager::Client::new(aws);
+            let secret = runtime()
+                .block_on(secrets.describe_secret().secret_id(format!("pipe/{name}-warehouse/admin")).send())
+                .unwrap();
+            let redshift_data = aws_sdk_redshiftdata::Client::new(aws);
+            let tables = runtime()
+                .block_on(
+                    redshift_data
+                        .list_tables()
+                        .workgroup_name(format!("{name}-warehouse"))
+                        .database("security")
+                        .secret_arn(secret.arn().unwrap())
+                        .send(),
+                )
+                .unwrap();
+            let names: Vec<_> = tables.tables().iter().filter_map(|t| t.name()).collect();
+            assert_eq!(names, ["badge_events"], "pipe runs the table's DDL");
         },
     }
     .run();

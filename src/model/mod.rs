@@ -12,7 +12,7 @@ pub mod contract;
 pub mod iam;
 pub mod naming;
 pub mod refs;
-pub mod starts;
+pub mod steps;
 
 use std::path::Path;
 
@@ -39,6 +39,8 @@ pub struct Pipeline {
     pub prerequisites: Vec<Prerequisite>,
     /// What pipe cannot do through any API and the user must, by component.
     pub manual_steps: Vec<(String, String)>,
+    /// Warehouse tables pipe creates from their DDL once the warehouse is deployed.
+    pub tables: Vec<steps::WarehouseTable>,
 }
 
 /// Something a pipeline relies on but does not create.
@@ -147,6 +149,7 @@ impl<'a> Builder<'a> {
                 agent_configs: Vec::new(),
                 prerequisites: Vec::new(),
                 manual_steps: Vec::new(),
+                tables: Vec::new(),
             },
             catalog_databases: IndexMap::new(),
         }

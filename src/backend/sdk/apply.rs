@@ -8,7 +8,7 @@ use serde_json::Value;
 use tokio::task::JoinSet;
 
 use super::provider::{Clients, Desired, Live, Provider, tag_list, tag_pairs};
-use super::{APPLIED_TAG, Engine, State, applied_hash, artifacts, lock, providers, starts};
+use super::{APPLIED_TAG, Engine, State, applied_hash, artifacts, lock, providers, steps};
 use crate::backend::aws::ApiError;
 use crate::plan::{Kind, Plan};
 
@@ -186,20 +186,23 @@ impl Engine<'_> {
         }
         let planned: BTreeSet<&str> =
             plan.actions.iter().filter(|a| a.kind == Kind::Step).map(|a| a.resource.as_str()).collect();
-        for start in crate::model::starts::starts(self.pipeline) {
-            let step = format!("start {}", start.logical_id());
-            if !planned.contains(step.as_str()) {
+        let updated: BTreeSet<&str> =
+            plan.actions.iter().filter(|a| a.kind == Kind::Update).map(|a| a.resource.as_str()).collect();
+        for step in crate::model::steps::steps(self.pipeline) {
+            let id = step.id();
+            if !planned.contains(id.as_str()) {
                 continue;
             }
             let began = Instant::now();
-            progress.started(&step, "starting");
-            if let Err(error) = starts::run(&self.aws, &start).await {
-                progress.failed(&step, &error.to_string());
-                let resource_type = self.pipeline.resources[start.logical_id()].cfn_type.to_string();
-                return Err(ApplyError::Failed { resource: step, resource_type, verb: "started", error, done });
+            progress.started(&id, "running");
+            let restart = updated.contains(step.logical_id());
+            if let Err(error) = steps::run(&self.aws, &step, &self.resolver(&handles), restart).await {
+                progress.failed(&id, &error.to_string());
+                let resource_type = self.pipeline.resources[step.logical_id()].cfn_type.to_string();
+                return Err(ApplyError::Failed { resource: id, resource_type, verb: "completed", error, done });
             }
-            progress.finished(&step, "started", began.elapsed());
-            done.push(Done { resource: step, what: "started", elapsed: began.elapsed() });
+            progress.finished(&id, "done", began.elapsed());
+            done.push(Done { resource: id, what: "done", elapsed: began.elapsed() });
         }
         // Leftovers go last, once what replaces them runs.
         let deleting: BTreeSet<(&str, &str)> = plan

@@ -9,12 +9,12 @@ pub mod graph;
 mod lock;
 pub mod provider;
 mod providers;
-pub mod resolve;
 #[cfg(test)]
 mod replay;
-mod starts;
+pub mod resolve;
+mod steps;
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
@@ -109,9 +109,13 @@ impl<'a> Engine<'a> {
     }
 
     /// The resource as the blueprint wants it, resolved against what is known so far.
+    fn resolver<'h>(&'h self, handles: &'h HashMap<String, Handle>) -> Resolver<'h> {
+        Resolver { account: &self.aws.account, parameters: &self.parameters, handles }
+    }
+
     fn desired(&self, logical_id: &str, handles: &HashMap<String, Handle>) -> Desired {
         let resource = &self.pipeline.resources[logical_id];
-        let resolver = Resolver { account: &self.aws.account, parameters: &self.parameters, handles };
+        let resolver = self.resolver(handles);
         let properties = resolver.resolve_map(&resource.properties);
         let name = providers::name_of(resource.cfn_type, &properties)
             .unwrap_or_else(|| generated_name(&self.pipeline.name, logical_id));
@@ -196,7 +200,10 @@ impl<'a> Engine<'a> {
             let desired = self.desired(&id, &handles);
             actions.push(self.action(resource, &desired, state.live.get(&id)));
         }
-        actions.extend(starts::plan(&self.aws, &crate::model::starts::starts(self.pipeline)).await?);
+        let updated: BTreeSet<&str> =
+            actions.iter().filter(|a| a.kind == Kind::Update).map(|a| a.resource.as_str()).collect();
+        let resolver = self.resolver(&handles);
+        actions.extend(steps::plan(&self.aws, &crate::model::steps::steps(self.pipeline), &resolver, &updated).await?);
         actions.extend(state.orphans.iter().map(|orphan| Action {
             kind: Kind::Delete,
             component: orphan.component.clone(),

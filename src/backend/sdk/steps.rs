@@ -1,41 +1,62 @@
-//! Starting what deploying leaves stopped (see `model::starts`): planned when the application or
-//! job is not running, run after every resource has converged, idempotent.
+//! The steps deploying leaves to pipe (see `model::steps`): each planned when it has something to
+//! do, run after every resource has converged, and idempotent.
 
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 use aws_sdk_glue::types::JobRunState;
 use aws_sdk_kinesisanalyticsv2::types::ApplicationStatus;
+use aws_sdk_redshiftdata::types::StatusString;
 
 use super::provider::{Clients, wait_for};
+use super::resolve::{Resolver, is_known};
 use crate::backend::aws::{ApiError, api};
-use crate::model::starts::Start;
+use crate::model::steps::{Step, Warehouse, WarehouseTable};
 use crate::plan::{Action, Kind};
 
 pub const FLINK_STEP: &str = "pipe::StartApplication";
 pub const GLUE_STEP: &str = "pipe::StartJobRun";
+pub const TABLE_STEP: &str = "pipe::ExecuteStatement";
 const RUNNING: Duration = Duration::from_secs(15 * 60);
+const STOPPED: Duration = Duration::from_secs(10 * 60);
+const STATEMENT: Duration = Duration::from_secs(10 * 60);
 
-/// A step for each application or job that is not running now.
-pub async fn plan(aws: &Clients, starts: &[Start]) -> Result<Vec<Action>, ApiError> {
+/// A step for each application or job that is not running now (or runs a definition this plan
+/// updates), and for each table that does not exist.
+pub async fn plan(
+    aws: &Clients,
+    steps: &[Step],
+    resolver: &Resolver<'_>,
+    updated: &BTreeSet<&str>,
+) -> Result<Vec<Action>, ApiError> {
     let mut actions = Vec::new();
-    for start in starts {
-        if is_running(aws, start).await? {
-            continue;
-        }
-        let (component, name, resource_type, reason) = match start {
-            Start::FlinkApplication { component, name, .. } => {
-                (component, name, FLINK_STEP, "deploying leaves a Flink application READY, not running")
+    for step in steps {
+        let reason = match step {
+            Step::StartFlinkApplication { .. } if !is_running(aws, step).await? => {
+                "deploying leaves a Flink application READY, not running"
             }
-            Start::GlueStreamingJob { component, name, .. } => {
-                (component, name, GLUE_STEP, "a streaming job reads only while a run of it is RUNNING")
+            Step::StartGlueJob { .. } if !is_running(aws, step).await? => {
+                "a streaming job reads only while a run of it is RUNNING"
             }
+            Step::StartGlueJob { logical_id, .. } if updated.contains(logical_id.as_str()) => {
+                "a run keeps the definition it started with: pipe stops it after UpdateJob and starts a new one"
+            }
+            Step::CreateTable(table) if !table_exists(aws, table, resolver).await? => {
+                "Firehose COPYs into the table, which does not exist yet: pipe runs its DDL through the Redshift Data API"
+            }
+            _ => continue,
+        };
+        let (resource_type, physical_id) = match step {
+            Step::StartFlinkApplication { name, .. } => (FLINK_STEP, name.clone()),
+            Step::StartGlueJob { name, .. } => (GLUE_STEP, name.clone()),
+            Step::CreateTable(table) => (TABLE_STEP, format!("{}.{}", table.database, table.table)),
         };
         actions.push(Action {
             kind: Kind::Step,
-            component: component.clone(),
-            resource: format!("start {}", start.logical_id()),
+            component: step.component().to_string(),
+            resource: step.id(),
             resource_type: resource_type.into(),
-            physical_id: Some(name.clone()),
+            physical_id: Some(physical_id),
             reason: Some(reason.into()),
             ..Action::default()
         });
@@ -43,26 +64,33 @@ pub async fn plan(aws: &Clients, starts: &[Start]) -> Result<Vec<Action>, ApiErr
     Ok(actions)
 }
 
-/// Starts it unless it already runs, and waits until it does.
-pub async fn run(aws: &Clients, start: &Start) -> Result<(), ApiError> {
-    if is_running(aws, start).await? {
+/// Does the step unless it is done already. `restart`: a Glue job's definition changed in this
+/// apply, so a run still going stops first.
+pub async fn run(aws: &Clients, step: &Step, resolver: &Resolver<'_>, restart: bool) -> Result<(), ApiError> {
+    match step {
+        Step::StartGlueJob { name, .. } if restart => stop_job_runs(aws, name).await?,
+        Step::CreateTable(table) => return create_table(aws, table, resolver).await,
+        _ => {}
+    }
+    if is_running(aws, step).await? {
         return Ok(());
     }
-    match start {
-        Start::FlinkApplication { name, .. } => {
+    match step {
+        Step::StartFlinkApplication { name, .. } => {
             aws.flink.start_application().application_name(name).send().await.map_err(api("StartApplication"))?;
-            wait_for("DescribeApplication", RUNNING, || async { Ok(is_running(aws, start).await?.then_some(())) }).await
+            wait_for("DescribeApplication", RUNNING, || async { Ok(is_running(aws, step).await?.then_some(())) }).await
         }
-        Start::GlueStreamingJob { name, .. } => {
+        Step::StartGlueJob { name, .. } => {
             aws.glue.start_job_run().job_name(name).send().await.map_err(api("StartJobRun"))?;
             Ok(())
         }
+        Step::CreateTable(_) => Ok(()),
     }
 }
 
-async fn is_running(aws: &Clients, start: &Start) -> Result<bool, ApiError> {
-    match start {
-        Start::FlinkApplication { name, .. } => {
+async fn is_running(aws: &Clients, step: &Step) -> Result<bool, ApiError> {
+    match step {
+        Step::StartFlinkApplication { name, .. } => {
             let described = aws.flink.describe_application().application_name(name).send().await;
             match described.map_err(api("DescribeApplication")) {
                 Ok(out) => {
@@ -72,18 +100,137 @@ async fn is_running(aws: &Clients, start: &Start) -> Result<bool, ApiError> {
                 Err(e) => Err(e),
             }
         }
-        Start::GlueStreamingJob { name, .. } => {
-            let runs = aws.glue.get_job_runs().job_name(name).max_results(10).send().await;
-            match runs.map_err(api("GetJobRuns")) {
-                Ok(out) => Ok(out.job_runs().iter().any(|run| {
-                    matches!(
-                        run.job_run_state(),
-                        Some(JobRunState::Running | JobRunState::Starting | JobRunState::Waiting)
-                    )
-                })),
-                Err(e) if e.is("EntityNotFoundException") => Ok(false),
-                Err(e) => Err(e),
-            }
-        }
+        Step::StartGlueJob { name, .. } => Ok(!active_runs(aws, name).await?.is_empty()),
+        Step::CreateTable(_) => Ok(false),
     }
+}
+
+/// The runs of a Glue job that are starting, running or stopping, as (id, state).
+async fn active_runs(aws: &Clients, name: &str) -> Result<Vec<(String, JobRunState)>, ApiError> {
+    let runs = match aws.glue.get_job_runs().job_name(name).send().await.map_err(api("GetJobRuns")) {
+        Ok(out) => out,
+        Err(e) if e.is("EntityNotFoundException") => return Ok(Vec::new()),
+        Err(e) => return Err(e),
+    };
+    Ok(runs
+        .job_runs()
+        .iter()
+        .filter_map(|run| Some((run.id()?.to_string(), run.job_run_state()?.clone())))
+        .filter(|(_, state)| {
+            matches!(state, JobRunState::Starting | JobRunState::Running | JobRunState::Waiting | JobRunState::Stopping)
+        })
+        .collect())
+}
+
+/// Stops a Glue job's runs and waits until none is active: a streaming job runs until stopped.
+pub async fn stop_job_runs(aws: &Clients, name: &str) -> Result<(), ApiError> {
+    let active = active_runs(aws, name).await?;
+    let to_stop: Vec<String> =
+        active.iter().filter(|(_, state)| *state != JobRunState::Stopping).map(|(id, _)| id.clone()).collect();
+    if !to_stop.is_empty() {
+        aws.glue
+            .batch_stop_job_run()
+            .job_name(name)
+            .set_job_run_ids(Some(to_stop))
+            .send()
+            .await
+            .map_err(api("BatchStopJobRun"))?;
+    }
+    if active.is_empty() {
+        return Ok(());
+    }
+    wait_for("GetJobRuns", STOPPED, || async { Ok(active_runs(aws, name).await?.is_empty().then_some(())) }).await
+}
+
+/// The schema and table the blueprint names (`schema.table`, or a table in any schema).
+fn schema_and_table(table: &WarehouseTable) -> (Option<&str>, &str) {
+    match table.table.split_once('.') {
+        Some((schema, name)) => (Some(schema), name),
+        None => (None, table.table.as_str()),
+    }
+}
+
+/// The admin secret's ARN, unless the warehouse is still to be created.
+fn secret(table: &WarehouseTable, resolver: &Resolver<'_>) -> Option<String> {
+    Some(resolver.resolve(&table.secret)).filter(is_known).and_then(|v| v.as_str().map(str::to_string))
+}
+
+async fn table_exists(aws: &Clients, table: &WarehouseTable, resolver: &Resolver<'_>) -> Result<bool, ApiError> {
+    let Some(secret) = secret(table, resolver) else { return Ok(false) };
+    let (schema, name) = schema_and_table(table);
+    let (workgroup, cluster) = target(&table.warehouse);
+    let listed = aws
+        .redshift_data
+        .list_tables()
+        .database(&table.database)
+        .set_workgroup_name(workgroup)
+        .set_cluster_identifier(cluster)
+        .secret_arn(secret)
+        .set_schema_pattern(schema.map(str::to_string))
+        .table_pattern(name)
+        .send()
+        .await;
+    match listed.map_err(api("ListTables")) {
+        Ok(out) => Ok(out.tables().iter().any(|t| t.name() == Some(name))),
+        // No warehouse (yet): the table is to be created after it.
+        Err(e) if e.is("ResourceNotFoundException") => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+fn target(warehouse: &Warehouse) -> (Option<String>, Option<String>) {
+    match warehouse {
+        Warehouse::Workgroup(name) => (Some(name.clone()), None),
+        Warehouse::Cluster(id) => (None, Some(id.clone())),
+    }
+}
+
+/// Runs the table's DDL, one statement after the other, unless the table exists; then checks that
+/// the DDL created the table the blueprint names.
+async fn create_table(aws: &Clients, table: &WarehouseTable, resolver: &Resolver<'_>) -> Result<(), ApiError> {
+    if table_exists(aws, table, resolver).await? {
+        return Ok(());
+    }
+    let secret = secret(table, resolver).ok_or_else(|| {
+        ApiError::new("ExecuteStatement", format!("the admin secret of {} is unknown", table.logical_id))
+    })?;
+    let (workgroup, cluster) = target(&table.warehouse);
+    for sql in &table.statements {
+        let sent = aws
+            .redshift_data
+            .execute_statement()
+            .database(&table.database)
+            .set_workgroup_name(workgroup.clone())
+            .set_cluster_identifier(cluster.clone())
+            .secret_arn(&secret)
+            .statement_name(format!("pipe: create table {}", table.table))
+            .sql(sql)
+            .send()
+            .await
+            .map_err(api("ExecuteStatement"))?;
+        let id = sent.id().unwrap_or_default().to_string();
+        wait_for("DescribeStatement", STATEMENT, || async {
+            let described =
+                aws.redshift_data.describe_statement().id(&id).send().await.map_err(api("DescribeStatement"))?;
+            match described.status() {
+                Some(StatusString::Finished) => Ok(Some(())),
+                Some(StatusString::Failed | StatusString::Aborted) => Err(ApiError::new(
+                    "ExecuteStatement",
+                    format!("{} failed: {}", table.ddl, described.error().unwrap_or("no reason given")),
+                )),
+                _ => Ok(None),
+            }
+        })
+        .await?;
+    }
+    if table_exists(aws, table, resolver).await? {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        "ListTables",
+        format!(
+            "{} ran, but there is no table `{}` in {}: check that it creates that table",
+            table.ddl, table.table, table.database
+        ),
+    ))
 }

@@ -50,7 +50,7 @@ pub fn all(b: &mut Builder) -> std::io::Result<()> {
             Component::SagemakerEndpoint(c) => sagemaker::endpoint(b, id, c),
             Component::DynamodbTable(c) => dynamodb::table(b, id, c),
             Component::S3Bucket(c) => s3::bucket(b, id, c),
-            Component::Redshift(c) => redshift::warehouse(b, id, c),
+            Component::Redshift(c) => redshift::warehouse(b, id, c)?,
             Component::OpensearchDomain(c) => opensearch::domain(b, id, c),
             Component::SnsTopic(c) => sns::topic(b, id, c),
         }

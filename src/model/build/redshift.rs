@@ -10,7 +10,8 @@ use crate::blueprint::spec::redshift::{Redshift, RedshiftDeployment};
 
 use super::super::cfn::{get_att, ref_, sub};
 use super::super::naming::{logical, physical};
-use super::super::refs::{redshift_id, secret_id};
+use super::super::refs::{admin_secret, redshift_id, secret_id};
+use super::super::steps::{Warehouse, WarehouseTable, statements};
 use super::super::{Builder, Resource, Suppression};
 use super::kms_key;
 
@@ -29,7 +30,7 @@ const ROTATION: Suppression = Suppression {
     reason: "rotation needs a rotation function with network access to the warehouse; rotate with `aws secretsmanager rotate-secret` once one is deployed",
 };
 
-pub fn warehouse(b: &mut Builder, id: String, warehouse: &Redshift) {
+pub fn warehouse(b: &mut Builder, id: String, warehouse: &Redshift) -> std::io::Result<()> {
     let name = physical(b.name, &warehouse.id);
     let network = &warehouse.network;
     match warehouse.deployment {
@@ -130,6 +131,29 @@ pub fn warehouse(b: &mut Builder, id: String, warehouse: &Redshift) {
             );
         }
     }
+    tables(b, &id, &name, warehouse)
+}
+
+/// The warehouse's tables, each created from its DDL file once the warehouse is there.
+fn tables(b: &mut Builder, id: &str, name: &str, warehouse: &Redshift) -> std::io::Result<()> {
+    for table in &warehouse.tables {
+        let sql = std::fs::read_to_string(b.base_dir.join(&table.ddl))?;
+        let target = match warehouse.deployment {
+            RedshiftDeployment::Serverless => Warehouse::Workgroup(name.to_string()),
+            RedshiftDeployment::Cluster => Warehouse::Cluster(name.to_string()),
+        };
+        b.pipeline.tables.push(WarehouseTable {
+            logical_id: id.to_string(),
+            component: warehouse.id.clone(),
+            table: table.name.clone(),
+            database: warehouse.database.clone(),
+            warehouse: target,
+            secret: admin_secret(warehouse),
+            ddl: table.ddl.clone(),
+            statements: statements(&sql),
+        });
+    }
+    Ok(())
 }
 
 /// The JDBC URL of the warehouse's endpoint.

@@ -6,23 +6,20 @@
 //! Jobs are only defined here: starting a job run is the engine's separate step.
 
 use std::collections::{BTreeMap, HashMap};
-use std::time::Duration;
 
 use async_trait::async_trait;
 use aws_sdk_glue::types::{
     CloudWatchEncryption, CloudWatchEncryptionMode, Column, ConnectionInput, ConnectionPropertyKey, ConnectionType,
     ConnectionsList, DatabaseInput, EncryptionConfiguration, JobBookmarksEncryption, JobBookmarksEncryptionMode,
-    JobCommand, JobRunState, JobUpdate, PhysicalConnectionRequirements, S3Encryption, S3EncryptionMode, SerDeInfo,
+    JobCommand, JobUpdate, PhysicalConnectionRequirements, S3Encryption, S3EncryptionMode, SerDeInfo,
     StorageDescriptor, TableInput, WorkerType,
 };
 use serde_json::{Map, Value, json};
 
 use crate::backend::aws::{ApiError, api};
-use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, adopt, wait_for};
+use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, adopt};
 use crate::backend::sdk::resolve::Handle;
 use crate::plan::Change;
-
-const STOPPED: Duration = Duration::from_secs(10 * 60);
 
 fn not_found(e: &ApiError) -> bool {
     e.is("EntityNotFoundException")
@@ -728,44 +725,6 @@ impl Job {
         let handle = Handle { physical_id: name.to_string(), attributes: Map::new() };
         Ok(Some(Live { handle, properties }))
     }
-
-    /// Stops the job's runs still going: a streaming job runs until stopped.
-    async fn stop_runs(aws: &Clients, name: &str) -> Result<(), ApiError> {
-        let active = |state: Option<&JobRunState>| {
-            matches!(
-                state,
-                Some(JobRunState::Starting | JobRunState::Running | JobRunState::Stopping | JobRunState::Waiting)
-            )
-        };
-        let runs = match aws.glue.get_job_runs().job_name(name).send().await.map_err(api("GetJobRuns")) {
-            Ok(runs) => runs,
-            Err(e) if not_found(&e) => return Ok(()),
-            Err(e) => return Err(e),
-        };
-        let running: Vec<String> = runs
-            .job_runs()
-            .iter()
-            .filter(|r| active(r.job_run_state()) && r.job_run_state() != Some(&JobRunState::Stopping))
-            .filter_map(|r| r.id().map(str::to_string))
-            .collect();
-        if !running.is_empty() {
-            aws.glue
-                .batch_stop_job_run()
-                .job_name(name)
-                .set_job_run_ids(Some(running))
-                .send()
-                .await
-                .map_err(api("BatchStopJobRun"))?;
-        }
-        if !runs.job_runs().iter().any(|r| active(r.job_run_state())) {
-            return Ok(());
-        }
-        wait_for("GetJobRuns", STOPPED, || async {
-            let runs = aws.glue.get_job_runs().job_name(name).send().await.map_err(api("GetJobRuns"))?;
-            Ok((!runs.job_runs().iter().any(|r| active(r.job_run_state()))).then_some(()))
-        })
-        .await
-    }
 }
 
 #[async_trait]
@@ -852,7 +811,7 @@ impl Provider for Job {
 
     async fn delete(&self, aws: &Clients, live: &Live) -> Result<(), ApiError> {
         let name = &live.handle.physical_id;
-        Self::stop_runs(aws, name).await?;
+        crate::backend::sdk::steps::stop_job_runs(aws, name).await?;
         // DeleteJob succeeds for a job that is already gone.
         aws.glue.delete_job().job_name(name).send().await.map_err(api("DeleteJob"))?;
         Ok(())
