@@ -186,16 +186,14 @@ impl Engine<'_> {
         }
         let planned: BTreeSet<&str> =
             plan.actions.iter().filter(|a| a.kind == Kind::Step).map(|a| a.resource.as_str()).collect();
-        let updated: BTreeSet<&str> =
-            plan.actions.iter().filter(|a| a.kind == Kind::Update).map(|a| a.resource.as_str()).collect();
         for step in crate::model::steps::steps(self.pipeline) {
-            let id = step.id();
+            let restart = planned.contains(steps::restart_id(&step).as_str());
+            let id = if restart { steps::restart_id(&step) } else { step.id() };
             if !planned.contains(id.as_str()) {
                 continue;
             }
             let began = Instant::now();
             progress.started(&id, "running");
-            let restart = updated.contains(step.logical_id());
             if let Err(error) = steps::run(&self.aws, &step, &self.resolver(&handles), restart).await {
                 progress.failed(&id, &error.to_string());
                 let resource_type = self.pipeline.resources[step.logical_id()].cfn_type.to_string();

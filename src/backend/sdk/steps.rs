@@ -31,19 +31,19 @@ pub async fn plan(
 ) -> Result<Vec<Action>, ApiError> {
     let mut actions = Vec::new();
     for step in steps {
-        let reason = match step {
-            Step::StartFlinkApplication { .. } if !is_running(aws, step).await? => {
-                "deploying leaves a Flink application READY, not running"
+        let running = is_running(aws, step).await?;
+        let (reason, restarts) = match step {
+            Step::StartFlinkApplication { .. } if !running => {
+                ("deploying leaves a Flink application READY, not running", false)
             }
-            Step::StartGlueJob { .. } if !is_running(aws, step).await? => {
-                "a streaming job reads only while a run of it is RUNNING"
-            }
+            Step::StartGlueJob { .. } if !running => ("a streaming job reads only while a run of it is RUNNING", false),
             Step::StartGlueJob { logical_id, .. } if updated.contains(logical_id.as_str()) => {
-                "a run keeps the definition it started with: pipe stops it after UpdateJob and starts a new one"
+                ("a run keeps the definition it started with: pipe stops it after UpdateJob and starts a new one", true)
             }
-            Step::CreateTable(table) if !table_exists(aws, table, resolver).await? => {
-                "Firehose COPYs into the table, which does not exist yet: pipe runs its DDL through the Redshift Data API"
-            }
+            Step::CreateTable(table) if !table_exists(aws, table, resolver).await? => (
+                "Firehose COPYs into the table, which does not exist yet: pipe runs its DDL through the Redshift Data API",
+                false,
+            ),
             _ => continue,
         };
         let (resource_type, physical_id) = match step {
@@ -54,7 +54,7 @@ pub async fn plan(
         actions.push(Action {
             kind: Kind::Step,
             component: step.component().to_string(),
-            resource: step.id(),
+            resource: if restarts { restart_id(step) } else { step.id() },
             resource_type: resource_type.into(),
             physical_id: Some(physical_id),
             reason: Some(reason.into()),
@@ -64,8 +64,13 @@ pub async fn plan(
     Ok(actions)
 }
 
-/// Does the step unless it is done already. `restart`: a Glue job's definition changed in this
-/// apply, so a run still going stops first.
+/// How the plan names a step that stops a run before starting one.
+pub fn restart_id(step: &Step) -> String {
+    format!("restart {}", step.logical_id())
+}
+
+/// Does the step unless it is done already. `restart`: the plan restarts a Glue job whose
+/// definition it updates, so a run still going stops first.
 pub async fn run(aws: &Clients, step: &Step, resolver: &Resolver<'_>, restart: bool) -> Result<(), ApiError> {
     match step {
         Step::StartGlueJob { name, .. } if restart => stop_job_runs(aws, name).await?,

@@ -817,3 +817,52 @@ impl Provider for Job {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::sdk::replay::Replay;
+
+    /// The clickstream-ml scenario's streaming job, as the template has it, with `workers`.
+    fn job(workers: i64) -> Map<String, Value> {
+        json!({
+            "Name": "pipe-dev-clickstream-ml-join-clicks",
+            "Role": "arn:aws:iam::123456789012:role/pipe-dev-clickstream-ml-JoinClicksRole",
+            "Command": {
+                "Name": "gluestreaming",
+                "PythonVersion": "3",
+                "ScriptLocation": "s3://pipe-artifacts-123456789012-eu-west-1/clickstream-ml/join-clicks/3f2a9c1e.py"
+            },
+            "DefaultArguments": {
+                "--clicks_stream_arn": "arn:aws:kinesis:eu-west-1:123456789012:stream/pipe-dev-clickstream-ml-clicks",
+                "--enable-metrics": "true",
+                "--job-language": "python"
+            },
+            "GlueVersion": "4.0",
+            "WorkerType": "G.1X",
+            "NumberOfWorkers": workers,
+            "SecurityConfiguration": "pipe-dev-clickstream-ml-join-clicks",
+            "Timeout": 0,
+            "MaxRetries": 0,
+            "Tags": { "pipe:component": "join-clicks", "pipe:pipeline": "clickstream-ml" }
+        })
+        .as_object()
+        .cloned()
+        .expect("an object")
+    }
+
+    #[tokio::test]
+    async fn update_job_sends_the_whole_definition_and_reads_it_back() {
+        let replay = Replay::start(include_str!("../../../../tests/recorded/glue-update-job.json")).await;
+        let desired = Desired {
+            logical_id: "JoinClicksJob".into(),
+            resource_type: "AWS::Glue::Job",
+            name: "pipe-dev-clickstream-ml-join-clicks".into(),
+            properties: job(3),
+        };
+        let live = Live { handle: Handle::default(), properties: job(2) };
+        let updated = Job.update(&replay.clients, &desired, &live, &[]).await;
+        replay.finish();
+        assert_eq!(updated.expect("updated").properties, job(3), "live reads back as the template wrote it");
+    }
+}

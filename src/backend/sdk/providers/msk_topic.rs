@@ -150,6 +150,49 @@ fn configs_as_desired(live: Option<&str>, desired: Option<&str>) -> Option<Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::backend::sdk::replay::Replay;
+
+    const CLUSTER: &str = "arn:aws:kafka:eu-west-1:123456789012:cluster/pipe-dev-kafka-telemetry-telemetry/7c1d2a4e-5b3f-4c6d-9e8f-0a1b2c3d4e5f-4";
+
+    fn desired(partitions: i64) -> Desired {
+        let configs = BASE64.encode(json!({ "retention.ms": "259200000" }).to_string());
+        Desired {
+            logical_id: "TelemetryTopicVehicleTelemetry".into(),
+            resource_type: "AWS::MSK::Topic",
+            name: "vehicle-telemetry".into(),
+            properties: json!({
+                "ClusterArn": CLUSTER,
+                "TopicName": "vehicle-telemetry",
+                "PartitionCount": partitions,
+                "ReplicationFactor": 3,
+                "Configs": configs,
+            })
+            .as_object()
+            .cloned()
+            .expect("an object"),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_topic_is_created_and_awaited_until_active() {
+        let replay = Replay::start(include_str!("../../../../tests/recorded/msk-create-topic.json")).await;
+        let created = Topic.create(&replay.clients, &desired(12)).await;
+        replay.finish();
+        let created = created.expect("created");
+        assert_eq!(created.properties, desired(12).properties, "live reads back as the template wrote it");
+        assert!(created.handle.physical_id.ends_with(
+            ":topic/pipe-dev-kafka-telemetry-telemetry/7c1d2a4e-5b3f-4c6d-9e8f-0a1b2c3d4e5f-4/vehicle-telemetry"
+        ));
+    }
+
+    #[tokio::test]
+    async fn an_update_sends_only_what_changed() {
+        let replay = Replay::start(include_str!("../../../../tests/recorded/msk-update-topic-partitions.json")).await;
+        let live = Live { handle: Handle::default(), properties: desired(12).properties };
+        let updated = Topic.update(&replay.clients, &desired(24), &live, &[]).await;
+        replay.finish();
+        assert_eq!(updated.expect("updated").properties["PartitionCount"], json!(24));
+    }
 
     #[test]
     fn live_configs_compare_on_the_settings_the_template_names() {
