@@ -163,6 +163,25 @@ pub async fn adopt<T: Send>(
     provider.update(aws, desired, &live, &[]).await
 }
 
+/// Every item of a paginated listing: `page` lists the page a token names (the first for `None`)
+/// and returns its items and the next page's token, `None` after the last.
+pub async fn list_all<T, F, Fut>(mut page: F) -> Result<Vec<T>, ApiError>
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: std::future::Future<Output = Result<(Vec<T>, Option<String>), ApiError>>,
+{
+    let mut items = Vec::new();
+    let mut token = None;
+    loop {
+        let (listed, next) = page(token).await?;
+        items.extend(listed);
+        token = next;
+        if token.is_none() {
+            return Ok(items);
+        }
+    }
+}
+
 /// Polls `check` with growing pauses (1 s to 10 s) until it returns `Some`, for at most
 /// `limit`: the services pipe creates have no SDK waiters of their own.
 pub async fn wait_for<T, F, Fut>(what: &'static str, limit: std::time::Duration, mut check: F) -> Result<T, ApiError>

@@ -11,7 +11,7 @@ use aws_sdk_lambda::types::{
 use serde_json::{Map, Value, json};
 
 use crate::backend::aws::{ApiError, api, tolerate};
-use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, tag_list, wait_for};
+use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, list_all, tag_list, wait_for};
 use crate::backend::sdk::resolve::Handle;
 use crate::plan::Change;
 
@@ -39,17 +39,13 @@ pub struct Function;
 #[async_trait]
 impl Provider for Function {
     async fn names(&self, aws: &Clients, prefix: &str) -> Result<Vec<String>, ApiError> {
-        let mut names = Vec::new();
-        let mut marker = None;
-        loop {
+        let names = list_all(|marker| async move {
             let page = aws.lambda.list_functions().set_marker(marker).send().await.map_err(api("ListFunctions"))?;
-            let listed = page.functions().iter().filter_map(|f| f.function_name());
-            names.extend(listed.filter(|n| n.starts_with(prefix)).map(str::to_string));
-            marker = page.next_marker().map(str::to_string);
-            if marker.is_none() {
-                return Ok(names);
-            }
-        }
+            let names = page.functions().iter().filter_map(|f| f.function_name()).map(str::to_string).collect();
+            Ok((names, page.next_marker().map(str::to_string)))
+        })
+        .await?;
+        Ok(names.into_iter().filter(|n| n.starts_with(prefix)).collect())
     }
 
     async fn read(&self, aws: &Clients, desired: &Desired) -> Result<Option<Live>, ApiError> {
