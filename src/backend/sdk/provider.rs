@@ -120,6 +120,18 @@ pub trait Provider: Send + Sync {
         Ok(Vec::new())
     }
 
+    /// The tags that say which pipeline and component the resource is part of: its own `Tags`.
+    /// A type that carries none answers with those of the resource it serves.
+    async fn owner_tags(&self, _aws: &Clients, live: &Live) -> Result<Vec<(String, String)>, ApiError> {
+        Ok(tag_pairs(live.properties.get("Tags")))
+    }
+
+    /// The resources of this unnamed type that belong to `parent`, for finding those the
+    /// blueprint no longer has. Types pipe cannot list by parent return none.
+    async fn children(&self, _aws: &Clients, _parent: &Live) -> Result<Vec<Live>, ApiError> {
+        Ok(Vec::new())
+    }
+
     /// The calls an update takes when it is more than one, for the plan to show.
     fn steps(&self, _live: &Live, _changes: &[Change]) -> Vec<String> {
         Vec::new()

@@ -400,6 +400,28 @@ impl Provider for EventSourceMapping {
         wait_mapping(aws, uuid, desired.str("FunctionName").unwrap_or_default()).await
     }
 
+    /// Every mapping of the function `parent`, each in the template's shape.
+    async fn children(&self, aws: &Clients, parent: &Live) -> Result<Vec<Live>, ApiError> {
+        let function = parent.handle.physical_id.as_str();
+        let uuids = list_all(|marker| async move {
+            let listed =
+                aws.lambda.list_event_source_mappings().function_name(function).set_marker(marker).send().await;
+            let page = match listed.map_err(api("ListEventSourceMappings")) {
+                Ok(page) => page,
+                Err(e) if e.is("ResourceNotFoundException") => return Ok((Vec::new(), None)),
+                Err(e) => return Err(e),
+            };
+            let uuids = page.event_source_mappings().iter().filter_map(|m| m.uuid()).map(str::to_string).collect();
+            Ok((uuids, page.next_marker().map(str::to_string)))
+        })
+        .await?;
+        let mut mappings = Vec::new();
+        for uuid in uuids {
+            mappings.extend(read_mapping(aws, &uuid, function).await?);
+        }
+        Ok(mappings)
+    }
+
     async fn delete(&self, aws: &Clients, live: &Live) -> Result<(), ApiError> {
         let uuid = &live.handle.physical_id;
         match aws.lambda.delete_event_source_mapping().uuid(uuid).send().await.map_err(api("DeleteEventSourceMapping"))
