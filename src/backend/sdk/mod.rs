@@ -68,6 +68,9 @@ pub struct Orphan {
 const DISCOVERED: &[&str] = &[
     "AWS::Lambda::Function",
     "AWS::KinesisAnalyticsV2::Application",
+    "AWS::Glue::Job",
+    "AWS::Glue::SecurityConfiguration",
+    "AWS::Glue::Connection",
     "AWS::KinesisFirehose::DeliveryStream",
     "AWS::IAM::Role",
     "AWS::IAM::ManagedPolicy",
