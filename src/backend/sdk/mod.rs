@@ -71,13 +71,16 @@ const DISCOVERED: &[&str] = &[
     "AWS::Glue::Job",
     "AWS::Glue::SecurityConfiguration",
     "AWS::Glue::Connection",
+    "AWS::IAM::InstanceProfile",
     "AWS::KinesisFirehose::DeliveryStream",
+    "AWS::SecretsManager::Secret",
     "AWS::IAM::Role",
     "AWS::IAM::ManagedPolicy",
     "AWS::Logs::LogGroup",
     "AWS::SNS::Topic",
     "AWS::DynamoDB::Table",
     "AWS::Kinesis::Stream",
+    "AWS::S3::Bucket",
 ];
 
 /// Unnamed types found through their parent, as (type, parent type). The blueprint lists every
