@@ -3,7 +3,7 @@
 
 use std::process::Output;
 
-use crate::support::aws::{Workspace, config, pipe_in, proxy_endpoint, runtime};
+use crate::support::aws::{Workspace, config, network, pipe_in, proxy_endpoint, runtime};
 
 fn run(command: &mut std::process::Command) -> (i32, String, String) {
     let Output { status, stdout, stderr } = command.output().expect("pipe runs");
@@ -598,6 +598,215 @@ fn kafka_telemetry_cycle() {
     .run();
 }
 
+/// Renames and removals that leave a resource of every type pipe looks for leftovers of: once
+/// the workspace is applied, each phase's edits make a plan that deletes what the phase names,
+/// apply removes it, the tests' own listing no longer finds it, and nothing is left to do.
+struct Leftovers {
+    name: &'static str,
+    region: &'static str,
+    phases: &'static [Phase],
+}
+
+struct Phase {
+    edits: &'static [(&'static str, &'static str)],
+    /// (resource type, component) of each leftover the plan deletes.
+    deletes: &'static [(&'static str, &'static str)],
+    /// Starts of what `leftovers` lists that must be gone after the apply.
+    gone: &'static [&'static str],
+}
+
+impl Leftovers {
+    fn run(&self, workspace: &Workspace) {
+        let region = self.region;
+        let (code, _, err) = pipe(region, &["apply", "--yes"], workspace);
+        assert_eq!(code, 0, "apply: {err}");
+        for phase in self.phases {
+            for (from, to) in phase.edits {
+                workspace.edit(from, to);
+            }
+            let (code, plan, err) = pipe(region, &["plan", "--detailed-exitcode"], workspace);
+            assert_eq!(code, 2, "{plan}{err}");
+            for (resource_type, component) in phase.deletes {
+                let deleted = plan.lines().any(|line| {
+                    line.starts_with("  - delete ")
+                        && line.contains(&format!("({resource_type} "))
+                        && line.ends_with(&format!("component `{component}`)"))
+                });
+                assert!(deleted, "no delete of the {resource_type} of `{component}` in\n{plan}");
+            }
+            let (code, _, err) = pipe(region, &["apply", "--yes", "--allow-data-loss"], workspace);
+            assert_eq!(code, 0, "apply: {err}");
+            let left = leftovers(region, self.name);
+            for gone in phase.gone {
+                assert!(!left.iter().any(|l| l.starts_with(gone)), "{gone} is still there: {left:?}");
+            }
+            let (code, plan, err) = pipe(region, &["plan", "--detailed-exitcode"], workspace);
+            assert_eq!(code, 0, "nothing is left to delete: {plan}{err}");
+        }
+    }
+
+    fn destroy(&self, workspace: &Workspace) {
+        let (code, _, err) = pipe(self.region, &["destroy", "--yes", "--allow-data-loss"], workspace);
+        assert_eq!(code, 0, "destroy: {err}");
+        assert_eq!(leftovers(self.region, self.name), Vec::<String>::new());
+    }
+}
+
+#[test]
+fn leftovers_of_glue_sagemaker_buckets_tables_and_a_kept_functions_mapping_are_deleted() {
+    let workspace = Workspace::new("clickstream-ml", "cm-left");
+    // A network gives the job a Glue connection.
+    workspace.edit(
+        "    starting_position: trim-horizon\n",
+        "    starting_position: trim-horizon\n    network:\n      subnet: subnet-0a1b2c3d4e5f60001\n      availability_zone: ca-central-1a\n      security_groups: [sg-0a1b2c3d4e5f60001]\n",
+    );
+    let case = Leftovers {
+        name: "cm-left",
+        region: "ca-central-1",
+        phases: &[Phase {
+            edits: &[
+                ("- id: join-clicks\n", "- id: join-views\n"),
+                ("to: [pricing-model, catalog]", "to: [price-model, catalog]"),
+                ("- id: pricing-model\n", "- id: price-model\n"),
+                ("on_failure: reprice-failures", "on_failure: reprice-errors"),
+                ("- id: reprice-failures\n", "- id: reprice-errors\n"),
+                // The function stays and reads another table: its old mapping is left behind.
+                ("    to: demand\n", "    to: signals\n"),
+                ("    from: demand\n", "    from: signals\n"),
+                ("- id: demand\n", "- id: signals\n"),
+            ],
+            deletes: &[
+                ("AWS::Glue::Job", "join-clicks"),
+                ("AWS::Glue::SecurityConfiguration", "join-clicks"),
+                ("AWS::Glue::Connection", "join-clicks"),
+                ("AWS::SageMaker::Endpoint", "pricing-model"),
+                ("AWS::SageMaker::EndpointConfig", "pricing-model"),
+                ("AWS::SageMaker::Model", "pricing-model"),
+                ("AWS::S3::Bucket", "reprice-failures"),
+                ("AWS::DynamoDB::Table", "demand"),
+                ("AWS::Lambda::EventSourceMapping", "reprice"),
+            ],
+            gone: &[
+                "glue job cm-left-join-clicks",
+                "glue security configuration cm-left-join-clicks",
+                "glue connection cm-left-join-clicks",
+                "role cm-left-JoinClicks",
+                "endpoint cm-left-pricing-model",
+                "endpoint config cm-left-PricingModel",
+                "sagemaker model cm-left-PricingModel",
+                "role cm-left-PricingModel",
+                "bucket cm-left-reprice-failures",
+                "table cm-left-demand",
+            ],
+        }],
+    };
+    case.run(&workspace);
+    let lambda = aws_sdk_lambda::Client::new(&config(case.region));
+    let mappings =
+        runtime().block_on(lambda.list_event_source_mappings().function_name("cm-left-reprice").send()).unwrap();
+    let sources: Vec<&str> = mappings.event_source_mappings().iter().filter_map(|m| m.event_source_arn()).collect();
+    assert_eq!(sources.len(), 1, "{sources:?}");
+    assert!(sources[0].contains(":table/cm-left-signals/stream/"), "{sources:?}");
+    case.destroy(&workspace);
+}
+
+#[test]
+fn leftovers_of_msk_emr_and_opensearch_are_deleted() {
+    let workspace = Workspace::new("kafka-telemetry", "kt-left");
+    let case = Leftovers {
+        name: "kt-left",
+        region: "sa-east-1",
+        phases: &[
+            Phase {
+                edits: &[
+                    (
+                        "  - id: telemetry\n    kind: msk-cluster\n    deployment: provisioned\n    kafka_version: 3.8.x\n    broker_type: kafka.m7g.large\n    brokers: 3\n    storage_gib: 500\n",
+                        "  - id: fleet\n    kind: msk-cluster\n    deployment: serverless\n",
+                    ),
+                    ("    to: telemetry\n", "    to: fleet\n"),
+                    ("    from: telemetry\n", "    from: fleet\n"),
+                    ("- id: aggregate\n", "- id: aggregator\n"),
+                    ("    to: dashboards\n", "    to: dashboard\n"),
+                    ("- id: dashboards\n", "- id: dashboard\n"),
+                ],
+                deletes: &[
+                    ("AWS::MSK::Cluster", "telemetry"),
+                    ("AWS::EMR::Cluster", "aggregate"),
+                    ("AWS::IAM::InstanceProfile", "aggregate"),
+                    ("AWS::IAM::Role", "aggregate"),
+                    ("AWS::OpenSearchService::Domain", "dashboards"),
+                ],
+                gone: &[
+                    "msk cluster kt-left-telemetry",
+                    "emr cluster kt-left-aggregate",
+                    "instance profile kt-left-Aggregate",
+                    "role kt-left-Aggregate",
+                    "domain kt-left-dashboards",
+                ],
+            },
+            Phase {
+                edits: &[
+                    ("- id: fleet\n", "- id: bus\n"),
+                    ("    to: fleet\n", "    to: bus\n"),
+                    ("    from: fleet\n", "    from: bus\n"),
+                ],
+                deletes: &[("AWS::MSK::ServerlessCluster", "fleet")],
+                gone: &["msk cluster kt-left-fleet"],
+            },
+        ],
+    };
+    case.run(&workspace);
+    case.destroy(&workspace);
+}
+
+#[test]
+fn leftovers_of_redshift_warehouses_secrets_and_buckets_are_deleted() {
+    let region = "eu-south-1";
+    let workspace = Workspace::new("security-logs", "sl-left");
+    // Redshift looks up the subnets and security groups a cluster is given.
+    let (subnets, group) = network(region);
+    for (n, subnet) in subnets.iter().enumerate() {
+        workspace.edit(&format!("subnet-0a1b2c3d4e5f6000{}", n + 1), subnet);
+    }
+    workspace.edit("sg-0a1b2c3d4e5f60001", &group);
+    let case = Leftovers {
+        name: "sl-left",
+        region,
+        phases: &[
+            Phase {
+                edits: &[
+                    ("    intermediate: staging\n", "    intermediate: landing\n"),
+                    ("- id: staging\n", "- id: landing\n"),
+                    ("    to: warehouse\n", "    to: vault\n"),
+                    (
+                        "  - id: warehouse\n    kind: redshift\n    deployment: serverless\n    base_capacity_rpus: 8\n",
+                        "  - id: vault\n    kind: redshift\n    deployment: cluster\n    node_type: ra3.xlplus\n    nodes: 2\n",
+                    ),
+                ],
+                deletes: &[
+                    ("AWS::RedshiftServerless::Workgroup", "warehouse"),
+                    ("AWS::RedshiftServerless::Namespace", "warehouse"),
+                    ("AWS::SecretsManager::Secret", "warehouse"),
+                    ("AWS::S3::Bucket", "staging"),
+                ],
+                gone: &[
+                    "workgroup sl-left-warehouse",
+                    "namespace sl-left-warehouse",
+                    "secret pipe/sl-left-warehouse/",
+                    "bucket sl-left-staging",
+                ],
+            },
+            Phase {
+                edits: &[("    to: vault\n", "    to: store\n"), ("- id: vault\n", "- id: store\n")],
+                deletes: &[("AWS::Redshift::Cluster", "vault"), ("AWS::Redshift::ClusterSubnetGroup", "vault")],
+                gone: &["redshift cluster sl-left-vault", "subnet group sl-left-vaultsubnetgroup"],
+            },
+        ],
+    };
+    case.run(&workspace);
+    case.destroy(&workspace);
+}
+
 /// What is left in `region` (and in IAM) under the pipeline's names, found by listing each
 /// service the way a person would in the console.
 fn leftovers(region: &str, pipeline: &str) -> Vec<String> {
@@ -727,6 +936,91 @@ fn leftovers(region: &str, pipeline: &str) -> Vec<String> {
                 .filter_map(|s| s.name())
                 .filter(|n| n.contains(&prefix))
                 .map(|n| format!("secret {n}")),
+        );
+        let profiles = iam.list_instance_profiles().send().await.unwrap();
+        found.extend(
+            profiles
+                .instance_profiles()
+                .iter()
+                .map(|p| p.instance_profile_name())
+                .filter(|n| n.starts_with(&prefix))
+                .map(|n| format!("instance profile {n}")),
+        );
+        let glue = aws_sdk_glue::Client::new(&aws);
+        let configurations = glue.get_security_configurations().send().await.unwrap();
+        found.extend(
+            configurations
+                .security_configurations()
+                .iter()
+                .filter_map(|c| c.name())
+                .filter(|n| n.starts_with(&prefix))
+                .map(|n| format!("glue security configuration {n}")),
+        );
+        let connections = glue.get_connections().send().await.unwrap();
+        found.extend(
+            connections
+                .connection_list()
+                .iter()
+                .filter_map(|c| c.name())
+                .filter(|n| n.starts_with(&prefix))
+                .map(|n| format!("glue connection {n}")),
+        );
+        let sagemaker = aws_sdk_sagemaker::Client::new(&aws);
+        let configs = sagemaker.list_endpoint_configs().send().await.unwrap();
+        found.extend(
+            configs
+                .endpoint_configs()
+                .iter()
+                .filter_map(|c| c.endpoint_config_name())
+                .filter(|n| n.starts_with(&prefix))
+                .map(|n| format!("endpoint config {n}")),
+        );
+        let models = sagemaker.list_models().send().await.unwrap();
+        found.extend(
+            models
+                .models()
+                .iter()
+                .filter_map(|m| m.model_name())
+                .filter(|n| n.starts_with(&prefix))
+                .map(|n| format!("sagemaker model {n}")),
+        );
+        let redshift = aws_sdk_redshift::Client::new(&aws);
+        let warehouses = redshift.describe_clusters().send().await.unwrap();
+        found.extend(
+            warehouses
+                .clusters()
+                .iter()
+                .filter_map(|c| c.cluster_identifier())
+                .filter(|n| n.starts_with(&prefix))
+                .map(|n| format!("redshift cluster {n}")),
+        );
+        let subnet_groups = redshift.describe_cluster_subnet_groups().send().await.unwrap();
+        found.extend(
+            subnet_groups
+                .cluster_subnet_groups()
+                .iter()
+                .filter_map(|g| g.cluster_subnet_group_name())
+                .filter(|n| n.starts_with(&prefix))
+                .map(|n| format!("subnet group {n}")),
+        );
+        let serverless = aws_sdk_redshiftserverless::Client::new(&aws);
+        let namespaces = serverless.list_namespaces().send().await.unwrap();
+        found.extend(
+            namespaces
+                .namespaces()
+                .iter()
+                .filter_map(|n| n.namespace_name())
+                .filter(|n| n.starts_with(&prefix))
+                .map(|n| format!("namespace {n}")),
+        );
+        let workgroups = serverless.list_workgroups().send().await.unwrap();
+        found.extend(
+            workgroups
+                .workgroups()
+                .iter()
+                .filter_map(|w| w.workgroup_name())
+                .filter(|n| n.starts_with(&prefix))
+                .map(|n| format!("workgroup {n}")),
         );
         let buckets = aws_sdk_s3::Client::new(&aws).list_buckets().send().await.unwrap();
         found.extend(

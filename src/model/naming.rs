@@ -22,6 +22,9 @@ pub fn physical(pipeline: &str, id: &str) -> String {
     format!("{pipeline}-{id}")
 }
 
+/// The path the secrets pipe creates are named under: `pipe/<physical name>/<what it holds>`.
+pub const SECRETS: &str = "pipe/";
+
 #[cfg(test)]
 mod tests {
     use super::*;

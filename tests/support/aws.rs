@@ -88,6 +88,33 @@ pub fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime")
 }
 
+/// A VPC in `region` with three subnets (in distinct zones) and a security group, made with the
+/// boto3 that moto brings: most services take any `subnet-...` id, but Redshift subnet groups
+/// and clusters look theirs up. Returns the subnet ids and the group id.
+pub fn network(region: &str) -> (Vec<String>, String) {
+    const SCRIPT: &str = r#"
+import json, sys
+import boto3
+ec2 = boto3.client("ec2", endpoint_url=sys.argv[1], region_name=sys.argv[2],
+                   aws_access_key_id="testing", aws_secret_access_key="testing")
+vpc = ec2.create_vpc(CidrBlock="10.20.0.0/16")["Vpc"]["VpcId"]
+zones = [z["ZoneName"] for z in ec2.describe_availability_zones()["AvailabilityZones"]]
+subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.20.{n}.0/24", AvailabilityZone=zones[n % len(zones)])
+           ["Subnet"]["SubnetId"] for n in range(3)]
+group = ec2.create_security_group(GroupName="pipe-tests", Description="pipe tests", VpcId=vpc)["GroupId"]
+print(json.dumps({"subnets": subnets, "group": group}))
+"#;
+    let bin = std::env::var_os("PIPE_SCANNERS_BIN").map(PathBuf::from).expect("PIPE_SCANNERS_BIN is set");
+    let out = Command::new(bin.join("python"))
+        .args(["-c", SCRIPT, &endpoint(), region])
+        .output()
+        .expect("run the venv's python");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let made: serde_json::Value = serde_json::from_slice(&out.stdout).expect("the script prints JSON");
+    let subnets = made["subnets"].as_array().expect("subnets").iter().map(|s| s.as_str().unwrap().to_string());
+    (subnets.collect(), made["group"].as_str().expect("group").to_string())
+}
+
 /// A scenario's blueprint and code, copied into a temporary directory under another pipeline
 /// name, so tests that share a scenario never share resources (IAM names are global).
 pub struct Workspace {

@@ -14,7 +14,7 @@ mod replay;
 pub mod resolve;
 mod steps;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
@@ -66,18 +66,42 @@ pub struct Orphan {
 }
 
 /// The types pipe looks for leftovers of, by name and `pipe:pipeline` tag, in the order they are
-/// deleted (dependents first).
+/// deleted: what uses a resource (reads it, writes to it, runs as it) before the resource.
 const DISCOVERED: &[&str] = &[
     "AWS::Lambda::Function",
     "AWS::KinesisAnalyticsV2::Application",
+    "AWS::Glue::Job",
+    "AWS::Glue::SecurityConfiguration",
+    "AWS::Glue::Connection",
+    "AWS::EMR::Cluster",
+    "AWS::IAM::InstanceProfile",
     "AWS::KinesisFirehose::DeliveryStream",
+    "AWS::SageMaker::Endpoint",
+    "AWS::SageMaker::EndpointConfig",
+    "AWS::SageMaker::Model",
+    "AWS::OpenSearchService::Domain",
+    "AWS::RedshiftServerless::Workgroup",
+    "AWS::RedshiftServerless::Namespace",
+    "AWS::Redshift::Cluster",
+    "AWS::Redshift::ClusterSubnetGroup",
+    "AWS::SecretsManager::Secret",
+    "AWS::MSK::Cluster",
+    "AWS::MSK::ServerlessCluster",
     "AWS::IAM::Role",
     "AWS::IAM::ManagedPolicy",
     "AWS::Logs::LogGroup",
     "AWS::SNS::Topic",
     "AWS::DynamoDB::Table",
     "AWS::Kinesis::Stream",
+    "AWS::S3::Bucket",
 ];
+
+/// Unnamed types found through their parent, as (type, parent type). The blueprint lists every
+/// source a function reads, so a mapping of a pipe function that the model lacks is a leftover,
+/// whether the function stays or goes (deleting a function leaves its mappings). SNS
+/// subscriptions are not here: others subscribe to a pipeline's topic, and a subscription cannot
+/// carry a tag that would tell pipe's from theirs.
+const CHILDREN: &[(&str, &str)] = &[("AWS::Lambda::EventSourceMapping", "AWS::Lambda::Function")];
 
 impl<'a> Engine<'a> {
     pub fn new(account: Account, pipeline: &'a Pipeline) -> Result<Self, Error> {
@@ -153,16 +177,30 @@ impl<'a> Engine<'a> {
                 }
             }
         }
-        state.orphans = self.orphans(&handles).await?;
+        state.orphans = self.orphans(&state.live, &handles).await?;
         Ok(state)
     }
 
     /// Lists each discovered type by the pipeline's name prefix and keeps what carries this
-    /// pipeline's tag but is not a resource of the model.
-    async fn orphans(&self, handles: &HashMap<String, Handle>) -> Result<Vec<Orphan>, Error> {
+    /// pipeline's tag but is not a resource of the model; then the children (`CHILDREN`) the
+    /// model does not have, which go first.
+    async fn orphans(
+        &self,
+        live: &HashMap<String, Live>,
+        handles: &HashMap<String, Handle>,
+    ) -> Result<Vec<Orphan>, Error> {
         let prefix = format!("{}-", self.pipeline.name);
-        let modelled: std::collections::HashSet<(&str, String)> =
-            self.pipeline.resources.iter().map(|(id, r)| (r.cfn_type, self.desired(id, handles).name)).collect();
+        // The model's resources by name and, those that exist, by live id too: a listed name can
+        // differ from the model's (Redshift lower-cases it, SageMaker adds a version).
+        let modelled: HashSet<(&str, String)> = self
+            .pipeline
+            .resources
+            .iter()
+            .flat_map(|(id, r)| {
+                let found = live.get(id).map(|l| (r.cfn_type, l.handle.physical_id.clone()));
+                std::iter::once((r.cfn_type, self.desired(id, handles).name)).chain(found)
+            })
+            .collect();
         let mut orphans = Vec::new();
         for resource_type in DISCOVERED {
             let provider = providers::for_type(resource_type).expect("discovered types have providers");
@@ -176,7 +214,10 @@ impl<'a> Engine<'a> {
                 let probe =
                     Desired { logical_id: name.clone(), resource_type, name: name.clone(), properties: Map::new() };
                 let Some(live) = provider.read(&self.aws, &probe).await.map_err(read_error)? else { continue };
-                let tags = tag_pairs(live.properties.get("Tags"));
+                if modelled.contains(&(*resource_type, live.handle.physical_id.clone())) {
+                    continue;
+                }
+                let tags = provider.owner_tags(&self.aws, &live).await.map_err(read_error)?;
                 let tag = |key: &str| tags.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
                 if tag("pipe:pipeline").as_deref() == Some(self.pipeline.name.as_str()) {
                     let component = tag("pipe:component").unwrap_or_default();
@@ -184,7 +225,40 @@ impl<'a> Engine<'a> {
                 }
             }
         }
-        Ok(orphans)
+        let mut children = self.stray_children(live, &orphans, &modelled).await?;
+        children.extend(orphans);
+        Ok(children)
+    }
+
+    /// The children (`CHILDREN`) of the model's resources and of leftovers that the model does
+    /// not have; each is of its parent's component.
+    async fn stray_children(
+        &self,
+        live: &HashMap<String, Live>,
+        orphans: &[Orphan],
+        modelled: &HashSet<(&str, String)>,
+    ) -> Result<Vec<Orphan>, Error> {
+        let mut strays = Vec::new();
+        for (resource_type, parent_type) in CHILDREN {
+            let provider = providers::for_type(resource_type).expect("child types have providers");
+            let kept = self.pipeline.resources.iter().filter(|(_, r)| r.cfn_type == *parent_type);
+            let kept = kept.filter_map(|(id, r)| Some((&r.component, live.get(id)?)));
+            let left = orphans.iter().filter(|o| o.resource_type == *parent_type).map(|o| (&o.component, &o.live));
+            for (component, parent) in kept.chain(left) {
+                let children = provider.children(&self.aws, parent).await.map_err(|error| Error::Read {
+                    resource: format!("{resource_type} resources of {}", parent.handle.physical_id),
+                    resource_type: resource_type.to_string(),
+                    error,
+                })?;
+                strays.extend(
+                    children
+                        .into_iter()
+                        .filter(|child| !modelled.contains(&(*resource_type, child.handle.physical_id.clone())))
+                        .map(|live| Orphan { resource_type, component: component.clone(), live }),
+                );
+            }
+        }
+        Ok(strays)
     }
 
     pub fn handles(state: &State) -> HashMap<String, Handle> {
@@ -210,10 +284,7 @@ impl<'a> Engine<'a> {
             resource: orphan.live.handle.physical_id.clone(),
             resource_type: orphan.resource_type.to_string(),
             physical_id: Some(orphan.live.handle.physical_id.clone()),
-            reason: Some(format!(
-                "the blueprint no longer has it: component `{}` was removed or renamed",
-                orphan.component
-            )),
+            reason: Some(self.why_left(&orphan.component)),
             data_loss: risk::data_loss(orphan.resource_type),
             ..Action::default()
         }));
@@ -242,6 +313,15 @@ impl<'a> Engine<'a> {
             source,
             fingerprint: Fingerprint { model: hash(&template), vars: vars_fingerprint, live },
         })
+    }
+
+    /// Why a leftover of `component` is deleted: the component is gone, or no longer has it.
+    fn why_left(&self, component: &str) -> String {
+        if self.pipeline.resources.values().any(|r| r.component == component) {
+            format!("the blueprint no longer has it: component `{component}` no longer includes it")
+        } else {
+            format!("the blueprint no longer has it: component `{component}` was removed or renamed")
+        }
     }
 
     /// The pipeline's prerequisites (`model::Prerequisite`) that are not there.

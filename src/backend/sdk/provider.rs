@@ -120,6 +120,18 @@ pub trait Provider: Send + Sync {
         Ok(Vec::new())
     }
 
+    /// The tags that say which pipeline and component the resource is part of: its own `Tags`.
+    /// A type that carries none answers with those of the resource it serves.
+    async fn owner_tags(&self, _aws: &Clients, live: &Live) -> Result<Vec<(String, String)>, ApiError> {
+        Ok(tag_pairs(live.properties.get("Tags")))
+    }
+
+    /// The resources of this unnamed type that belong to `parent`, for finding those the
+    /// blueprint no longer has. Types pipe cannot list by parent return none.
+    async fn children(&self, _aws: &Clients, _parent: &Live) -> Result<Vec<Live>, ApiError> {
+        Ok(Vec::new())
+    }
+
     /// The calls an update takes when it is more than one, for the plan to show.
     fn steps(&self, _live: &Live, _changes: &[Change]) -> Vec<String> {
         Vec::new()
@@ -161,6 +173,25 @@ pub async fn adopt<T: Send>(
         ApiError::new("read", what)
     })?;
     provider.update(aws, desired, &live, &[]).await
+}
+
+/// Every item of a paginated listing: `page` lists the page a token names (the first for `None`)
+/// and returns its items and the next page's token, `None` after the last.
+pub async fn list_all<T, F, Fut>(mut page: F) -> Result<Vec<T>, ApiError>
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: std::future::Future<Output = Result<(Vec<T>, Option<String>), ApiError>>,
+{
+    let mut items = Vec::new();
+    let mut token = None;
+    loop {
+        let (listed, next) = page(token).await?;
+        items.extend(listed);
+        token = next;
+        if token.is_none() {
+            return Ok(items);
+        }
+    }
 }
 
 /// Polls `check` with growing pauses (1 s to 10 s) until it returns `Some`, for at most

@@ -23,6 +23,8 @@ const SECURITY_KMS: Suppression = Suppression {
 };
 
 pub fn job(b: &mut Builder, id: String, job: &GlueStreamingJob) -> std::io::Result<()> {
+    // The job, its connection and its security configuration share the name: the last two carry
+    // no tags, and the SDK target finds whose they are through the job's.
     let name = physical(b.name, &job.id);
     let script = b.artifact(&job.id, &job.code, Packaging::File)?;
     let component = b.component(&job.id);

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use crate::blueprint::spec::redshift::{Redshift, RedshiftDeployment};
 
 use super::super::cfn::{get_att, ref_, sub};
-use super::super::naming::{logical, physical};
+use super::super::naming::{SECRETS, logical, physical};
 use super::super::refs::{admin_secret, redshift_id, secret_id};
 use super::super::steps::{Warehouse, WarehouseTable, statements};
 use super::super::{Builder, Resource, Suppression};
@@ -37,7 +37,7 @@ pub fn warehouse(b: &mut Builder, id: String, warehouse: &Redshift) -> std::io::
         RedshiftDeployment::Serverless => {
             let secret = secret_id(warehouse);
             let secret_properties = json!({
-                "Name": format!("pipe/{name}/admin"),
+                "Name": format!("{SECRETS}{name}/admin"),
                 "Description": format!("Admin credentials of the `{name}` Redshift namespace"),
                 "GenerateSecretString": {
                     "SecretStringTemplate": json!({ "username": ADMIN_USER }).to_string(),

@@ -11,7 +11,7 @@ use aws_sdk_dynamodb::types::{
 use serde_json::{Map, Value, json};
 
 use crate::backend::aws::{ApiError, api};
-use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, tag_list, wait_for};
+use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, list_all, tag_list, wait_for};
 use crate::backend::sdk::resolve::Handle;
 use crate::plan::Change;
 
@@ -22,9 +22,7 @@ pub struct Table;
 #[async_trait]
 impl Provider for Table {
     async fn names(&self, aws: &Clients, prefix: &str) -> Result<Vec<String>, ApiError> {
-        let mut names = Vec::new();
-        let mut start = None;
-        loop {
+        let names = list_all(|start| async move {
             let page = aws
                 .dynamodb
                 .list_tables()
@@ -32,12 +30,10 @@ impl Provider for Table {
                 .send()
                 .await
                 .map_err(api("ListTables"))?;
-            names.extend(page.table_names().iter().filter(|n| n.starts_with(prefix)).cloned());
-            start = page.last_evaluated_table_name().map(str::to_string);
-            if start.is_none() {
-                return Ok(names);
-            }
-        }
+            Ok((page.table_names().to_vec(), page.last_evaluated_table_name().map(str::to_string)))
+        })
+        .await?;
+        Ok(names.into_iter().filter(|n| n.starts_with(prefix)).collect())
     }
 
     async fn read(&self, aws: &Clients, desired: &Desired) -> Result<Option<Live>, ApiError> {

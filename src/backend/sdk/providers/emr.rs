@@ -4,20 +4,21 @@
 //! EMR cluster names are not unique and a terminated cluster lingers in the listings for months:
 //! the live cluster is the non-terminated one with the blueprint's name and pipe's tags.
 
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use aws_sdk_emr::types::{
-    ActionOnFailure, Application, Cluster as EmrCluster, ClusterState, HadoopJarStepConfig, InstanceFleet,
-    InstanceFleetConfig, InstanceFleetModifyConfig, InstanceFleetType, InstanceGroup, InstanceGroupConfig,
-    InstanceGroupModifyConfig, InstanceGroupState, InstanceGroupType, InstanceRoleType, InstanceTypeConfig,
-    JobFlowInstancesConfig, KeyValue, MarketType, ScaleDownBehavior, StepCancellationOption, StepConfig, StepState,
-    Tag,
+    ActionOnFailure, Application, Cluster as EmrCluster, ClusterState, ClusterSummary, HadoopJarStepConfig,
+    InstanceFleet, InstanceFleetConfig, InstanceFleetModifyConfig, InstanceFleetType, InstanceGroup,
+    InstanceGroupConfig, InstanceGroupModifyConfig, InstanceGroupState, InstanceGroupType, InstanceRoleType,
+    InstanceTypeConfig, JobFlowInstancesConfig, KeyValue, MarketType, ScaleDownBehavior, StepCancellationOption,
+    StepConfig, StepState, Tag,
 };
 use serde_json::{Map, Value, json};
 
 use crate::backend::aws::{ApiError, api};
-use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, tag_list, wait_for};
+use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, list_all, tag_list, wait_for};
 use crate::backend::sdk::resolve::Handle;
 use crate::plan::Change;
 
@@ -33,6 +34,13 @@ pub struct Cluster;
 
 #[async_trait]
 impl Provider for Cluster {
+    /// Names are not unique: each once, however many clusters have it (`read` takes the newest).
+    async fn names(&self, aws: &Clients, prefix: &str) -> Result<Vec<String>, ApiError> {
+        let alive = alive(aws).await?;
+        let names: BTreeSet<&str> = alive.iter().filter_map(|c| c.name()).filter(|n| n.starts_with(prefix)).collect();
+        Ok(names.into_iter().map(str::to_string).collect())
+    }
+
     async fn read(&self, aws: &Clients, desired: &Desired) -> Result<Option<Live>, ApiError> {
         match find(aws, desired).await? {
             Some(cluster) => Ok(Some(cluster_live(aws, &cluster, desired).await?)),
@@ -202,10 +210,9 @@ impl Provider for Cluster {
 
 /// The non-terminated cluster with the blueprint's name and pipe's tags (the newest, should
 /// there be several).
-async fn find(aws: &Clients, desired: &Desired) -> Result<Option<EmrCluster>, ApiError> {
-    let mut ids = Vec::new();
-    let mut marker = None;
-    loop {
+/// The clusters that are, or are becoming, usable: a terminated one is no longer there.
+async fn alive(aws: &Clients) -> Result<Vec<ClusterSummary>, ApiError> {
+    list_all(|marker| async move {
         let page = aws
             .emr
             .list_clusters()
@@ -214,18 +221,14 @@ async fn find(aws: &Clients, desired: &Desired) -> Result<Option<EmrCluster>, Ap
             .send()
             .await
             .map_err(api("ListClusters"))?;
-        ids.extend(
-            page.clusters()
-                .iter()
-                .filter(|c| c.name() == Some(desired.name.as_str()))
-                .filter_map(|c| c.id())
-                .map(str::to_string),
-        );
-        marker = page.marker().map(str::to_string);
-        if marker.is_none() {
-            break;
-        }
-    }
+        Ok((page.clusters().to_vec(), page.marker().map(str::to_string)))
+    })
+    .await
+}
+
+async fn find(aws: &Clients, desired: &Desired) -> Result<Option<EmrCluster>, ApiError> {
+    let alive = alive(aws).await?;
+    let ids = alive.iter().filter(|c| c.name() == Some(desired.name.as_str())).filter_map(|c| c.id());
     let ours: Vec<(String, String)> = desired
         .tags()
         .into_iter()
@@ -233,7 +236,7 @@ async fn find(aws: &Clients, desired: &Desired) -> Result<Option<EmrCluster>, Ap
         .collect();
     let mut found: Option<EmrCluster> = None;
     for id in ids {
-        let Some(cluster) = describe(aws, &id).await? else { continue };
+        let Some(cluster) = describe(aws, id).await? else { continue };
         let has = |(k, v): &(String, String)| {
             cluster.tags().iter().any(|t| t.key() == Some(k.as_str()) && t.value() == Some(v.as_str()))
         };

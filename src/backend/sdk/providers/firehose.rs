@@ -24,7 +24,7 @@ use aws_sdk_firehose::types::{
 use serde_json::{Map, Value, json};
 
 use crate::backend::aws::{ApiError, api};
-use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, tag_list, wait_for};
+use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, list_all, tag_list, wait_for};
 use crate::backend::sdk::resolve::Handle;
 use crate::plan::Change;
 
@@ -42,9 +42,7 @@ pub struct DeliveryStream;
 #[async_trait]
 impl Provider for DeliveryStream {
     async fn names(&self, aws: &Clients, prefix: &str) -> Result<Vec<String>, ApiError> {
-        let mut names = Vec::new();
-        let mut start = None;
-        loop {
+        let names = list_all(|start| async move {
             let page = aws
                 .firehose
                 .list_delivery_streams()
@@ -52,12 +50,12 @@ impl Provider for DeliveryStream {
                 .send()
                 .await
                 .map_err(api("ListDeliveryStreams"))?;
-            names.extend(page.delivery_stream_names().iter().filter(|n| n.starts_with(prefix)).cloned());
-            start = page.delivery_stream_names().last().cloned();
-            if !page.has_more_delivery_streams() || start.is_none() {
-                return Ok(names);
-            }
-        }
+            // The next page starts after the last name of this one.
+            let next = page.delivery_stream_names().last().filter(|_| page.has_more_delivery_streams()).cloned();
+            Ok((page.delivery_stream_names().to_vec(), next))
+        })
+        .await?;
+        Ok(names.into_iter().filter(|n| n.starts_with(prefix)).collect())
     }
 
     async fn read(&self, aws: &Clients, desired: &Desired) -> Result<Option<Live>, ApiError> {

@@ -18,7 +18,7 @@ use aws_sdk_kinesisanalyticsv2::types::{
 use serde_json::{Map, Value, json};
 
 use crate::backend::aws::{ApiError, api, tolerate};
-use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, tag_list, wait_for};
+use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, list_all, tag_list, wait_for};
 use crate::backend::sdk::resolve::Handle;
 use crate::plan::Change;
 
@@ -33,18 +33,14 @@ pub struct Application;
 #[async_trait]
 impl Provider for Application {
     async fn names(&self, aws: &Clients, prefix: &str) -> Result<Vec<String>, ApiError> {
-        let mut names = Vec::new();
-        let mut token = None;
-        loop {
+        let names = list_all(|token| async move {
             let page =
                 aws.flink.list_applications().set_next_token(token).send().await.map_err(api("ListApplications"))?;
-            let listed = page.application_summaries().iter().map(|a| a.application_name());
-            names.extend(listed.filter(|n| n.starts_with(prefix)).map(str::to_string));
-            token = page.next_token().map(str::to_string);
-            if token.is_none() {
-                return Ok(names);
-            }
-        }
+            let names = page.application_summaries().iter().map(|a| a.application_name().to_string()).collect();
+            Ok((names, page.next_token().map(str::to_string)))
+        })
+        .await?;
+        Ok(names.into_iter().filter(|n| n.starts_with(prefix)).collect())
     }
 
     async fn read(&self, aws: &Clients, desired: &Desired) -> Result<Option<Live>, ApiError> {

@@ -2,7 +2,7 @@
 //! `AWS::Glue::SecurityConfiguration` and `AWS::Glue::Job`.
 //!
 //! Databases, tables and connections are named inside their input object (`DatabaseInput.Name`,
-//! `TableInput.Name`, `ConnectionInput.Name`); those names are read from `Desired.properties`.
+//! `TableInput.Name`, `ConnectionInput.Name`), which the engine takes as their `Desired.name`.
 //! Jobs are only defined here: starting a job run is the engine's separate step.
 
 use std::collections::{BTreeMap, HashMap};
@@ -17,7 +17,7 @@ use aws_sdk_glue::types::{
 use serde_json::{Map, Value, json};
 
 use crate::backend::aws::{ApiError, api};
-use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, adopt};
+use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, adopt, list_all};
 use crate::backend::sdk::resolve::Handle;
 use crate::plan::Change;
 
@@ -40,15 +40,6 @@ fn built(operation: &'static str) -> impl FnOnce(aws_sdk_glue::error::BuildError
 /// The catalog the template names (`Ref AWS::AccountId`), else the account's.
 fn catalog(aws: &Clients, desired: &Desired) -> String {
     desired.str("CatalogId").map_or_else(|| aws.account.id.clone(), str::to_string)
-}
-
-/// The name inside an input object: `DatabaseInput.Name`.
-fn inner_name<'a>(desired: &'a Desired, input: &str) -> Result<&'a str, ApiError> {
-    desired
-        .get(input)
-        .and_then(|i| i.get("Name"))
-        .and_then(Value::as_str)
-        .ok_or_else(|| ApiError::new("Glue", format!("{} has no {input}.Name", desired.logical_id)))
 }
 
 fn text(value: &Value, key: &str) -> Option<String> {
@@ -115,7 +106,7 @@ impl Database {
 #[async_trait]
 impl Provider for Database {
     async fn read(&self, aws: &Clients, desired: &Desired) -> Result<Option<Live>, ApiError> {
-        Self::get(aws, &catalog(aws, desired), inner_name(desired, "DatabaseInput")?).await
+        Self::get(aws, &catalog(aws, desired), &desired.name).await
     }
 
     async fn create(&self, aws: &Clients, desired: &Desired) -> Result<Live, ApiError> {
@@ -150,7 +141,7 @@ impl Provider for Database {
                 .await
                 .map_err(api("UpdateDatabase"))?;
         }
-        Self::get(aws, &catalog, inner_name(desired, "DatabaseInput")?)
+        Self::get(aws, &catalog, &desired.name)
             .await?
             .ok_or_else(|| ApiError::new("GetDatabase", format!("database {name} vanished")))
     }
@@ -301,7 +292,7 @@ impl Table {
 #[async_trait]
 impl Provider for Table {
     async fn read(&self, aws: &Clients, desired: &Desired) -> Result<Option<Live>, ApiError> {
-        Self::get(aws, &catalog(aws, desired), Self::database(desired)?, inner_name(desired, "TableInput")?).await
+        Self::get(aws, &catalog(aws, desired), Self::database(desired)?, &desired.name).await
     }
 
     async fn create(&self, aws: &Clients, desired: &Desired) -> Result<Live, ApiError> {
@@ -328,7 +319,7 @@ impl Provider for Table {
     ) -> Result<Live, ApiError> {
         let catalog = catalog(aws, desired);
         let database = Self::database(desired)?;
-        let name = inner_name(desired, "TableInput")?;
+        let name = &desired.name;
         if live.properties.get("TableInput") != desired.get("TableInput") {
             aws.glue
                 .update_table()
@@ -433,8 +424,25 @@ impl Connection {
 
 #[async_trait]
 impl Provider for Connection {
+    async fn names(&self, aws: &Clients, prefix: &str) -> Result<Vec<String>, ApiError> {
+        let names = list_all(|token| async move {
+            let page = aws.glue.get_connections().hide_password(true).set_next_token(token).send().await;
+            let page = page.map_err(api("GetConnections"))?;
+            let names = page.connection_list().iter().filter_map(|c| c.name()).map(str::to_string).collect();
+            Ok((names, page.next_token().map(str::to_string)))
+        })
+        .await?;
+        Ok(names.into_iter().filter(|n| n.starts_with(prefix)).collect())
+    }
+
+    /// CloudFormation's connection has no `Tags`: pipe names a job's connection after the job
+    /// (model/build/glue.rs), whose tags say whose it is.
+    async fn owner_tags(&self, aws: &Clients, live: &Live) -> Result<Vec<(String, String)>, ApiError> {
+        Job::tags(aws, &live.handle.physical_id).await
+    }
+
     async fn read(&self, aws: &Clients, desired: &Desired) -> Result<Option<Live>, ApiError> {
-        Self::get(aws, &catalog(aws, desired), inner_name(desired, "ConnectionInput")?).await
+        Self::get(aws, &catalog(aws, desired), &desired.name).await
     }
 
     async fn create(&self, aws: &Clients, desired: &Desired) -> Result<Live, ApiError> {
@@ -458,7 +466,7 @@ impl Provider for Connection {
         _changes: &[Change],
     ) -> Result<Live, ApiError> {
         let catalog = catalog(aws, desired);
-        let name = inner_name(desired, "ConnectionInput")?;
+        let name = &desired.name;
         if live.properties.get("ConnectionInput") != desired.get("ConnectionInput") {
             aws.glue
                 .update_connection()
@@ -599,6 +607,23 @@ impl SecurityConfiguration {
 
 #[async_trait]
 impl Provider for SecurityConfiguration {
+    async fn names(&self, aws: &Clients, prefix: &str) -> Result<Vec<String>, ApiError> {
+        let names = list_all(|token| async move {
+            let page = aws.glue.get_security_configurations().set_next_token(token).send().await;
+            let page = page.map_err(api("GetSecurityConfigurations"))?;
+            let names = page.security_configurations().iter().filter_map(|c| c.name()).map(str::to_string).collect();
+            Ok((names, page.next_token().map(str::to_string)))
+        })
+        .await?;
+        Ok(names.into_iter().filter(|n| n.starts_with(prefix)).collect())
+    }
+
+    /// Glue cannot tag a security configuration: pipe names a job's after the job
+    /// (model/build/glue.rs), whose tags say whose it is.
+    async fn owner_tags(&self, aws: &Clients, live: &Live) -> Result<Vec<(String, String)>, ApiError> {
+        Job::tags(aws, &live.handle.physical_id).await
+    }
+
     async fn read(&self, aws: &Clients, desired: &Desired) -> Result<Option<Live>, ApiError> {
         Self::get(aws, &desired.name).await
     }
@@ -660,6 +685,15 @@ struct Definition {
 impl Job {
     fn arn(aws: &Clients, name: &str) -> String {
         format!("arn:{}:glue:{}:{}:job/{name}", aws.account.partition, aws.account.region, aws.account.id)
+    }
+
+    /// The tags of the job `name`; none when there is no such job.
+    async fn tags(aws: &Clients, name: &str) -> Result<Vec<(String, String)>, ApiError> {
+        match aws.glue.get_tags().resource_arn(Self::arn(aws, name)).send().await.map_err(api("GetTags")) {
+            Ok(out) => Ok(out.tags().into_iter().flatten().map(|(k, v)| (k.clone(), v.clone())).collect()),
+            Err(e) if not_found(&e) => Ok(Vec::new()),
+            Err(e) => Err(e),
+        }
     }
 
     fn definition(desired: &Desired) -> Definition {
@@ -729,6 +763,15 @@ impl Job {
 
 #[async_trait]
 impl Provider for Job {
+    async fn names(&self, aws: &Clients, prefix: &str) -> Result<Vec<String>, ApiError> {
+        let names = list_all(|token| async move {
+            let page = aws.glue.list_jobs().set_next_token(token).send().await.map_err(api("ListJobs"))?;
+            Ok((page.job_names().to_vec(), page.next_token().map(str::to_string)))
+        })
+        .await?;
+        Ok(names.into_iter().filter(|n| n.starts_with(prefix)).collect())
+    }
+
     async fn read(&self, aws: &Clients, desired: &Desired) -> Result<Option<Live>, ApiError> {
         Self::get(aws, &desired.name).await
     }

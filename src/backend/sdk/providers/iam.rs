@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use serde_json::{Map, Value, json};
 
 use crate::backend::aws::{ApiError, api, tolerate};
-use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, adopt, tag_list};
+use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, adopt, list_all, tag_list};
 use crate::backend::sdk::resolve::Handle;
 use crate::plan::Change;
 
@@ -14,18 +14,13 @@ pub struct Role;
 #[async_trait]
 impl Provider for Role {
     async fn names(&self, aws: &Clients, prefix: &str) -> Result<Vec<String>, ApiError> {
-        let mut names = Vec::new();
-        let mut marker = None;
-        loop {
+        let names = list_all(|marker| async move {
             let page = aws.iam.list_roles().set_marker(marker).send().await.map_err(api("ListRoles"))?;
-            names.extend(
-                page.roles().iter().map(|r| r.role_name()).filter(|n| n.starts_with(prefix)).map(str::to_string),
-            );
-            marker = page.marker().map(str::to_string);
-            if !page.is_truncated() || marker.is_none() {
-                return Ok(names);
-            }
-        }
+            let names = page.roles().iter().map(|r| r.role_name().to_string()).collect();
+            Ok((names, page.marker().filter(|_| page.is_truncated()).map(str::to_string)))
+        })
+        .await?;
+        Ok(names.into_iter().filter(|n| n.starts_with(prefix)).collect())
     }
 
     async fn read(&self, aws: &Clients, desired: &Desired) -> Result<Option<Live>, ApiError> {
@@ -234,9 +229,7 @@ impl ManagedPolicy {
 #[async_trait]
 impl Provider for ManagedPolicy {
     async fn names(&self, aws: &Clients, prefix: &str) -> Result<Vec<String>, ApiError> {
-        let mut names = Vec::new();
-        let mut marker = None;
-        loop {
+        let names = list_all(|marker| async move {
             let page = aws
                 .iam
                 .list_policies()
@@ -245,13 +238,11 @@ impl Provider for ManagedPolicy {
                 .send()
                 .await
                 .map_err(api("ListPolicies"))?;
-            let listed = page.policies().iter().filter_map(|p| p.policy_name());
-            names.extend(listed.filter(|n| n.starts_with(prefix)).map(str::to_string));
-            marker = page.marker().map(str::to_string);
-            if !page.is_truncated() || marker.is_none() {
-                return Ok(names);
-            }
-        }
+            let names = page.policies().iter().filter_map(|p| p.policy_name()).map(str::to_string).collect();
+            Ok((names, page.marker().filter(|_| page.is_truncated()).map(str::to_string)))
+        })
+        .await?;
+        Ok(names.into_iter().filter(|n| n.starts_with(prefix)).collect())
     }
 
     async fn read(&self, aws: &Clients, desired: &Desired) -> Result<Option<Live>, ApiError> {
@@ -418,6 +409,33 @@ pub struct InstanceProfile;
 
 #[async_trait]
 impl Provider for InstanceProfile {
+    async fn names(&self, aws: &Clients, prefix: &str) -> Result<Vec<String>, ApiError> {
+        let names = list_all(|marker| async move {
+            let page = aws
+                .iam
+                .list_instance_profiles()
+                .set_marker(marker)
+                .send()
+                .await
+                .map_err(api("ListInstanceProfiles"))?;
+            let names = page.instance_profiles().iter().map(|p| p.instance_profile_name().to_string()).collect();
+            Ok((names, page.marker().filter(|_| page.is_truncated()).map(str::to_string)))
+        })
+        .await?;
+        Ok(names.into_iter().filter(|n| n.starts_with(prefix)).collect())
+    }
+
+    /// CloudFormation's instance profile has no `Tags`: the role it holds (at most one) says
+    /// whose it is.
+    async fn owner_tags(&self, aws: &Clients, live: &Live) -> Result<Vec<(String, String)>, ApiError> {
+        let Some(role) = strings(live.properties.get("Roles")).into_iter().next() else { return Ok(Vec::new()) };
+        match aws.iam.get_role().role_name(role).send().await.map_err(api("GetRole")) {
+            Ok(out) => Ok(out.role.iter().flat_map(|r| r.tags()).map(|t| (t.key().into(), t.value().into())).collect()),
+            Err(e) if e.is("NoSuchEntity") => Ok(Vec::new()),
+            Err(e) => Err(e),
+        }
+    }
+
     async fn read(&self, aws: &Clients, desired: &Desired) -> Result<Option<Live>, ApiError> {
         let name = &desired.name;
         let profile = match aws

@@ -7,7 +7,7 @@ use aws_sdk_kinesis::types::{EncryptionType, ScalingType, StreamMode, StreamMode
 use serde_json::{Map, Value, json};
 
 use crate::backend::aws::{ApiError, api};
-use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, tag_list};
+use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, list_all, tag_list};
 use crate::backend::sdk::resolve::Handle;
 use crate::plan::Change;
 
@@ -173,16 +173,15 @@ impl Provider for Stream {
     }
 
     async fn names(&self, aws: &Clients, prefix: &str) -> Result<Vec<String>, ApiError> {
-        let mut names = Vec::new();
-        let mut token = None;
-        loop {
+        let names = list_all(|token| async move {
             let page = aws.kinesis.list_streams().set_next_token(token).send().await.map_err(api("ListStreams"))?;
-            names.extend(page.stream_names().iter().filter(|n| n.starts_with(prefix)).cloned());
-            token = page.next_token().map(str::to_string);
-            if token.is_none() || !page.has_more_streams() {
-                return Ok(names);
-            }
-        }
+            Ok((
+                page.stream_names().to_vec(),
+                page.next_token().filter(|_| page.has_more_streams()).map(str::to_string),
+            ))
+        })
+        .await?;
+        Ok(names.into_iter().filter(|n| n.starts_with(prefix)).collect())
     }
 
     fn steps(&self, live: &Live, changes: &[Change]) -> Vec<String> {

@@ -11,7 +11,7 @@ use aws_sdk_lambda::types::{
 use serde_json::{Map, Value, json};
 
 use crate::backend::aws::{ApiError, api, tolerate};
-use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, tag_list, wait_for};
+use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, list_all, tag_list, wait_for};
 use crate::backend::sdk::resolve::Handle;
 use crate::plan::Change;
 
@@ -39,17 +39,13 @@ pub struct Function;
 #[async_trait]
 impl Provider for Function {
     async fn names(&self, aws: &Clients, prefix: &str) -> Result<Vec<String>, ApiError> {
-        let mut names = Vec::new();
-        let mut marker = None;
-        loop {
+        let names = list_all(|marker| async move {
             let page = aws.lambda.list_functions().set_marker(marker).send().await.map_err(api("ListFunctions"))?;
-            let listed = page.functions().iter().filter_map(|f| f.function_name());
-            names.extend(listed.filter(|n| n.starts_with(prefix)).map(str::to_string));
-            marker = page.next_marker().map(str::to_string);
-            if marker.is_none() {
-                return Ok(names);
-            }
-        }
+            let names = page.functions().iter().filter_map(|f| f.function_name()).map(str::to_string).collect();
+            Ok((names, page.next_marker().map(str::to_string)))
+        })
+        .await?;
+        Ok(names.into_iter().filter(|n| n.starts_with(prefix)).collect())
     }
 
     async fn read(&self, aws: &Clients, desired: &Desired) -> Result<Option<Live>, ApiError> {
@@ -402,6 +398,28 @@ impl Provider for EventSourceMapping {
             .await
             .map_err(api("UpdateEventSourceMapping"))?;
         wait_mapping(aws, uuid, desired.str("FunctionName").unwrap_or_default()).await
+    }
+
+    /// Every mapping of the function `parent`, each in the template's shape.
+    async fn children(&self, aws: &Clients, parent: &Live) -> Result<Vec<Live>, ApiError> {
+        let function = parent.handle.physical_id.as_str();
+        let uuids = list_all(|marker| async move {
+            let listed =
+                aws.lambda.list_event_source_mappings().function_name(function).set_marker(marker).send().await;
+            let page = match listed.map_err(api("ListEventSourceMappings")) {
+                Ok(page) => page,
+                Err(e) if e.is("ResourceNotFoundException") => return Ok((Vec::new(), None)),
+                Err(e) => return Err(e),
+            };
+            let uuids = page.event_source_mappings().iter().filter_map(|m| m.uuid()).map(str::to_string).collect();
+            Ok((uuids, page.next_marker().map(str::to_string)))
+        })
+        .await?;
+        let mut mappings = Vec::new();
+        for uuid in uuids {
+            mappings.extend(read_mapping(aws, &uuid, function).await?);
+        }
+        Ok(mappings)
     }
 
     async fn delete(&self, aws: &Clients, live: &Live) -> Result<(), ApiError> {

@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use serde_json::{Map, Value, json};
 
 use crate::backend::aws::{ApiError, api, tolerate};
-use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, adopt, tag_list};
+use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, adopt, list_all, tag_list};
 use crate::backend::sdk::resolve::Handle;
 use crate::plan::Change;
 
@@ -17,22 +17,14 @@ impl Provider for LogGroup {
     /// Log groups live under a service's path (`/aws/lambda/<pipeline>-<id>`): matched on the last
     /// segment.
     async fn names(&self, aws: &Clients, prefix: &str) -> Result<Vec<String>, ApiError> {
-        let mut names = Vec::new();
-        let mut token = None;
-        loop {
+        let names = list_all(|token| async move {
             let page =
                 aws.logs.describe_log_groups().set_next_token(token).send().await.map_err(api("DescribeLogGroups"))?;
-            let listed = page.log_groups().iter().filter_map(|g| g.log_group_name());
-            names.extend(
-                listed
-                    .filter(|n| n.rsplit('/').next().is_some_and(|last| last.starts_with(prefix)))
-                    .map(str::to_string),
-            );
-            token = page.next_token().map(str::to_string);
-            if token.is_none() {
-                return Ok(names);
-            }
-        }
+            let names = page.log_groups().iter().filter_map(|g| g.log_group_name()).map(str::to_string).collect();
+            Ok((names, page.next_token().map(str::to_string)))
+        })
+        .await?;
+        Ok(names.into_iter().filter(|n| n.rsplit('/').next().is_some_and(|last| last.starts_with(prefix))).collect())
     }
 
     async fn read(&self, aws: &Clients, desired: &Desired) -> Result<Option<Live>, ApiError> {

@@ -68,7 +68,8 @@ pub fn for_type(resource_type: &str) -> Option<&'static dyn Provider> {
     })
 }
 
-/// The property that names a resource of `resource_type`, for the types that have one.
+/// The property that names a resource of `resource_type`, for the types that have one: a path
+/// of keys joined by dots when the name is inside an object.
 fn name_property(resource_type: &str) -> Option<&'static str> {
     Some(match resource_type {
         "AWS::IAM::Role" => "RoleName",
@@ -93,8 +94,10 @@ fn name_property(resource_type: &str) -> Option<&'static str> {
         "AWS::Logs::ResourcePolicy" => "PolicyName",
         "AWS::SNS::Topic" => "TopicName",
         "AWS::DynamoDB::Table" => "TableName",
-        // Glue databases, tables and connections are named inside their input object; their
-        // providers read `DatabaseInput.Name`, `TableInput.Name` and `ConnectionInput.Name`.
+        // Glue databases, tables and connections are named inside their input object.
+        "AWS::Glue::Database" => "DatabaseInput.Name",
+        "AWS::Glue::Table" => "TableInput.Name",
+        "AWS::Glue::Connection" => "ConnectionInput.Name",
         "AWS::Glue::Job" | "AWS::Glue::SecurityConfiguration" => "Name",
         "AWS::SageMaker::Endpoint" => "EndpointName",
         _ => return None,
@@ -125,7 +128,9 @@ pub fn is_named(resource_type: &str) -> bool {
 
 /// The resource's name when its template sets one; otherwise the engine derives one.
 pub fn name_of(resource_type: &str, properties: &Map<String, Value>) -> Option<String> {
-    properties.get(name_property(resource_type)?).and_then(Value::as_str).map(str::to_string)
+    let mut path = name_property(resource_type)?.split('.');
+    let top = properties.get(path.next()?)?;
+    path.try_fold(top, |value, key| value.get(key)).and_then(Value::as_str).map(str::to_string)
 }
 
 /// Whether the resource can be looked up now: what identifies it no longer waits on a

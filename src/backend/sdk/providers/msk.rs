@@ -16,7 +16,7 @@ use aws_sdk_kafka::types::{
 use serde_json::{Map, Value, json};
 
 use crate::backend::aws::{ApiError, api, tolerate};
-use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, wait_for};
+use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, list_all, wait_for};
 use crate::backend::sdk::resolve::Handle;
 use crate::plan::Change;
 
@@ -28,6 +28,10 @@ pub struct Cluster;
 
 #[async_trait]
 impl Provider for Cluster {
+    async fn names(&self, aws: &Clients, prefix: &str) -> Result<Vec<String>, ApiError> {
+        names(aws, prefix, "PROVISIONED").await
+    }
+
     async fn read(&self, aws: &Clients, desired: &Desired) -> Result<Option<Live>, ApiError> {
         Ok(find(aws, &desired.name).await?.map(|info| shape(&info, desired)))
     }
@@ -215,6 +219,10 @@ pub struct ServerlessCluster;
 
 #[async_trait]
 impl Provider for ServerlessCluster {
+    async fn names(&self, aws: &Clients, prefix: &str) -> Result<Vec<String>, ApiError> {
+        names(aws, prefix, "SERVERLESS").await
+    }
+
     async fn read(&self, aws: &Clients, desired: &Desired) -> Result<Option<Live>, ApiError> {
         Ok(find(aws, &desired.name).await?.map(|info| shape(&info, desired)))
     }
@@ -347,25 +355,33 @@ async fn read_policy(aws: &Clients, cluster: &str) -> Result<Option<Live>, ApiEr
 
 /// The cluster named `name`, unless it is being deleted.
 async fn find(aws: &Clients, name: &str) -> Result<Option<Info>, ApiError> {
-    let mut token = None;
-    loop {
+    let found = listed(aws, name, None).await?.into_iter().find(|c| c.cluster_name() == Some(name));
+    Ok(found.filter(|info| info.state() != Some(&ClusterState::Deleting)))
+}
+
+/// The clusters whose names start with `prefix`, of one type (`PROVISIONED`, `SERVERLESS`) or
+/// of both.
+async fn listed(aws: &Clients, prefix: &str, kind: Option<&str>) -> Result<Vec<Info>, ApiError> {
+    list_all(|token| async move {
         let page = aws
             .kafka
             .list_clusters_v2()
-            .cluster_name_filter(name)
+            .cluster_name_filter(prefix)
+            .set_cluster_type_filter(kind.map(str::to_string))
             .set_next_token(token)
             .send()
             .await
             .map_err(api("ListClustersV2"))?;
-        // The filter matches names that start with `name`.
-        if let Some(info) = page.cluster_info_list().iter().find(|c| c.cluster_name() == Some(name)) {
-            return Ok((info.state() != Some(&ClusterState::Deleting)).then(|| info.clone()));
-        }
-        token = page.next_token().map(str::to_string);
-        if token.is_none() {
-            return Ok(None);
-        }
-    }
+        Ok((page.cluster_info_list().to_vec(), page.next_token().map(str::to_string)))
+    })
+    .await
+}
+
+/// The names of the clusters of one type under `prefix`, for finding leftovers: the other
+/// type's provider reads a cluster by name just the same.
+async fn names(aws: &Clients, prefix: &str, kind: &str) -> Result<Vec<String>, ApiError> {
+    let clusters = listed(aws, prefix, Some(kind)).await?;
+    Ok(clusters.iter().filter_map(|c| c.cluster_name()).map(str::to_string).collect())
 }
 
 /// Waits until the cluster is ACTIVE and, when `previous` is given, carries a newer version than

@@ -38,6 +38,13 @@ pub struct Domain;
 
 #[async_trait]
 impl Provider for Domain {
+    /// ListDomainNames answers with every domain at once.
+    async fn names(&self, aws: &Clients, prefix: &str) -> Result<Vec<String>, ApiError> {
+        let listed = aws.opensearch.list_domain_names().send().await.map_err(api("ListDomainNames"))?;
+        let names = listed.domain_names().iter().filter_map(|d| d.domain_name());
+        Ok(names.filter(|n| n.starts_with(prefix)).map(str::to_string).collect())
+    }
+
     async fn read(&self, aws: &Clients, desired: &Desired) -> Result<Option<Live>, ApiError> {
         let Some(status) = describe(aws, &desired.name).await? else { return Ok(None) };
         // A domain being deleted is on its way out: it is not the one the blueprint wants.

@@ -13,7 +13,7 @@ use aws_sdk_redshiftserverless::types::{LogExport, NamespaceStatus, WorkgroupSta
 use serde_json::{Map, Value, json};
 
 use crate::backend::aws::{ApiError, api};
-use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, tag_list, wait_for};
+use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, list_all, tag_list, wait_for};
 use crate::backend::sdk::resolve::Handle;
 use crate::plan::Change;
 
@@ -218,6 +218,17 @@ async fn cluster_available(aws: &Clients, id: &str, desired: &Desired) -> Result
 
 #[async_trait]
 impl Provider for Cluster {
+    async fn names(&self, aws: &Clients, prefix: &str) -> Result<Vec<String>, ApiError> {
+        let names = list_all(|marker| async move {
+            let page =
+                aws.redshift.describe_clusters().set_marker(marker).send().await.map_err(api("DescribeClusters"))?;
+            let names = page.clusters().iter().filter_map(|c| c.cluster_identifier()).map(str::to_string).collect();
+            Ok((names, page.marker().map(str::to_string)))
+        })
+        .await?;
+        Ok(names.into_iter().filter(|n| n.starts_with(prefix)).collect())
+    }
+
     async fn read(&self, aws: &Clients, desired: &Desired) -> Result<Option<Live>, ApiError> {
         read_cluster(aws, &cluster_id(desired), desired).await
     }
@@ -428,6 +439,23 @@ async fn read_subnet_group(aws: &Clients, name: &str, desired: &Desired) -> Resu
 
 #[async_trait]
 impl Provider for ClusterSubnetGroup {
+    async fn names(&self, aws: &Clients, prefix: &str) -> Result<Vec<String>, ApiError> {
+        let names = list_all(|marker| async move {
+            let page = aws
+                .redshift
+                .describe_cluster_subnet_groups()
+                .set_marker(marker)
+                .send()
+                .await
+                .map_err(api("DescribeClusterSubnetGroups"))?;
+            let groups = page.cluster_subnet_groups().iter();
+            let names = groups.filter_map(|g| g.cluster_subnet_group_name()).map(str::to_string).collect();
+            Ok((names, page.marker().map(str::to_string)))
+        })
+        .await?;
+        Ok(names.into_iter().filter(|n| n.starts_with(prefix)).collect())
+    }
+
     async fn read(&self, aws: &Clients, desired: &Desired) -> Result<Option<Live>, ApiError> {
         read_subnet_group(aws, &subnet_group_name(desired), desired).await
     }
@@ -622,6 +650,22 @@ fn log_exports(desired: &Desired) -> Option<Vec<LogExport>> {
 
 #[async_trait]
 impl Provider for Namespace {
+    async fn names(&self, aws: &Clients, prefix: &str) -> Result<Vec<String>, ApiError> {
+        let names = list_all(|token| async move {
+            let page = aws
+                .redshift_serverless
+                .list_namespaces()
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(api("ListNamespaces"))?;
+            let names = page.namespaces().iter().filter_map(|n| n.namespace_name()).map(str::to_string).collect();
+            Ok((names, page.next_token().map(str::to_string)))
+        })
+        .await?;
+        Ok(names.into_iter().filter(|n| n.starts_with(prefix)).collect())
+    }
+
     async fn read(&self, aws: &Clients, desired: &Desired) -> Result<Option<Live>, ApiError> {
         read_namespace(aws, &desired.name, desired).await
     }
@@ -787,6 +831,22 @@ async fn workgroup_available(aws: &Clients, name: &str, desired: &Desired) -> Re
 
 #[async_trait]
 impl Provider for Workgroup {
+    async fn names(&self, aws: &Clients, prefix: &str) -> Result<Vec<String>, ApiError> {
+        let names = list_all(|token| async move {
+            let page = aws
+                .redshift_serverless
+                .list_workgroups()
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(api("ListWorkgroups"))?;
+            let names = page.workgroups().iter().filter_map(|w| w.workgroup_name()).map(str::to_string).collect();
+            Ok((names, page.next_token().map(str::to_string)))
+        })
+        .await?;
+        Ok(names.into_iter().filter(|n| n.starts_with(prefix)).collect())
+    }
+
     async fn read(&self, aws: &Clients, desired: &Desired) -> Result<Option<Live>, ApiError> {
         read_workgroup(aws, &desired.name, desired).await
     }

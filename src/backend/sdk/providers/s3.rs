@@ -14,7 +14,7 @@ use aws_sdk_s3::types::{
 use serde_json::{Map, Value, json};
 
 use crate::backend::aws::{ApiError, api, tolerate};
-use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, tag_list, wait_for};
+use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, list_all, tag_list, wait_for};
 use crate::backend::sdk::resolve::Handle;
 use crate::plan::Change;
 
@@ -24,6 +24,26 @@ pub struct Bucket;
 
 #[async_trait]
 impl Provider for Bucket {
+    /// Bucket names are global: only this region's buckets are the pipeline's here.
+    async fn names(&self, aws: &Clients, prefix: &str) -> Result<Vec<String>, ApiError> {
+        let names = list_all(|token| async move {
+            let page = aws
+                .s3
+                .list_buckets()
+                .prefix(prefix)
+                .bucket_region(&aws.account.region)
+                .max_buckets(1000)
+                .set_continuation_token(token)
+                .send()
+                .await
+                .map_err(api("ListBuckets"))?;
+            let names = page.buckets().iter().filter_map(|b| b.name()).map(str::to_string).collect();
+            Ok((names, page.continuation_token().map(str::to_string)))
+        })
+        .await?;
+        Ok(names.into_iter().filter(|n| n.starts_with(prefix)).collect())
+    }
+
     async fn read(&self, aws: &Clients, desired: &Desired) -> Result<Option<Live>, ApiError> {
         read_bucket(aws, &desired.name).await
     }

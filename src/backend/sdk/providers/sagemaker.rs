@@ -10,16 +10,18 @@
 //! `read` finds the live one by the name's stem and reports the name the desired settings give
 //! (`ModelName`, `EndpointConfigName`), so the plan shows every step of that chain.
 
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use aws_sdk_sagemaker::primitives::DateTime;
 use aws_sdk_sagemaker::types::{
     ContainerDefinition, EndpointStatus, ProductionVariant, ProductionVariantInstanceType, Tag,
 };
 use serde_json::{Map, Value, json};
 
 use crate::backend::aws::{ApiError, api};
-use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, tag_list, wait_for};
+use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, list_all, tag_list, wait_for};
 use crate::backend::sdk::resolve::{Handle, is_known};
 use crate::plan::{Change, KNOWN_AFTER_APPLY};
 
@@ -82,6 +84,29 @@ fn is_version_of(name: &str, stem: &str) -> bool {
         && tail[1..].chars().all(|c| c.is_ascii_hexdigit())
 }
 
+/// The live version among `listed` (names and when each was created): the one the desired
+/// settings name (`wanted`), else the newest version of `stem`.
+fn pick(listed: Vec<(String, Option<DateTime>)>, stem: &str, wanted: Option<&str>) -> Option<String> {
+    let mut found: Vec<_> = listed.into_iter().filter(|(name, _)| is_version_of(name, stem)).collect();
+    if let Some(wanted) = wanted.filter(|w| found.iter().any(|(name, _)| name == w)) {
+        return Some(wanted.to_string());
+    }
+    found.sort_by_key(|(_, created)| created.map(|c| (c.secs(), c.subsec_nanos())));
+    found.pop().map(|(name, _)| name)
+}
+
+/// The resources that versions among `names` are of, by the pipe name they have in common (the
+/// stem, which is what `read` finds them by): those under `prefix`, once each.
+fn stems(prefix: &str, names: impl Iterator<Item = String>) -> Vec<String> {
+    let stems: BTreeSet<String> = names
+        .filter_map(|name| {
+            let stem = name.get(..name.len().saturating_sub(9))?;
+            (stem.starts_with(prefix) && is_version_of(&name, stem)).then(|| stem.to_string())
+        })
+        .collect();
+    stems.into_iter().collect()
+}
+
 /// The name that `read` reports for a live version: the one the desired settings give.
 fn reported_name(stem: &str, desired: &Desired) -> Value {
     json!(versioned_name(stem, desired).unwrap_or_else(|| KNOWN_AFTER_APPLY.to_string()))
@@ -142,35 +167,22 @@ fn number(value: f32) -> Value {
 pub struct Model;
 
 impl Model {
-    /// The live model of this resource: the one the desired settings name, else another version.
-    async fn find(aws: &Clients, stem: &str, wanted: Option<&str>) -> Result<Option<String>, ApiError> {
-        let mut found: Vec<(String, Option<aws_sdk_sagemaker::primitives::DateTime>)> = Vec::new();
-        let mut token = None;
-        loop {
+    /// Every model whose name contains `text`, with when it was created.
+    async fn listed(aws: &Clients, text: &str) -> Result<Vec<(String, Option<DateTime>)>, ApiError> {
+        list_all(|token| async move {
             let page = aws
                 .sagemaker
                 .list_models()
-                .name_contains(stem)
+                .name_contains(text)
                 .set_next_token(token)
                 .send()
                 .await
                 .map_err(api("ListModels"))?;
-            found.extend(
-                page.models()
-                    .iter()
-                    .filter_map(|m| Some((m.model_name()?.to_string(), m.creation_time().cloned())))
-                    .filter(|(name, _)| is_version_of(name, stem)),
-            );
-            token = page.next_token().map(str::to_string);
-            if token.is_none() {
-                break;
-            }
-        }
-        if let Some(wanted) = wanted.filter(|w| found.iter().any(|(name, _)| name == w)) {
-            return Ok(Some(wanted.to_string()));
-        }
-        found.sort_by_key(|(_, created)| created.map(|c| (c.secs(), c.subsec_nanos())));
-        Ok(found.pop().map(|(name, _)| name))
+            let models =
+                page.models().iter().filter_map(|m| Some((m.model_name()?.to_string(), m.creation_time().cloned())));
+            Ok((models.collect(), page.next_token().map(str::to_string)))
+        })
+        .await
     }
 
     async fn describe(aws: &Clients, name: &str, reported: Value) -> Result<Option<Live>, ApiError> {
@@ -224,10 +236,14 @@ impl Model {
 
 #[async_trait]
 impl Provider for Model {
+    async fn names(&self, aws: &Clients, prefix: &str) -> Result<Vec<String>, ApiError> {
+        Ok(stems(prefix, Self::listed(aws, prefix).await?.into_iter().map(|(name, _)| name)))
+    }
+
     async fn read(&self, aws: &Clients, desired: &Desired) -> Result<Option<Live>, ApiError> {
         let stem = stem(desired);
         let wanted = versioned_name(&stem, desired);
-        match Self::find(aws, &stem, wanted.as_deref()).await? {
+        match pick(Self::listed(aws, &stem).await?, &stem, wanted.as_deref()) {
             Some(name) => Self::describe(aws, &name, reported_name(&stem, desired)).await,
             None => Ok(None),
         }
@@ -292,34 +308,24 @@ impl Provider for Model {
 pub struct EndpointConfig;
 
 impl EndpointConfig {
-    async fn find(aws: &Clients, stem: &str, wanted: Option<&str>) -> Result<Option<String>, ApiError> {
-        let mut found: Vec<(String, aws_sdk_sagemaker::primitives::DateTime)> = Vec::new();
-        let mut token = None;
-        loop {
+    /// Every configuration whose name contains `text`, with when it was created.
+    async fn listed(aws: &Clients, text: &str) -> Result<Vec<(String, Option<DateTime>)>, ApiError> {
+        list_all(|token| async move {
             let page = aws
                 .sagemaker
                 .list_endpoint_configs()
-                .name_contains(stem)
+                .name_contains(text)
                 .set_next_token(token)
                 .send()
                 .await
                 .map_err(api("ListEndpointConfigs"))?;
-            found.extend(
-                page.endpoint_configs()
-                    .iter()
-                    .filter_map(|c| Some((c.endpoint_config_name()?.to_string(), *c.creation_time()?)))
-                    .filter(|(name, _)| is_version_of(name, stem)),
-            );
-            token = page.next_token().map(str::to_string);
-            if token.is_none() {
-                break;
-            }
-        }
-        if let Some(wanted) = wanted.filter(|w| found.iter().any(|(name, _)| name == w)) {
-            return Ok(Some(wanted.to_string()));
-        }
-        found.sort_by_key(|(_, created)| (created.secs(), created.subsec_nanos()));
-        Ok(found.pop().map(|(name, _)| name))
+            let configs = page
+                .endpoint_configs()
+                .iter()
+                .filter_map(|c| Some((c.endpoint_config_name()?.to_string(), c.creation_time().cloned())));
+            Ok((configs.collect(), page.next_token().map(str::to_string)))
+        })
+        .await
     }
 
     async fn describe(aws: &Clients, name: &str, reported: Value) -> Result<Option<Live>, ApiError> {
@@ -384,10 +390,14 @@ impl EndpointConfig {
 
 #[async_trait]
 impl Provider for EndpointConfig {
+    async fn names(&self, aws: &Clients, prefix: &str) -> Result<Vec<String>, ApiError> {
+        Ok(stems(prefix, Self::listed(aws, prefix).await?.into_iter().map(|(name, _)| name)))
+    }
+
     async fn read(&self, aws: &Clients, desired: &Desired) -> Result<Option<Live>, ApiError> {
         let stem = stem(desired);
         let wanted = versioned_name(&stem, desired);
-        match Self::find(aws, &stem, wanted.as_deref()).await? {
+        match pick(Self::listed(aws, &stem).await?, &stem, wanted.as_deref()) {
             Some(name) => Self::describe(aws, &name, reported_name(&stem, desired)).await,
             None => Ok(None),
         }
@@ -502,6 +512,23 @@ impl Endpoint {
 
 #[async_trait]
 impl Provider for Endpoint {
+    async fn names(&self, aws: &Clients, prefix: &str) -> Result<Vec<String>, ApiError> {
+        let names = list_all(|token| async move {
+            let page = aws
+                .sagemaker
+                .list_endpoints()
+                .name_contains(prefix)
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(api("ListEndpoints"))?;
+            let names = page.endpoints().iter().filter_map(|e| e.endpoint_name()).map(str::to_string).collect();
+            Ok((names, page.next_token().map(str::to_string)))
+        })
+        .await?;
+        Ok(names.into_iter().filter(|n| n.starts_with(prefix)).collect())
+    }
+
     async fn read(&self, aws: &Clients, desired: &Desired) -> Result<Option<Live>, ApiError> {
         Self::describe(aws, &desired.name).await
     }
@@ -593,6 +620,13 @@ mod tests {
         assert!(!is_version_of("p-PricingModel2-0a1b2c3d", "p-PricingModel"));
         assert!(!is_version_of("p-PricingModel-0a1b2c3", "p-PricingModel"));
         assert!(!is_version_of("short", "p-PricingModel"));
+    }
+
+    #[test]
+    fn leftovers_are_listed_by_stem_once() {
+        let listed = ["p-AModel-0a1b2c3d", "p-AModel-ffffffff", "p-BModel-12345678", "p-CModel", "q-AModel-0a1b2c3d"];
+        let stems = stems("p-", listed.into_iter().map(str::to_string));
+        assert_eq!(stems, ["p-AModel", "p-BModel"]);
     }
 
     #[test]

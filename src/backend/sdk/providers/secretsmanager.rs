@@ -5,18 +5,42 @@
 //! dropped; `read` returns the template's `GenerateSecretString`, never the value.
 
 use async_trait::async_trait;
-use aws_sdk_secretsmanager::types::Tag;
+use aws_sdk_secretsmanager::types::{Filter, FilterNameStringType, Tag};
 use serde_json::{Map, Value, json};
 
 use crate::backend::aws::{ApiError, api, tolerate};
-use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, tag_list};
+use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, list_all, tag_list};
 use crate::backend::sdk::resolve::Handle;
+use crate::model::naming::SECRETS;
 use crate::plan::Change;
 
 pub struct Secret;
 
 #[async_trait]
 impl Provider for Secret {
+    /// The pipeline's secrets are named under pipe's path (`pipe/<pipeline>-<component>/...`).
+    async fn names(&self, aws: &Clients, prefix: &str) -> Result<Vec<String>, ApiError> {
+        let under = format!("{SECRETS}{prefix}");
+        let filter = Filter::builder().key(FilterNameStringType::Name).values(&under).build();
+        let names = list_all(|token| {
+            let filter = filter.clone();
+            async move {
+                let page = aws
+                    .secrets
+                    .list_secrets()
+                    .filters(filter)
+                    .set_next_token(token)
+                    .send()
+                    .await
+                    .map_err(api("ListSecrets"))?;
+                let names = page.secret_list().iter().filter_map(|s| s.name()).map(str::to_string).collect();
+                Ok((names, page.next_token().map(str::to_string)))
+            }
+        })
+        .await?;
+        Ok(names.into_iter().filter(|n| n.starts_with(&under)).collect())
+    }
+
     async fn read(&self, aws: &Clients, desired: &Desired) -> Result<Option<Live>, ApiError> {
         read(aws, &desired.name, desired).await
     }

@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use serde_json::{Map, Value, json};
 
 use crate::backend::aws::{ApiError, api, tolerate};
-use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, tag_list};
+use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, list_all, tag_list};
 use crate::backend::sdk::resolve::Handle;
 use crate::plan::Change;
 
@@ -26,17 +26,13 @@ impl Topic {
 #[async_trait]
 impl Provider for Topic {
     async fn names(&self, aws: &Clients, prefix: &str) -> Result<Vec<String>, ApiError> {
-        let mut names = Vec::new();
-        let mut token = None;
-        loop {
+        let names = list_all(|token| async move {
             let page = aws.sns.list_topics().set_next_token(token).send().await.map_err(api("ListTopics"))?;
-            let listed = page.topics().iter().filter_map(|t| t.topic_arn()?.rsplit(':').next());
-            names.extend(listed.filter(|n| n.starts_with(prefix)).map(str::to_string));
-            token = page.next_token().map(str::to_string);
-            if token.is_none() {
-                return Ok(names);
-            }
-        }
+            let names = page.topics().iter().filter_map(|t| t.topic_arn()?.rsplit(':').next()).map(str::to_string);
+            Ok((names.collect(), page.next_token().map(str::to_string)))
+        })
+        .await?;
+        Ok(names.into_iter().filter(|n| n.starts_with(prefix)).collect())
     }
 
     async fn read(&self, aws: &Clients, desired: &Desired) -> Result<Option<Live>, ApiError> {
