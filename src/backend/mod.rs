@@ -2,4 +2,5 @@
 //! directly; both build the same [`crate::plan::Plan`].
 
 pub mod aws;
+pub mod cloudformation;
 pub mod sdk;
