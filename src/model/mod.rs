@@ -41,6 +41,8 @@ pub struct Pipeline {
     pub manual_steps: Vec<(String, String)>,
     /// Warehouse tables pipe creates from their DDL once the warehouse is deployed.
     pub tables: Vec<steps::WarehouseTable>,
+    /// How the blueprint asks to be deployed.
+    pub deploy: crate::blueprint::spec::Deploy,
 }
 
 /// Something a pipeline relies on but does not create.
@@ -150,6 +152,7 @@ impl<'a> Builder<'a> {
                 prerequisites: Vec::new(),
                 manual_steps: Vec::new(),
                 tables: Vec::new(),
+                deploy: blueprint.deploy.clone(),
             },
             catalog_databases: IndexMap::new(),
         }

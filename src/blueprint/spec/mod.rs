@@ -58,6 +58,31 @@ pub struct Blueprint {
     /// Where results end up.
     #[serde(default, deserialize_with = "recover_each")]
     pub destination: Vec<Component>,
+    /// How `pipe plan`, `apply` and `destroy` deploy the pipeline.
+    #[serde(default)]
+    pub deploy: Deploy,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Deploy {
+    /// The target when `--target` is not given.
+    #[serde(default)]
+    pub target: DeployTarget,
+    /// CloudFormation target: the stack refuses deletion (and `pipe destroy` with it) until this is
+    /// turned off again.
+    #[serde(default)]
+    pub termination_protection: bool,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum DeployTarget {
+    /// One CloudFormation stack per pipeline, through change sets.
+    #[default]
+    Cloudformation,
+    /// Direct calls to the service APIs; no stack.
+    Sdk,
 }
 
 /// The JSON Schema of the blueprint format, as checked in at `schemas/blueprint.schema.json`.
