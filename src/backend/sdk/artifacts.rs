@@ -151,6 +151,55 @@ pub async fn ensure_bucket(aws: &Clients, bucket: &str) -> Result<(), ApiError> 
         .send()
         .await
         .map_err(api("PutBucketOwnershipControls"))?;
+    // Versioned, so an overwritten template or lease can be traced; old versions expire.
+    aws.s3
+        .put_bucket_versioning()
+        .bucket(bucket)
+        .versioning_configuration(
+            aws_sdk_s3::types::VersioningConfiguration::builder()
+                .status(aws_sdk_s3::types::BucketVersioningStatus::Enabled)
+                .build(),
+        )
+        .send()
+        .await
+        .map_err(api("PutBucketVersioning"))?;
+    let expire = aws_sdk_s3::types::LifecycleRule::builder()
+        .id("pipe-expire-old-versions")
+        .status(aws_sdk_s3::types::ExpirationStatus::Enabled)
+        .filter(aws_sdk_s3::types::LifecycleRuleFilter::builder().prefix("").build())
+        .noncurrent_version_expiration(
+            aws_sdk_s3::types::NoncurrentVersionExpiration::builder().noncurrent_days(30).build(),
+        )
+        .build()
+        .expect("status set");
+    aws.s3
+        .put_bucket_lifecycle_configuration()
+        .bucket(bucket)
+        .lifecycle_configuration(
+            aws_sdk_s3::types::BucketLifecycleConfiguration::builder().rules(expire).build().expect("rules set"),
+        )
+        .send()
+        .await
+        .map_err(api("PutBucketLifecycleConfiguration"))?;
+    let partition = &aws.account.partition;
+    let tls_only = serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": "TlsOnly",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:*",
+            "Resource": [format!("arn:{partition}:s3:::{bucket}"), format!("arn:{partition}:s3:::{bucket}/*")],
+            "Condition": { "Bool": { "aws:SecureTransport": "false" } }
+        }]
+    });
+    aws.s3
+        .put_bucket_policy()
+        .bucket(bucket)
+        .policy(tls_only.to_string())
+        .send()
+        .await
+        .map_err(api("PutBucketPolicy"))?;
     Ok(())
 }
 
