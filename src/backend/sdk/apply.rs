@@ -184,24 +184,7 @@ impl Engine<'_> {
                 done,
             });
         }
-        let planned: BTreeSet<&str> =
-            plan.actions.iter().filter(|a| a.kind == Kind::Step).map(|a| a.resource.as_str()).collect();
-        for step in crate::model::steps::steps(self.pipeline) {
-            let restart = planned.contains(steps::restart_id(&step).as_str());
-            let id = if restart { steps::restart_id(&step) } else { step.id() };
-            if !planned.contains(id.as_str()) {
-                continue;
-            }
-            let began = Instant::now();
-            progress.started(&id, "running");
-            if let Err(error) = steps::run(&self.aws, &step, &self.resolver(&handles), restart).await {
-                progress.failed(&id, &error.to_string());
-                let resource_type = self.pipeline.resources[step.logical_id()].cfn_type.to_string();
-                return Err(ApplyError::Failed { resource: id, resource_type, verb: "completed", error, done });
-            }
-            progress.finished(&id, "done", began.elapsed());
-            done.push(Done { resource: id, what: "done", elapsed: began.elapsed() });
-        }
+        let mut done = self.run_steps(plan, &handles, progress, done).await?;
         // Leftovers go last, once what replaces them runs.
         let deleting: BTreeSet<(&str, &str)> = plan
             .actions
@@ -236,6 +219,36 @@ impl Engine<'_> {
 
     /// Deletes the pipeline's resources, dependents first. Data stores are kept unless
     /// `allow_data_loss`; returns what was deleted and what was kept.
+    /// Runs the plan's steps (`model::steps`) in order, after the resources: `done` is what was
+    /// done before them, returned with the steps added.
+    pub async fn run_steps(
+        &self,
+        plan: &Plan,
+        handles: &HashMap<String, crate::backend::sdk::resolve::Handle>,
+        progress: &dyn Progress,
+        mut done: Vec<Done>,
+    ) -> Result<Vec<Done>, ApplyError> {
+        let planned: BTreeSet<&str> =
+            plan.actions.iter().filter(|a| a.kind == Kind::Step).map(|a| a.resource.as_str()).collect();
+        for step in crate::model::steps::steps(self.pipeline) {
+            let restart = planned.contains(steps::restart_id(&step).as_str());
+            let id = if restart { steps::restart_id(&step) } else { step.id() };
+            if !planned.contains(id.as_str()) {
+                continue;
+            }
+            let began = Instant::now();
+            progress.started(&id, "running");
+            if let Err(error) = steps::run(&self.aws, &step, &self.resolver(handles), restart).await {
+                progress.failed(&id, &error.to_string());
+                let resource_type = self.pipeline.resources[step.logical_id()].cfn_type.to_string();
+                return Err(ApplyError::Failed { resource: id, resource_type, verb: "completed", error, done });
+            }
+            progress.finished(&id, "done", began.elapsed());
+            done.push(Done { resource: id, what: "done", elapsed: began.elapsed() });
+        }
+        Ok(done)
+    }
+
     pub async fn destroy(
         &self,
         state: &State,

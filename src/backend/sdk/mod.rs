@@ -146,9 +146,16 @@ impl<'a> Engine<'a> {
         Desired { logical_id: logical_id.to_string(), resource_type: resource.cfn_type, name, properties }
     }
 
-    /// Reads every resource, wave by wave (a wave's resources concurrently): a resource's name or
-    /// identity may come from one read before it.
+    /// Reads every resource of the model and the leftovers of earlier versions of the blueprint.
     pub async fn read(&self) -> Result<State, Error> {
+        let mut state = self.read_modelled().await?;
+        state.orphans = self.orphans(&state.live, &Self::handles(&state)).await?;
+        Ok(state)
+    }
+
+    /// Reads the model's resources, wave by wave (a wave's resources concurrently): a resource's
+    /// name or identity may come from one read before it.
+    pub async fn read_modelled(&self) -> Result<State, Error> {
         let mut state = State::default();
         let mut handles = HashMap::new();
         for wave in self.deps.waves() {
@@ -177,7 +184,6 @@ impl<'a> Engine<'a> {
                 }
             }
         }
-        state.orphans = self.orphans(&state.live, &handles).await?;
         Ok(state)
     }
 
@@ -290,8 +296,7 @@ impl<'a> Engine<'a> {
         }
         let updated: BTreeSet<&str> =
             actions.iter().filter(|a| a.kind == Kind::Update).map(|a| a.resource.as_str()).collect();
-        let resolver = self.resolver(&handles);
-        actions.extend(steps::plan(&self.aws, &crate::model::steps::steps(self.pipeline), &resolver, &updated).await?);
+        actions.extend(self.plan_steps(state, &updated).await?);
         actions.extend(state.orphans.iter().map(|orphan| Action {
             kind: Kind::Delete,
             component: orphan.component.clone(),
@@ -326,6 +331,7 @@ impl<'a> Engine<'a> {
                 .collect(),
             source,
             fingerprint: Fingerprint { model: hash(&template), vars: vars_fingerprint, live },
+            change_set: None,
         })
     }
 
@@ -338,8 +344,26 @@ impl<'a> Engine<'a> {
         }
     }
 
+    /// The steps (`model::steps`) with something to do; `updated` names the resources the plan
+    /// updates (a Glue job among them restarts its run).
+    pub async fn plan_steps(&self, state: &State, updated: &BTreeSet<&str>) -> Result<Vec<Action>, Error> {
+        let handles = Self::handles(state);
+        let resolver = self.resolver(&handles);
+        Ok(steps::plan(&self.aws, &crate::model::steps::steps(self.pipeline), &resolver, updated).await?)
+    }
+
+    /// The per-account bucket that holds the pipeline's code (and large templates).
+    pub fn artifacts_bucket(&self) -> String {
+        artifacts::bucket_name(&self.aws.account)
+    }
+
+    /// Creates the artifacts bucket when missing and uploads the code not there yet.
+    pub async fn upload_artifacts(&self) -> Result<usize, ApiError> {
+        artifacts::upload(&self.aws, self.pipeline).await
+    }
+
     /// The pipeline's prerequisites (`model::Prerequisite`) that are not there.
-    async fn missing_prerequisites(&self) -> Result<Vec<String>, Error> {
+    pub async fn missing_prerequisites(&self) -> Result<Vec<String>, Error> {
         let mut missing = Vec::new();
         for prerequisite in &self.pipeline.prerequisites {
             match prerequisite {

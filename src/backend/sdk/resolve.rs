@@ -100,7 +100,7 @@ fn unknown() -> Value {
     Value::String(KNOWN_AFTER_APPLY.to_string())
 }
 
-fn url_suffix(partition: &str) -> &'static str {
+pub fn url_suffix(partition: &str) -> &'static str {
     if partition == "aws-cn" { "amazonaws.com.cn" } else { "amazonaws.com" }
 }
 
