@@ -44,6 +44,7 @@ fn main() {
                 let start = Instant::now();
                 let status = Command::new(env!("CARGO_BIN_EXE_pipe"))
                     .args(args)
+                    .args(["--target", "sdk"])
                     .arg(&blueprint)
                     .env("AWS_ENDPOINT_URL", format!("http://127.0.0.1:{port}"))
                     .env("AWS_ACCESS_KEY_ID", "bench")

@@ -5,7 +5,7 @@ use std::process::Output;
 
 use crate::support::aws::{Workspace, config, network, pipe_in, proxy_endpoint, runtime};
 
-fn run(command: &mut std::process::Command) -> (i32, String, String) {
+pub(crate) fn run(command: &mut std::process::Command) -> (i32, String, String) {
     let Output { status, stdout, stderr } = command.output().expect("pipe runs");
     (
         status.code().unwrap_or(-1),
@@ -14,14 +14,14 @@ fn run(command: &mut std::process::Command) -> (i32, String, String) {
     )
 }
 
-fn pipe(region: &str, args: &[&str], workspace: &Workspace) -> (i32, String, String) {
+pub(crate) fn pipe(region: &str, args: &[&str], workspace: &Workspace) -> (i32, String, String) {
     let mut command = pipe_in(region);
     command.args(args).arg(&workspace.blueprint);
     run(&mut command)
 }
 
 /// Snapshots a plan view with the random ids of event source mappings as `<uuid>`.
-fn assert_plan_snapshot(name: &str, text: &str) {
+pub(crate) fn assert_plan_snapshot(name: &str, text: &str) {
     insta::with_settings!({ filters => vec![(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "<uuid>")] }, {
         insta::assert_snapshot!(name, text);
     });
@@ -30,7 +30,7 @@ fn assert_plan_snapshot(name: &str, text: &str) {
 #[test]
 fn internet_offering_plans_applies_changes_and_destroys() {
     let region = "us-east-1";
-    let workspace = Workspace::new("internet-offering", "io-life");
+    let workspace = Workspace::sdk("internet-offering", "io-life");
 
     let (code, plan, err) = pipe(region, &["plan", "--detailed-exitcode"], &workspace);
     assert_eq!(code, 2, "a first plan has changes: {err}");
@@ -155,7 +155,7 @@ fn internet_offering_plans_applies_changes_and_destroys() {
 #[test]
 fn a_saved_plan_applies_only_to_what_it_was_made_from() {
     let region = "eu-central-1";
-    let workspace = Workspace::new("internet-offering", "io-saved");
+    let workspace = Workspace::sdk("internet-offering", "io-saved");
     let saved = workspace.blueprint.with_extension("plan.json");
     let saved_arg = saved.to_str().unwrap();
     let (code, _, err) = pipe(region, &["plan", "--out", saved_arg], &workspace);
@@ -178,7 +178,7 @@ fn a_saved_plan_applies_only_to_what_it_was_made_from() {
 
 #[test]
 fn missing_region_and_credentials_are_one_line_errors() {
-    let workspace = Workspace::new("internet-offering", "io-config");
+    let workspace = Workspace::sdk("internet-offering", "io-config");
     let mut command = pipe_in("us-east-1");
     command.env_remove("AWS_REGION").env_remove("AWS_DEFAULT_REGION").args(["plan"]).arg(&workspace.blueprint);
     let (code, _, err) = run(&mut command);
@@ -203,7 +203,7 @@ fn missing_region_and_credentials_are_one_line_errors() {
 #[test]
 fn apply_converges_through_throttling_and_runs_independent_resources_together() {
     let region = "eu-west-3";
-    let workspace = Workspace::new("internet-offering", "io-proxy");
+    let workspace = Workspace::sdk("internet-offering", "io-proxy");
     let mut command = pipe_in(region);
     command.env("AWS_ENDPOINT_URL", proxy_endpoint()).args(["apply", "--yes"]).arg(&workspace.blueprint);
     let (code, _, log) = run(&mut command);
@@ -224,7 +224,7 @@ fn an_apply_killed_part_way_resumes_without_duplicates() {
     use std::process::Stdio;
 
     let region = "sa-east-1";
-    let workspace = Workspace::new("internet-offering", "io-killed");
+    let workspace = Workspace::sdk("internet-offering", "io-killed");
     let mut command = pipe_in(region);
     command.env("AWS_ENDPOINT_URL", proxy_endpoint()).args(["apply", "--yes"]).arg(&workspace.blueprint);
     let mut child = command.stderr(Stdio::piped()).stdout(Stdio::null()).spawn().expect("pipe runs");
@@ -271,7 +271,7 @@ fn an_apply_killed_part_way_resumes_without_duplicates() {
 #[test]
 fn renaming_a_stream_loses_its_records_so_apply_refuses_it_without_allow_data_loss() {
     let region = "us-west-1";
-    let workspace = Workspace::new("internet-offering", "io-rename");
+    let workspace = Workspace::sdk("internet-offering", "io-rename");
     let (code, _, err) = pipe(region, &["apply", "--yes"], &workspace);
     assert_eq!(code, 0, "{err}");
 
@@ -322,7 +322,7 @@ processing:
     format_conversion: { output: parquet, database: analytics, table: events }
 ",
     );
-    let run_pipe = |args: &[&str]| run(pipe_in(region).args(args).arg(&blueprint));
+    let run_pipe = |args: &[&str]| run(pipe_in(region).args(args).args(["--target", "sdk"]).arg(&blueprint));
     let (code, plan, err) = run_pipe(&["plan", "--detailed-exitcode"]);
     assert_eq!(code, 2, "{err}");
     assert!(plan.contains("Missing prerequisites (apply refuses until they exist):\n  ! `to-lake` converts records with the Glue table `analytics.events`, which does not exist"), "{plan}");
@@ -345,7 +345,7 @@ processing:
 #[test]
 fn a_renamed_delivery_stream_is_replaced_and_its_leftovers_deleted() {
     let region = "eu-west-2";
-    let workspace = Workspace::new("sensor-anomaly", "sa-rename");
+    let workspace = Workspace::sdk("sensor-anomaly", "sa-rename");
     let (code, _, err) = pipe(region, &["apply", "--yes"], &workspace);
     assert_eq!(code, 0, "{err}");
 
@@ -375,7 +375,7 @@ fn a_renamed_delivery_stream_is_replaced_and_its_leftovers_deleted() {
 #[test]
 fn a_second_apply_of_a_pipeline_fails_while_the_first_holds_its_lease() {
     let region = "ap-southeast-1";
-    let workspace = Workspace::new("internet-offering", "io-lock");
+    let workspace = Workspace::sdk("internet-offering", "io-lock");
     let aws = config(region);
     let s3 = aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(&aws).force_path_style(true).build());
     let bucket = format!("pipe-artifacts-123456789012-{region}");
@@ -440,7 +440,7 @@ struct Cycle {
 
 impl Cycle {
     fn run(&self) {
-        let workspace = Workspace::new(self.scenario, self.name);
+        let workspace = Workspace::sdk(self.scenario, self.name);
         let region = self.region;
         let (code, plan, err) = pipe(region, &["plan", "--detailed-exitcode"], &workspace);
         assert_eq!(code, 2, "{plan}{err}");
@@ -654,7 +654,7 @@ impl Leftovers {
 
 #[test]
 fn leftovers_of_glue_sagemaker_buckets_tables_and_a_kept_functions_mapping_are_deleted() {
-    let workspace = Workspace::new("clickstream-ml", "cm-left");
+    let workspace = Workspace::sdk("clickstream-ml", "cm-left");
     // A network gives the job a Glue connection.
     workspace.edit(
         "    starting_position: trim-horizon\n",
@@ -712,7 +712,7 @@ fn leftovers_of_glue_sagemaker_buckets_tables_and_a_kept_functions_mapping_are_d
 
 #[test]
 fn leftovers_of_msk_emr_and_opensearch_are_deleted() {
-    let workspace = Workspace::new("kafka-telemetry", "kt-left");
+    let workspace = Workspace::sdk("kafka-telemetry", "kt-left");
     let case = Leftovers {
         name: "kt-left",
         region: "sa-east-1",
@@ -762,7 +762,7 @@ fn leftovers_of_msk_emr_and_opensearch_are_deleted() {
 #[test]
 fn leftovers_of_redshift_warehouses_secrets_and_buckets_are_deleted() {
     let region = "eu-south-1";
-    let workspace = Workspace::new("security-logs", "sl-left");
+    let workspace = Workspace::sdk("security-logs", "sl-left");
     // Redshift looks up the subnets and security groups a cluster is given.
     let (subnets, group) = network(region);
     for (n, subnet) in subnets.iter().enumerate() {
@@ -809,7 +809,7 @@ fn leftovers_of_redshift_warehouses_secrets_and_buckets_are_deleted() {
 
 /// What is left in `region` (and in IAM) under the pipeline's names, found by listing each
 /// service the way a person would in the console.
-fn leftovers(region: &str, pipeline: &str) -> Vec<String> {
+pub(crate) fn leftovers(region: &str, pipeline: &str) -> Vec<String> {
     let aws = config(region);
     let prefix = format!("{pipeline}-");
     runtime().block_on(async {

@@ -8,5 +8,6 @@ mod hostile;
 mod invalid;
 mod render;
 mod scenarios;
+mod stack;
 mod support;
 mod vars;

@@ -43,32 +43,47 @@ pub fn run(args: &ApplyArgs) -> Result<Outcome, Error> {
     let Some(compiled) = live::compile(&file, &vars)? else { return Ok(Outcome::Invalid) };
     let runtime = live::runtime()?;
     runtime.block_on(async {
-        let (engine, state, plan) = args.target.plan(&compiled).await?;
+        let (deployment, mut plan) = args.target.plan(&compiled).await?;
         if let Some(saved) = &saved {
-            refuse_if_stale(saved, &plan)?;
+            // Made again, the plan must match the saved one; a saved change set must still be
+            // executable as it was.
+            let stale = refuse_if_stale(saved, &plan);
+            let current = stale.is_ok() && deployment.is_current(saved).await?;
+            deployment.discard(&mut plan).await?;
+            stale?;
+            if !current {
+                return Err(failed(
+                    "the saved plan is stale: its change set can no longer be executed (the stack changed since); run `pipe plan --out` again",
+                ));
+            }
+            plan = saved.clone();
         }
         let mut stdout = std::io::stdout();
         write!(stdout, "{}", show(&plan, PlanFormat::Text))?;
         if !plan.has_changes() {
             return Ok(Outcome::Success);
         }
-        if !plan.missing_prerequisites.is_empty() {
-            return Err(failed(format!(
+        let refused = if !plan.missing_prerequisites.is_empty() {
+            Some(failed(format!(
                 "the pipeline relies on what does not exist yet:\n  {}",
                 plan.missing_prerequisites.join("\n  ")
-            )));
+            )))
+        } else if plan.data_loss().next().is_some() && !args.allow_data_loss {
+            let losing: Vec<String> = plan.data_loss().map(|a| a.resource.clone()).collect();
+            Some(failed(ApplyError::DataLoss(losing)))
+        } else if !args.yes && !confirm(&plan)? {
+            Some(Error::Usage("apply cancelled: nothing was changed".into()))
+        } else {
+            None
+        };
+        if let Some(refused) = refused {
+            deployment.discard(&mut plan).await?;
+            return Err(refused);
         }
         let options = Options { concurrency: usize::from(args.concurrency), allow_data_loss: args.allow_data_loss };
-        if plan.data_loss().next().is_some() && !options.allow_data_loss {
-            let losing: Vec<String> = plan.data_loss().map(|a| a.resource.clone()).collect();
-            return Err(failed(ApplyError::DataLoss(losing)));
-        }
-        if !args.yes && !confirm(&plan)? {
-            return Err(Error::Usage("apply cancelled: nothing was changed".into()));
-        }
         let progress = crate::ui::progress::for_stderr(std::io::stderr().is_terminal());
         let start = Instant::now();
-        match engine.apply(&plan, &state, options, progress.as_ref()).await {
+        match deployment.apply(&plan, options, progress.as_ref()).await {
             Ok(done) => {
                 writeln!(
                     stdout,

@@ -32,14 +32,13 @@ pub fn run(args: &DestroyArgs) -> Result<Outcome, Error> {
     let Some(compiled) = live::compile(&args.file, &args.vars)? else { return Ok(Outcome::Invalid) };
     let runtime = live::runtime()?;
     runtime.block_on(async {
-        let (engine, state) = args.target.read(&compiled).await?;
+        let deployment = args.target.connect(&compiled).await?;
         let mut stdout = std::io::stdout();
-        if state.live.is_empty() && state.orphans.is_empty() {
+        if !deployment.exists().await? {
             writeln!(stdout, "Nothing to destroy: no resource of `{}` exists.", compiled.pipeline.name)?;
             return Ok(Outcome::Success);
         }
-        let count = state.live.len() + state.orphans.len();
-        writeln!(stdout, "Destroying `{}`: {count} resources exist.", compiled.pipeline.name)?;
+        writeln!(stdout, "Destroying `{}`.", compiled.pipeline.name)?;
         if !args.yes {
             if !std::io::stdin().is_terminal() {
                 return Err(Error::Usage("no terminal to confirm on: pass --yes to destroy without asking".into()));
@@ -50,8 +49,8 @@ pub fn run(args: &DestroyArgs) -> Result<Outcome, Error> {
         }
         let options = Options { concurrency: 8, allow_data_loss: args.allow_data_loss };
         let progress = crate::ui::progress::for_stderr(std::io::stderr().is_terminal());
-        let (done, kept) = engine
-            .destroy(&state, options, progress.as_ref())
+        let (done, kept) = deployment
+            .destroy(options, progress.as_ref())
             .await
             .map_err(|e| failed(format!("{e}\n  run `pipe destroy` again to resume")))?;
         writeln!(stdout, "\nDeleted {} resources.", done.len())?;

@@ -28,7 +28,11 @@ pub struct DiffArgs {
 pub fn run(args: &DiffArgs) -> Result<Outcome, Error> {
     let Some(compiled) = live::compile(&args.file, &args.vars)? else { return Ok(Outcome::Invalid) };
     let runtime = live::runtime()?;
-    let (_, _, plan) = runtime.block_on(args.target.plan(&compiled))?;
+    let plan = runtime.block_on(async {
+        let (deployment, mut plan) = args.target.plan(&compiled).await?;
+        deployment.discard(&mut plan).await?;
+        Ok::<_, Error>(plan)
+    })?;
     let differing: Vec<_> = plan.actions.iter().filter(|a| a.kind != Kind::NoChange).collect();
     let mut stdout = std::io::stdout();
     match args.output {

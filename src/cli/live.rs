@@ -7,7 +7,10 @@ use std::path::{Path, PathBuf};
 use clap::{Args, ValueEnum};
 
 use crate::backend::aws;
+use crate::backend::cloudformation::Stack;
+use crate::backend::sdk::apply::{ApplyError, Done, Options, Progress};
 use crate::backend::sdk::{self, Engine, State};
+use crate::blueprint::spec::DeployTarget;
 use crate::diagnostic::text;
 use crate::model::Pipeline;
 use crate::plan::{Plan, Source};
@@ -17,9 +20,10 @@ use super::{Error, VarArgs, use_color};
 /// Where and how a pipeline is deployed.
 #[derive(Debug, Args)]
 pub struct TargetArgs {
-    /// How pipe deploys: `sdk` calls the service APIs directly.
-    #[arg(long, value_enum, default_value = "sdk")]
-    target: Target,
+    /// How pipe deploys: `cloudformation` (one stack per pipeline) or `sdk` (the service APIs
+    /// directly). Default: the blueprint's `deploy.target`, else `cloudformation`.
+    #[arg(long, value_enum)]
+    target: Option<Target>,
     /// AWS profile to use (else AWS_PROFILE, else the default chain).
     #[arg(long, value_name = "NAME")]
     profile: Option<String>,
@@ -30,7 +34,14 @@ pub struct TargetArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Target {
+    Cloudformation,
     Sdk,
+}
+
+/// A pipeline connected to its target: the SDK engine with what it read, or the stack.
+pub enum Deployment<'a> {
+    Sdk { engine: Engine<'a>, state: State },
+    Stack(Stack<'a>),
 }
 
 /// A blueprint compiled for deployment.
@@ -69,20 +80,81 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, Error> {
 }
 
 impl TargetArgs {
-    /// Connects, checks the pipeline is deployable by the target, and reads what is live.
-    pub async fn read<'a>(&self, compiled: &'a Compiled) -> Result<(Engine<'a>, State), Error> {
-        let Target::Sdk = self.target;
+    /// Connects to the target the arguments or the blueprint name; the SDK target reads what is
+    /// live at once.
+    pub async fn connect<'a>(&self, compiled: &'a Compiled) -> Result<Deployment<'a>, Error> {
         let account = aws::connect(self.profile.as_deref(), self.region.as_deref()).await.map_err(failed)?;
-        let engine = Engine::new(account, &compiled.pipeline).map_err(failed)?;
-        let state = engine.read().await.map_err(failed)?;
-        Ok((engine, state))
+        let target = self.target.unwrap_or(match compiled.pipeline.deploy.target {
+            DeployTarget::Cloudformation => Target::Cloudformation,
+            DeployTarget::Sdk => Target::Sdk,
+        });
+        Ok(match target {
+            Target::Sdk => {
+                let engine = Engine::new(account, &compiled.pipeline).map_err(failed)?;
+                let state = engine.read().await.map_err(failed)?;
+                Deployment::Sdk { engine, state }
+            }
+            Target::Cloudformation => Deployment::Stack(Stack::new(account, &compiled.pipeline).map_err(failed)?),
+        })
     }
 
-    pub async fn plan<'a>(&self, compiled: &'a Compiled) -> Result<(Engine<'a>, State, Plan), Error> {
-        let (engine, state) = self.read(compiled).await?;
-        let plan =
-            engine.plan(&state, compiled.source.clone(), compiled.vars_fingerprint.clone()).await.map_err(failed)?;
-        Ok((engine, state, plan))
+    pub async fn plan<'a>(&self, compiled: &'a Compiled) -> Result<(Deployment<'a>, Plan), Error> {
+        let deployment = self.connect(compiled).await?;
+        let plan = deployment.plan(compiled).await?;
+        Ok((deployment, plan))
+    }
+}
+
+impl Deployment<'_> {
+    pub async fn plan(&self, compiled: &Compiled) -> Result<Plan, Error> {
+        let (source, vars) = (compiled.source.clone(), compiled.vars_fingerprint.clone());
+        match self {
+            Deployment::Sdk { engine, state } => engine.plan(state, source, vars).await.map_err(failed),
+            Deployment::Stack(stack) => stack.plan(source, vars).await.map_err(failed),
+        }
+    }
+
+    pub async fn apply(&self, plan: &Plan, options: Options, progress: &dyn Progress) -> Result<Vec<Done>, ApplyError> {
+        match self {
+            Deployment::Sdk { engine, state } => engine.apply(plan, state, options, progress).await,
+            Deployment::Stack(stack) => stack.apply(plan, options, progress).await,
+        }
+    }
+
+    /// Deletes the pipeline; returns what was deleted and the data stores kept.
+    pub async fn destroy(
+        &self,
+        options: Options,
+        progress: &dyn Progress,
+    ) -> Result<(Vec<Done>, Vec<String>), ApplyError> {
+        match self {
+            Deployment::Sdk { engine, state } => engine.destroy(state, options, progress).await,
+            Deployment::Stack(stack) => stack.destroy(options, progress).await,
+        }
+    }
+
+    /// Whether anything of the pipeline exists.
+    pub async fn exists(&self) -> Result<bool, Error> {
+        match self {
+            Deployment::Sdk { state, .. } => Ok(!state.live.is_empty() || !state.orphans.is_empty()),
+            Deployment::Stack(stack) => stack.exists().await.map_err(failed),
+        }
+    }
+
+    /// Drops what a plan left to be applied (a change set), for a plan nobody will apply.
+    pub async fn discard(&self, plan: &mut Plan) -> Result<(), Error> {
+        match self {
+            Deployment::Sdk { .. } => Ok(()),
+            Deployment::Stack(stack) => stack.discard(plan).await.map_err(failed),
+        }
+    }
+
+    /// Whether a saved plan can still be applied as it is (its change set is current).
+    pub async fn is_current(&self, saved: &Plan) -> Result<bool, Error> {
+        match self {
+            Deployment::Sdk { .. } => Ok(true),
+            Deployment::Stack(stack) => stack.is_current(saved).await.map_err(failed),
+        }
     }
 }
 

@@ -46,10 +46,15 @@ impl PlanArgs {
 pub fn run(args: &PlanArgs) -> Result<Outcome, Error> {
     let Some(compiled) = live::compile(&args.file, &args.vars)? else { return Ok(Outcome::Invalid) };
     let runtime = live::runtime()?;
-    let (_, _, plan) = runtime.block_on(args.target.plan(&compiled))?;
-    if let Some(path) = &args.out {
-        fs_err::write(path, plan.to_json())?;
-    }
+    let plan = runtime.block_on(async {
+        let (deployment, mut plan) = args.target.plan(&compiled).await?;
+        match &args.out {
+            Some(path) => fs_err::write(path, plan.to_json())?,
+            // Nobody can apply this plan's change set: do not leave it behind.
+            None => deployment.discard(&mut plan).await?,
+        }
+        Ok::<_, Error>(plan)
+    })?;
     write!(std::io::stdout(), "{}", show(&plan, args.output))?;
     Ok(if args.detailed_exitcode && plan.has_changes() { Outcome::Changes } else { Outcome::Success })
 }

@@ -36,6 +36,9 @@ pub struct Plan {
     pub source: Source,
     /// What a saved plan was computed from; `apply FILE` refuses it when any of these moved.
     pub fingerprint: Fingerprint,
+    /// CloudFormation target: the change set `apply` executes (its ARN).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub change_set: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -136,6 +136,14 @@ impl Workspace {
         Workspace { _dir: dir, blueprint, name: name.to_string() }
     }
 
+    /// As `new`, with the blueprint's default target set to the service APIs (`deploy.target: sdk`).
+    pub fn sdk(scenario: &str, name: &str) -> Self {
+        let workspace = Workspace::new(scenario, name);
+        let text = std::fs::read_to_string(&workspace.blueprint).expect("blueprint");
+        std::fs::write(&workspace.blueprint, format!("{text}\ndeploy:\n  target: sdk\n")).expect("write blueprint");
+        workspace
+    }
+
     /// Replaces `from` with `to` in the blueprint; `from` must occur.
     pub fn edit(&self, from: &str, to: &str) {
         let text = std::fs::read_to_string(&self.blueprint).expect("blueprint");

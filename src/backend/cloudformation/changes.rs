@@ -58,9 +58,9 @@ fn action(pipeline: &Pipeline, deployed: Option<&Value>, rendered: &Value, chang
             action.reason =
                 Some(format!("the blueprint no longer has it: `{}` was removed or renamed", action.component));
             if retained {
-                action.reason = Some(format!(
-                    "the blueprint no longer has it; its DeletionPolicy is Retain, so CloudFormation leaves it in the account (`pipe destroy --allow-data-loss` deletes it)"
-                ));
+                action.reason = Some(
+                    "the blueprint no longer has it; its DeletionPolicy is Retain, so CloudFormation leaves it in the account (`pipe destroy --allow-data-loss` deletes it)".to_string(),
+                );
             } else {
                 action.data_loss = risk::data_loss(&resource_type);
             }
@@ -175,6 +175,7 @@ mod tests {
             prerequisites: Vec::new(),
             manual_steps: Vec::new(),
             tables: Vec::new(),
+            deploy: Default::default(),
         }
     }
 

@@ -1,3 +1,565 @@
-//! The CloudFormation target: one stack per pipeline, planned through change sets.
+//! The CloudFormation target: one stack per pipeline, named after it, planned through a change
+//! set and applied by executing it while following the stack's events. The SDK engine serves
+//! what a stack cannot do: uploading the code, the steps after deploying (`model::steps`), and
+//! deleting what the stack keeps (`DeletionPolicy: Retain`) when asked to.
 
 pub mod changes;
+mod events;
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use aws_sdk_cloudformation::Client;
+use aws_sdk_cloudformation::primitives::DateTime;
+use aws_sdk_cloudformation::types::{Capability, ChangeSetStatus, ChangeSetType, Parameter, ResourceChange, Tag};
+use serde_json::Value;
+
+use crate::backend::aws::{Account, ApiError, api};
+use crate::backend::sdk::apply::{ApplyError, Done, Options, Progress};
+use crate::backend::sdk::{self, Engine, provider::wait_for};
+use crate::model::Pipeline;
+use crate::plan::{Action, Fingerprint, Kind, Plan, Source};
+
+/// CloudFormation takes a template this large in the request; a larger one from S3.
+pub const TEMPLATE_BODY_LIMIT: usize = 51_200;
+const STACK_OPERATION: Duration = Duration::from_secs(3 * 60 * 60);
+const CHANGE_SET: Duration = Duration::from_secs(10 * 60);
+const STACK_TYPE: &str = "AWS::CloudFormation::Stack";
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    #[error(transparent)]
+    Engine(#[from] sdk::Error),
+    #[error("stack {stack} is {status}: another operation is running on it; run again once it ends")]
+    Busy { stack: String, status: String },
+    #[error("the change set for {stack} failed: {reason}")]
+    ChangeSet { stack: String, reason: String },
+}
+
+/// A pipeline's stack in one account and region.
+pub struct Stack<'a> {
+    engine: Engine<'a>,
+    cfn: Client,
+    pub name: String,
+}
+
+/// What the stack is now, as a plan reads it.
+struct Now {
+    status: Option<String>,
+    protected: bool,
+}
+
+impl<'a> Stack<'a> {
+    pub fn new(account: Account, pipeline: &'a Pipeline) -> Result<Self, Error> {
+        let cfn = Client::new(&account.config);
+        Ok(Stack { engine: Engine::new(account, pipeline)?, cfn, name: pipeline.name.clone() })
+    }
+
+    fn pipeline(&self) -> &Pipeline {
+        self.engine.pipeline
+    }
+
+    async fn now(&self) -> Result<Now, ApiError> {
+        match self.cfn.describe_stacks().stack_name(&self.name).send().await.map_err(api("DescribeStacks")) {
+            Ok(out) => {
+                let stack = out.stacks().first();
+                Ok(Now {
+                    status: stack.and_then(|s| s.stack_status()).map(|s| s.as_str().to_string()),
+                    protected: stack.and_then(|s| s.enable_termination_protection()) == Some(true),
+                })
+            }
+            Err(e) if e.message.contains("does not exist") => Ok(Now { status: None, protected: false }),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Uploads the code, then makes a change set of the rendered template against the stack and
+    /// reads it into a plan. A plan with nothing to do deletes its change set.
+    pub async fn plan(&self, source: Source, vars_fingerprint: String) -> Result<Plan, Error> {
+        let now = self.now().await?;
+        let status = now.status.as_deref();
+        if let Some(status) = status.filter(|s| s.ends_with("_IN_PROGRESS") && *s != "REVIEW_IN_PROGRESS") {
+            return Err(Error::Busy { stack: self.name.clone(), status: status.to_string() });
+        }
+        self.engine.upload_artifacts().await?;
+        let rendered = crate::render::template(self.pipeline());
+        let mut actions = Vec::new();
+        let mut change_set = None;
+        match status {
+            // A failed first create leaves a stack that can only be deleted, and a failed
+            // rollback one that must finish rolling back: apply does that, then the change set.
+            Some(failed @ ("ROLLBACK_COMPLETE" | "ROLLBACK_FAILED" | "UPDATE_ROLLBACK_FAILED")) => {
+                actions.push(self.recovery(failed));
+                actions.extend(everything_created(self.pipeline(), &rendered));
+            }
+            _ => {
+                let kind = if matches!(status, None | Some("REVIEW_IN_PROGRESS")) {
+                    ChangeSetType::Create
+                } else {
+                    ChangeSetType::Update
+                };
+                if let Some((arn, changes)) = self.change_set(&rendered, kind.clone()).await? {
+                    let deployed = if kind == ChangeSetType::Update { self.deployed().await? } else { None };
+                    actions.extend(changes::actions(self.pipeline(), deployed.as_ref(), &rendered, &changes));
+                    change_set = Some(arn);
+                }
+            }
+        }
+        if self.pipeline().deploy.termination_protection != now.protected {
+            actions.push(self.protection_step(now.protected));
+        }
+        let updated: BTreeSet<&str> =
+            actions.iter().filter(|a| a.kind == Kind::Update).map(|a| a.resource.as_str()).collect();
+        let state = self.engine.read_modelled().await?;
+        let steps = self.engine.plan_steps(&state, &updated).await?;
+        actions.extend(steps);
+        let mut plan = Plan {
+            format_version: crate::plan::FORMAT_VERSION,
+            pipeline: self.name.clone(),
+            target: "cloudformation".into(),
+            account: self.engine.aws.account.id.clone(),
+            region: self.engine.aws.account.region.clone(),
+            actions,
+            missing_prerequisites: self.engine.missing_prerequisites().await?,
+            manual_steps: self
+                .pipeline()
+                .manual_steps
+                .iter()
+                .map(|(component, step)| crate::plan::ManualStep { component: component.clone(), step: step.clone() })
+                .collect(),
+            source,
+            fingerprint: Fingerprint {
+                model: sdk::hash(&rendered),
+                vars: vars_fingerprint,
+                live: vec![("stack".into(), status.unwrap_or("absent").to_string())],
+            },
+            change_set,
+        };
+        if !plan.has_changes() {
+            self.discard(&mut plan).await?;
+        }
+        Ok(plan)
+    }
+
+    /// Deletes the plan's change set (and the empty stack a first change set made), for a plan
+    /// that will not be applied.
+    pub async fn discard(&self, plan: &mut Plan) -> Result<(), Error> {
+        let Some(arn) = plan.change_set.take() else { return Ok(()) };
+        self.cfn.delete_change_set().change_set_name(&arn).send().await.map_err(api("DeleteChangeSet"))?;
+        if self.now().await?.status.as_deref() == Some("REVIEW_IN_PROGRESS") {
+            self.cfn.delete_stack().stack_name(&self.name).send().await.map_err(api("DeleteStack"))?;
+        }
+        Ok(())
+    }
+
+    /// Whether a saved plan's change set can still be executed: CloudFormation marks it
+    /// obsolete once the stack changes.
+    pub async fn is_current(&self, plan: &Plan) -> Result<bool, Error> {
+        let Some(arn) = &plan.change_set else { return Ok(true) };
+        let described = self.cfn.describe_change_set().change_set_name(arn).send().await;
+        match described.map_err(api("DescribeChangeSet")) {
+            Ok(out) => Ok(out.execution_status().map(|s| s.as_str()) == Some("AVAILABLE")),
+            Err(e) if e.is("ChangeSetNotFound") || e.message.contains("does not exist") => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The template deployed now, when it is JSON (pipe deploys JSON).
+    async fn deployed(&self) -> Result<Option<Value>, ApiError> {
+        let out = self
+            .cfn
+            .get_template()
+            .stack_name(&self.name)
+            .template_stage(aws_sdk_cloudformation::types::TemplateStage::Original)
+            .send()
+            .await
+            .map_err(api("GetTemplate"))?;
+        Ok(out.template_body().and_then(|body| serde_json::from_str(body).ok()))
+    }
+
+    /// Creates a change set and waits for it; `None` when it holds no change.
+    async fn change_set(
+        &self,
+        template: &Value,
+        kind: ChangeSetType,
+    ) -> Result<Option<(String, Vec<ResourceChange>)>, Error> {
+        let body = template.to_string();
+        let mut request = self
+            .cfn
+            .create_change_set()
+            .stack_name(&self.name)
+            .change_set_name(format!("pipe-{}", DateTime::from(std::time::SystemTime::now()).secs()))
+            .change_set_type(kind)
+            .description(format!("pipe plan of {}", self.name))
+            .set_capabilities(capabilities(template))
+            .set_tags(Some(vec![Tag::builder().key("pipe:pipeline").value(&self.name).build()]));
+        if self.pipeline().parameters.contains_key("ArtifactsBucket") {
+            request = request.parameters(
+                Parameter::builder()
+                    .parameter_key("ArtifactsBucket")
+                    .parameter_value(self.engine.artifacts_bucket())
+                    .build(),
+            );
+        }
+        request = if body.len() > TEMPLATE_BODY_LIMIT {
+            request.template_url(self.upload_template(&body).await?)
+        } else {
+            request.template_body(body)
+        };
+        let created = match request.send().await.map_err(api("CreateChangeSet")) {
+            Ok(created) => created,
+            Err(e) if no_changes(&e.message) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        let arn = created.id().unwrap_or_default().to_string();
+        let settled = wait_for("DescribeChangeSet", CHANGE_SET, || async {
+            let out =
+                self.cfn.describe_change_set().change_set_name(&arn).send().await.map_err(api("DescribeChangeSet"))?;
+            Ok(matches!(out.status(), Some(ChangeSetStatus::CreateComplete | ChangeSetStatus::Failed)).then_some(out))
+        })
+        .await?;
+        if settled.status() == Some(&ChangeSetStatus::Failed) {
+            let reason = settled.status_reason().unwrap_or("no reason given").to_string();
+            self.cfn.delete_change_set().change_set_name(&arn).send().await.map_err(api("DeleteChangeSet"))?;
+            if no_changes(&reason) {
+                return Ok(None);
+            }
+            return Err(Error::ChangeSet { stack: self.name.clone(), reason });
+        }
+        let mut changes: Vec<ResourceChange> =
+            settled.changes().iter().filter_map(|c| c.resource_change().cloned()).collect();
+        let mut token = settled.next_token().map(str::to_string);
+        while let Some(next) = token {
+            let page = self
+                .cfn
+                .describe_change_set()
+                .change_set_name(&arn)
+                .next_token(next)
+                .send()
+                .await
+                .map_err(api("DescribeChangeSet"))?;
+            changes.extend(page.changes().iter().filter_map(|c| c.resource_change().cloned()));
+            token = page.next_token().map(str::to_string);
+        }
+        Ok(Some((arn, changes)))
+    }
+
+    /// Puts a template too large for the request into the artifacts bucket, under its hash;
+    /// returns its URL in the form CloudFormation reads.
+    async fn upload_template(&self, body: &str) -> Result<String, ApiError> {
+        let bucket = self.engine.artifacts_bucket();
+        let hash = sdk::hash(&Value::String(body.to_string()));
+        let key = format!("pipe/{}/templates/{}.json", self.name, &hash[..16]);
+        self.engine
+            .aws
+            .s3
+            .put_object()
+            .bucket(&bucket)
+            .key(&key)
+            .body(body.as_bytes().to_vec().into())
+            .send()
+            .await
+            .map_err(api("PutObject"))?;
+        let region = &self.engine.aws.account.region;
+        Ok(format!(
+            "https://{bucket}.s3.{region}.{}/{key}",
+            crate::backend::sdk::resolve::url_suffix(&self.engine.aws.account.partition)
+        ))
+    }
+
+    fn recovery(&self, status: &str) -> Action {
+        let (resource, reason) = if status == "UPDATE_ROLLBACK_FAILED" {
+            (
+                "continue rollback",
+                "the last update failed and so did its rollback: ContinueUpdateRollback, then the change set",
+            )
+        } else {
+            (
+                "delete failed stack",
+                "the stack's first create failed and was rolled back: delete it, then create it again",
+            )
+        };
+        Action {
+            kind: Kind::Step,
+            component: "pipe".into(),
+            resource: format!("{resource} {}", self.name),
+            resource_type: STACK_TYPE.into(),
+            physical_id: Some(self.name.clone()),
+            reason: Some(format!("{status}: {reason}")),
+            ..Action::default()
+        }
+    }
+
+    fn protection_step(&self, protected: bool) -> Action {
+        let (resource, reason) = if protected {
+            ("turn off termination protection", "the blueprint sets `deploy.termination_protection: false`")
+        } else {
+            ("turn on termination protection", "the blueprint sets `deploy.termination_protection: true`")
+        };
+        Action {
+            kind: Kind::Step,
+            component: "pipe".into(),
+            resource: resource.into(),
+            resource_type: STACK_TYPE.into(),
+            physical_id: Some(self.name.clone()),
+            reason: Some(reason.into()),
+            ..Action::default()
+        }
+    }
+
+    /// Executes the plan's change set (first recovering a failed stack, when the plan says so),
+    /// follows the stack's events, then runs the steps.
+    pub async fn apply(&self, plan: &Plan, options: Options, progress: &dyn Progress) -> Result<Vec<Done>, ApplyError> {
+        let losing: Vec<String> = plan.data_loss().map(|a| a.resource.clone()).collect();
+        if !losing.is_empty() && !options.allow_data_loss {
+            return Err(ApplyError::DataLoss(losing));
+        }
+        let mut done = Vec::new();
+        let mut change_set = plan.change_set.clone();
+        if plan.actions.iter().any(|a| a.resource_type == STACK_TYPE && a.resource.starts_with("delete failed")) {
+            let ended = self
+                .operate("deleting the failed stack", progress, |cfn| async move {
+                    cfn.delete_stack().stack_name(&self.name).send().await.map_err(api("DeleteStack")).map(|_| ())
+                })
+                .await?;
+            done.extend(ended.done);
+        }
+        if plan.actions.iter().any(|a| a.resource_type == STACK_TYPE && a.resource.starts_with("continue rollback")) {
+            let ended = self
+                .operate("continuing the rollback", progress, |cfn| async move {
+                    let sent = cfn.continue_update_rollback().stack_name(&self.name).send().await;
+                    sent.map_err(api("ContinueUpdateRollback")).map(|_| ())
+                })
+                .await?;
+            done.extend(ended.done);
+        }
+        if change_set.is_none() && plan.actions.iter().any(|a| a.resource_type != STACK_TYPE && a.kind != Kind::Step) {
+            let rendered = crate::render::template(self.pipeline());
+            let kind = if self.now().await.map_err(setup)?.status.is_some() {
+                ChangeSetType::Update
+            } else {
+                ChangeSetType::Create
+            };
+            change_set = self
+                .change_set(&rendered, kind)
+                .await
+                .map_err(|e| ApplyError::Setup {
+                    what: "creating the change set",
+                    error: ApiError::new("CreateChangeSet", e.to_string()),
+                })?
+                .map(|(arn, _)| arn);
+        }
+        if let Some(arn) = change_set {
+            let ended = self
+                .operate("executing the change set", progress, |cfn| async move {
+                    cfn.execute_change_set()
+                        .change_set_name(&arn)
+                        .send()
+                        .await
+                        .map_err(api("ExecuteChangeSet"))
+                        .map(|_| ())
+                })
+                .await
+                .map_err(|e| with_done(e, &done))?;
+            done.extend(ended.done);
+        }
+        if plan.actions.iter().any(|a| a.resource.ends_with("termination protection")) {
+            self.cfn
+                .update_termination_protection()
+                .stack_name(&self.name)
+                .enable_termination_protection(self.pipeline().deploy.termination_protection)
+                .send()
+                .await
+                .map_err(api("UpdateTerminationProtection"))
+                .map_err(setup)?;
+        }
+        let state = self.engine.read_modelled().await.map_err(|e| ApplyError::Setup {
+            what: "reading the deployed resources",
+            error: ApiError::new("read", e.to_string()),
+        })?;
+        self.engine.run_steps(plan, &Engine::handles(&state), progress, done).await
+    }
+
+    /// Starts a stack operation with `call` and follows it to its end; a failed end is an error
+    /// naming its first causes.
+    async fn operate<'c, F, Fut>(
+        &'c self,
+        what: &'static str,
+        progress: &dyn Progress,
+        call: F,
+    ) -> Result<events::Ended, ApplyError>
+    where
+        F: FnOnce(&'c Client) -> Fut,
+        Fut: std::future::Future<Output = Result<(), ApiError>>,
+    {
+        let id = self.stack_id().await.map_err(setup)?.unwrap_or_else(|| self.name.clone());
+        let since = DateTime::from(std::time::SystemTime::now() - Duration::from_secs(1));
+        call(&self.cfn).await.map_err(|error| ApplyError::Failed {
+            resource: self.name.clone(),
+            resource_type: STACK_TYPE.into(),
+            verb: "changed",
+            error,
+            done: Vec::new(),
+        })?;
+        let id = if id == self.name { self.stack_id().await.map_err(setup)?.unwrap_or(id) } else { id };
+        let ended = events::follow(&self.cfn, &id, since, STACK_OPERATION, progress).await.map_err(setup)?;
+        if ended.succeeded() {
+            return Ok(ended);
+        }
+        let causes =
+            if ended.causes.is_empty() { "no resource reported why".to_string() } else { ended.causes.join("; ") };
+        Err(ApplyError::Failed {
+            resource: self.name.clone(),
+            resource_type: STACK_TYPE.into(),
+            verb: what_failed(what),
+            error: ApiError::new("stack", format!("{}: {causes}", ended.status)),
+            done: ended.done,
+        })
+    }
+
+    async fn stack_id(&self) -> Result<Option<String>, ApiError> {
+        match self.cfn.describe_stacks().stack_name(&self.name).send().await.map_err(api("DescribeStacks")) {
+            Ok(out) => Ok(out.stacks().first().and_then(|s| s.stack_id()).map(str::to_string)),
+            Err(e) if e.message.contains("does not exist") => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Deletes the stack; what it keeps (`DeletionPolicy: Retain`) is listed, or deleted too
+    /// with `allow_data_loss`.
+    pub async fn destroy(
+        &self,
+        options: Options,
+        progress: &dyn Progress,
+    ) -> Result<(Vec<Done>, Vec<String>), ApplyError> {
+        let now = self.now().await.map_err(setup)?;
+        if now.protected {
+            return Err(ApplyError::Setup {
+                what: "deleting the stack",
+                error: ApiError::new(
+                    "DeleteStack",
+                    format!(
+                        "stack {} has termination protection: set `deploy.termination_protection: false` and apply first",
+                        self.name
+                    ),
+                ),
+            });
+        }
+        let mut done = Vec::new();
+        if now.status.is_some() {
+            let ended = self
+                .operate("deleting the stack", progress, |cfn| async move {
+                    cfn.delete_stack().stack_name(&self.name).send().await.map_err(api("DeleteStack")).map(|_| ())
+                })
+                .await?;
+            done.extend(ended.done);
+        }
+        // What the stack kept, and anything an interrupted destroy left: found by name.
+        let state = self.engine.read_modelled().await.map_err(|e| ApplyError::Setup {
+            what: "reading what the stack kept",
+            error: ApiError::new("read", e.to_string()),
+        })?;
+        let (deleted, kept) = self.engine.destroy(&state, options, progress).await?;
+        done.extend(deleted);
+        Ok((done, kept))
+    }
+
+    /// Whether there is anything to destroy.
+    pub async fn exists(&self) -> Result<bool, Error> {
+        if self.now().await?.status.is_some() {
+            return Ok(true);
+        }
+        Ok(!self.engine.read_modelled().await?.live.is_empty())
+    }
+}
+
+fn setup(error: ApiError) -> ApplyError {
+    ApplyError::Setup { what: "talking to CloudFormation", error }
+}
+
+fn with_done(error: ApplyError, before: &[Done]) -> ApplyError {
+    match error {
+        ApplyError::Failed { resource, resource_type, verb, error, done } => {
+            ApplyError::Failed { resource, resource_type, verb, error, done: [before, &done].concat() }
+        }
+        other => other,
+    }
+}
+
+fn what_failed(what: &str) -> &'static str {
+    match what {
+        "deleting the stack" | "deleting the failed stack" => "deleted",
+        "continuing the rollback" => "rolled back",
+        _ => "changed",
+    }
+}
+
+/// CloudFormation's ways of saying a change set would change nothing.
+fn no_changes(reason: &str) -> bool {
+    reason.contains("didn't contain changes") || reason.contains("No updates are to be performed")
+}
+
+/// The IAM capabilities the template needs: none without IAM resources, NAMED_IAM when one of
+/// them has a name of its own.
+fn capabilities(template: &Value) -> Option<Vec<Capability>> {
+    let resources = template.get("Resources").and_then(Value::as_object)?;
+    let iam: Vec<&Value> = resources
+        .values()
+        .filter(|r| r.get("Type").and_then(Value::as_str).is_some_and(|t| t.starts_with("AWS::IAM::")))
+        .collect();
+    if iam.is_empty() {
+        return None;
+    }
+    let named = iam.iter().any(|r| {
+        let properties = r.get("Properties");
+        ["RoleName", "ManagedPolicyName", "InstanceProfileName", "GroupName", "UserName"]
+            .iter()
+            .any(|key| properties.and_then(|p| p.get(key)).is_some())
+    });
+    Some(vec![if named { Capability::CapabilityNamedIam } else { Capability::CapabilityIam }])
+}
+
+/// Every resource of the template as a create: what apply does after deleting a failed stack.
+fn everything_created(pipeline: &Pipeline, template: &Value) -> Vec<Action> {
+    let resources = template.get("Resources").and_then(Value::as_object).cloned().unwrap_or_default();
+    let added: Vec<ResourceChange> = resources
+        .iter()
+        .map(|(id, r)| {
+            ResourceChange::builder()
+                .logical_resource_id(id)
+                .resource_type(r.get("Type").and_then(Value::as_str).unwrap_or_default())
+                .action(aws_sdk_cloudformation::types::ChangeAction::Add)
+                .build()
+        })
+        .collect();
+    changes::actions(pipeline, None, template, &added)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn capabilities_follow_the_iam_resources() {
+        let template = |resources: Value| json!({ "Resources": resources });
+        assert_eq!(capabilities(&template(json!({ "S": { "Type": "AWS::Kinesis::Stream" } }))), None);
+        let unnamed = template(json!({ "R": { "Type": "AWS::IAM::Role", "Properties": {} } }));
+        assert_eq!(capabilities(&unnamed), Some(vec![Capability::CapabilityIam]));
+        let named =
+            template(json!({ "P": { "Type": "AWS::IAM::ManagedPolicy", "Properties": { "ManagedPolicyName": "p" } } }));
+        assert_eq!(capabilities(&named), Some(vec![Capability::CapabilityNamedIam]));
+    }
+
+    #[test]
+    fn both_ways_of_saying_nothing_changes_are_understood() {
+        assert!(no_changes(
+            "The submitted information didn't contain changes. Submit different information to create a change set."
+        ));
+        assert!(no_changes("No updates are to be performed."));
+        assert!(!no_changes("Template format error"));
+    }
+}

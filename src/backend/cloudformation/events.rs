@@ -1,0 +1,188 @@
+//! Following a stack while CloudFormation works on it: each resource's events as progress, until
+//! the stack reaches a status that ends the operation; on failure, the root cause.
+
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
+
+use aws_sdk_cloudformation::Client;
+use aws_sdk_cloudformation::primitives::DateTime;
+use aws_sdk_cloudformation::types::{ResourceStatus, StackEvent};
+
+use crate::backend::aws::{ApiError, api};
+use crate::backend::sdk::apply::{Done, Progress};
+
+/// How a stack operation ended.
+pub struct Ended {
+    pub status: String,
+    /// What completed, per resource, in the order it did.
+    pub done: Vec<Done>,
+    /// The first failures and their reasons: what to fix, not the cascade after it.
+    pub causes: Vec<String>,
+}
+
+impl Ended {
+    pub fn succeeded(&self) -> bool {
+        succeeded(&self.status)
+    }
+}
+
+/// Whether `status` ends an operation (nothing is in progress).
+pub fn is_settled(status: &str) -> bool {
+    !status.ends_with("_IN_PROGRESS")
+}
+
+/// Whether a settled `status` means the operation did what was asked.
+pub fn succeeded(status: &str) -> bool {
+    matches!(status, "CREATE_COMPLETE" | "UPDATE_COMPLETE" | "DELETE_COMPLETE" | "IMPORT_COMPLETE")
+}
+
+/// Follows stack `stack` (its id, which outlives a deleted stack's name) from `since` until its
+/// status settles, reporting each resource event to `progress`.
+pub async fn follow(
+    cfn: &Client,
+    stack: &str,
+    since: DateTime,
+    limit: Duration,
+    progress: &dyn Progress,
+) -> Result<Ended, ApiError> {
+    let began = Instant::now();
+    let mut seen = HashSet::new();
+    let mut done = Vec::new();
+    let mut failures = Vec::new();
+    let mut started: std::collections::HashMap<String, Instant> = Default::default();
+    let mut pause = Duration::from_millis(500);
+    loop {
+        let status = status(cfn, stack).await?;
+        for event in new_events(cfn, stack, since, &mut seen).await? {
+            let (Some(id), Some(state)) = (event.logical_resource_id(), event.resource_status()) else { continue };
+            if Some(id) == event.stack_name() {
+                continue;
+            }
+            let text = state.as_str();
+            if text.ends_with("_IN_PROGRESS") {
+                started.entry(id.to_string()).or_insert_with(Instant::now);
+                progress.started(id, &doing(state));
+            } else if text.ends_with("_FAILED") {
+                let reason = event.resource_status_reason().unwrap_or("no reason given");
+                progress.failed(id, reason);
+                if !is_cascade(reason) {
+                    failures.push(format!("{id} {text}: {reason}"));
+                }
+            } else if text.ends_with("_COMPLETE") || text.ends_with("_SKIPPED") {
+                let elapsed = started.remove(id).map_or(Duration::ZERO, |t| t.elapsed());
+                progress.finished(id, &text.to_lowercase().replace('_', " "), elapsed);
+                done.push(Done { resource: id.to_string(), what: past(state), elapsed });
+            }
+        }
+        if is_settled(&status) {
+            return Ok(Ended { status, done, causes: failures });
+        }
+        if began.elapsed() > limit {
+            return Err(ApiError::new(
+                "DescribeStacks",
+                format!("stack still {status} after {} minutes", limit.as_secs() / 60),
+            ));
+        }
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(Duration::from_secs(5));
+    }
+}
+
+/// The stack's status; `DELETE_COMPLETE` once it is gone.
+pub async fn status(cfn: &Client, stack: &str) -> Result<String, ApiError> {
+    match cfn.describe_stacks().stack_name(stack).send().await.map_err(api("DescribeStacks")) {
+        Ok(out) => Ok(out
+            .stacks()
+            .first()
+            .and_then(|s| s.stack_status())
+            .map_or("DELETE_COMPLETE".to_string(), |s| s.as_str().to_string())),
+        Err(e) if e.message.contains("does not exist") => Ok("DELETE_COMPLETE".into()),
+        Err(e) => Err(e),
+    }
+}
+
+/// Events after `since` not reported yet, oldest first.
+async fn new_events(
+    cfn: &Client,
+    stack: &str,
+    since: DateTime,
+    seen: &mut HashSet<String>,
+) -> Result<Vec<StackEvent>, ApiError> {
+    let mut fresh = Vec::new();
+    let mut token = None;
+    'pages: loop {
+        let page = match cfn
+            .describe_stack_events()
+            .stack_name(stack)
+            .set_next_token(token)
+            .send()
+            .await
+            .map_err(api("DescribeStackEvents"))
+        {
+            Ok(page) => page,
+            Err(e) if e.message.contains("does not exist") => break,
+            Err(e) => return Err(e),
+        };
+        // Newest first: stop at the first event from before this operation.
+        for event in page.stack_events() {
+            if event.timestamp().is_some_and(|t| t.secs() < since.secs()) {
+                break 'pages;
+            }
+            if seen.insert(event.event_id().unwrap_or_default().to_string()) {
+                fresh.push(event.clone());
+            }
+        }
+        token = page.next_token().map(str::to_string);
+        if token.is_none() {
+            break;
+        }
+    }
+    fresh.reverse();
+    Ok(fresh)
+}
+
+/// Failures CloudFormation reports because another resource failed first.
+fn is_cascade(reason: &str) -> bool {
+    reason.contains("Resource creation cancelled")
+        || reason.contains("Resource update cancelled")
+        || reason.contains("The following resource(s) failed")
+}
+
+fn doing(status: &ResourceStatus) -> String {
+    match status {
+        ResourceStatus::CreateInProgress => "creating",
+        ResourceStatus::UpdateInProgress => "updating",
+        ResourceStatus::DeleteInProgress => "deleting",
+        _ => "rolling back",
+    }
+    .to_string()
+}
+
+fn past(status: &ResourceStatus) -> &'static str {
+    match status {
+        ResourceStatus::CreateComplete => "created",
+        ResourceStatus::UpdateComplete => "updated",
+        ResourceStatus::DeleteComplete => "deleted",
+        ResourceStatus::DeleteSkipped => "kept",
+        _ => "rolled back",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cancelled_resource_is_not_a_cause() {
+        assert!(is_cascade("Resource creation cancelled"));
+        assert!(is_cascade("The following resource(s) failed to create: [EnrichFunction]."));
+        assert!(!is_cascade("Resource handler returned message: \"Invalid request provided: BatchSize\""));
+    }
+
+    #[test]
+    fn only_settled_complete_statuses_succeed() {
+        assert!(is_settled("UPDATE_ROLLBACK_COMPLETE") && !succeeded("UPDATE_ROLLBACK_COMPLETE"));
+        assert!(!is_settled("UPDATE_COMPLETE_CLEANUP_IN_PROGRESS"));
+        assert!(succeeded("UPDATE_COMPLETE"));
+    }
+}

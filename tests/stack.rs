@@ -1,0 +1,78 @@
+//! `pipe plan`, `apply` and `destroy` with the CloudFormation target (the default), against the
+//! moto server. moto's CloudFormation creates the types of the internet-offering scenario
+//! (Kinesis, IAM, Lambda and its event source mapping, SNS topics, logs); it skips SNS
+//! subscriptions. What the stack created is checked with the tests' own SDK calls.
+
+use crate::deploy::{assert_plan_snapshot, leftovers, pipe, run};
+use crate::support::aws::{Workspace, config, pipe_in, runtime};
+
+#[test]
+fn internet_offering_as_a_stack_plans_applies_changes_and_destroys() {
+    let region = "us-west-2";
+    let workspace = Workspace::new("internet-offering", "io-stack");
+    let aws = config(region);
+    let cfn = aws_sdk_cloudformation::Client::new(&aws);
+    let rt = runtime();
+    let stack_status = || {
+        rt.block_on(cfn.describe_stacks().stack_name("io-stack").send())
+            .ok()
+            .and_then(|out| out.stacks().first().and_then(|s| s.stack_status()).map(|s| s.as_str().to_string()))
+    };
+
+    let (code, plan, err) = pipe(region, &["plan", "--detailed-exitcode"], &workspace);
+    assert_eq!(code, 2, "a first plan has changes: {err}");
+    assert!(plan.starts_with("Plan for `io-stack` (cloudformation target"), "{plan}");
+    assert!(plan.contains("9 to create, 0 to update, 0 to REPLACE, 0 to delete"), "{plan}");
+    assert_eq!(stack_status(), None, "a plan nobody applies leaves no change set and no stack");
+
+    let (code, out, err) = pipe(region, &["apply", "--yes"], &workspace);
+    assert_eq!(code, 0, "apply: {out}{err}");
+    assert_eq!(stack_status().as_deref(), Some("CREATE_COMPLETE"));
+    let kinesis = aws_sdk_kinesis::Client::new(&aws);
+    let lambda = aws_sdk_lambda::Client::new(&aws);
+    let batch_size = || {
+        let mappings =
+            rt.block_on(lambda.list_event_source_mappings().function_name("io-stack-enrich").send()).unwrap();
+        mappings.event_source_mappings()[0].batch_size()
+    };
+    rt.block_on(async {
+        let stream = kinesis.describe_stream_summary().stream_name("io-stack-signups").send().await.unwrap();
+        assert_eq!(stream.stream_description_summary().unwrap().open_shard_count(), 2);
+        let function = lambda.get_function().function_name("io-stack-enrich").send().await.unwrap();
+        assert_eq!(function.configuration().unwrap().memory_size(), Some(256));
+        let stacks = cfn.describe_stacks().stack_name("io-stack").send().await.unwrap();
+        let tags = stacks.stacks()[0].tags();
+        assert!(tags.iter().any(|t| t.key() == Some("pipe:pipeline") && t.value() == Some("io-stack")), "{tags:?}");
+    });
+    assert_eq!(batch_size(), Some(100));
+
+    let (code, plan, err) = pipe(region, &["plan", "--detailed-exitcode"], &workspace);
+    assert_eq!(code, 0, "a plan right after apply has no changes: {plan}{err}");
+
+    workspace.edit("size: 100", "size: 200");
+    let (code, plan, err) = pipe(region, &["plan", "--detailed-exitcode"], &workspace);
+    assert_eq!(code, 2, "{err}");
+    assert_plan_snapshot("stack_edited_plan", &plan);
+
+    // A saved plan executes exactly its change set.
+    let saved = workspace.blueprint.with_extension("plan.json");
+    let saved_arg = saved.to_str().unwrap();
+    let (code, _, err) = pipe(region, &["plan", "--out", saved_arg], &workspace);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = run(pipe_in(region).args(["apply", "--yes", saved_arg]));
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(batch_size(), Some(200));
+    assert_eq!(stack_status().as_deref(), Some("UPDATE_COMPLETE"));
+    let (code, _, err) = run(pipe_in(region).args(["apply", "--yes", saved_arg]));
+    assert_eq!(code, 1, "a change set already executed cannot be applied again");
+    assert!(err.contains("the saved plan is stale"), "{err}");
+
+    let (code, out, err) = pipe(region, &["destroy", "--yes"], &workspace);
+    assert_eq!(code, 0, "destroy: {err}");
+    assert_eq!(stack_status(), None);
+    assert!(out.contains("Kept these data stores"), "{out}");
+    assert_eq!(leftovers(region, "io-stack"), ["stream io-stack-offers", "stream io-stack-signups"]);
+    let (code, _, err) = pipe(region, &["destroy", "--yes", "--allow-data-loss"], &workspace);
+    assert_eq!(code, 0, "destroy: {err}");
+    assert_eq!(leftovers(region, "io-stack"), Vec::<String>::new());
+}
