@@ -5,7 +5,6 @@ use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use aws_sdk_cloudformation::Client;
-use aws_sdk_cloudformation::primitives::DateTime;
 use aws_sdk_cloudformation::types::{ResourceStatus, StackEvent};
 
 use crate::backend::aws::{ApiError, api};
@@ -36,12 +35,13 @@ pub fn succeeded(status: &str) -> bool {
     matches!(status, "CREATE_COMPLETE" | "UPDATE_COMPLETE" | "DELETE_COMPLETE" | "IMPORT_COMPLETE")
 }
 
-/// Follows stack `stack` (its id, which outlives a deleted stack's name) from `since` until its
-/// status settles, reporting each resource event to `progress`.
+/// Follows stack `stack` (its id, which outlives a deleted stack's name) until its status
+/// settles, reporting each resource event after `marker` (the newest event before the operation,
+/// from [`newest`]) to `progress`. A marker, not a time: the local clock need not agree with AWS's.
 pub async fn follow(
     cfn: &Client,
     stack: &str,
-    since: DateTime,
+    marker: Option<String>,
     limit: Duration,
     progress: &dyn Progress,
 ) -> Result<Ended, ApiError> {
@@ -53,7 +53,7 @@ pub async fn follow(
     let mut pause = Duration::from_millis(500);
     loop {
         let status = status(cfn, stack).await?;
-        for event in new_events(cfn, stack, since, &mut seen).await? {
+        for event in new_events(cfn, stack, marker.as_deref(), &mut seen).await? {
             let (Some(id), Some(state)) = (event.logical_resource_id(), event.resource_status()) else { continue };
             if Some(id) == event.stack_name() {
                 continue;
@@ -101,11 +101,21 @@ pub async fn status(cfn: &Client, stack: &str) -> Result<String, ApiError> {
     }
 }
 
-/// Events after `since` not reported yet, oldest first.
+/// The id of the stack's newest event; `None` for a stack that does not exist yet.
+pub async fn newest(cfn: &Client, stack: &str) -> Result<Option<String>, ApiError> {
+    let sent = cfn.describe_stack_events().stack_name(stack).send().await.map_err(api("DescribeStackEvents"));
+    match sent {
+        Ok(page) => Ok(page.stack_events().first().and_then(|e| e.event_id()).map(str::to_string)),
+        Err(e) if e.message.contains("does not exist") => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Events after `marker` not reported yet, oldest first.
 async fn new_events(
     cfn: &Client,
     stack: &str,
-    since: DateTime,
+    marker: Option<&str>,
     seen: &mut HashSet<String>,
 ) -> Result<Vec<StackEvent>, ApiError> {
     let mut fresh = Vec::new();
@@ -123,14 +133,14 @@ async fn new_events(
             Err(e) if e.message.contains("does not exist") => break,
             Err(e) => return Err(e),
         };
-        // Newest first: stop at the first event from before this operation.
+        // Newest first: stop at the marker, or at the events already reported.
         for event in page.stack_events() {
-            if event.timestamp().is_some_and(|t| t.secs() < since.secs()) {
+            let id = event.event_id().unwrap_or_default();
+            if Some(id) == marker || seen.contains(id) {
                 break 'pages;
             }
-            if seen.insert(event.event_id().unwrap_or_default().to_string()) {
-                fresh.push(event.clone());
-            }
+            seen.insert(id.to_string());
+            fresh.push(event.clone());
         }
         token = page.next_token().map(str::to_string);
         if token.is_none() {

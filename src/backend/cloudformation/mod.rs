@@ -395,7 +395,7 @@ impl<'a> Stack<'a> {
         Fut: std::future::Future<Output = Result<(), ApiError>>,
     {
         let id = self.stack_id().await.map_err(setup)?.unwrap_or_else(|| self.name.clone());
-        let since = DateTime::from(std::time::SystemTime::now() - Duration::from_secs(1));
+        let marker = events::newest(&self.cfn, &id).await.map_err(setup)?;
         call(&self.cfn).await.map_err(|error| ApplyError::Failed {
             resource: self.name.clone(),
             resource_type: STACK_TYPE.into(),
@@ -404,7 +404,7 @@ impl<'a> Stack<'a> {
             done: Vec::new(),
         })?;
         let id = if id == self.name { self.stack_id().await.map_err(setup)?.unwrap_or(id) } else { id };
-        let ended = events::follow(&self.cfn, &id, since, STACK_OPERATION, progress).await.map_err(setup)?;
+        let ended = events::follow(&self.cfn, &id, marker, STACK_OPERATION, progress).await.map_err(setup)?;
         if ended.succeeded() {
             return Ok(ended);
         }
@@ -539,9 +539,106 @@ fn everything_created(pipeline: &Pipeline, template: &Value) -> Vec<Action> {
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
+    use std::sync::Mutex;
+
+    use serde_json::{Map, json};
 
     use super::*;
+    use crate::backend::sdk::replay::Replay;
+    use crate::model::Resource;
+
+    /// The resources of the recorded stack.
+    fn pipeline() -> Pipeline {
+        let resource = |cfn_type, component: &str| Resource {
+            cfn_type,
+            component: component.into(),
+            properties: Map::new(),
+            depends_on: Vec::new(),
+            retain: None,
+            suppressions: Vec::new(),
+        };
+        Pipeline {
+            name: "internet-offering".into(),
+            description: String::new(),
+            parameters: Default::default(),
+            resources: [
+                ("SignupsStream".to_string(), resource("AWS::Kinesis::Stream", "signups")),
+                ("EnrichFunction".to_string(), resource("AWS::Lambda::Function", "enrich")),
+            ]
+            .into_iter()
+            .collect(),
+            outputs: Default::default(),
+            artifacts: Vec::new(),
+            agent_configs: Vec::new(),
+            prerequisites: Vec::new(),
+            manual_steps: Vec::new(),
+            tables: Vec::new(),
+            deploy: Default::default(),
+        }
+    }
+
+    /// Progress as the lines a CI log would show.
+    #[derive(Default)]
+    struct Log(Mutex<Vec<String>>);
+
+    impl Progress for Log {
+        fn started(&self, resource: &str, doing: &str) {
+            self.0.lock().unwrap().push(format!("{resource}: {doing}"));
+        }
+        fn finished(&self, resource: &str, done: &str, _: Duration) {
+            self.0.lock().unwrap().push(format!("{resource}: {done}"));
+        }
+        fn failed(&self, resource: &str, error: &str) {
+            let start: String = error.chars().take(40).collect();
+            self.0.lock().unwrap().push(format!("{resource}: FAILED: {start}"));
+        }
+    }
+
+    #[tokio::test]
+    async fn a_failed_create_names_the_first_failure_as_its_cause() {
+        let replay = Replay::start(include_str!("../../../tests/recorded/cloudformation-failed-create.json")).await;
+        let pipeline = pipeline();
+        let stack = Stack::new(replay.account.clone(), &pipeline).expect("a stack");
+        let plan = Plan {
+            format_version: crate::plan::FORMAT_VERSION,
+            pipeline: "internet-offering".into(),
+            target: "cloudformation".into(),
+            account: "123456789012".into(),
+            region: "eu-west-1".into(),
+            actions: everything_created(&pipeline, &json!({ "Resources": {
+                "SignupsStream": { "Type": "AWS::Kinesis::Stream" },
+                "EnrichFunction": { "Type": "AWS::Lambda::Function" }
+            } })),
+            missing_prerequisites: Vec::new(),
+            manual_steps: Vec::new(),
+            source: Source { blueprint: "internet-offering.yaml".into(), vars: Vec::new(), vars_files: Vec::new() },
+            fingerprint: Fingerprint { model: String::new(), vars: String::new(), live: Vec::new() },
+            change_set: Some("arn:aws:cloudformation:eu-west-1:123456789012:changeSet/pipe-1764583200/0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0".into()),
+        };
+        let log = Log::default();
+        let options = Options { concurrency: 8, allow_data_loss: false };
+        let failed = stack.apply(&plan, options, &log).await.expect_err("the create failed");
+        replay.finish();
+        let ApplyError::Failed { resource, error, done, .. } = failed else { panic!("{failed}") };
+        assert_eq!(resource, "internet-offering");
+        assert_eq!(
+            error.message,
+            "ROLLBACK_COMPLETE: EnrichFunction CREATE_FAILED: Resource handler returned message: \"Error occurred while GetObject. S3 Error Code: NoSuchKey. S3 Error Message: The specified key does not exist. (Service: Lambda, Status Code: 400, Request ID: 2c4e6a8b-0d1f-4a3c-9e5b-7d9f1b3d5e7a)\" (RequestToken: 8f7e6d5c-4b3a-2918-0f1e-2d3c4b5a6978, HandlerErrorCode: InvalidRequest)"
+        );
+        let rolled_back: Vec<&str> = done.iter().map(|d| d.resource.as_str()).collect();
+        assert_eq!(rolled_back, ["SignupsStream", "EnrichFunction"], "the rollback deleted both");
+        assert_eq!(
+            log.0.into_inner().unwrap(),
+            [
+                "SignupsStream: creating",
+                "EnrichFunction: creating",
+                "EnrichFunction: FAILED: Resource handler returned message: \"Erro",
+                "SignupsStream: FAILED: Resource creation cancelled",
+                "SignupsStream: delete complete",
+                "EnrichFunction: delete complete",
+            ]
+        );
+    }
 
     #[test]
     fn capabilities_follow_the_iam_resources() {

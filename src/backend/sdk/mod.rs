@@ -10,7 +10,7 @@ mod lock;
 pub mod provider;
 mod providers;
 #[cfg(test)]
-mod replay;
+pub(crate) mod replay;
 pub mod resolve;
 mod steps;
 

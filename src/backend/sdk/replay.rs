@@ -6,7 +6,9 @@
 //!
 //! A conversation is a JSON file under `tests/recorded/`: `exchanges`, in order, each a `request`
 //! (`method`, `path` with its query, percent-decoded; `target` for JSON-1.1 services; `body`, the
-//! whole JSON body, absent when there is none) and a `response` (`status`, `body`).
+//! whole JSON body, absent when there is none; or, for query-protocol services such as
+//! CloudFormation, `params`: form parameters that must be there with these values) and a
+//! `response` (`status`, `body`: JSON, or a string sent as XML).
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -39,6 +41,7 @@ struct Expected {
     target: Option<String>,
     #[serde(default)]
     body: Value,
+    params: Option<serde_json::Map<String, Value>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -57,6 +60,8 @@ struct Transcript {
 /// A replay server with clients pointed at it.
 pub struct Replay {
     pub clients: Clients,
+    /// Where the clients point, for code that builds its own.
+    pub account: Account,
     transcript: Arc<Mutex<Transcript>>,
 }
 
@@ -85,7 +90,7 @@ impl Replay {
             .build();
         let account =
             Account { config, id: "123456789012".into(), region: "eu-west-1".into(), partition: "aws".into() };
-        Replay { clients: Clients::new(account), transcript }
+        Replay { clients: Clients::new(account.clone()), account, transcript }
     }
 
     /// Fails unless every recorded request came, in order, and nothing else did.
@@ -113,9 +118,12 @@ async fn serve(stream: TcpStream, transcript: Arc<Mutex<Transcript>>) {
     let mut stream = BufReader::new(stream);
     while let Some(request) = read_request(&mut stream).await {
         let (status, body) = answer(&transcript, &request);
-        let body = body.to_string();
+        let (body, kind) = match body {
+            Value::String(xml) => (xml, "text/xml"),
+            json => (json.to_string(), "application/json"),
+        };
         let head = format!(
-            "HTTP/1.1 {status} Replayed\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+            "HTTP/1.1 {status} Replayed\r\ncontent-type: {kind}\r\ncontent-length: {}\r\n\r\n",
             body.len()
         );
         if stream.get_mut().write_all(format!("{head}{body}").as_bytes()).await.is_err() {
@@ -133,7 +141,10 @@ fn answer(transcript: &Mutex<Transcript>, request: &Request) -> (u16, Value) {
         next.request.method == request.method
             && next.request.path == request.path
             && next.request.target.as_ref().is_none_or(|t| Some(t) == request.target.as_ref())
-            && request.body == next.request.body
+            && match &next.request.params {
+                Some(params) => params.iter().all(|(key, value)| request.body.get(key) == Some(value)),
+                None => request.body == next.request.body,
+            }
     });
     if !matches {
         let expected = transcript.remaining.front().map_or("nothing more".to_string(), |next| {
@@ -152,7 +163,7 @@ async fn read_request(stream: &mut BufReader<TcpStream>) -> Option<Request> {
     let mut parts = line.split_whitespace();
     let method = parts.next()?.to_string();
     let path = percent_encoding::percent_decode_str(parts.next()?).decode_utf8_lossy().into_owned();
-    let (mut length, mut target) = (0, None);
+    let (mut length, mut target, mut form) = (0, None, false);
     loop {
         let mut header = String::new();
         stream.read_line(&mut header).await.ok().filter(|n| *n > 0)?;
@@ -160,11 +171,29 @@ async fn read_request(stream: &mut BufReader<TcpStream>) -> Option<Request> {
         match name.to_ascii_lowercase().as_str() {
             "content-length" => length = value.trim().parse().ok()?,
             "x-amz-target" => target = Some(value.trim().to_string()),
+            "content-type" => form = value.contains("x-www-form-urlencoded"),
             _ => {}
         }
     }
     let mut body = vec![0; length];
     stream.read_exact(&mut body).await.ok()?;
-    let body = if body.is_empty() { Value::Null } else { serde_json::from_slice(&body).ok()? };
+    let body = if body.is_empty() {
+        Value::Null
+    } else if form {
+        form_parameters(&String::from_utf8_lossy(&body))
+    } else {
+        serde_json::from_slice(&body).ok()?
+    };
     Some(Request { method, path, target, body })
+}
+
+/// `a=1&b=x%20y` as `{"a": "1", "b": "x y"}`.
+fn form_parameters(body: &str) -> Value {
+    let decode = |text: &str| percent_encoding::percent_decode_str(&text.replace('+', " ")).decode_utf8_lossy().into_owned();
+    Value::Object(
+        body.split('&')
+            .filter_map(|pair| pair.split_once('='))
+            .map(|(key, value)| (decode(key), Value::String(decode(value))))
+            .collect(),
+    )
 }
