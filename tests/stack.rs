@@ -85,10 +85,13 @@ fn a_template_too_large_for_the_request_is_deployed_from_the_artifacts_bucket() 
     let dir = tempfile::tempdir().unwrap();
     let blueprint = dir.path().join("many.yaml");
     let producers: String = (0..60)
-        .map(|i| format!("  - id: p{i:02}\n    kind: kinesis-producer\n    library: sdk\n    from: app\n    to: s{i:02}\n"))
+        .map(|i| {
+            format!("  - id: p{i:02}\n    kind: kinesis-producer\n    library: sdk\n    from: app\n    to: s{i:02}\n")
+        })
         .collect();
-    let streams: String =
-        (0..60).map(|i| format!("  - id: s{i:02}\n    kind: kinesis-stream\n    capacity: {{ mode: on-demand }}\n")).collect();
+    let streams: String = (0..60)
+        .map(|i| format!("  - id: s{i:02}\n    kind: kinesis-stream\n    capacity: {{ mode: on-demand }}\n"))
+        .collect();
     let text = format!(
         "version: 1\nname: io-many\nsource:\n  - id: app\n    kind: application\n    throughput: {{ records_per_second: 10, record_kib: 1 }}\ningestion:\n{producers}storage:\n{streams}"
     );
@@ -102,10 +105,16 @@ fn a_template_too_large_for_the_request_is_deployed_from_the_artifacts_bucket() 
     let s3 = aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(&aws).force_path_style(true).build());
     let rt = runtime();
     let templates = rt
-        .block_on(s3.list_objects_v2().bucket(format!("pipe-artifacts-123456789012-{region}")).prefix("pipe/io-many/templates/").send())
+        .block_on(
+            s3.list_objects_v2()
+                .bucket(format!("pipe-artifacts-123456789012-{region}"))
+                .prefix("pipe/io-many/templates/")
+                .send(),
+        )
         .unwrap();
     assert_eq!(templates.contents().len(), 1, "the template went through the bucket");
-    let stream = rt.block_on(aws_sdk_kinesis::Client::new(&aws).describe_stream_summary().stream_name("io-many-s59").send());
+    let stream =
+        rt.block_on(aws_sdk_kinesis::Client::new(&aws).describe_stream_summary().stream_name("io-many-s59").send());
     assert!(stream.is_ok(), "the last stream exists");
     let (code, plan, err) = pipe(&["plan", "--detailed-exitcode"]);
     assert_eq!(code, 0, "{plan}{err}");

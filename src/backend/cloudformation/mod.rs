@@ -541,32 +541,30 @@ fn everything_created(pipeline: &Pipeline, template: &Value) -> Vec<Action> {
 mod tests {
     use std::sync::Mutex;
 
-    use serde_json::{Map, json};
+    use serde_json::json;
 
     use super::*;
     use crate::backend::sdk::replay::Replay;
     use crate::model::Resource;
 
-    /// The resources of the recorded stack.
-    fn pipeline() -> Pipeline {
-        let resource = |cfn_type, component: &str| Resource {
+    fn resource(cfn_type: &'static str, component: &str, properties: Value) -> Resource {
+        Resource {
             cfn_type,
             component: component.into(),
-            properties: Map::new(),
+            properties: properties.as_object().cloned().unwrap_or_default(),
             depends_on: Vec::new(),
             retain: None,
             suppressions: Vec::new(),
-        };
+        }
+    }
+
+    /// A pipeline of the recorded stack's resources.
+    fn pipeline(resources: Vec<(&str, Resource)>) -> Pipeline {
         Pipeline {
             name: "internet-offering".into(),
             description: String::new(),
             parameters: Default::default(),
-            resources: [
-                ("SignupsStream".to_string(), resource("AWS::Kinesis::Stream", "signups")),
-                ("EnrichFunction".to_string(), resource("AWS::Lambda::Function", "enrich")),
-            ]
-            .into_iter()
-            .collect(),
+            resources: resources.into_iter().map(|(id, r)| (id.to_string(), r)).collect(),
             outputs: Default::default(),
             artifacts: Vec::new(),
             agent_configs: Vec::new(),
@@ -594,27 +592,52 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn a_failed_create_names_the_first_failure_as_its_cause() {
-        let replay = Replay::start(include_str!("../../../tests/recorded/cloudformation-failed-create.json")).await;
-        let pipeline = pipeline();
-        let stack = Stack::new(replay.account.clone(), &pipeline).expect("a stack");
-        let plan = Plan {
+    fn plan(actions: Vec<Action>, change_set: Option<&str>) -> Plan {
+        Plan {
             format_version: crate::plan::FORMAT_VERSION,
             pipeline: "internet-offering".into(),
             target: "cloudformation".into(),
             account: "123456789012".into(),
             region: "eu-west-1".into(),
-            actions: everything_created(&pipeline, &json!({ "Resources": {
-                "SignupsStream": { "Type": "AWS::Kinesis::Stream" },
-                "EnrichFunction": { "Type": "AWS::Lambda::Function" }
-            } })),
+            actions,
             missing_prerequisites: Vec::new(),
             manual_steps: Vec::new(),
             source: Source { blueprint: "internet-offering.yaml".into(), vars: Vec::new(), vars_files: Vec::new() },
             fingerprint: Fingerprint { model: String::new(), vars: String::new(), live: Vec::new() },
-            change_set: Some("arn:aws:cloudformation:eu-west-1:123456789012:changeSet/pipe-1764583200/0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0".into()),
-        };
+            change_set: change_set.map(str::to_string),
+        }
+    }
+
+    #[tokio::test]
+    async fn the_apply_after_a_failed_create_deletes_the_stack_and_creates_it_again() {
+        let recorded = include_str!("../../../tests/recorded/cloudformation-recover-rollback-complete.json");
+        let replay = Replay::start(recorded).await;
+        let pipeline = pipeline(vec![(
+            "LogsGroup",
+            resource("AWS::Logs::LogGroup", "enrich", json!({ "LogGroupName": "/pipe/internet-offering" })),
+        )]);
+        let stack = Stack::new(replay.account.clone(), &pipeline).expect("a stack");
+        let mut actions = vec![stack.recovery("ROLLBACK_COMPLETE")];
+        actions.extend(everything_created(&pipeline, &crate::render::template(&pipeline)));
+        let log = Log::default();
+        let options = Options { concurrency: 8, allow_data_loss: false };
+        let done = stack.apply(&plan(actions, None), options, &log).await;
+        replay.finish();
+        let done: Vec<String> = done.expect("recovered").iter().map(|d| format!("{} {}", d.resource, d.what)).collect();
+        assert_eq!(done, ["LogsGroup created"]);
+        assert_eq!(log.0.into_inner().unwrap(), ["LogsGroup: creating", "LogsGroup: create complete"]);
+    }
+
+    #[tokio::test]
+    async fn a_failed_create_names_the_first_failure_as_its_cause() {
+        let replay = Replay::start(include_str!("../../../tests/recorded/cloudformation-failed-create.json")).await;
+        let pipeline = pipeline(vec![
+            ("SignupsStream", resource("AWS::Kinesis::Stream", "signups", json!({}))),
+            ("EnrichFunction", resource("AWS::Lambda::Function", "enrich", json!({}))),
+        ]);
+        let stack = Stack::new(replay.account.clone(), &pipeline).expect("a stack");
+        let change_set = "arn:aws:cloudformation:eu-west-1:123456789012:changeSet/pipe-1764583200/0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0";
+        let plan = plan(everything_created(&pipeline, &crate::render::template(&pipeline)), Some(change_set));
         let log = Log::default();
         let options = Options { concurrency: 8, allow_data_loss: false };
         let failed = stack.apply(&plan, options, &log).await.expect_err("the create failed");

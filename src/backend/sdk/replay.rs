@@ -122,10 +122,8 @@ async fn serve(stream: TcpStream, transcript: Arc<Mutex<Transcript>>) {
             Value::String(xml) => (xml, "text/xml"),
             json => (json.to_string(), "application/json"),
         };
-        let head = format!(
-            "HTTP/1.1 {status} Replayed\r\ncontent-type: {kind}\r\ncontent-length: {}\r\n\r\n",
-            body.len()
-        );
+        let head =
+            format!("HTTP/1.1 {status} Replayed\r\ncontent-type: {kind}\r\ncontent-length: {}\r\n\r\n", body.len());
         if stream.get_mut().write_all(format!("{head}{body}").as_bytes()).await.is_err() {
             return;
         }
@@ -189,7 +187,8 @@ async fn read_request(stream: &mut BufReader<TcpStream>) -> Option<Request> {
 
 /// `a=1&b=x%20y` as `{"a": "1", "b": "x y"}`.
 fn form_parameters(body: &str) -> Value {
-    let decode = |text: &str| percent_encoding::percent_decode_str(&text.replace('+', " ")).decode_utf8_lossy().into_owned();
+    let decode =
+        |text: &str| percent_encoding::percent_decode_str(&text.replace('+', " ")).decode_utf8_lossy().into_owned();
     Value::Object(
         body.split('&')
             .filter_map(|pair| pair.split_once('='))
