@@ -100,10 +100,14 @@ impl<'a> Stack<'a> {
                 } else {
                     ChangeSetType::Update
                 };
-                if let Some((arn, changes)) = self.change_set(&rendered, kind.clone()).await? {
+                let changed = self.change_set(&rendered, kind.clone()).await?;
+                if let Some((arn, changes)) = &changed {
                     let deployed = if kind == ChangeSetType::Update { self.deployed().await? } else { None };
-                    actions.extend(changes::actions(self.pipeline(), deployed.as_ref(), &rendered, &changes));
-                    change_set = Some(arn);
+                    actions.extend(changes::actions(self.pipeline(), deployed.as_ref(), &rendered, changes));
+                    change_set = Some(arn.clone());
+                }
+                if kind == ChangeSetType::Update {
+                    actions.extend(unchanged(self.pipeline(), &actions));
                 }
             }
         }
@@ -396,18 +400,32 @@ impl<'a> Stack<'a> {
     {
         let id = self.stack_id().await.map_err(setup)?.unwrap_or_else(|| self.name.clone());
         let marker = events::newest(&self.cfn, &id).await.map_err(setup)?;
-        call(&self.cfn).await.map_err(|error| ApplyError::Failed {
-            resource: self.name.clone(),
-            resource_type: STACK_TYPE.into(),
-            verb: "changed",
-            error,
-            done: Vec::new(),
-        })?;
+        let began = std::time::Instant::now();
+        let label = format!("stack {}", self.name);
+        progress.started(&label, what);
+        if let Err(error) = call(&self.cfn).await {
+            progress.failed(&label, &error.to_string());
+            return Err(ApplyError::Failed {
+                resource: self.name.clone(),
+                resource_type: STACK_TYPE.into(),
+                verb: what_failed(what),
+                error,
+                done: Vec::new(),
+            });
+        }
         let id = if id == self.name { self.stack_id().await.map_err(setup)?.unwrap_or(id) } else { id };
-        let ended = events::follow(&self.cfn, &id, marker, STACK_OPERATION, progress).await.map_err(setup)?;
+        let mut ended = events::follow(&self.cfn, &id, marker, STACK_OPERATION, progress).await.map_err(setup)?;
         if ended.succeeded() {
+            let what = match ended.status.as_str() {
+                "CREATE_COMPLETE" => "created",
+                "DELETE_COMPLETE" => "deleted",
+                _ => "updated",
+            };
+            progress.finished(&label, &ended.status, began.elapsed());
+            ended.done.push(Done { resource: label, what, elapsed: began.elapsed() });
             return Ok(ended);
         }
+        progress.failed(&label, &ended.status);
         let causes =
             if ended.causes.is_empty() { "no resource reported why".to_string() } else { ended.causes.join("; ") };
         Err(ApplyError::Failed {
@@ -521,6 +539,22 @@ fn capabilities(template: &Value) -> Option<Vec<Capability>> {
     Some(vec![if named { Capability::CapabilityNamedIam } else { Capability::CapabilityIam }])
 }
 
+/// The resources of a deployed stack that its change set leaves as they are.
+fn unchanged(pipeline: &Pipeline, changed: &[Action]) -> Vec<Action> {
+    pipeline
+        .resources
+        .iter()
+        .filter(|(id, _)| !changed.iter().any(|a| &a.resource == *id))
+        .map(|(id, resource)| Action {
+            kind: Kind::NoChange,
+            component: resource.component.clone(),
+            resource: id.clone(),
+            resource_type: resource.cfn_type.to_string(),
+            ..Action::default()
+        })
+        .collect()
+}
+
 /// Every resource of the template as a create: what apply does after deleting a failed stack.
 fn everything_created(pipeline: &Pipeline, template: &Value) -> Vec<Action> {
     let resources = template.get("Resources").and_then(Value::as_object).cloned().unwrap_or_default();
@@ -624,8 +658,18 @@ mod tests {
         let done = stack.apply(&plan(actions, None), options, &log).await;
         replay.finish();
         let done: Vec<String> = done.expect("recovered").iter().map(|d| format!("{} {}", d.resource, d.what)).collect();
-        assert_eq!(done, ["LogsGroup created"]);
-        assert_eq!(log.0.into_inner().unwrap(), ["LogsGroup: creating", "LogsGroup: create complete"]);
+        assert_eq!(done, ["stack internet-offering deleted", "LogsGroup created", "stack internet-offering created"]);
+        assert_eq!(
+            log.0.into_inner().unwrap(),
+            [
+                "stack internet-offering: deleting the failed stack",
+                "stack internet-offering: DELETE_COMPLETE",
+                "stack internet-offering: executing the change set",
+                "LogsGroup: creating",
+                "LogsGroup: create complete",
+                "stack internet-offering: CREATE_COMPLETE",
+            ]
+        );
     }
 
     #[tokio::test]
@@ -653,12 +697,14 @@ mod tests {
         assert_eq!(
             log.0.into_inner().unwrap(),
             [
+                "stack internet-offering: executing the change set",
                 "SignupsStream: creating",
                 "EnrichFunction: creating",
                 "EnrichFunction: FAILED: Resource handler returned message: \"Erro",
                 "SignupsStream: FAILED: Resource creation cancelled",
                 "SignupsStream: delete complete",
                 "EnrichFunction: delete complete",
+                "stack internet-offering: FAILED: ROLLBACK_COMPLETE",
             ]
         );
     }
