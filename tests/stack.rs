@@ -53,6 +53,9 @@ fn internet_offering_as_a_stack_plans_applies_changes_and_destroys() {
     let (code, plan, err) = pipe(region, &["plan", "--detailed-exitcode"], &workspace);
     assert_eq!(code, 2, "{err}");
     assert_plan_snapshot("stack_edited_plan", &plan);
+    let (code, diff, err) = pipe(region, &["diff"], &workspace);
+    assert_eq!(code, 0, "{err}");
+    assert_plan_snapshot("stack_edited_diff", &diff);
 
     // A saved plan executes exactly its change set.
     let saved = workspace.blueprint.with_extension("plan.json");

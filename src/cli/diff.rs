@@ -1,26 +1,27 @@
-//! `pipe diff`: every property where live differs from the blueprint, before and after.
+//! `pipe diff`: every property where what is deployed differs from the blueprint, before and
+//! after; IAM statement changes in a section of their own, marked where they broaden access.
 
 use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::plan::Kind;
 use crate::plan::text::{change_line, heading, verb};
+use crate::plan::{Action, Kind, risk};
 
 use super::live::{self, TargetArgs};
-use super::{Error, Outcome, OutputFormat, VarArgs};
+use super::{Error, Outcome, OutputFormat, VarArgs, color_stdout};
 
 #[derive(Debug, Args)]
 pub struct DiffArgs {
-    /// The blueprint to compare with live.
+    /// The blueprint to compare with what is deployed.
     #[arg(value_name = "FILE")]
     file: PathBuf,
     #[command(flatten)]
     vars: VarArgs,
     #[command(flatten)]
     target: TargetArgs,
-    /// `text` for people, `json` (the plan's actions with their changes) for scripts.
+    /// `text` for people, `json` (the actions with their changes) for scripts.
     #[arg(long, value_enum, default_value = "text")]
     output: OutputFormat,
 }
@@ -28,30 +29,99 @@ pub struct DiffArgs {
 pub fn run(args: &DiffArgs) -> Result<Outcome, Error> {
     let Some(compiled) = live::compile(&args.file, &args.vars)? else { return Ok(Outcome::Invalid) };
     let runtime = live::runtime()?;
-    let plan = runtime.block_on(async {
-        let (deployment, mut plan) = args.target.plan(&compiled).await?;
-        deployment.discard(&mut plan).await?;
-        Ok::<_, Error>(plan)
+    let actions = runtime.block_on(async {
+        let deployment = args.target.connect(&compiled).await?;
+        deployment.differences(&compiled).await
     })?;
-    let differing: Vec<_> = plan.actions.iter().filter(|a| a.kind != Kind::NoChange).collect();
+    let differing: Vec<&Action> = actions.iter().filter(|a| a.kind != Kind::NoChange && a.kind != Kind::Step).collect();
     let mut stdout = std::io::stdout();
     match args.output {
         OutputFormat::Json => {
-            let body = serde_json::json!({ "format_version": plan.format_version, "pipeline": plan.pipeline, "differences": differing });
+            let body = serde_json::json!({
+                "format_version": crate::plan::FORMAT_VERSION,
+                "pipeline": compiled.pipeline.name,
+                "differences": differing,
+            });
             writeln!(stdout, "{}", serde_json::to_string_pretty(&body).expect("serialises"))?;
         }
-        OutputFormat::Text if differing.is_empty() => writeln!(stdout, "No differences: live matches the blueprint.")?,
-        OutputFormat::Text => {
-            for action in differing {
-                writeln!(stdout, "{} {}", verb(action.kind), heading(action))?;
-                if action.kind == Kind::Create {
-                    writeln!(stdout, "    does not exist")?;
-                }
-                for change in &action.changes {
-                    writeln!(stdout, "    {}", change_line(change))?;
-                }
+        OutputFormat::Text => write!(stdout, "{}", render(&differing, color_stdout()))?,
+    }
+    Ok(Outcome::Success)
+}
+
+/// The text view: resources and their non-IAM changes, then the IAM statement changes.
+fn render(differing: &[&Action], color: bool) -> String {
+    if differing.is_empty() {
+        return "No differences: what is deployed matches the blueprint.\n".to_string();
+    }
+    let paint = |text: String, code: &str| if color { format!("\x1b[{code}m{text}\x1b[0m") } else { text };
+    let mut out = String::new();
+    for action in differing {
+        out.push_str(&paint(format!("{} {}\n", verb(action.kind), heading(action)), kind_color(action.kind)));
+        if action.kind == Kind::Create {
+            out.push_str("    not deployed\n");
+        }
+        for change in action.changes.iter().filter(|c| !risk::is_policy(&c.path)) {
+            out.push_str(&format!("    {}\n", change_line(change)));
+        }
+    }
+    let iam: Vec<&&Action> = differing.iter().filter(|a| a.changes.iter().any(|c| risk::is_policy(&c.path))).collect();
+    if !iam.is_empty() {
+        out.push_str("\nIAM statements:\n");
+        for action in iam {
+            out.push_str(&format!("  {}\n", heading(action)));
+            for change in action.changes.iter().filter(|c| risk::is_policy(&c.path)) {
+                out.push_str(&format!("    {}\n", change_line(change)));
+            }
+            for line in &action.security {
+                out.push_str(&paint(format!("    ! broadens access: {line}\n"), "31"));
             }
         }
     }
-    Ok(Outcome::Success)
+    out
+}
+
+fn kind_color(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Create => "32",
+        Kind::Delete | Kind::Replace => "31",
+        _ => "33",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::plan::Change;
+
+    #[test]
+    fn iam_statement_changes_have_their_own_section_marked_where_they_broaden_access() {
+        let change = |path: &str, before, after| Change {
+            path: path.into(),
+            before: Some(before),
+            after: Some(after),
+            forces_replacement: false,
+        };
+        let role = Action {
+            kind: Kind::Update,
+            component: "enrich".into(),
+            resource: "EnrichRole".into(),
+            resource_type: "AWS::IAM::Role".into(),
+            changes: vec![
+                change("MaxSessionDuration", json!(3600), json!(7200)),
+                change("Policies[0].PolicyDocument.Statement[1].Action[0]", json!("sns:Publish"), json!("sns:*")),
+            ],
+            security: vec!["grants `sns:*` on `arn:aws:sns:eu-west-1:123456789012:offers` (Policies)".into()],
+            ..Action::default()
+        };
+        assert_eq!(
+            render(&[&role], false),
+            "update EnrichRole (AWS::IAM::Role, component `enrich`)\n    MaxSessionDuration: 3600 → 7200\n\n\
+             IAM statements:\n  EnrichRole (AWS::IAM::Role, component `enrich`)\n    \
+             Policies[0].PolicyDocument.Statement[1].Action[0]: \"sns:Publish\" → \"sns:*\"\n    \
+             ! broadens access: grants `sns:*` on `arn:aws:sns:eu-west-1:123456789012:offers` (Policies)\n"
+        );
+    }
 }

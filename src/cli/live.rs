@@ -141,6 +141,15 @@ impl Deployment<'_> {
         }
     }
 
+    /// What differs between the blueprint and what is deployed, resource by resource: the SDK
+    /// target compares live resources, the CloudFormation target the deployed template.
+    pub async fn differences(&self, compiled: &Compiled) -> Result<Vec<crate::plan::Action>, Error> {
+        match self {
+            Deployment::Sdk { .. } => Ok(self.plan(compiled).await?.actions),
+            Deployment::Stack(stack) => stack.diff().await.map_err(failed),
+        }
+    }
+
     /// Drops what a plan left to be applied (a change set), for a plan nobody will apply.
     pub async fn discard(&self, plan: &mut Plan) -> Result<(), Error> {
         match self {

@@ -147,8 +147,18 @@ pub fn main() -> ExitCode {
 }
 
 /// Colour only on a terminal, and never with NO_COLOR set.
+/// Colour on stderr: a terminal, and no `NO_COLOR`.
 fn use_color() -> bool {
-    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
+    color_allowed() && std::io::stderr().is_terminal()
+}
+
+/// Colour on stdout: a terminal, and no `NO_COLOR`.
+fn color_stdout() -> bool {
+    color_allowed() && std::io::stdout().is_terminal()
+}
+
+fn color_allowed() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
 enum Style {

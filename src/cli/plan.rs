@@ -1,6 +1,6 @@
 //! `pipe plan`: what converging a blueprint would change, risk first.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
@@ -8,7 +8,7 @@ use clap::{Args, ValueEnum};
 use crate::plan::{Plan, markdown, text};
 
 use super::live::{self, TargetArgs};
-use super::{Error, Outcome, VarArgs};
+use super::{Error, Outcome, VarArgs, color_stdout};
 
 #[derive(Debug, Args)]
 pub struct PlanArgs {
@@ -65,8 +65,4 @@ pub fn show(plan: &Plan, format: PlanFormat) -> String {
         PlanFormat::Json => plan.to_json(),
         PlanFormat::Markdown => markdown::render(plan),
     }
-}
-
-fn color_stdout() -> bool {
-    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
 }

@@ -45,6 +45,13 @@ pub fn data_loss(resource_type: &str) -> Option<DataLoss> {
 /// Properties that hold IAM-style policies: what they allow is compared as a whole.
 const POLICY_PROPERTIES: &[&str] = &["Policies", "PolicyDocument", "AssumeRolePolicyDocument", "AccessPolicies"];
 
+/// Whether a property path lies inside an IAM-style policy.
+pub fn is_policy(path: &str) -> bool {
+    POLICY_PROPERTIES
+        .iter()
+        .any(|key| path == *key || path.starts_with(&format!("{key}.")) || path.starts_with(&format!("{key}[")))
+}
+
 /// Plain-language lines for the changes that grant more access or remove protection, given the
 /// resource's live (`before`) and desired (`after`) properties.
 pub fn security(changes: &[Change], before: &Map<String, Value>, after: &Map<String, Value>) -> Vec<String> {

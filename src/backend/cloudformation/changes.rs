@@ -22,6 +22,44 @@ pub fn actions(
     changes.iter().map(|change| action(pipeline, deployed, rendered, change)).collect()
 }
 
+/// What CloudFormation would be asked to change, from the templates alone: every resource added,
+/// removed, or with other properties (a replacement when one of them is create-only).
+pub fn template_changes(deployed: Option<&Value>, rendered: &Value) -> Vec<ResourceChange> {
+    let resources = |template: Option<&Value>| {
+        template.and_then(|t| t.get("Resources")).and_then(Value::as_object).cloned().unwrap_or_default()
+    };
+    let (before, after) = (resources(deployed), resources(Some(rendered)));
+    let change = |id: &str, resource: &Value, action: ChangeAction| {
+        ResourceChange::builder()
+            .logical_resource_id(id)
+            .resource_type(resource.get("Type").and_then(Value::as_str).unwrap_or_default())
+            .action(action)
+    };
+    let mut out = Vec::new();
+    for (id, resource) in &after {
+        match before.get(id) {
+            None => out.push(change(id, resource, ChangeAction::Add).build()),
+            Some(old) => {
+                let resource_type = resource.get("Type").and_then(Value::as_str).unwrap_or_default();
+                let changes = diff::changes(resource_type, &properties(Some(resource)), &properties(Some(old)));
+                if changes.is_empty() {
+                    continue;
+                }
+                let replaces = changes.iter().any(|c| c.forces_replacement);
+                let replacement = if replaces { Replacement::True } else { Replacement::False };
+                out.push(change(id, resource, ChangeAction::Modify).replacement(replacement).build());
+            }
+        }
+    }
+    out.extend(
+        before
+            .iter()
+            .filter(|(id, _)| !after.contains_key(*id))
+            .map(|(id, r)| change(id, r, ChangeAction::Remove).build()),
+    );
+    out
+}
+
 fn resource<'t>(template: Option<&'t Value>, logical_id: &str) -> Option<&'t Value> {
     template?.get("Resources")?.get(logical_id)
 }
@@ -275,6 +313,31 @@ mod tests {
         let actions = actions(&pipeline(), Some(&same), &same, &[modified]);
         assert_eq!(actions[0].kind, Kind::Update);
         assert_eq!(actions[0].reason.as_deref(), Some("it refers to `EventsKey.Arn`, which changes"));
+    }
+
+    #[test]
+    fn templates_alone_give_adds_removes_and_replacements() {
+        let deployed = template(json!({
+            "EventsStream": { "Type": "AWS::Kinesis::Stream", "Properties": { "Name": "a", "ShardCount": 2 } },
+            "OldTopic": { "Type": "AWS::SNS::Topic", "Properties": {} },
+            "Same": { "Type": "AWS::SNS::Topic", "Properties": { "TopicName": "t" } }
+        }));
+        let rendered = template(json!({
+            "EventsStream": { "Type": "AWS::Kinesis::Stream", "Properties": { "Name": "b", "ShardCount": 2 } },
+            "NewTopic": { "Type": "AWS::SNS::Topic", "Properties": {} },
+            "Same": { "Type": "AWS::SNS::Topic", "Properties": { "TopicName": "t" } }
+        }));
+        let changes = template_changes(Some(&deployed), &rendered);
+        let summary: Vec<(&str, &str, Option<&str>)> = changes
+            .iter()
+            .map(|c| {
+                (c.logical_resource_id().unwrap(), c.action().unwrap().as_str(), c.replacement().map(|r| r.as_str()))
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            [("EventsStream", "Modify", Some("True")), ("NewTopic", "Add", None), ("OldTopic", "Remove", None)]
+        );
     }
 
     #[test]

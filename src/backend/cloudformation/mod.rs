@@ -147,6 +147,15 @@ impl<'a> Stack<'a> {
         Ok(plan)
     }
 
+    /// The differences between the deployed template and the one rendered now, resource by
+    /// resource, without a change set.
+    pub async fn diff(&self) -> Result<Vec<Action>, Error> {
+        let deployed = if self.now().await?.status.is_some() { self.deployed().await? } else { None };
+        let rendered = crate::render::template(self.pipeline());
+        let changes = changes::template_changes(deployed.as_ref(), &rendered);
+        Ok(changes::actions(self.pipeline(), deployed.as_ref(), &rendered, &changes))
+    }
+
     /// Deletes the plan's change set (and the empty stack a first change set made), for a plan
     /// that will not be applied.
     pub async fn discard(&self, plan: &mut Plan) -> Result<(), Error> {
