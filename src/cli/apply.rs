@@ -43,7 +43,7 @@ pub fn run(args: &ApplyArgs) -> Result<Outcome, Error> {
     let Some(compiled) = live::compile(&file, &vars)? else { return Ok(Outcome::Invalid) };
     let runtime = live::runtime()?;
     runtime.block_on(async {
-        let (deployment, mut plan) = args.target.plan(&compiled).await?;
+        let (deployment, mut plan) = args.target.plan(&compiled, false).await?;
         if let Some(saved) = &saved {
             // Made again, the plan must match the saved one; a saved change set must still be
             // executable as it was.

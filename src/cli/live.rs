@@ -98,19 +98,21 @@ impl TargetArgs {
         })
     }
 
-    pub async fn plan<'a>(&self, compiled: &'a Compiled) -> Result<(Deployment<'a>, Plan), Error> {
+    pub async fn plan<'a>(&self, compiled: &'a Compiled, detect_drift: bool) -> Result<(Deployment<'a>, Plan), Error> {
         let deployment = self.connect(compiled).await?;
-        let plan = deployment.plan(compiled).await?;
+        let plan = deployment.plan(compiled, detect_drift).await?;
         Ok((deployment, plan))
     }
 }
 
 impl Deployment<'_> {
-    pub async fn plan(&self, compiled: &Compiled) -> Result<Plan, Error> {
+    /// `detect_drift`: the CloudFormation target runs drift detection too (the SDK target always
+    /// compares what is live).
+    pub async fn plan(&self, compiled: &Compiled, detect_drift: bool) -> Result<Plan, Error> {
         let (source, vars) = (compiled.source.clone(), compiled.vars_fingerprint.clone());
         match self {
             Deployment::Sdk { engine, state } => engine.plan(state, source, vars).await.map_err(failed),
-            Deployment::Stack(stack) => stack.plan(source, vars).await.map_err(failed),
+            Deployment::Stack(stack) => stack.plan(source, vars, detect_drift).await.map_err(failed),
         }
     }
 
@@ -145,7 +147,7 @@ impl Deployment<'_> {
     /// target compares live resources, the CloudFormation target the deployed template.
     pub async fn differences(&self, compiled: &Compiled) -> Result<Vec<crate::plan::Action>, Error> {
         match self {
-            Deployment::Sdk { .. } => Ok(self.plan(compiled).await?.actions),
+            Deployment::Sdk { .. } => Ok(self.plan(compiled, false).await?.actions),
             Deployment::Stack(stack) => stack.diff().await.map_err(failed),
         }
     }

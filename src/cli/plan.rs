@@ -28,6 +28,10 @@ pub struct PlanArgs {
     /// Exit 0 when there is nothing to change, 2 when there is, 1 on error.
     #[arg(long)]
     detailed_exitcode: bool,
+    /// CloudFormation target: also run drift detection on the stack and show what changed
+    /// outside pipe (a scan of every resource; the SDK target always compares what is live).
+    #[arg(long)]
+    detect_drift: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -47,7 +51,7 @@ pub fn run(args: &PlanArgs) -> Result<Outcome, Error> {
     let Some(compiled) = live::compile(&args.file, &args.vars)? else { return Ok(Outcome::Invalid) };
     let runtime = live::runtime()?;
     let plan = runtime.block_on(async {
-        let (deployment, mut plan) = args.target.plan(&compiled).await?;
+        let (deployment, mut plan) = args.target.plan(&compiled, args.detect_drift).await?;
         match &args.out {
             Some(path) => fs_err::write(path, plan.to_json())?,
             // Nobody can apply this plan's change set: do not leave it behind.

@@ -17,6 +17,7 @@ pub fn render(plan: &Plan, color: bool) -> String {
     );
     if !plan.has_changes() {
         let _ = writeln!(out, "No changes: live matches the blueprint ({} resources checked).", plan.actions.len());
+        drifted(plan, &mut out);
         manual_steps(plan, &mut out);
         return out;
     }
@@ -74,8 +75,27 @@ pub fn render(plan: &Plan, color: bool) -> String {
     if unchanged > 0 {
         let _ = writeln!(out, "\n{unchanged} resources unchanged.");
     }
+    drifted(plan, &mut out);
     manual_steps(plan, &mut out);
     out
+}
+
+/// Drift that applying leaves in place (CloudFormation changes only what the template changes).
+fn drifted(plan: &Plan, out: &mut String) {
+    let drifted: Vec<&Action> = plan.actions.iter().filter(|a| a.kind == Kind::NoChange && a.drift).collect();
+    if drifted.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\nChanged outside pipe, and left so by this plan:");
+    for action in drifted {
+        let _ = writeln!(out, "  ~ {}", heading(action));
+        if let Some(reason) = &action.reason {
+            let _ = writeln!(out, "      because {reason}");
+        }
+        for change in &action.changes {
+            let _ = writeln!(out, "      {}", change_line(change));
+        }
+    }
 }
 
 /// What pipe cannot do: listed with or without changes, since it stays the user's to do.
@@ -117,5 +137,54 @@ fn shown(value: Option<&Value>) -> String {
         None => "(unset)".to_string(),
         Some(Value::String(text)) => format!("{text:?}"),
         Some(other) => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::plan::{Fingerprint, Source};
+
+    #[test]
+    fn drift_a_plan_leaves_in_place_is_shown_apart() {
+        let drifted = Action {
+            kind: Kind::NoChange,
+            component: "enrich".into(),
+            resource: "EnrichSignupsMapping".into(),
+            resource_type: "AWS::Lambda::EventSourceMapping".into(),
+            drift: true,
+            reason: Some("changed outside pipe; CloudFormation leaves it so until the blueprint changes it".into()),
+            changes: vec![Change {
+                path: "BatchSize".into(),
+                before: Some(json!(10)),
+                after: Some(json!(100)),
+                forces_replacement: false,
+            }],
+            ..Action::default()
+        };
+        let plan = Plan {
+            format_version: 1,
+            pipeline: "internet-offering".into(),
+            target: "cloudformation".into(),
+            account: "123456789012".into(),
+            region: "eu-west-1".into(),
+            actions: vec![drifted],
+            missing_prerequisites: Vec::new(),
+            manual_steps: Vec::new(),
+            source: Source { blueprint: "b.yaml".into(), vars: Vec::new(), vars_files: Vec::new() },
+            fingerprint: Fingerprint { model: String::new(), vars: String::new(), live: Vec::new() },
+            change_set: None,
+        };
+        assert_eq!(
+            render(&plan, false),
+            "Plan for `internet-offering` (cloudformation target, account 123456789012, eu-west-1)\n\
+             No changes: live matches the blueprint (1 resources checked).\n\n\
+             Changed outside pipe, and left so by this plan:\n  \
+             ~ EnrichSignupsMapping (AWS::Lambda::EventSourceMapping, component `enrich`)\n      \
+             because changed outside pipe; CloudFormation leaves it so until the blueprint changes it\n      \
+             BatchSize: 10 → 100\n"
+        );
     }
 }

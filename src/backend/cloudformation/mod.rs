@@ -4,6 +4,7 @@
 //! deleting what the stack keeps (`DeletionPolicy: Retain`) when asked to.
 
 pub mod changes;
+mod drift;
 mod events;
 
 use std::collections::BTreeSet;
@@ -77,7 +78,8 @@ impl<'a> Stack<'a> {
 
     /// Uploads the code, then makes a change set of the rendered template against the stack and
     /// reads it into a plan. A plan with nothing to do deletes its change set.
-    pub async fn plan(&self, source: Source, vars_fingerprint: String) -> Result<Plan, Error> {
+    /// `detect_drift`: also run CloudFormation's drift detection, a scan of every resource.
+    pub async fn plan(&self, source: Source, vars_fingerprint: String, detect_drift: bool) -> Result<Plan, Error> {
         let now = self.now().await?;
         let status = now.status.as_deref();
         if let Some(status) = status.filter(|s| s.ends_with("_IN_PROGRESS") && *s != "REVIEW_IN_PROGRESS") {
@@ -108,6 +110,9 @@ impl<'a> Stack<'a> {
                 }
                 if kind == ChangeSetType::Update {
                     actions.extend(unchanged(self.pipeline(), &actions));
+                    if detect_drift {
+                        drift::mark(&mut actions, &drift::detect(&self.cfn, &self.name).await?);
+                    }
                 }
             }
         }
