@@ -1,8 +1,10 @@
 //! Wall time of `pipe plan` and `pipe apply` for the shipped scenarios against a local moto
-//! server, straight and through a proxy that adds latency to every call, beside the sum of the
-//! per-call latencies the proxy added (what the run would take if it made its calls one by one).
-//! Prints figures; asserts nothing about time. Run with `cargo bench --bench deploy` (needs the
-//! venv `tools/install-scanners` makes; PIPE_SCANNERS_BIN points at it, else the default path).
+//! server (the SDK target for all five; the CloudFormation target for internet-offering, the one
+//! scenario moto's CloudFormation creates), straight and through a proxy that adds latency to
+//! every call, beside the sum of the per-call latencies the proxy added (what the run would take
+//! if it made its calls one by one). Prints figures; asserts nothing about time. Run with
+//! `cargo bench --bench deploy` (needs the venv `tools/install-scanners` makes;
+//! PIPE_SCANNERS_BIN points at it, else the default path).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -33,18 +35,23 @@ fn main() {
     let (direct, proxy) = (port("port "), port("proxy "));
 
     println!(
-        "{:<18} {:<18} {:>8} {:>14} {:>8} {:>14} {:>11}",
-        "scenario", "endpoint", "plan", "(Σ latency)", "apply", "(Σ latency)", "plan again"
+        "{:<18} {:<15} {:<18} {:>8} {:>14} {:>8} {:>14} {:>11}",
+        "scenario", "target", "endpoint", "plan", "(Σ latency)", "apply", "(Σ latency)", "plan again"
     );
-    for scenario in pipe::scenarios::all() {
+    let runs = pipe::scenarios::all()
+        .iter()
+        .map(|s| (s.name, "sdk"))
+        .chain([("internet-offering", "cloudformation")])
+        .collect::<Vec<_>>();
+    for (name, target) in runs {
         for (label, port, proxied) in [("direct", direct, false), ("proxy, 40 ms/call", proxy, true)] {
             let region = if proxied { "eu-west-1" } else { "us-east-1" };
-            let blueprint = root.join("blueprints").join(format!("{}.yaml", scenario.name));
+            let blueprint = root.join("blueprints").join(format!("{name}.yaml"));
             let pipe = |args: &[&str]| -> (Duration, bool) {
                 let start = Instant::now();
                 let status = Command::new(env!("CARGO_BIN_EXE_pipe"))
                     .args(args)
-                    .args(["--target", "sdk"])
+                    .args(["--target", target])
                     .arg(&blueprint)
                     .env("AWS_ENDPOINT_URL", format!("http://127.0.0.1:{port}"))
                     .env("AWS_ACCESS_KEY_ID", "bench")
@@ -65,7 +72,7 @@ fn main() {
             let (again, _) = pipe(&["plan"]);
             pipe(&["destroy", "--yes", "--allow-data-loss"]);
             if !(planned && applied) {
-                println!("{:<18} {label:<18} the sdk target cannot deploy it yet", scenario.name);
+                println!("{name:<18} {target:<15} {label:<18} could not deploy it");
                 break;
             }
             let added = |calls: u64| {
@@ -76,8 +83,7 @@ fn main() {
                 }
             };
             println!(
-                "{:<18} {label:<18} {:>8} {:>14} {:>8} {:>14} {:>11}",
-                scenario.name,
+                "{name:<18} {target:<15} {label:<18} {:>8} {:>14} {:>8} {:>14} {:>11}",
                 secs(plan),
                 added(planned_calls - before),
                 secs(apply),
