@@ -142,7 +142,11 @@ impl<'a> Stack<'a> {
             fingerprint: Fingerprint {
                 model: sdk::hash(&rendered),
                 vars: vars_fingerprint,
-                live: vec![("stack".into(), status.unwrap_or("absent").to_string())],
+                // A stack only a change set made holds nothing yet: as good as absent.
+                live: vec![(
+                    "stack".into(),
+                    status.filter(|s| *s != "REVIEW_IN_PROGRESS").unwrap_or("absent").to_string(),
+                )],
             },
             change_set,
         };
@@ -166,7 +170,12 @@ impl<'a> Stack<'a> {
     pub async fn discard(&self, plan: &mut Plan) -> Result<(), Error> {
         let Some(arn) = plan.change_set.take() else { return Ok(()) };
         self.cfn.delete_change_set().change_set_name(&arn).send().await.map_err(api("DeleteChangeSet"))?;
-        if self.now().await?.status.as_deref() == Some("REVIEW_IN_PROGRESS") {
+        if self.now().await?.status.as_deref() != Some("REVIEW_IN_PROGRESS") {
+            return Ok(());
+        }
+        // Another plan's change set (saved with --out) may wait on the same empty stack.
+        let others = self.cfn.list_change_sets().stack_name(&self.name).send().await.map_err(api("ListChangeSets"))?;
+        if others.summaries().iter().all(|c| c.change_set_id() == Some(arn.as_str())) {
             self.cfn.delete_stack().stack_name(&self.name).send().await.map_err(api("DeleteStack"))?;
         }
         Ok(())
@@ -608,8 +617,12 @@ mod tests {
 
     /// A pipeline of the recorded stack's resources.
     fn pipeline(resources: Vec<(&str, Resource)>) -> Pipeline {
+        named("internet-offering", resources)
+    }
+
+    fn named(name: &str, resources: Vec<(&str, Resource)>) -> Pipeline {
         Pipeline {
-            name: "internet-offering".into(),
+            name: name.into(),
             description: String::new(),
             parameters: Default::default(),
             resources: resources.into_iter().map(|(id, r)| (id.to_string(), r)).collect(),
@@ -654,6 +667,56 @@ mod tests {
             fingerprint: Fingerprint { model: String::new(), vars: String::new(), live: Vec::new() },
             change_set: change_set.map(str::to_string),
         }
+    }
+
+    #[tokio::test]
+    async fn a_change_set_for_types_moto_skips_is_read_into_the_plan() {
+        let replay = Replay::start(include_str!("../../../tests/recorded/cloudformation-change-set.json")).await;
+        let template = |stream: &str, workers: u32, in_cluster: bool| {
+            json!({ "Resources": {
+                "ArchiveDeliveryStream": { "Type": "AWS::KinesisFirehose::DeliveryStream",
+                    "Properties": { "DeliveryStreamName": stream } },
+                "ArchiveRole": { "Type": "AWS::IAM::Role", "Properties": { "Policies": [{ "PolicyName": "pipe",
+                    "PolicyDocument": { "Statement": [{ "Effect": "Allow", "Action": "firehose:PutRecordBatch",
+                        "Resource": format!("arn:aws:firehose:eu-west-1:123456789012:deliverystream/{stream}") }] } }] } },
+                "JoinJob": { "Type": "AWS::Glue::Job", "Properties": { "Name": "streams-join", "NumberOfWorkers": workers } },
+                "TelemetryCluster": { "Type": "AWS::MSK::Cluster", "Properties": {
+                    "EncryptionInfo": { "EncryptionInTransit": { "ClientBroker": "TLS", "InCluster": in_cluster } } } }
+            } })
+        };
+        let deployed = template("streams-archive", 2, true);
+        let rendered = template("streams-archive-v2", 3, false);
+        let pipeline = named(
+            "streams",
+            vec![
+                ("ArchiveDeliveryStream", resource("AWS::KinesisFirehose::DeliveryStream", "archive", json!({}))),
+                ("ArchiveRole", resource("AWS::IAM::Role", "archive", json!({}))),
+                ("JoinJob", resource("AWS::Glue::Job", "join", json!({}))),
+                ("TelemetryCluster", resource("AWS::MSK::Cluster", "telemetry", json!({}))),
+            ],
+        );
+        let stack = Stack::new(replay.account.clone(), &pipeline).expect("a stack");
+        let made = stack.change_set(&rendered, ChangeSetType::Update).await;
+        replay.finish();
+        let (arn, changes) = made.expect("a change set").expect("with changes");
+        assert!(arn.contains(":changeSet/pipe-1764590000/"));
+        let actions = changes::actions(&pipeline, Some(&deployed), &rendered, &changes);
+        let summary: Vec<(&str, Kind, &str)> =
+            actions.iter().map(|a| (a.resource.as_str(), a.kind, a.component.as_str())).collect();
+        assert_eq!(
+            summary,
+            [
+                ("ArchiveDeliveryStream", Kind::Replace, "archive"),
+                ("ArchiveRole", Kind::Update, "archive"),
+                ("JoinJob", Kind::Update, "join"),
+                ("TelemetryCluster", Kind::Replace, "telemetry"),
+            ]
+        );
+        assert!(actions[0].changes[0].forces_replacement, "DeliveryStreamName: RequiresRecreation Always");
+        assert_eq!(actions[2].changes[0].path, "NumberOfWorkers");
+        assert!(actions[3].reason.as_deref().unwrap().contains("decides while applying"));
+        assert!(actions[3].data_loss.is_some(), "a replaced cluster loses its topics' data");
+        assert_eq!(actions[1].physical_id.as_deref(), Some("streams-ArchiveRole"));
     }
 
     #[tokio::test]
