@@ -38,18 +38,26 @@ impl Progress for Lines {
     }
 }
 
-/// A spinner per resource in flight, replaced by a line when it ends.
+/// A spinner per resource in flight, replaced by a line when it ends; above them, when the total
+/// is known, a bar of resources done.
 pub struct Bars {
     multi: MultiProgress,
     bars: Mutex<HashMap<String, ProgressBar>>,
+    overall: Mutex<Option<ProgressBar>>,
 }
 
 impl Bars {
     fn new() -> Self {
-        Bars { multi: MultiProgress::new(), bars: Mutex::new(HashMap::new()) }
+        Bars { multi: MultiProgress::new(), bars: Mutex::new(HashMap::new()), overall: Mutex::new(None) }
     }
 
     fn end(&self, resource: &str, text: String) {
+        if let Some(overall) = self.overall.lock().expect("progress lock").as_ref() {
+            // A failed or rolled-back operation can report more resources than it planned.
+            if overall.position() < overall.length().unwrap_or(0) {
+                overall.inc(1);
+            }
+        }
         let bar = self.bars.lock().expect("progress lock").remove(resource);
         match bar {
             Some(bar) => bar.finish_with_message(text),
@@ -61,6 +69,16 @@ impl Bars {
 }
 
 impl Progress for Bars {
+    fn expect(&self, total: usize) {
+        let bar = self.multi.insert(0, ProgressBar::new(total as u64));
+        bar.set_style(
+            ProgressStyle::with_template("{bar:30} {pos}/{len} resources {elapsed}").expect("valid template"),
+        );
+        if let Some(previous) = self.overall.lock().expect("progress lock").replace(bar) {
+            previous.finish_and_clear();
+        }
+    }
+
     fn started(&self, resource: &str, doing: &str) {
         let bar = self.multi.add(ProgressBar::new_spinner());
         bar.set_style(ProgressStyle::with_template("{spinner} {msg} {elapsed}").expect("valid template"));
@@ -75,6 +93,15 @@ impl Progress for Bars {
 
     fn failed(&self, resource: &str, error: &str) {
         self.end(resource, format!("✗ {resource}: {error}"));
+    }
+}
+
+impl Drop for Bars {
+    /// The done / total bar goes once the run ends: the summary line after it says the rest.
+    fn drop(&mut self) {
+        if let Some(overall) = self.overall.lock().expect("progress lock").take() {
+            overall.finish_and_clear();
+        }
     }
 }
 

@@ -379,6 +379,9 @@ impl<'a> Stack<'a> {
                 .map(|(arn, _)| arn);
         }
         if let Some(arn) = change_set {
+            // Each resource the change set touches ends with an event, and the stack with it.
+            progress
+                .expect(plan.actions.iter().filter(|a| a.kind != Kind::NoChange && a.kind != Kind::Step).count() + 1);
             let ended = self
                 .operate("executing the change set", progress, |cfn| async move {
                     cfn.execute_change_set()

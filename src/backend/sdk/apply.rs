@@ -22,6 +22,8 @@ pub struct Options {
 
 /// What a run reports as it goes: one line or bar per resource in flight.
 pub trait Progress: Send + Sync {
+    /// How many resources will finish, when known beforehand: a done / total view.
+    fn expect(&self, _total: usize) {}
     fn started(&self, resource: &str, doing: &str);
     fn finished(&self, resource: &str, done: &str, elapsed: Duration);
     fn failed(&self, resource: &str, error: &str);
