@@ -26,6 +26,9 @@ pub const TEMPLATE_BODY_LIMIT: usize = 51_200;
 const STACK_OPERATION: Duration = Duration::from_secs(3 * 60 * 60);
 const CHANGE_SET: Duration = Duration::from_secs(10 * 60);
 const STACK_TYPE: &str = "AWS::CloudFormation::Stack";
+/// How a change set's execution ends when it did what was asked.
+const EXECUTED: &[&str] = &["CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE"];
+const DELETED: &[&str] = &["DELETE_COMPLETE"];
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -347,7 +350,7 @@ impl<'a> Stack<'a> {
         let mut change_set = plan.change_set.clone();
         if plan.actions.iter().any(|a| a.resource_type == STACK_TYPE && a.resource.starts_with("delete failed")) {
             let ended = self
-                .operate("deleting the failed stack", progress, |cfn| async move {
+                .operate("deleting the failed stack", DELETED, progress, |cfn| async move {
                     cfn.delete_stack().stack_name(&self.name).send().await.map_err(api("DeleteStack")).map(|_| ())
                 })
                 .await?;
@@ -355,7 +358,7 @@ impl<'a> Stack<'a> {
         }
         if plan.actions.iter().any(|a| a.resource_type == STACK_TYPE && a.resource.starts_with("continue rollback")) {
             let ended = self
-                .operate("continuing the rollback", progress, |cfn| async move {
+                .operate("continuing the rollback", &["UPDATE_ROLLBACK_COMPLETE"], progress, |cfn| async move {
                     let sent = cfn.continue_update_rollback().stack_name(&self.name).send().await;
                     sent.map_err(api("ContinueUpdateRollback")).map(|_| ())
                 })
@@ -383,7 +386,7 @@ impl<'a> Stack<'a> {
             progress
                 .expect(plan.actions.iter().filter(|a| a.kind != Kind::NoChange && a.kind != Kind::Step).count() + 1);
             let ended = self
-                .operate("executing the change set", progress, |cfn| async move {
+                .operate("executing the change set", EXECUTED, progress, |cfn| async move {
                     cfn.execute_change_set()
                         .change_set_name(&arn)
                         .send()
@@ -412,11 +415,12 @@ impl<'a> Stack<'a> {
         self.engine.run_steps(plan, &Engine::handles(&state), progress, done).await
     }
 
-    /// Starts a stack operation with `call` and follows it to its end; a failed end is an error
-    /// naming its first causes.
+    /// Starts a stack operation with `call` and follows it to its end; an end other than one of
+    /// `reached` is an error naming its first causes.
     async fn operate<'c, F, Fut>(
         &'c self,
         what: &'static str,
+        reached: &[&str],
         progress: &dyn Progress,
         call: F,
     ) -> Result<events::Ended, ApplyError>
@@ -441,10 +445,11 @@ impl<'a> Stack<'a> {
         }
         let id = if id == self.name { self.stack_id().await.map_err(setup)?.unwrap_or(id) } else { id };
         let mut ended = events::follow(&self.cfn, &id, marker, STACK_OPERATION, progress).await.map_err(setup)?;
-        if ended.succeeded() {
+        if reached.contains(&ended.status.as_str()) {
             let what = match ended.status.as_str() {
                 "CREATE_COMPLETE" => "created",
                 "DELETE_COMPLETE" => "deleted",
+                "UPDATE_ROLLBACK_COMPLETE" => "rolled back",
                 _ => "updated",
             };
             progress.finished(&label, &ended.status, began.elapsed());
@@ -494,7 +499,7 @@ impl<'a> Stack<'a> {
         let mut done = Vec::new();
         if now.status.is_some() {
             let ended = self
-                .operate("deleting the stack", progress, |cfn| async move {
+                .operate("deleting the stack", DELETED, progress, |cfn| async move {
                     cfn.delete_stack().stack_name(&self.name).send().await.map_err(api("DeleteStack")).map(|_| ())
                 })
                 .await?;
@@ -748,6 +753,43 @@ mod tests {
                 "LogsGroup: creating",
                 "LogsGroup: create complete",
                 "stack internet-offering: CREATE_COMPLETE",
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn the_apply_after_a_failed_rollback_continues_it_then_updates() {
+        let recorded = include_str!("../../../tests/recorded/cloudformation-continue-update-rollback.json");
+        let replay = Replay::start(recorded).await;
+        let pipeline = pipeline(vec![(
+            "LogsGroup",
+            resource(
+                "AWS::Logs::LogGroup",
+                "enrich",
+                json!({ "LogGroupName": "/pipe/internet-offering", "RetentionInDays": 30 }),
+            ),
+        )]);
+        let stack = Stack::new(replay.account.clone(), &pipeline).expect("a stack");
+        let update = Action {
+            kind: Kind::Update,
+            component: "enrich".into(),
+            resource: "LogsGroup".into(),
+            resource_type: "AWS::Logs::LogGroup".into(),
+            ..Action::default()
+        };
+        let actions = vec![stack.recovery("UPDATE_ROLLBACK_FAILED"), update];
+        let log = Log::default();
+        let options = Options { concurrency: 8, allow_data_loss: false };
+        let done = stack.apply(&plan(actions, None), options, &log).await;
+        replay.finish();
+        let done: Vec<String> = done.expect("recovered").iter().map(|d| format!("{} {}", d.resource, d.what)).collect();
+        assert_eq!(
+            done,
+            [
+                "LogsGroup updated",
+                "stack internet-offering rolled back",
+                "LogsGroup updated",
+                "stack internet-offering updated"
             ]
         );
     }
