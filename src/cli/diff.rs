@@ -103,6 +103,7 @@ mod tests {
             before: Some(before),
             after: Some(after),
             forces_replacement: false,
+            field: None,
         };
         let role = Action {
             kind: Kind::Update,

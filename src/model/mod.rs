@@ -43,6 +43,15 @@ pub struct Pipeline {
     pub tables: Vec<steps::WarehouseTable>,
     /// How the blueprint asks to be deployed.
     pub deploy: crate::blueprint::spec::Deploy,
+    /// Where each component is in the blueprint, by id.
+    pub places: IndexMap<String, Place>,
+}
+
+/// A component's kind and its place in the blueprint (`storage[0]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Place {
+    pub kind: String,
+    pub path: String,
 }
 
 /// Something a pipeline relies on but does not create.
@@ -121,6 +130,24 @@ pub fn compile(blueprint: &Blueprint, base_dir: &Path) -> std::io::Result<Pipeli
     Ok(builder.pipeline)
 }
 
+fn places(blueprint: &Blueprint) -> IndexMap<String, Place> {
+    let layers = [
+        ("source", &blueprint.source),
+        ("ingestion", &blueprint.ingestion),
+        ("storage", &blueprint.storage),
+        ("processing", &blueprint.processing),
+        ("destination", &blueprint.destination),
+    ];
+    layers
+        .into_iter()
+        .flat_map(|(layer, components)| {
+            components.iter().enumerate().map(move |(i, c)| {
+                (c.id().to_string(), Place { kind: c.kind().to_string(), path: format!("{layer}[{i}]") })
+            })
+        })
+        .collect()
+}
+
 /// Accumulates the pipeline while the per-service builders add their resources.
 pub(crate) struct Builder<'a> {
     pub graph: Graph<'a>,
@@ -153,6 +180,7 @@ impl<'a> Builder<'a> {
                 manual_steps: Vec::new(),
                 tables: Vec::new(),
                 deploy: blueprint.deploy.clone(),
+                places: places(blueprint),
             },
             catalog_databases: IndexMap::new(),
         }

@@ -48,6 +48,7 @@ fn compare(path: &str, before: Option<&Value>, after: Option<&Value>, out: &mut 
             before: b.cloned(),
             after: a.cloned(),
             forces_replacement: false,
+            field: None,
         }),
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod create_only;
 pub mod diff;
+pub mod fields;
 pub mod markdown;
 pub mod risk;
 pub mod text;
@@ -128,6 +129,9 @@ pub struct Change {
     /// The property cannot change in place (CloudFormation's `createOnlyProperties`).
     #[serde(skip_serializing_if = "std::ops::Not::not", default)]
     pub forces_replacement: bool,
+    /// The blueprint field that sets it (`storage[0].retention_hours`), when one does.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub field: Option<String>,
 }
 
 /// Shown instead of a secret's value, in every view.

@@ -138,7 +138,13 @@ mod tests {
             json!([{ "PolicyName": "pipe", "PolicyDocument": { "Statement": [
             { "Effect": "Allow", "Action": actions, "Resource": "arn:s" } ] } }])
         };
-        let change = |path: &str| Change { path: path.into(), before: None, after: None, forces_replacement: false };
+        let change = |path: &str| Change {
+            path: path.into(),
+            before: None,
+            after: None,
+            forces_replacement: false,
+            field: None,
+        };
         let before = json!({ "Policies": statement(json!(["kinesis:GetRecords"])), "StreamEncryption": {} });
         let after = json!({ "Policies": statement(json!(["kinesis:GetRecords", "kinesis:PutRecord"])) });
         let changes = [change("Policies[0].PolicyDocument.Statement[0].Action[1]"), change("StreamEncryption")];

@@ -129,7 +129,8 @@ pub fn heading(action: &Action) -> String {
 /// `ShardCount: 2 → 16 (forces replacement)`
 pub fn change_line(change: &Change) -> String {
     let replace = if change.forces_replacement { " (forces replacement)" } else { "" };
-    format!("{}: {} → {}{replace}", change.path, shown(change.before.as_ref()), shown(change.after.as_ref()))
+    let field = change.field.as_ref().map(|f| format!("  [{f}]")).unwrap_or_default();
+    format!("{}: {} → {}{replace}{field}", change.path, shown(change.before.as_ref()), shown(change.after.as_ref()))
 }
 
 fn shown(value: Option<&Value>) -> String {
@@ -161,6 +162,7 @@ mod tests {
                 before: Some(json!(10)),
                 after: Some(json!(100)),
                 forces_replacement: false,
+                field: None,
             }],
             ..Action::default()
         };

@@ -214,6 +214,7 @@ mod tests {
             manual_steps: Vec::new(),
             tables: Vec::new(),
             deploy: Default::default(),
+            places: Default::default(),
         }
     }
 

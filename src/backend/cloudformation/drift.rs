@@ -59,6 +59,7 @@ pub async fn detect(cfn: &Client, stack: &str) -> Result<Vec<Drifted>, ApiError>
                     before: d.actual_value().map(json_or_text),
                     after: d.expected_value().map(json_or_text),
                     forces_replacement: false,
+                    field: None,
                 })
                 .collect();
             drifted.push(Drifted {
@@ -144,6 +145,7 @@ mod tests {
                         before: Some(json!(10)),
                         after: Some(json!(100)),
                         forces_replacement: false,
+                        field: None,
                     }],
                 },
                 Drifted { logical_id: "EnrichFailuresTopic".into(), deleted: true, changes: Vec::new() },

@@ -127,6 +127,7 @@ impl<'a> Stack<'a> {
         let state = self.engine.read_modelled().await?;
         let steps = self.engine.plan_steps(&state, &updated).await?;
         actions.extend(steps);
+        crate::plan::fields::annotate(&mut actions, self.pipeline());
         let mut plan = Plan {
             format_version: crate::plan::FORMAT_VERSION,
             pipeline: self.name.clone(),
@@ -165,7 +166,9 @@ impl<'a> Stack<'a> {
         let deployed = if self.now().await?.status.is_some() { self.deployed().await? } else { None };
         let rendered = crate::render::template(self.pipeline());
         let changes = changes::template_changes(deployed.as_ref(), &rendered);
-        Ok(changes::actions(self.pipeline(), deployed.as_ref(), &rendered, &changes))
+        let mut actions = changes::actions(self.pipeline(), deployed.as_ref(), &rendered, &changes);
+        crate::plan::fields::annotate(&mut actions, self.pipeline());
+        Ok(actions)
     }
 
     /// Deletes the plan's change set (and the empty stack a first change set made), for a plan
@@ -641,6 +644,7 @@ mod tests {
             manual_steps: Vec::new(),
             tables: Vec::new(),
             deploy: Default::default(),
+            places: Default::default(),
         }
     }
 

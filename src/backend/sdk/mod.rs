@@ -314,6 +314,7 @@ impl<'a> Engine<'a> {
             .map(|id| (id.clone(), state.live.get(id).map_or_else(|| "absent".to_string(), fingerprint_live)))
             .chain(state.orphans.iter().map(|o| (o.live.handle.physical_id.clone(), fingerprint_live(&o.live))))
             .collect();
+        crate::plan::fields::annotate(&mut actions, self.pipeline);
         let template = crate::render::template(self.pipeline);
         Ok(Plan {
             format_version: crate::plan::FORMAT_VERSION,

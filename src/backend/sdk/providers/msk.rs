@@ -755,7 +755,13 @@ mod tests {
 
     #[test]
     fn the_plan_names_each_call_an_update_takes() {
-        let change = |path: &str| Change { path: path.into(), before: None, after: None, forces_replacement: false };
+        let change = |path: &str| Change {
+            path: path.into(),
+            before: None,
+            after: None,
+            forces_replacement: false,
+            field: None,
+        };
         let steps =
             Cluster.steps(&live(), &[change("NumberOfBrokerNodes"), change("BrokerNodeGroupInfo.InstanceType")]);
         assert_eq!(
