@@ -62,6 +62,9 @@ fn internet_offering_as_a_stack_plans_applies_changes_and_destroys() {
     let saved_arg = saved.to_str().unwrap();
     let (code, _, err) = pipe(region, &["plan", "--out", saved_arg], &workspace);
     assert_eq!(code, 0, "{err}");
+    let (code, _, err) = run(pipe_in(region).args(["apply", "--yes", "--target", "sdk", saved_arg]));
+    assert_eq!(code, 1, "a plan made for the stack is not applied through the service APIs");
+    assert!(err.contains("it was made for the cloudformation target, this is the sdk target"), "{err}");
     let (code, out, err) = run(pipe_in(region).args(["apply", "--yes", saved_arg]));
     assert_eq!(code, 0, "{out}{err}");
     assert_eq!(batch_size(), Some(200));

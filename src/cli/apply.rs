@@ -114,6 +114,9 @@ fn confirm(plan: &Plan) -> Result<bool, Error> {
 /// A saved plan applies only to the inputs and live state it was made from.
 fn refuse_if_stale(saved: &Plan, now: &Plan) -> Result<(), Error> {
     let mut moved = Vec::new();
+    if saved.target != now.target {
+        moved.push(format!("it was made for the {} target, this is the {} target", saved.target, now.target));
+    }
     if (saved.account.as_str(), saved.region.as_str()) != (now.account.as_str(), now.region.as_str()) {
         moved.push(format!(
             "it was made for account {} in {}, this is account {} in {}",
