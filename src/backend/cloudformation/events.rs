@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use aws_sdk_cloudformation::Client;
-use aws_sdk_cloudformation::types::{ResourceStatus, StackEvent};
+use aws_sdk_cloudformation::types::{ResourceStatus, Stack, StackEvent};
 
 use crate::backend::aws::{ApiError, api};
 use crate::backend::sdk::apply::{Done, Progress};
@@ -77,17 +77,19 @@ pub async fn follow(
     }
 }
 
-/// The stack's status; `DELETE_COMPLETE` once it is gone.
-pub async fn status(cfn: &Client, stack: &str) -> Result<String, ApiError> {
+/// The stack named (or with the id) `stack`; `None` when there is none.
+pub async fn describe(cfn: &Client, stack: &str) -> Result<Option<Stack>, ApiError> {
     match cfn.describe_stacks().stack_name(stack).send().await.map_err(api("DescribeStacks")) {
-        Ok(out) => Ok(out
-            .stacks()
-            .first()
-            .and_then(|s| s.stack_status())
-            .map_or("DELETE_COMPLETE".to_string(), |s| s.as_str().to_string())),
-        Err(e) if e.message.contains("does not exist") => Ok("DELETE_COMPLETE".into()),
+        Ok(out) => Ok(out.stacks().first().cloned()),
+        Err(e) if e.message.contains("does not exist") => Ok(None),
         Err(e) => Err(e),
     }
+}
+
+/// The stack's status; `DELETE_COMPLETE` once it is gone.
+async fn status(cfn: &Client, stack: &str) -> Result<String, ApiError> {
+    let found = describe(cfn, stack).await?;
+    Ok(found.and_then(|s| s.stack_status().map(|s| s.as_str().to_string())).unwrap_or_else(|| "DELETE_COMPLETE".into()))
 }
 
 /// The id of the stack's newest event; `None` for a stack that does not exist yet.

@@ -66,17 +66,11 @@ impl<'a> Stack<'a> {
     }
 
     async fn now(&self) -> Result<Now, ApiError> {
-        match self.cfn.describe_stacks().stack_name(&self.name).send().await.map_err(api("DescribeStacks")) {
-            Ok(out) => {
-                let stack = out.stacks().first();
-                Ok(Now {
-                    status: stack.and_then(|s| s.stack_status()).map(|s| s.as_str().to_string()),
-                    protected: stack.and_then(|s| s.enable_termination_protection()) == Some(true),
-                })
-            }
-            Err(e) if e.message.contains("does not exist") => Ok(Now { status: None, protected: false }),
-            Err(e) => Err(e),
-        }
+        let stack = events::describe(&self.cfn, &self.name).await?;
+        Ok(Now {
+            status: stack.as_ref().and_then(|s| s.stack_status()).map(|s| s.as_str().to_string()),
+            protected: stack.as_ref().and_then(|s| s.enable_termination_protection()) == Some(true),
+        })
     }
 
     /// Uploads the code, then makes a change set of the rendered template against the stack and
@@ -472,11 +466,7 @@ impl<'a> Stack<'a> {
     }
 
     async fn stack_id(&self) -> Result<Option<String>, ApiError> {
-        match self.cfn.describe_stacks().stack_name(&self.name).send().await.map_err(api("DescribeStacks")) {
-            Ok(out) => Ok(out.stacks().first().and_then(|s| s.stack_id()).map(str::to_string)),
-            Err(e) if e.message.contains("does not exist") => Ok(None),
-            Err(e) => Err(e),
-        }
+        Ok(events::describe(&self.cfn, &self.name).await?.and_then(|s| s.stack_id().map(str::to_string)))
     }
 
     /// Deletes the stack; what it keeps (`DeletionPolicy: Retain`) is listed, or deleted too
