@@ -112,6 +112,15 @@ pub struct ManualStep {
     pub step: String,
 }
 
+impl ManualStep {
+    /// The pipeline's manual steps, as every plan lists them.
+    pub fn of(pipeline: &crate::model::Pipeline) -> Vec<ManualStep> {
+        let step =
+            |(component, step): &(String, String)| ManualStep { component: component.clone(), step: step.clone() };
+        pipeline.manual_steps.iter().map(step).collect()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DataLoss {
     pub lost: String,

@@ -130,12 +130,7 @@ impl<'a> Stack<'a> {
             region: self.engine.aws.account.region.clone(),
             actions,
             missing_prerequisites: self.engine.missing_prerequisites().await?,
-            manual_steps: self
-                .pipeline()
-                .manual_steps
-                .iter()
-                .map(|(component, step)| crate::plan::ManualStep { component: component.clone(), step: step.clone() })
-                .collect(),
+            manual_steps: crate::plan::ManualStep::of(self.pipeline()),
             source,
             fingerprint: Fingerprint {
                 model: sdk::hash(&rendered),

@@ -324,12 +324,7 @@ impl<'a> Engine<'a> {
             region: self.aws.account.region.clone(),
             actions,
             missing_prerequisites: self.missing_prerequisites().await?,
-            manual_steps: self
-                .pipeline
-                .manual_steps
-                .iter()
-                .map(|(component, step)| crate::plan::ManualStep { component: component.clone(), step: step.clone() })
-                .collect(),
+            manual_steps: crate::plan::ManualStep::of(self.pipeline),
             source,
             fingerprint: Fingerprint { model: hash(&template), vars: vars_fingerprint, live },
             change_set: None,
