@@ -92,8 +92,29 @@ pub struct Parameter {
     pub pattern: &'static str,
 }
 
+#[cfg(test)]
+impl Pipeline {
+    /// A pipeline of just `resources` (logical id, resource), for tests of what reads a model.
+    pub(crate) fn of(name: &str, resources: Vec<(&str, Resource)>) -> Pipeline {
+        Pipeline {
+            name: name.into(),
+            description: String::new(),
+            parameters: IndexMap::new(),
+            resources: resources.into_iter().map(|(id, r)| (id.to_string(), r)).collect(),
+            outputs: IndexMap::new(),
+            artifacts: Vec::new(),
+            agent_configs: Vec::new(),
+            prerequisites: Vec::new(),
+            manual_steps: Vec::new(),
+            tables: Vec::new(),
+            deploy: Default::default(),
+            places: IndexMap::new(),
+        }
+    }
+}
+
 impl Resource {
-    fn new(cfn_type: &'static str, component: &str, mut properties: Value) -> Self {
+    pub(crate) fn new(cfn_type: &'static str, component: &str, mut properties: Value) -> Self {
         cfn::strip_nulls(&mut properties);
         let Value::Object(properties) = properties else { panic!("resource properties are an object") };
         Resource {

@@ -189,33 +189,16 @@ mod tests {
 
     /// A pipeline with one delivery stream and one Kinesis stream, as the model has them.
     fn pipeline() -> Pipeline {
-        let resource = |cfn_type, component: &str| Resource {
-            cfn_type,
-            component: component.into(),
-            properties: Map::new(),
-            depends_on: Vec::new(),
-            retain: None,
-            suppressions: Vec::new(),
-        };
-        Pipeline {
-            name: "security-logs".into(),
-            description: String::new(),
-            parameters: Default::default(),
-            resources: [
-                ("DeliveryDeliveryStream".to_string(), resource("AWS::KinesisFirehose::DeliveryStream", "delivery")),
-                ("EventsStream".to_string(), resource("AWS::Kinesis::Stream", "events")),
-            ]
-            .into_iter()
-            .collect(),
-            outputs: Default::default(),
-            artifacts: Vec::new(),
-            agent_configs: Vec::new(),
-            prerequisites: Vec::new(),
-            manual_steps: Vec::new(),
-            tables: Vec::new(),
-            deploy: Default::default(),
-            places: Default::default(),
-        }
+        Pipeline::of(
+            "security-logs",
+            vec![
+                (
+                    "DeliveryDeliveryStream",
+                    Resource::new("AWS::KinesisFirehose::DeliveryStream", "delivery", json!({})),
+                ),
+                ("EventsStream", Resource::new("AWS::Kinesis::Stream", "events", json!({}))),
+            ],
+        )
     }
 
     fn template(resources: Value) -> Value {

@@ -600,37 +600,9 @@ mod tests {
     use crate::backend::sdk::replay::Replay;
     use crate::model::Resource;
 
-    fn resource(cfn_type: &'static str, component: &str, properties: Value) -> Resource {
-        Resource {
-            cfn_type,
-            component: component.into(),
-            properties: properties.as_object().cloned().unwrap_or_default(),
-            depends_on: Vec::new(),
-            retain: None,
-            suppressions: Vec::new(),
-        }
-    }
-
     /// A pipeline of the recorded stack's resources.
     fn pipeline(resources: Vec<(&str, Resource)>) -> Pipeline {
-        named("internet-offering", resources)
-    }
-
-    fn named(name: &str, resources: Vec<(&str, Resource)>) -> Pipeline {
-        Pipeline {
-            name: name.into(),
-            description: String::new(),
-            parameters: Default::default(),
-            resources: resources.into_iter().map(|(id, r)| (id.to_string(), r)).collect(),
-            outputs: Default::default(),
-            artifacts: Vec::new(),
-            agent_configs: Vec::new(),
-            prerequisites: Vec::new(),
-            manual_steps: Vec::new(),
-            tables: Vec::new(),
-            deploy: Default::default(),
-            places: Default::default(),
-        }
+        Pipeline::of("internet-offering", resources)
     }
 
     /// Progress as the lines a CI log would show.
@@ -683,13 +655,13 @@ mod tests {
         };
         let deployed = template("streams-archive", 2, true);
         let rendered = template("streams-archive-v2", 3, false);
-        let pipeline = named(
+        let pipeline = Pipeline::of(
             "streams",
             vec![
-                ("ArchiveDeliveryStream", resource("AWS::KinesisFirehose::DeliveryStream", "archive", json!({}))),
-                ("ArchiveRole", resource("AWS::IAM::Role", "archive", json!({}))),
-                ("JoinJob", resource("AWS::Glue::Job", "join", json!({}))),
-                ("TelemetryCluster", resource("AWS::MSK::Cluster", "telemetry", json!({}))),
+                ("ArchiveDeliveryStream", Resource::new("AWS::KinesisFirehose::DeliveryStream", "archive", json!({}))),
+                ("ArchiveRole", Resource::new("AWS::IAM::Role", "archive", json!({}))),
+                ("JoinJob", Resource::new("AWS::Glue::Job", "join", json!({}))),
+                ("TelemetryCluster", Resource::new("AWS::MSK::Cluster", "telemetry", json!({}))),
             ],
         );
         let stack = Stack::new(replay.account.clone(), &pipeline).expect("a stack");
@@ -722,7 +694,7 @@ mod tests {
         let replay = Replay::start(recorded).await;
         let pipeline = pipeline(vec![(
             "LogsGroup",
-            resource("AWS::Logs::LogGroup", "enrich", json!({ "LogGroupName": "/pipe/internet-offering" })),
+            Resource::new("AWS::Logs::LogGroup", "enrich", json!({ "LogGroupName": "/pipe/internet-offering" })),
         )]);
         let stack = Stack::new(replay.account.clone(), &pipeline).expect("a stack");
         let mut actions = vec![stack.recovery("ROLLBACK_COMPLETE")];
@@ -752,7 +724,7 @@ mod tests {
         let replay = Replay::start(recorded).await;
         let pipeline = pipeline(vec![(
             "LogsGroup",
-            resource(
+            Resource::new(
                 "AWS::Logs::LogGroup",
                 "enrich",
                 json!({ "LogGroupName": "/pipe/internet-offering", "RetentionInDays": 30 }),
@@ -787,8 +759,8 @@ mod tests {
     async fn a_failed_create_names_the_first_failure_as_its_cause() {
         let replay = Replay::start(include_str!("../../../tests/recorded/cloudformation-failed-create.json")).await;
         let pipeline = pipeline(vec![
-            ("SignupsStream", resource("AWS::Kinesis::Stream", "signups", json!({}))),
-            ("EnrichFunction", resource("AWS::Lambda::Function", "enrich", json!({}))),
+            ("SignupsStream", Resource::new("AWS::Kinesis::Stream", "signups", json!({}))),
+            ("EnrichFunction", Resource::new("AWS::Lambda::Function", "enrich", json!({}))),
         ]);
         let stack = Stack::new(replay.account.clone(), &pipeline).expect("a stack");
         let change_set = "arn:aws:cloudformation:eu-west-1:123456789012:changeSet/pipe-1764583200/0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0";
