@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::plan::text::{change_line, heading, verb};
+use crate::plan::text::{change_line, heading, mark, paint, verb};
 use crate::plan::{Action, Kind, risk};
 
 use super::live::{self, TargetArgs};
@@ -54,10 +54,10 @@ fn render(differing: &[&Action], color: bool) -> String {
     if differing.is_empty() {
         return "No differences: what is deployed matches the blueprint.\n".to_string();
     }
-    let paint = |text: String, code: &str| if color { format!("\x1b[{code}m{text}\x1b[0m") } else { text };
+    let paint = |text: String, code: &str| paint(&text, code, color);
     let mut out = String::new();
     for action in differing {
-        out.push_str(&paint(format!("{} {}\n", verb(action.kind), heading(action)), kind_color(action.kind)));
+        out.push_str(&paint(format!("{} {}\n", verb(action.kind), heading(action)), mark(action.kind).1));
         if action.kind == Kind::Create {
             out.push_str("    not deployed\n");
         }
@@ -79,14 +79,6 @@ fn render(differing: &[&Action], color: bool) -> String {
         }
     }
     out
-}
-
-fn kind_color(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Create => "32",
-        Kind::Delete | Kind::Replace => "31",
-        _ => "33",
-    }
 }
 
 #[cfg(test)]

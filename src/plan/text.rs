@@ -7,8 +7,24 @@ use serde_json::Value;
 
 use super::{Action, Change, Kind, Plan};
 
+/// `text` in the ANSI colour `code` when `color`, else as it is.
+pub fn paint(text: &str, code: &str, color: bool) -> String {
+    if color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
+}
+
+/// The sign and colour an action of `kind` is shown with.
+pub fn mark(kind: Kind) -> (&'static str, &'static str) {
+    match kind {
+        Kind::Create => ("+", "32"),
+        Kind::Update => ("~", "33"),
+        Kind::Replace => ("-/+", "31"),
+        Kind::Delete => ("-", "31"),
+        Kind::Step | Kind::NoChange => (">", "36"),
+    }
+}
+
 pub fn render(plan: &Plan, color: bool) -> String {
-    let paint = |text: &str, code: &str| if color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() };
+    let paint = |text: &str, code: &str| paint(text, code, color);
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -52,13 +68,7 @@ pub fn render(plan: &Plan, color: bool) -> String {
 
     let _ = writeln!(out, "\nActions, in order:");
     for action in plan.actions.iter().filter(|a| a.kind != Kind::NoChange) {
-        let (sign, code) = match action.kind {
-            Kind::Create => ("+", "32"),
-            Kind::Update => ("~", "33"),
-            Kind::Replace => ("-/+", "31"),
-            Kind::Delete => ("-", "31"),
-            Kind::Step | Kind::NoChange => (">", "36"),
-        };
+        let (sign, code) = mark(action.kind);
         let drift = if action.drift { " [drift: changed outside pipe]" } else { "" };
         let _ = writeln!(out, "  {} {} {}{drift}", paint(sign, code), verb(action.kind), heading(action));
         if let Some(reason) = &action.reason {
