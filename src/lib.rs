@@ -5,6 +5,7 @@
 
 pub mod backend;
 pub mod blueprint;
+pub mod capacity;
 pub mod cli;
 pub mod diagnostic;
 pub mod limits;

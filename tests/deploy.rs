@@ -541,7 +541,7 @@ fn clickstream_ml_cycle() {
         scenario: "clickstream-ml",
         name: "cm-life",
         region: "eu-north-1",
-        edit: &[("retention_hours: 48", "retention_hours: 72"), ("workers: 2", "workers: 3")],
+        edit: &[("retention_hours: 48", "retention_hours: 72"), ("workers: auto", "workers: 4")],
         check: |aws, name, edited| {
             let rt = runtime();
             let kinesis = aws_sdk_kinesis::Client::new(aws);
@@ -551,13 +551,13 @@ fn clickstream_ml_cycle() {
             assert_eq!(hours, if edited { 72 } else { 48 });
             let glue = aws_sdk_glue::Client::new(aws);
             let job = rt.block_on(glue.get_job().job_name(format!("{name}-join-clicks")).send()).unwrap();
-            assert_eq!(job.job().unwrap().number_of_workers(), Some(if edited { 3 } else { 2 }));
+            assert_eq!(job.job().unwrap().number_of_workers(), Some(if edited { 4 } else { 3 }));
             let runs = rt.block_on(glue.get_job_runs().job_name(format!("{name}-join-clicks")).send()).unwrap();
             let states: Vec<&str> =
                 runs.job_runs().iter().filter_map(|r| r.job_run_state()).map(|s| s.as_str()).collect();
             let count = |state: &str| states.iter().filter(|s| **s == state).count();
             assert_eq!(count("RUNNING"), 1, "one run reads the stream: {states:?}");
-            // The update stopped the run that started with two workers, and started one with three.
+            // The update stopped the run that started with three workers, and started one with four.
             assert_eq!(count("STOPPED"), usize::from(edited), "{states:?}");
             let dynamodb = aws_sdk_dynamodb::Client::new(aws);
             let table = rt.block_on(dynamodb.describe_table().table_name(format!("{name}-demand")).send()).unwrap();
@@ -720,7 +720,7 @@ fn leftovers_of_msk_emr_and_opensearch_are_deleted() {
             Phase {
                 edits: &[
                     (
-                        "  - id: telemetry\n    kind: msk-cluster\n    deployment: provisioned\n    kafka_version: 3.8.x\n    broker_type: kafka.m7g.large\n    brokers: 3\n    storage_gib: 500\n",
+                        "  - id: telemetry\n    kind: msk-cluster\n    deployment: provisioned\n    kafka_version: 3.8.x\n    broker_type: kafka.m7g.large\n    brokers: auto\n    storage_gib: auto\n",
                         "  - id: fleet\n    kind: msk-cluster\n    deployment: serverless\n",
                     ),
                     ("    to: telemetry\n", "    to: fleet\n"),

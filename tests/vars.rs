@@ -20,7 +20,7 @@ fn load(yaml: &str, vars: &Vars) -> pipe::blueprint::Loaded {
     pipe::blueprint::load(&path, vars).expect("readable")
 }
 
-fn shards(loaded: &pipe::blueprint::Loaded) -> Option<pipe::blueprint::spec::kinesis::Shards> {
+fn shards(loaded: &pipe::blueprint::Loaded) -> Option<pipe::blueprint::spec::common::Size> {
     match &loaded.blueprint.as_ref()?.storage[0] {
         Component::KinesisStream(stream) => stream.capacity.shards,
         _ => None,
@@ -32,7 +32,7 @@ fn file_vars_render_and_type_by_field() {
     let loaded = load(BASE, &Vars::default());
     assert!(loaded.is_valid(), "{:?}", loaded.report.diagnostics);
     assert_eq!(loaded.blueprint.as_ref().unwrap().tags["env"], "dev");
-    assert_eq!(shards(&loaded), Some(pipe::blueprint::spec::kinesis::Shards::Count(2)));
+    assert_eq!(shards(&loaded), Some(pipe::blueprint::spec::common::Size::Count(2)));
 }
 
 #[test]
@@ -42,7 +42,7 @@ fn command_line_vars_override_file_vars() {
     overrides.set_plain("shards", "4");
     let loaded = load(BASE, &overrides);
     assert_eq!(loaded.blueprint.as_ref().unwrap().tags["env"], "prod");
-    assert_eq!(shards(&loaded), Some(pipe::blueprint::spec::kinesis::Shards::Count(4)));
+    assert_eq!(shards(&loaded), Some(pipe::blueprint::spec::common::Size::Count(4)));
 }
 
 #[test]
@@ -77,7 +77,7 @@ fn vars_files_are_yaml_mappings() {
     std::fs::write(&file, "env: prod\nshards: 3\n").unwrap();
     let vars = pipe::blueprint::load_vars_file(&file).expect("vars file");
     let loaded = load(BASE, &vars);
-    assert_eq!(shards(&loaded), Some(pipe::blueprint::spec::kinesis::Shards::Count(3)));
+    assert_eq!(shards(&loaded), Some(pipe::blueprint::spec::common::Size::Count(3)));
 
     std::fs::write(&file, "- not\n- a mapping\n").unwrap();
     assert!(pipe::blueprint::load_vars_file(&file).unwrap_err().contains("mapping"));

@@ -41,3 +41,19 @@ pub static RETIRED_RUNTIMES: &[Retired] = &[
     Retired { name: "FLINK-1_11", since: "2024-11-05", replacement: "`FLINK-1_20`", source: VERSIONS },
     Retired { name: "FLINK-1_13", since: "2025-10-16", replacement: "`FLINK-1_20`", source: VERSIONS },
 ];
+
+/// KiB/s one KPU processes, for `parallelism: auto`. AWS publishes no figure and advises
+/// load-testing (how-scaling.html); this is pipe's planning figure for a job that parses, filters
+/// and aggregates JSON records, shown as an assumption wherever it is used.
+pub const ASSUMED_KIB_PER_SECOND_PER_KPU: f64 = 1024.0;
+pub const SCALING_SOURCE: &str = "docs.aws.amazon.com/managed-flink/latest/java/how-scaling.html (read 2026-12-01)";
+
+/// KPUs an application is given: parallelism ÷ parallelism per KPU, rounded up.
+pub fn kpus(parallelism: u32, parallelism_per_kpu: u32) -> u32 {
+    parallelism.div_ceil(parallelism_per_kpu.max(1))
+}
+
+/// KPUs the flow needs at the assumed throughput per KPU.
+pub fn kpus_for(kib_per_second: f64) -> u32 {
+    ((kib_per_second / ASSUMED_KIB_PER_SECOND_PER_KPU).ceil() as u32).max(1)
+}

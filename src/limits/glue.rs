@@ -33,3 +33,17 @@ pub static RETIRED_VERSIONS: &[Retired] = &[
 
 /// G.025X workers exist for streaming jobs from Glue 3.0 on.
 pub const G025X_MIN_VERSION: &str = "3.0";
+
+/// KiB/s one DPU of executors processes in a streaming job, for `workers: auto`. AWS publishes no
+/// figure (the Glue streaming best-practices post says to load-test); this is pipe's planning
+/// figure, shown as an assumption wherever it is used.
+pub const ASSUMED_KIB_PER_SECOND_PER_DPU: f64 = 1024.0;
+pub const WORKERS_SOURCE: &str =
+    "docs.aws.amazon.com/glue/latest/dg/worker-types.html (DPU per worker type; read 2026-12-01)";
+
+/// Workers a streaming job needs: one runs the driver, the rest run executors that together
+/// process the flow at the assumed throughput per DPU. At least the API's minimum of two.
+pub fn workers_for(kib_per_second: f64, dpu_per_worker: f64) -> u32 {
+    let executors = (kib_per_second / (ASSUMED_KIB_PER_SECOND_PER_DPU * dpu_per_worker)).ceil() as u32;
+    (executors + 1).max(WORKERS.min as u32)
+}

@@ -34,3 +34,5 @@ pub const SHARD_READ_CALLS_PER_SECOND: u32 = 5;
 /// Enhanced fan-out consumers per stream (On-demand Standard and Provisioned).
 pub const MAX_EFO_CONSUMERS: usize = 20;
 pub const SOURCE: &str = QUOTAS;
+/// A new on-demand stream accepts 4 MB/s of writes, then scales with the traffic it sees.
+pub const ON_DEMAND_INITIAL_WRITE_KIB_PER_SECOND: f64 = 4.0 * 1000.0 * 1000.0 / 1024.0;

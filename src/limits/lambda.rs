@@ -80,3 +80,8 @@ pub static RETIRED_RUNTIMES: &[Retired] = &[
     Retired { name: "dotnet6", since: "2024-12-20", replacement: "dotnet8", source: RUNTIMES_PAGE },
     Retired { name: "ruby3.2", since: "2026-03-31", replacement: "ruby3.4", source: RUNTIMES_PAGE },
 ];
+
+/// Concurrent executions per account and Region, shared by every function (default quota).
+pub const ACCOUNT_CONCURRENCY: u32 = 1000;
+pub const CONCURRENCY_SOURCE: &str =
+    "docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html (read 2026-12-01)";

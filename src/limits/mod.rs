@@ -5,6 +5,7 @@
 //! 2026-05-20) and the service quotas pages named in `source`.
 //! A [`Limit`] is also the validation rule that enforces it: its `id` is the rule id users see.
 
+pub mod dynamodb;
 pub mod emr;
 pub mod firehose;
 pub mod flink;

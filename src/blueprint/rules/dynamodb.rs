@@ -3,6 +3,7 @@
 use crate::diagnostic::{Diagnostic, Rule, Severity};
 
 use super::super::spec::Component;
+use super::super::spec::common::Size;
 use super::super::spec::dynamodb::Billing;
 use super::Context;
 
@@ -25,7 +26,7 @@ pub fn check(cx: &mut Context) {
                         .at(placed.path())
                         .hint(format!("add `{field}:`, or use `billing: on-demand`")),
                 ),
-                (Billing::Provisioned, Some(0)) => found.push(
+                (Billing::Provisioned, Some(Size::Count(0))) => found.push(
                     Diagnostic::new(&CAPACITY, format!("`{field}` is 0"))
                         .at(placed.field(field))
                         .expected("at least 1"),

@@ -44,14 +44,15 @@ pub fn check(cx: &mut Context) {
                     .expected(one_of(SUPPORTED_RUNTIMES)),
             );
         }
-        cx.range(&PARALLELISM, placed.field("parallelism"), i64::from(app.parallelism));
+        let parallelism = crate::capacity::flink::parallelism(&cx.graph, app).value();
+        cx.range(&PARALLELISM, placed.field("parallelism"), i64::from(parallelism));
         cx.range(&PARALLELISM_PER_KPU, placed.field("parallelism_per_kpu"), i64::from(app.parallelism_per_kpu));
-        let kpus = app.parallelism.div_ceil(app.parallelism_per_kpu.max(1));
+        let kpus = crate::limits::flink::kpus(parallelism, app.parallelism_per_kpu);
         if kpus > MAX_KPUS {
             found.push(
                 Diagnostic::new(
                     &KPUS,
-                    format!("parallelism {} at {} per KPU needs {kpus} KPUs", app.parallelism, app.parallelism_per_kpu),
+                    format!("parallelism {parallelism} at {} per KPU needs {kpus} KPUs", app.parallelism_per_kpu),
                 )
                 .at(placed.field("parallelism"))
                 .expected(format!("at most {MAX_KPUS} KPUs ({KPU_SOURCE})"))

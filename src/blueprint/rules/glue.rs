@@ -32,7 +32,8 @@ pub fn check(cx: &mut Context) {
     let mut found = Vec::new();
     for placed in cx.blueprint.components() {
         let Component::GlueStreamingJob(job) = placed.component else { continue };
-        cx.range(&WORKERS, placed.field("workers"), i64::from(job.workers));
+        let workers = crate::capacity::glue::workers(&cx.graph, job).value();
+        cx.range(&WORKERS, placed.field("workers"), i64::from(workers));
         cx.range(&WINDOW_SECONDS, placed.field("window_seconds"), i64::from(job.window_seconds));
         if let Some(gone) = retired(RETIRED_VERSIONS, &job.glue_version) {
             found.push(

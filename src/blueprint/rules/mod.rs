@@ -4,6 +4,7 @@
 //! [`Diagnostic`]s with a field path; the loader turns paths into source spans. All rules run, so
 //! a file's problems are reported together.
 
+mod capacity;
 mod code;
 mod connections;
 mod dynamodb;
@@ -40,6 +41,7 @@ pub fn all() -> Vec<&'static Rule> {
         code::RULES,
         connections::RULES,
         kinesis::RULES,
+        capacity::RULES,
         firehose::RULES,
         lambda::RULES,
         msk::RULES,
@@ -65,6 +67,7 @@ pub fn check(blueprint: &Blueprint, base_dir: &Path, declared_ids: &HashSet<Stri
     code::check(&mut cx);
     sources::check(&mut cx);
     kinesis::check(&mut cx);
+    capacity::check(&mut cx);
     firehose::check(&mut cx);
     lambda::check(&mut cx);
     msk::check(&mut cx);

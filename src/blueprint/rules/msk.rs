@@ -107,7 +107,8 @@ fn cluster_shape(cx: &mut Context, placed: Placed, cluster: &MskCluster) {
             }
         }
     }
-    if let (MskDeployment::Provisioned, Some(brokers)) = (cluster.deployment, cluster.brokers) {
+    let sized_brokers = crate::capacity::msk::brokers(&cx.graph, cluster).map(|f| f.value());
+    if let (MskDeployment::Provisioned, Some(brokers)) = (cluster.deployment, sized_brokers) {
         cx.range(&BROKERS, placed.field("brokers"), i64::from(brokers));
         if subnets > 0 && !(brokers as usize).is_multiple_of(subnets) {
             found.push(
@@ -124,7 +125,9 @@ fn cluster_shape(cx: &mut Context, placed: Placed, cluster: &MskCluster) {
             );
         }
     }
-    if let Some(storage) = cluster.storage_gib {
+    if let Some(storage) =
+        sized_brokers.and_then(|b| crate::capacity::msk::storage(&cx.graph, cluster, b)).map(|f| f.value())
+    {
         cx.range(&STORAGE_GIB, placed.field("storage_gib"), i64::from(storage));
     }
     if let Some(version) = &cluster.kafka_version
@@ -163,7 +166,7 @@ fn cluster_shape(cx: &mut Context, placed: Placed, cluster: &MskCluster) {
     }
     for (i, topic) in cluster.topics.iter().enumerate() {
         let brokers = match cluster.deployment {
-            MskDeployment::Provisioned => cluster.brokers.unwrap_or(u32::MAX),
+            MskDeployment::Provisioned => sized_brokers.unwrap_or(u32::MAX),
             MskDeployment::Serverless => 3,
         };
         if topic.replication_factor > brokers || topic.replication_factor == 0 {

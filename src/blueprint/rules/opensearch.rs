@@ -53,7 +53,8 @@ pub fn check(cx: &mut Context) {
     for placed in cx.blueprint.components() {
         let Component::OpensearchDomain(domain) = placed.component else { continue };
         cx.range(&INSTANCE_COUNT, placed.field("instance_count"), i64::from(domain.instance_count));
-        cx.range(&STORAGE_GIB, placed.field("storage_gib"), i64::from(domain.storage_gib));
+        let storage = crate::capacity::opensearch::storage(&cx.graph, domain).value();
+        cx.range(&STORAGE_GIB, placed.field("storage_gib"), i64::from(storage));
         if !is_engine_version(&domain.engine_version) {
             found.push(
                 Diagnostic::new(&ENGINE_VERSION, format!("`{}` is not an engine version", domain.engine_version))

@@ -126,3 +126,64 @@ pub struct Column {
 pub fn yes() -> bool {
     true
 }
+
+/// A capacity figure AWS asks for: `auto` (pipe sizes it from the declared throughput) or a whole
+/// number the blueprint chooses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Size {
+    Auto,
+    Count(u32),
+}
+
+impl Size {
+    /// The declared number, or the sized one for `auto`.
+    pub fn or_sized(self, sized: impl FnOnce() -> u32) -> u32 {
+        match self {
+            Size::Count(n) => n,
+            Size::Auto => sized(),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Size {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct SizeVisitor;
+        impl Visitor<'_> for SizeVisitor {
+            type Value = Size;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("`auto` or a whole number")
+            }
+            fn visit_u64<E: de::Error>(self, n: u64) -> Result<Size, E> {
+                u32::try_from(n).map(Size::Count).map_err(|_| E::custom(format!("`{n}` is too large")))
+            }
+            fn visit_i64<E: de::Error>(self, n: i64) -> Result<Size, E> {
+                u64::try_from(n)
+                    .map_err(|_| E::custom(format!("expected `auto` or a whole number, found `{n}`")))
+                    .and_then(|n| self.visit_u64(n))
+            }
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<Size, E> {
+                match text {
+                    "auto" => Ok(Size::Auto),
+                    _ => text
+                        .parse::<u64>()
+                        .map_err(|_| E::custom(format!("expected `auto` or a whole number, found `{text}`")))
+                        .and_then(|n| self.visit_u64(n)),
+                }
+            }
+        }
+        deserializer.deserialize_any(SizeVisitor)
+    }
+}
+
+impl JsonSchema for Size {
+    fn schema_name() -> Cow<'static, str> {
+        "Size".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "`auto` (sized from the declared throughput) or a whole number.",
+            "anyOf": [ { "const": "auto" }, { "type": "integer", "minimum": 1 } ]
+        })
+    }
+}

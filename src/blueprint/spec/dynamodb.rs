@@ -3,7 +3,7 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::common::Encryption;
+use super::common::{Encryption, Size};
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -13,9 +13,10 @@ pub struct DynamodbTable {
     pub sort_key: Option<Key>,
     #[serde(default)]
     pub billing: Billing,
-    /// Provisioned billing: read and write capacity units.
-    pub read_capacity: Option<u32>,
-    pub write_capacity: Option<u32>,
+    /// Provisioned billing: read and write capacity units, or `auto` to size them from the
+    /// declared throughput of the components that write and look up the table.
+    pub read_capacity: Option<Size>,
+    pub write_capacity: Option<Size>,
     /// Turn on DynamoDB Streams with this view of each change.
     pub stream: Option<StreamView>,
     #[serde(default = "super::common::yes")]

@@ -4,7 +4,7 @@ use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::common::{Network, Refs};
+use super::common::{Network, Refs, Size};
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -26,9 +26,9 @@ pub struct FlinkApplication {
     /// The application code directory (a PyFlink job with `main.py`, or a Java job's JAR),
     /// relative to the blueprint file.
     pub code: String,
-    /// Total parallelism (1 or more).
-    #[serde(default = "one")]
-    pub parallelism: u32,
+    /// Total parallelism (1 or more), or `auto` for the KPUs the declared throughput needs.
+    #[serde(default = "one_task")]
+    pub parallelism: Size,
     /// Parallel tasks per KPU (1 to 8).
     #[serde(default = "one")]
     pub parallelism_per_kpu: u32,
@@ -44,6 +44,10 @@ pub struct FlinkApplication {
 
 fn default_runtime() -> String {
     "FLINK-1_20".to_string()
+}
+
+fn one_task() -> Size {
+    Size::Count(1)
 }
 
 fn one() -> u32 {

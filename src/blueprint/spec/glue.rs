@@ -4,7 +4,7 @@ use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::common::{Column, Refs, StartingPosition};
+use super::common::{Column, Refs, Size, StartingPosition};
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -29,8 +29,9 @@ pub struct GlueStreamingJob {
     pub glue_version: String,
     #[serde(default)]
     pub worker_type: WorkerType,
+    /// Workers including the driver (2 or more), or `auto` to size from the declared throughput.
     #[serde(default = "default_workers")]
-    pub workers: u32,
+    pub workers: Size,
     /// Micro-batch window in seconds.
     #[serde(default = "default_window")]
     pub window_seconds: u32,
@@ -43,8 +44,8 @@ pub struct GlueStreamingJob {
     pub arguments: IndexMap<String, String>,
 }
 
-fn default_workers() -> u32 {
-    2
+fn default_workers() -> Size {
+    Size::Count(2)
 }
 
 fn default_window() -> u32 {

@@ -1,12 +1,9 @@
 //! Amazon Kinesis Data Streams.
 
-use std::borrow::Cow;
+use schemars::JsonSchema;
+use serde::Deserialize;
 
-use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
-use serde::de::{self, Visitor};
-use serde::{Deserialize, Deserializer};
-
-use super::common::Encryption;
+use super::common::{Encryption, Size};
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -36,7 +33,7 @@ pub struct Capacity {
     #[serde(default)]
     pub mode: CapacityMode,
     /// Provisioned mode only: a shard count, or `auto` to size from the declared throughput.
-    pub shards: Option<Shards>,
+    pub shards: Option<Size>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
@@ -47,48 +44,4 @@ pub enum CapacityMode {
     Provisioned,
     /// AWS scales the stream; billed per GB and stream-hour.
     OnDemand,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Shards {
-    Auto,
-    Count(u32),
-}
-
-impl<'de> Deserialize<'de> for Shards {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct ShardsVisitor;
-        impl Visitor<'_> for ShardsVisitor {
-            type Value = Shards;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("`auto` or a whole number of shards")
-            }
-            fn visit_u64<E: de::Error>(self, n: u64) -> Result<Shards, E> {
-                u32::try_from(n).map(Shards::Count).map_err(|_| E::custom(format!("`{n}` shards is too many")))
-            }
-            fn visit_str<E: de::Error>(self, text: &str) -> Result<Shards, E> {
-                match text {
-                    "auto" => Ok(Shards::Auto),
-                    _ => text
-                        .parse::<u64>()
-                        .map_err(|_| E::custom(format!("expected `auto` or a whole number of shards, found `{text}`")))
-                        .and_then(|n| self.visit_u64(n)),
-                }
-            }
-        }
-        deserializer.deserialize_any(ShardsVisitor)
-    }
-}
-
-impl JsonSchema for Shards {
-    fn schema_name() -> Cow<'static, str> {
-        "Shards".into()
-    }
-
-    fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        json_schema!({
-            "description": "`auto` (sized from the declared throughput) or a shard count.",
-            "anyOf": [ { "const": "auto" }, { "type": "integer", "minimum": 1 } ]
-        })
-    }
 }

@@ -3,7 +3,7 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::common::{Encryption, Network};
+use super::common::{Encryption, Network, Size};
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -15,10 +15,12 @@ pub struct MskCluster {
     pub kafka_version: Option<String>,
     /// Provisioned: broker instance type, e.g. `kafka.m7g.large`.
     pub broker_type: Option<String>,
-    /// Provisioned: number of brokers, a multiple of the number of subnets.
-    pub brokers: Option<u32>,
-    /// Provisioned: EBS storage per broker in GiB (1 to 16384).
-    pub storage_gib: Option<u32>,
+    /// Provisioned: number of brokers, a multiple of the number of subnets, or `auto` to size
+    /// from the declared throughput, replication and broker type.
+    pub brokers: Option<Size>,
+    /// Provisioned: EBS storage per broker in GiB (1 to 16384), or `auto` to size from the
+    /// declared throughput, the topics' retention and replication.
+    pub storage_gib: Option<Size>,
     /// Two or three subnets in distinct Availability Zones.
     pub network: Network,
     #[serde(default)]

@@ -3,7 +3,7 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::common::{Encryption, Network};
+use super::common::{Encryption, Network, Size};
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -19,9 +19,12 @@ pub struct OpensearchDomain {
     /// Spread data nodes over this many Availability Zones (2 or 3).
     pub zone_awareness: Option<u32>,
     pub dedicated_masters: Option<DedicatedMasters>,
-    /// EBS gp3 storage per data node in GiB.
+    /// EBS gp3 storage per data node in GiB, or `auto` to size from the declared throughput
+    /// kept for `retention_days`.
     #[serde(default = "default_storage")]
-    pub storage_gib: u32,
+    pub storage_gib: Size,
+    /// Days of documents the domain keeps (with one replica each): what `storage_gib: auto` sizes for.
+    pub retention_days: Option<u32>,
     /// VPC placement; a public endpoint when omitted (`pipe validate` warns).
     pub network: Option<Network>,
     #[serde(default = "super::common::yes")]
@@ -48,8 +51,8 @@ fn default_count() -> u32 {
     2
 }
 
-fn default_storage() -> u32 {
-    100
+fn default_storage() -> Size {
+    Size::Count(100)
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]

@@ -3,6 +3,7 @@
 use serde_json::json;
 
 use crate::blueprint::spec::dynamodb::{Billing, DynamodbTable, KeyType, StreamView};
+use crate::capacity::dynamodb::{read_capacity, write_capacity};
 
 use super::super::cfn::get_att;
 use super::super::naming::physical;
@@ -39,8 +40,10 @@ pub fn table(b: &mut Builder, id: String, table: &DynamodbTable) {
         Billing::OnDemand => properties["BillingMode"] = json!("PAY_PER_REQUEST"),
         Billing::Provisioned => {
             properties["BillingMode"] = json!("PROVISIONED");
-            properties["ProvisionedThroughput"] =
-                json!({ "ReadCapacityUnits": table.read_capacity, "WriteCapacityUnits": table.write_capacity });
+            properties["ProvisionedThroughput"] = json!({
+                "ReadCapacityUnits": read_capacity(&b.graph, table).map(|f| f.value()),
+                "WriteCapacityUnits": write_capacity(&b.graph, table).map(|f| f.value()),
+            });
         }
     }
     if let Some(view) = table.stream {

@@ -41,7 +41,7 @@ pub fn application(b: &mut Builder, id: String, app: &FlinkApplication) -> std::
         "FlinkApplicationConfiguration": {
             "ParallelismConfiguration": {
                 "ConfigurationType": "CUSTOM",
-                "Parallelism": app.parallelism,
+                "Parallelism": crate::capacity::flink::parallelism(&b.graph, app).value(),
                 "ParallelismPerKPU": app.parallelism_per_kpu,
                 "AutoScalingEnabled": app.autoscaling,
             },

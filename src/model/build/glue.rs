@@ -154,7 +154,7 @@ pub fn job(b: &mut Builder, id: String, job: &GlueStreamingJob) -> std::io::Resu
         "Role": super::super::cfn::get_att(&role, "Arn"),
         "GlueVersion": job.glue_version,
         "WorkerType": job.worker_type.name(),
-        "NumberOfWorkers": job.workers,
+        "NumberOfWorkers": crate::capacity::glue::workers(&b.graph, job).value(),
         "Command": { "Name": "gluestreaming", "PythonVersion": "3", "ScriptLocation": sub(format!("s3://${{ArtifactsBucket}}/{script}")) },
         "DefaultArguments": arguments,
         "Tags": b.tag_map(&job.id),

@@ -2,8 +2,8 @@
 
 use serde_json::json;
 
-use crate::blueprint::rules::kinesis::auto_shards;
-use crate::blueprint::spec::kinesis::{CapacityMode, KinesisStream, Shards};
+use crate::blueprint::spec::kinesis::KinesisStream;
+use crate::capacity::kinesis::shards;
 
 use super::super::cfn::get_att;
 use super::super::naming::physical;
@@ -19,15 +19,11 @@ pub fn stream(b: &mut Builder, id: String, stream: &KinesisStream) {
         },
         "Tags": b.tags(&stream.id),
     });
-    match stream.capacity.mode {
-        CapacityMode::OnDemand => properties["StreamModeDetails"] = json!({ "StreamMode": "ON_DEMAND" }),
-        CapacityMode::Provisioned => {
-            let shards = match stream.capacity.shards {
-                Some(Shards::Count(n)) => n,
-                None | Some(Shards::Auto) => auto_shards(&b.graph, &stream.id),
-            };
+    match shards(&b.graph, stream) {
+        None => properties["StreamModeDetails"] = json!({ "StreamMode": "ON_DEMAND" }),
+        Some(shards) => {
             properties["StreamModeDetails"] = json!({ "StreamMode": "PROVISIONED" });
-            properties["ShardCount"] = json!(shards);
+            properties["ShardCount"] = json!(shards.value());
         }
     }
     if !stream.encryption.enabled {

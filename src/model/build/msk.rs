@@ -49,15 +49,17 @@ pub fn cluster(b: &mut Builder, id: String, cluster: &MskCluster) {
             if let Some(key) = kms_key(&cluster.encryption) {
                 encryption["EncryptionAtRest"] = json!({ "DataVolumeKMSKeyId": key });
             }
+            let brokers = crate::capacity::msk::brokers(&b.graph, cluster).map(|f| f.value());
+            let storage = brokers.and_then(|n| crate::capacity::msk::storage(&b.graph, cluster, n)).map(|f| f.value());
             let mut properties = json!({
                     "ClusterName": name,
                     "KafkaVersion": cluster.kafka_version,
-                    "NumberOfBrokerNodes": cluster.brokers,
+                    "NumberOfBrokerNodes": brokers,
                     "BrokerNodeGroupInfo": {
                         "InstanceType": cluster.broker_type,
                         "ClientSubnets": cluster.network.subnets,
                         "SecurityGroups": cluster.network.security_groups,
-                        "StorageInfo": { "EBSStorageInfo": { "VolumeSize": cluster.storage_gib } },
+                        "StorageInfo": { "EBSStorageInfo": { "VolumeSize": storage } },
                     },
                     "ClientAuthentication": client_auth,
                     "EncryptionInfo": encryption,

@@ -31,7 +31,7 @@ pub fn domain(b: &mut Builder, id: String, domain: &OpensearchDomain) {
         "DomainName": name,
         "EngineVersion": domain.engine_version,
         "ClusterConfig": cluster,
-        "EBSOptions": { "EBSEnabled": true, "VolumeType": "gp3", "VolumeSize": domain.storage_gib },
+        "EBSOptions": { "EBSEnabled": true, "VolumeType": "gp3", "VolumeSize": crate::capacity::opensearch::storage(&b.graph, domain).value() },
         "EncryptionAtRestOptions": encryption,
         "NodeToNodeEncryptionOptions": { "Enabled": domain.node_to_node_encryption },
         "DomainEndpointOptions": { "EnforceHTTPS": domain.enforce_https, "TLSSecurityPolicy": "Policy-Min-TLS-1-2-PFS-2023-10" },
