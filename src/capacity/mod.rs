@@ -12,6 +12,7 @@ pub mod kinesis;
 pub mod lambda;
 pub mod msk;
 pub mod opensearch;
+pub mod view;
 
 use serde::Serialize;
 

@@ -19,20 +19,34 @@ pub struct ValidateArgs {
     /// `text` for people (on stderr), `json` for machines (on stdout).
     #[arg(long, value_enum, default_value = "text")]
     output: OutputFormat,
+    /// Also show, per component of each valid blueprint, its size and the load on each of its
+    /// limits at the declared throughput (on stdout).
+    #[arg(long)]
+    explain: bool,
 }
 
 pub fn run(args: &ValidateArgs) -> Result<Outcome, Error> {
     let overrides = args.vars.load()?;
     let files = blueprint_files(&args.paths)?;
+    if args.explain && args.output == OutputFormat::Json {
+        return Err(Error::Usage("`--explain` shows text; `pipe cost --output json` gives the figures".into()));
+    }
     let mut reports = Vec::with_capacity(files.len());
+    let mut explained = String::new();
     for file in &files {
-        reports.push(super::load(file, &overrides)?.report);
+        let loaded = super::load(file, &overrides)?;
+        if let (true, Some(blueprint)) = (args.explain && loaded.report.errors() == 0, &loaded.blueprint) {
+            let graph = crate::blueprint::graph::Graph::new(blueprint);
+            explained.push_str(&crate::capacity::view::render(&blueprint.name, &crate::capacity::report(&graph)));
+        }
+        reports.push(loaded.report);
     }
     let invalid = reports.iter().any(|r| r.errors() > 0);
     match args.output {
         OutputFormat::Json => writeln!(std::io::stdout(), "{}", json::render(&reports))?,
         OutputFormat::Text => write!(std::io::stderr(), "{}", render_text(&reports, use_color()))?,
     }
+    write!(std::io::stdout(), "{explained}")?;
     Ok(if invalid { Outcome::Invalid } else { Outcome::Success })
 }
 
