@@ -7,6 +7,7 @@ pub mod backend;
 pub mod blueprint;
 pub mod capacity;
 pub mod cli;
+pub mod cost;
 pub mod diagnostic;
 pub mod limits;
 pub mod model;

@@ -3,6 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::spec::common::Throughput;
 use super::spec::{Blueprint, Component, Placed};
 
 /// A data flow between two components, as the blueprint declares it.
@@ -21,6 +22,15 @@ pub struct Edge<'a> {
 pub struct Flow {
     pub records_per_second: f64,
     pub kib_per_second: f64,
+}
+
+impl Flow {
+    fn of(throughput: &Throughput) -> Flow {
+        Flow {
+            records_per_second: f64::from(throughput.records_per_second),
+            kib_per_second: throughput.kib_per_second(),
+        }
+    }
 }
 
 pub struct Graph<'a> {
@@ -94,14 +104,17 @@ impl<'a> Graph<'a> {
         }
         let placed = self.get(id)?;
         if let Some(throughput) = declared_throughput(placed.component) {
-            return Some(Flow {
-                records_per_second: f64::from(throughput.records_per_second),
-                kib_per_second: throughput.kib_per_second(),
-            });
+            return Some(Flow::of(throughput));
         }
         visiting.push(id);
-        let inputs: Vec<&str> = self.inputs_of(id).map(|e| e.from.component.id()).collect();
-        let flows: Vec<Flow> = inputs.into_iter().filter_map(|input| self.flow_guarded(input, visiting)).collect();
+        let inputs: Vec<&Placed> = self.inputs_of(id).map(|e| &e.from).collect();
+        let flows: Vec<Flow> = inputs
+            .into_iter()
+            .filter_map(|input| match declared_output(input.component, id) {
+                Some(output) => Some(Flow::of(output)),
+                None => self.flow_guarded(input.component.id(), visiting),
+            })
+            .collect();
         visiting.pop();
         if flows.is_empty() {
             return None;
@@ -113,7 +126,23 @@ impl<'a> Graph<'a> {
     }
 }
 
-fn declared_throughput(component: &Component) -> Option<&super::spec::common::Throughput> {
+/// What a processor declares it writes to `target`, when that differs from what it reads.
+fn declared_output<'c>(component: &'c Component, target: &str) -> Option<&'c Throughput> {
+    declared_outputs(component)?.get(target)
+}
+
+/// A processor's `output:` by target id.
+pub fn declared_outputs(component: &Component) -> Option<&indexmap::IndexMap<String, Throughput>> {
+    match component {
+        Component::FlinkApplication(c) => Some(&c.output),
+        Component::Lambda(c) => Some(&c.output),
+        Component::GlueStreamingJob(c) => Some(&c.output),
+        Component::EmrSparkStreaming(c) => Some(&c.output),
+        _ => None,
+    }
+}
+
+fn declared_throughput(component: &Component) -> Option<&Throughput> {
     match component {
         Component::Application(c) => Some(&c.throughput),
         Component::Devices(c) => Some(&c.throughput),

@@ -4,6 +4,7 @@
 //! I/O error. `plan --detailed-exitcode` follows Terraform: 0 no changes, 1 any error, 2 changes.
 
 mod apply;
+mod cost;
 mod destroy;
 mod diff;
 mod init;
@@ -50,6 +51,8 @@ enum Command {
     Diff(diff::DiffArgs),
     /// Delete a pipeline's resources; data stores are kept unless `--allow-data-loss`.
     Destroy(destroy::DestroyArgs),
+    /// Estimate a blueprint's monthly cost at its declared throughput, with dated prices.
+    Cost(cost::CostArgs),
 }
 
 /// `--var` and `--vars-file`, for every command that reads blueprints.
@@ -128,6 +131,7 @@ pub fn main() -> ExitCode {
         Command::Apply(args) => apply::run(&args),
         Command::Diff(args) => diff::run(&args),
         Command::Destroy(args) => destroy::run(&args),
+        Command::Cost(args) => cost::run(&args),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,

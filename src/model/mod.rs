@@ -45,6 +45,8 @@ pub struct Pipeline {
     pub deploy: crate::blueprint::spec::Deploy,
     /// Where each component is in the blueprint, by id.
     pub places: IndexMap<String, Place>,
+    /// What each component does in a month at the declared flow, by id: what cost estimates price.
+    pub usage: IndexMap<String, crate::cost::usage::Usage>,
 }
 
 /// A component's kind and its place in the blueprint (`storage[0]`).
@@ -109,6 +111,7 @@ impl Pipeline {
             tables: Vec::new(),
             deploy: Default::default(),
             places: IndexMap::new(),
+            usage: IndexMap::new(),
         }
     }
 }
@@ -148,6 +151,7 @@ impl Resource {
 pub fn compile(blueprint: &Blueprint, base_dir: &Path) -> std::io::Result<Pipeline> {
     let mut builder = Builder::new(blueprint, base_dir);
     build::all(&mut builder)?;
+    builder.pipeline.usage = crate::cost::usage::of(&builder.graph);
     Ok(builder.pipeline)
 }
 
@@ -202,6 +206,7 @@ impl<'a> Builder<'a> {
                 tables: Vec::new(),
                 deploy: blueprint.deploy.clone(),
                 places: places(blueprint),
+                usage: IndexMap::new(),
             },
             catalog_databases: IndexMap::new(),
         }

@@ -1,6 +1,7 @@
 //! Declared capacity against the declared flow: a figure too small for it, `auto` that cannot be
 //! sized, and the warnings where AWS would throttle or deliver late.
 
+use crate::blueprint::graph::declared_outputs;
 use crate::blueprint::spec::Component;
 use crate::capacity::{self, Report, firehose, lambda};
 use crate::diagnostic::{Diagnostic, Rule, Severity};
@@ -13,8 +14,15 @@ pub static CANNOT_SIZE: Rule = Rule {
     summary: "`auto` needs a declared throughput upstream (and the figures its formula uses)",
 };
 
+pub static OUTPUT_TARGET: Rule = Rule {
+    id: "capacity::output-target",
+    severity: Severity::Error,
+    summary: "each `output:` entry names one of the component's `to` targets",
+};
+
 pub static RULES: &[&Rule] = &[
     &CANNOT_SIZE,
+    &OUTPUT_TARGET,
     &capacity::kinesis::TOO_FEW_SHARDS,
     &capacity::msk::TOO_FEW_BROKERS,
     &capacity::msk::TOO_LITTLE_STORAGE,
@@ -29,6 +37,18 @@ pub static RULES: &[&Rule] = &[
 pub fn check(cx: &mut Context) {
     let mut found = Vec::new();
     for placed in cx.blueprint.components() {
+        for target in declared_outputs(placed.component).into_iter().flat_map(|o| o.keys()) {
+            if !placed.component.to().contains(target) {
+                found.push(
+                    Diagnostic::new(
+                        &OUTPUT_TARGET,
+                        format!("`{target}` is not one of the targets `{}` writes to", placed.component.id()),
+                    )
+                    .at(placed.field(&format!("output.{target}")))
+                    .expected(crate::diagnostic::one_of(placed.component.to())),
+                );
+            }
+        }
         let report = capacity::of(&cx.graph, placed);
         figures(&mut found, &report, &placed.path());
         match placed.component {

@@ -1,9 +1,10 @@
 //! Spark Structured Streaming on an Amazon EMR cluster.
 
+use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::common::{Network, Refs};
+use super::common::{Network, Refs, Throughput};
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -27,6 +28,10 @@ pub struct EmrSparkStreaming {
     pub core_instances: u32,
     /// The cluster's subnet (the first is used) and security groups.
     pub network: Network,
+    /// What it writes to each `to` target, by id, where it filters or aggregates (records/s
+    /// and record size); a target not listed gets what it reads. Sizing and cost follow it.
+    #[serde(default)]
+    pub output: IndexMap<String, Throughput>,
 }
 
 fn default_instance() -> String {

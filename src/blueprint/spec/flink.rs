@@ -4,7 +4,7 @@ use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::common::{Network, Refs, Size};
+use super::common::{Network, Refs, Size, Throughput};
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -40,6 +40,10 @@ pub struct FlinkApplication {
     #[serde(default)]
     pub properties: IndexMap<String, String>,
     pub network: Option<Network>,
+    /// What it writes to each `to` target, by id, where it filters or aggregates (records/s
+    /// and record size); a target not listed gets what it reads. Sizing and cost follow it.
+    #[serde(default)]
+    pub output: IndexMap<String, Throughput>,
 }
 
 fn default_runtime() -> String {

@@ -4,7 +4,7 @@ use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::common::{Column, Refs, Size, StartingPosition};
+use super::common::{Column, Refs, Size, StartingPosition, Throughput};
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -23,6 +23,10 @@ pub struct GlueStreamingJob {
     pub topic: Option<String>,
     /// Where the job's workers run: needed to reach an MSK cluster, which lives in a VPC.
     pub network: Option<GlueNetwork>,
+    /// What it writes to each `to` target, by id, where it filters or aggregates (records/s
+    /// and record size); a target not listed gets what it reads. Sizing and cost follow it.
+    #[serde(default)]
+    pub output: IndexMap<String, Throughput>,
     /// The PySpark script, relative to the blueprint file.
     pub code: String,
     /// Pinned Glue version (`4.0`, `5.0`); Glue's own default changes under you.

@@ -4,7 +4,7 @@ use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::common::{Network, Refs, StartingPosition};
+use super::common::{Network, Refs, StartingPosition, Throughput};
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -42,6 +42,10 @@ pub struct Lambda {
     pub reserved_concurrency: Option<u32>,
     /// Run inside a VPC (needed to reach MSK).
     pub network: Option<Network>,
+    /// What it writes to each `to` target, by id, where it filters or aggregates (records/s
+    /// and record size); a target not listed gets what it reads. Sizing and cost follow it.
+    #[serde(default)]
+    pub output: IndexMap<String, Throughput>,
 }
 
 fn default_handler() -> String {

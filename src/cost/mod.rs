@@ -1,0 +1,504 @@
+//! A monthly cost estimate of a compiled pipeline: each resource's sizes (from its properties,
+//! so a deployed state prices the same way) times the usage the declared flow gives, at dated
+//! prices. `pipe cost` shows it; `pipe plan` shows it before and after a change.
+
+pub mod prices;
+pub mod usage;
+pub mod view;
+
+use indexmap::IndexMap;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::model::Resource;
+
+use prices::{HOURS_PER_MONTH, PriceBook};
+use usage::Usage;
+
+/// Bumped whenever a field of the JSON view changes meaning or disappears; additions keep it.
+pub const FORMAT_VERSION: u32 = 1;
+
+const SECONDS_PER_MONTH: f64 = HOURS_PER_MONTH * 3600.0;
+const KIB_PER_GB: f64 = 1024.0 * 1024.0;
+/// Average Lambda duration pipe prices when nothing better is known: stated on the line.
+pub const ASSUMED_LAMBDA_MS: f64 = 100.0;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Estimate {
+    pub format_version: u32,
+    pub pipeline: String,
+    pub region: String,
+    /// The prices are for `prices::REGION`; elsewhere the figures are estimates.
+    pub region_estimated: bool,
+    pub components: Vec<ComponentCost>,
+    /// Resources that cost money but that pipe cannot price, and why.
+    pub not_priced: Vec<NotPriced>,
+    pub monthly_usd: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ComponentCost {
+    pub component: String,
+    pub lines: Vec<Line>,
+    pub monthly_usd: f64,
+}
+
+/// One priced dimension: quantity × price, with what both mean.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Line {
+    pub resource: String,
+    pub item: String,
+    pub quantity: f64,
+    pub unit: String,
+    pub price: String,
+    pub usd_per_unit: f64,
+    pub monthly_usd: f64,
+    pub source: String,
+    pub as_of: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NotPriced {
+    pub component: String,
+    pub resource: String,
+    pub reason: String,
+}
+
+/// Prices every resource of `resources` at `usage`.
+pub fn estimate(
+    pipeline: &str,
+    resources: &IndexMap<String, Resource>,
+    usage: &IndexMap<String, Usage>,
+    book: &PriceBook,
+    region: &str,
+) -> Estimate {
+    let mut pricer = Pricer { book, lines: Vec::new(), not_priced: Vec::new() };
+    for (logical_id, resource) in resources {
+        let at = usage.get(&resource.component).cloned().unwrap_or_default();
+        pricer.resource(logical_id, resource, &at);
+    }
+    let mut components: Vec<ComponentCost> = Vec::new();
+    for (component, line) in pricer.lines {
+        match components.iter_mut().find(|c| c.component == component) {
+            Some(existing) => existing.lines.push(line),
+            None => components.push(ComponentCost { component, lines: vec![line], monthly_usd: 0.0 }),
+        }
+    }
+    for component in &mut components {
+        component.monthly_usd = component.lines.iter().map(|l| l.monthly_usd).sum();
+    }
+    Estimate {
+        format_version: FORMAT_VERSION,
+        pipeline: pipeline.to_string(),
+        region: region.to_string(),
+        region_estimated: region != prices::REGION,
+        monthly_usd: components.iter().map(|c| c.monthly_usd).sum(),
+        components,
+        not_priced: pricer.not_priced,
+    }
+}
+
+struct Pricer<'a> {
+    book: &'a PriceBook,
+    lines: Vec<(String, Line)>,
+    not_priced: Vec<NotPriced>,
+}
+
+/// GB a flow carries in a month, each record rounded up to `increment_kib` when one applies.
+fn gb_per_month(usage: &Usage, increment_kib: Option<f64>) -> f64 {
+    let Some(flow) = usage.flow else { return 0.0 };
+    let kib = match increment_kib {
+        Some(step) if flow.records_per_second > 0.0 => {
+            let record = flow.kib_per_second / flow.records_per_second;
+            flow.records_per_second * (record / step).ceil().max(1.0) * step
+        }
+        _ => flow.kib_per_second,
+    };
+    kib * SECONDS_PER_MONTH / KIB_PER_GB
+}
+
+fn records_per_month(usage: &Usage) -> f64 {
+    usage.flow.map_or(0.0, |f| f.records_per_second * SECONDS_PER_MONTH)
+}
+
+fn number(properties: &Map<String, Value>, path: &[&str]) -> Option<f64> {
+    let mut value = properties.get(path[0])?;
+    for key in &path[1..] {
+        value = value.get(key)?;
+    }
+    value.as_f64()
+}
+
+fn text<'v>(properties: &'v Map<String, Value>, path: &[&str]) -> Option<&'v str> {
+    let mut value = properties.get(path[0])?;
+    for key in &path[1..] {
+        value = value.get(key)?;
+    }
+    value.as_str()
+}
+
+impl Pricer<'_> {
+    /// Adds `quantity` of price `id` for `resource`.
+    fn line(&mut self, resource: (&str, &Resource), item: String, quantity: f64, unit: &str, id: &str) {
+        let (logical_id, r) = resource;
+        let Some(price) = self.book.get(id) else {
+            self.not_priced.push(NotPriced {
+                component: r.component.clone(),
+                resource: logical_id.to_string(),
+                reason: format!("no `{id}` price in the table; add one with `--prices`"),
+            });
+            return;
+        };
+        let line = Line {
+            resource: logical_id.to_string(),
+            item,
+            quantity,
+            unit: unit.to_string(),
+            price: price.id.clone(),
+            usd_per_unit: price.usd,
+            monthly_usd: quantity * price.usd,
+            source: price.source.clone(),
+            as_of: price.as_of.clone(),
+        };
+        self.lines.push((r.component.clone(), line));
+    }
+
+    fn skip(&mut self, logical_id: &str, r: &Resource, reason: &str) {
+        self.not_priced.push(NotPriced {
+            component: r.component.clone(),
+            resource: logical_id.into(),
+            reason: reason.into(),
+        });
+    }
+
+    fn resource(&mut self, logical_id: &str, r: &Resource, usage: &Usage) {
+        let at = (logical_id, r);
+        let p = &r.properties;
+        match r.cfn_type {
+            "AWS::Kinesis::Stream" => self.kinesis(at, usage),
+            "AWS::KinesisFirehose::DeliveryStream" => {
+                let gb = gb_per_month(usage, Some(5.0));
+                self.line(at, "data ingested (records rounded up to 5 KB)".into(), gb, "GB", "firehose.ingest");
+                let s3 = p.get("ExtendedS3DestinationConfiguration");
+                if s3.and_then(|c| c.pointer("/DynamicPartitioningConfiguration/Enabled")).and_then(Value::as_bool)
+                    == Some(true)
+                {
+                    self.line(
+                        at,
+                        "dynamic partitioning".into(),
+                        gb_per_month(usage, None),
+                        "GB",
+                        "firehose.dynamic-partitioning",
+                    );
+                }
+                if s3.and_then(|c| c.pointer("/DataFormatConversionConfiguration/Enabled")).and_then(Value::as_bool)
+                    == Some(true)
+                {
+                    self.line(
+                        at,
+                        "format conversion".into(),
+                        gb_per_month(usage, None),
+                        "GB",
+                        "firehose.format-conversion",
+                    );
+                }
+            }
+            "AWS::MSK::Cluster" => {
+                let brokers = number(p, &["NumberOfBrokerNodes"]).unwrap_or(0.0);
+                let broker_type = text(p, &["BrokerNodeGroupInfo", "InstanceType"]).unwrap_or("?");
+                let volume =
+                    number(p, &["BrokerNodeGroupInfo", "StorageInfo", "EBSStorageInfo", "VolumeSize"]).unwrap_or(0.0);
+                self.line(
+                    at,
+                    format!("{brokers} × {broker_type} brokers"),
+                    brokers * HOURS_PER_MONTH,
+                    "broker-hours",
+                    &format!("msk.broker-hour:{broker_type}"),
+                );
+                self.line(
+                    at,
+                    format!("{brokers} brokers × {volume} GB storage"),
+                    brokers * volume,
+                    "GB-months",
+                    "msk.storage",
+                );
+            }
+            "AWS::MSK::ServerlessCluster" => {
+                self.line(at, "cluster".into(), HOURS_PER_MONTH, "cluster-hours", "msk.serverless-cluster-hour");
+                let gb = gb_per_month(usage, None);
+                self.line(at, "data in".into(), gb, "GB", "msk.serverless-in");
+                self.line(
+                    at,
+                    format!("data out to {} readers", usage.readers),
+                    gb * f64::from(usage.readers),
+                    "GB",
+                    "msk.serverless-out",
+                );
+                self.skip(logical_id, r, "MSK Serverless partition-hours and storage are not priced");
+            }
+            "AWS::Glue::Job" => {
+                let workers = number(p, &["NumberOfWorkers"]).unwrap_or(0.0);
+                let worker_type = text(p, &["WorkerType"]).unwrap_or("G.1X");
+                let dpu = match worker_type {
+                    "G.025X" => 0.25,
+                    "G.2X" => 2.0,
+                    "G.4X" => 4.0,
+                    "G.8X" => 8.0,
+                    _ => 1.0,
+                };
+                self.line(
+                    at,
+                    format!("{workers} × {worker_type} workers ({dpu} DPU each), running all month"),
+                    workers * dpu * HOURS_PER_MONTH,
+                    "DPU-hours",
+                    "glue.dpu-hour",
+                );
+            }
+            "AWS::KinesisAnalyticsV2::Application" => {
+                let config = ["ApplicationConfiguration", "FlinkApplicationConfiguration", "ParallelismConfiguration"];
+                let parallelism = number(p, &[config[0], config[1], config[2], "Parallelism"]).unwrap_or(1.0);
+                let per_kpu = number(p, &[config[0], config[1], config[2], "ParallelismPerKPU"]).unwrap_or(1.0);
+                let kpus = (parallelism / per_kpu.max(1.0)).ceil();
+                self.line(
+                    at,
+                    format!("{kpus} KPUs + 1 orchestration KPU"),
+                    (kpus + 1.0) * HOURS_PER_MONTH,
+                    "KPU-hours",
+                    "flink.kpu-hour",
+                );
+                self.line(
+                    at,
+                    format!("{kpus} KPUs × 50 GB running storage"),
+                    kpus * 50.0,
+                    "GB-months",
+                    "flink.running-storage",
+                );
+            }
+            "AWS::Lambda::Function" => self.lambda(at, usage),
+            "AWS::DynamoDB::Table" => self.dynamodb(at, usage),
+            "AWS::SNS::Topic" => {
+                let messages = records_per_month(usage);
+                self.line(at, "messages published".into(), messages / 1e6, "million requests", "sns.requests");
+            }
+            "AWS::SNS::Subscription" => {
+                let messages = records_per_month(usage);
+                match text(p, &["Protocol"]) {
+                    Some("email") | Some("email-json") => {
+                        self.line(at, "email deliveries".into(), messages / 1e5, "100,000 deliveries", "sns.email")
+                    }
+                    Some("http") | Some("https") => {
+                        self.line(at, "HTTP deliveries".into(), messages / 1e5, "100,000 deliveries", "sns.http")
+                    }
+                    Some("sms") => self.skip(
+                        logical_id,
+                        r,
+                        "SMS prices depend on the destination country and carrier; AWS publishes no single figure",
+                    ),
+                    _ => {}
+                }
+            }
+            "AWS::S3::Bucket" => {
+                let Some(flow) = usage.flow else { return };
+                let gb_per_day = flow.kib_per_second * 86_400.0 / KIB_PER_GB;
+                let rules = p.get("LifecycleConfiguration").and_then(|c| c.get("Rules")).and_then(Value::as_array);
+                let days = rules
+                    .and_then(|rules| rules.iter().find_map(|r| r.get("ExpirationInDays").and_then(Value::as_f64)));
+                let (stored, item) = match days {
+                    Some(days) => (gb_per_day * days, format!("{days} days of data kept (steady state)")),
+                    None => (gb_per_day * 30.0, "one month of data (no expiry: grows every month)".to_string()),
+                };
+                self.line(at, item, stored, "GB-months", "s3.storage");
+            }
+            "AWS::OpenSearchService::Domain" => {
+                let count = number(p, &["ClusterConfig", "InstanceCount"]).unwrap_or(1.0);
+                let instance = text(p, &["ClusterConfig", "InstanceType"]).unwrap_or("?");
+                self.line(
+                    at,
+                    format!("{count} × {instance} data nodes"),
+                    count * HOURS_PER_MONTH,
+                    "instance-hours",
+                    &format!("opensearch.instance-hour:{instance}"),
+                );
+                if let (Some(masters), Some(master)) = (
+                    number(p, &["ClusterConfig", "DedicatedMasterCount"]),
+                    text(p, &["ClusterConfig", "DedicatedMasterType"]),
+                ) {
+                    self.line(
+                        at,
+                        format!("{masters} × {master} dedicated masters"),
+                        masters * HOURS_PER_MONTH,
+                        "instance-hours",
+                        &format!("opensearch.instance-hour:{master}"),
+                    );
+                }
+                let volume = number(p, &["EBSOptions", "VolumeSize"]).unwrap_or(0.0);
+                self.line(
+                    at,
+                    format!("{count} nodes × {volume} GB gp3"),
+                    count * volume,
+                    "GB-months",
+                    "opensearch.gp3-storage",
+                );
+            }
+            "AWS::EMR::Cluster" => {
+                for group in ["MasterInstanceGroup", "CoreInstanceGroup"] {
+                    let count = number(p, &["Instances", group, "InstanceCount"]).unwrap_or(0.0);
+                    let instance = text(p, &["Instances", group, "InstanceType"]).unwrap_or("?");
+                    let role = if group == "MasterInstanceGroup" { "primary" } else { "core" };
+                    self.line(
+                        at,
+                        format!("{count} × {instance} {role}"),
+                        count * HOURS_PER_MONTH,
+                        "instance-hours",
+                        &format!("emr.instance-hour:{instance}"),
+                    );
+                }
+            }
+            "AWS::SageMaker::EndpointConfig" => {
+                for variant in p.get("ProductionVariants").and_then(Value::as_array).into_iter().flatten() {
+                    let count = variant.get("InitialInstanceCount").and_then(Value::as_f64).unwrap_or(1.0);
+                    let instance = variant.get("InstanceType").and_then(Value::as_str).unwrap_or("?");
+                    self.line(
+                        at,
+                        format!("{count} × {instance} endpoint instances"),
+                        count * HOURS_PER_MONTH,
+                        "instance-hours",
+                        &format!("sagemaker.instance-hour:{instance}"),
+                    );
+                }
+            }
+            "AWS::RedshiftServerless::Workgroup" => {
+                let rpus = number(p, &["BaseCapacity"]).unwrap_or(128.0);
+                // Each load is billed for at least 60 s of the base capacity.
+                let busy = usage.delivery_seconds.map_or(1.0, |every| (60.0 / every.max(1.0)).min(1.0));
+                self.line(
+                    at,
+                    format!(
+                        "{rpus} RPUs busy {:.0} % of the month (a COPY every {:.0} s, 60 s minimum each)",
+                        busy * 100.0,
+                        usage.delivery_seconds.unwrap_or(60.0)
+                    ),
+                    rpus * HOURS_PER_MONTH * busy,
+                    "RPU-hours",
+                    "redshift.serverless-rpu-hour",
+                );
+            }
+            "AWS::Redshift::Cluster" => {
+                self.skip(logical_id, r, "provisioned Redshift node prices are not in the table")
+            }
+            "AWS::Logs::LogGroup" => self.skip(logical_id, r, "log ingestion depends on what the code logs"),
+            "AWS::SecretsManager::Secret" => self.skip(logical_id, r, "Secrets Manager prices are not in the table"),
+            _ => {}
+        }
+    }
+
+    fn kinesis(&mut self, at: (&str, &Resource), usage: &Usage) {
+        let p = &at.1.properties;
+        let retention = number(p, &["RetentionPeriodHours"]).unwrap_or(24.0);
+        if text(p, &["StreamModeDetails", "StreamMode"]) == Some("ON_DEMAND") {
+            self.line(at, "on-demand stream".into(), HOURS_PER_MONTH, "stream-hours", "kinesis.on-demand-stream-hour");
+            let gb = gb_per_month(usage, Some(1.0));
+            self.line(at, "data in (records rounded up to 1 KB)".into(), gb, "GB", "kinesis.on-demand-in");
+            if usage.readers > 0 {
+                self.line(
+                    at,
+                    format!("data out to {} readers", usage.readers),
+                    gb * f64::from(usage.readers),
+                    "GB",
+                    "kinesis.on-demand-out",
+                );
+            }
+            return;
+        }
+        let shards = number(p, &["ShardCount"]).unwrap_or(1.0);
+        self.line(at, format!("{shards} shards"), shards * HOURS_PER_MONTH, "shard-hours", "kinesis.shard-hour");
+        if let Some(flow) = usage.flow.filter(|f| f.records_per_second > 0.0) {
+            let units = (flow.kib_per_second / flow.records_per_second / 25.0).ceil().max(1.0);
+            let millions = flow.records_per_second * units * SECONDS_PER_MONTH / 1e6;
+            self.line(
+                at,
+                format!("PUT payload units ({units} per record)"),
+                millions,
+                "million units",
+                "kinesis.put-units",
+            );
+        }
+        if retention > 24.0 {
+            self.line(
+                at,
+                format!("{shards} shards × retention beyond 24 h"),
+                shards * HOURS_PER_MONTH,
+                "shard-hours",
+                "kinesis.extended-retention",
+            );
+        }
+        if retention > 168.0 {
+            let gb = usage.flow.map_or(0.0, |f| f.kib_per_second * 3600.0 * (retention - 168.0) / KIB_PER_GB);
+            self.line(at, "data kept beyond 7 days".into(), gb, "GB-months", "kinesis.long-term-retention");
+        }
+    }
+
+    fn lambda(&mut self, at: (&str, &Resource), usage: &Usage) {
+        let p = &at.1.properties;
+        let Some(per_second) = usage.invocations_per_second else { return };
+        let invocations = per_second * SECONDS_PER_MONTH;
+        self.line(at, "invocations".into(), invocations / 1e6, "million requests", "lambda.requests");
+        let memory_gb = number(p, &["MemorySize"]).unwrap_or(128.0) / 1024.0;
+        let arm = p.get("Architectures").and_then(|a| a.get(0)).and_then(Value::as_str) == Some("arm64");
+        let gb_seconds = invocations * ASSUMED_LAMBDA_MS / 1000.0 * memory_gb;
+        let price = if arm { "lambda.duration-arm" } else { "lambda.duration-x86" };
+        self.line(
+            at,
+            format!("duration at {memory_gb} GB, {ASSUMED_LAMBDA_MS:.0} ms per invocation (assumed)"),
+            gb_seconds,
+            "GB-seconds",
+            price,
+        );
+    }
+
+    fn dynamodb(&mut self, at: (&str, &Resource), usage: &Usage) {
+        let p = &at.1.properties;
+        if text(p, &["BillingMode"]) == Some("PROVISIONED") {
+            let wcu = number(p, &["ProvisionedThroughput", "WriteCapacityUnits"]).unwrap_or(0.0);
+            let rcu = number(p, &["ProvisionedThroughput", "ReadCapacityUnits"]).unwrap_or(0.0);
+            self.line(
+                at,
+                format!("{wcu} write capacity units"),
+                wcu * HOURS_PER_MONTH,
+                "WCU-hours",
+                "dynamodb.wcu-hour",
+            );
+            self.line(
+                at,
+                format!("{rcu} read capacity units"),
+                rcu * HOURS_PER_MONTH,
+                "RCU-hours",
+                "dynamodb.rcu-hour",
+            );
+        } else {
+            let item = usage
+                .flow
+                .filter(|f| f.records_per_second > 0.0)
+                .map_or(1.0, |f| f.kib_per_second / f.records_per_second);
+            let writes = records_per_month(usage) * item.ceil().max(1.0);
+            self.line(
+                at,
+                "writes (1 unit per KB)".into(),
+                writes / 1e6,
+                "million write units",
+                "dynamodb.write-request-units",
+            );
+            if let Some(lookups) = usage.lookups {
+                let reads = lookups.records_per_second * SECONDS_PER_MONTH * (item / 4.0).ceil().max(1.0) / 2.0;
+                self.line(
+                    at,
+                    "lookups (eventually consistent, ½ unit per 4 KB)".into(),
+                    reads / 1e6,
+                    "million read units",
+                    "dynamodb.read-request-units",
+                );
+            }
+        }
+        self.skip(at.0, at.1, "table storage depends on the items kept, which the blueprint does not declare");
+    }
+}
