@@ -9,6 +9,7 @@ pub mod capacity;
 pub mod cli;
 pub mod cost;
 pub mod diagnostic;
+pub mod diagram;
 pub mod limits;
 pub mod model;
 pub mod package;

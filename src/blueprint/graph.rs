@@ -94,6 +94,15 @@ impl<'a> Graph<'a> {
     /// The flow into (or, for a source, out of) a component: declared source throughput passed
     /// through every component on the way, since each forwards what it reads. `None` when nothing
     /// upstream declares a throughput.
+    /// The flow `from` sends to `to`: its declared `output:` for `to`, else all it carries.
+    pub fn flow_between(&self, from: &str, to: &str) -> Option<Flow> {
+        let component = self.get(from)?.component;
+        match declared_output(component, to) {
+            Some(output) => Some(Flow::of(output)),
+            None => self.flow(from),
+        }
+    }
+
     pub fn flow(&self, id: &str) -> Option<Flow> {
         self.flow_guarded(id, &mut Vec::new())
     }

@@ -7,6 +7,7 @@ mod apply;
 mod cost;
 mod destroy;
 mod diff;
+mod graph;
 mod init;
 mod live;
 mod plan;
@@ -53,6 +54,8 @@ enum Command {
     Destroy(destroy::DestroyArgs),
     /// Estimate a blueprint's monthly cost at its declared throughput, with dated prices.
     Cost(cost::CostArgs),
+    /// Draw a blueprint's pipeline (Mermaid or Graphviz DOT), sized, with the flow on each edge.
+    Graph(graph::GraphArgs),
 }
 
 /// `--var` and `--vars-file`, for every command that reads blueprints.
@@ -89,6 +92,25 @@ fn parse_var(text: &str) -> Result<(String, String), String> {
 /// Loads and validates a blueprint; a file that cannot be read is a usage error.
 fn load(path: &std::path::Path, overrides: &Vars) -> Result<crate::blueprint::Loaded, Error> {
     crate::blueprint::load(path, overrides).map_err(|e| Error::Usage(format!("cannot read `{}`: {e}", path.display())))
+}
+
+/// Loads `path` for a command that needs a valid blueprint: reports its diagnostics on stderr,
+/// and `Ok(None)` (after saying `not <done>`) when it has errors.
+fn load_valid(
+    path: &std::path::Path,
+    vars: &VarArgs,
+    done: &str,
+) -> Result<Option<crate::blueprint::spec::Blueprint>, Error> {
+    let loaded = load(path, &vars.load()?)?;
+    let mut stderr = std::io::stderr();
+    if !loaded.report.diagnostics.is_empty() {
+        write!(stderr, "{}", crate::diagnostic::text::render(&loaded.report, use_color()))?;
+    }
+    let valid = loaded.blueprint.filter(|_| loaded.report.errors() == 0);
+    if valid.is_none() {
+        writeln!(stderr, "not {done}: fix the errors above first")?;
+    }
+    Ok(valid)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -132,6 +154,7 @@ pub fn main() -> ExitCode {
         Command::Diff(args) => diff::run(&args),
         Command::Destroy(args) => destroy::run(&args),
         Command::Cost(args) => cost::run(&args),
+        Command::Graph(args) => graph::run(&args),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,

@@ -6,10 +6,9 @@ use std::path::PathBuf;
 use clap::Args;
 
 use crate::blueprint;
-use crate::diagnostic::text;
 use crate::render::{self, Format};
 
-use super::{Error, Outcome, VarArgs, use_color};
+use super::{Error, Outcome, VarArgs};
 
 #[derive(Debug, Args)]
 pub struct RenderArgs {
@@ -31,16 +30,8 @@ pub struct RenderArgs {
 }
 
 pub fn run(args: &RenderArgs) -> Result<Outcome, Error> {
-    let overrides = args.vars.load()?;
-    let loaded = super::load(&args.file, &overrides)?;
+    let Some(blueprint) = super::load_valid(&args.file, &args.vars, "rendered")? else { return Ok(Outcome::Invalid) };
     let mut stderr = std::io::stderr();
-    if !loaded.report.diagnostics.is_empty() {
-        write!(stderr, "{}", text::render(&loaded.report, use_color()))?;
-    }
-    let Some(blueprint) = loaded.blueprint.filter(|_| loaded.report.errors() == 0) else {
-        writeln!(stderr, "not rendered: fix the errors above first")?;
-        return Ok(Outcome::Invalid);
-    };
     let pipeline = crate::model::compile(&blueprint, blueprint::base_dir(&args.file))?;
     let rendered = render::render(&pipeline, args.format)
         .map_err(|e| Error::Usage(format!("{e}; split the pipeline into two blueprints")))?;
