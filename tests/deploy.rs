@@ -672,6 +672,7 @@ fn leftovers_of_glue_sagemaker_buckets_tables_and_a_kept_functions_mapping_are_d
                 ("- id: reprice-failures\n", "- id: reprice-errors\n"),
                 // The function stays and reads another table: its old mapping is left behind.
                 ("    to: demand\n", "    to: signals\n"),
+                ("      demand: { records_per_second", "      signals: { records_per_second"),
                 ("    from: demand\n", "    from: signals\n"),
                 ("- id: demand\n", "- id: signals\n"),
             ],

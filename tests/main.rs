@@ -1,5 +1,6 @@
 //! The one integration-test binary (see Cargo.toml: each test binary re-links everything).
 
+mod capacity;
 mod cli;
 mod contracts;
 mod deploy;
@@ -11,3 +12,4 @@ mod scenarios;
 mod stack;
 mod support;
 mod vars;
+mod views;

@@ -32,6 +32,9 @@ pub struct PlanArgs {
     /// outside pipe (a scan of every resource; the SDK target always compares what is live).
     #[arg(long)]
     detect_drift: bool,
+    /// Price the cost lines with these overrides (as `pipe cost --prices`).
+    #[arg(long, value_name = "FILE")]
+    prices: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -52,6 +55,8 @@ pub fn run(args: &PlanArgs) -> Result<Outcome, Error> {
     let runtime = live::runtime()?;
     let plan = runtime.block_on(async {
         let (deployment, mut plan) = args.target.plan(&compiled, args.detect_drift).await?;
+        let book = super::cost::price_book(args.prices.as_deref())?;
+        plan.cost = Some(crate::cost::delta::of(&compiled.pipeline, &plan, &book));
         match &args.out {
             Some(path) => fs_err::write(path, plan.to_json())?,
             // Nobody can apply this plan's change set: do not leave it behind.

@@ -2,6 +2,7 @@
 //! so a deployed state prices the same way) times the usage the declared flow gives, at dated
 //! prices. `pipe cost` shows it; `pipe plan` shows it before and after a change.
 
+pub mod delta;
 pub mod prices;
 pub mod usage;
 pub mod view;

@@ -85,6 +85,9 @@ pub fn render(plan: &Plan) -> String {
             let _ = writeln!(out, "- `{}`: {}", manual.component, manual.step);
         }
     }
+    if let Some(cost) = &plan.cost {
+        let _ = writeln!(out, "\n```\n{}\n```", cost.lines().join("\n"));
+    }
     out
 }
 

@@ -40,6 +40,9 @@ pub struct Plan {
     /// CloudFormation target: the change set `apply` executes (its ARN).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub change_set: Option<String>,
+    /// The monthly cost at the declared throughput, before and after the plan.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub cost: Option<crate::cost::delta::CostDelta>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -86,6 +86,12 @@ pub fn render(plan: &Plan, color: bool) -> String {
         let _ = writeln!(out, "\n{unchanged} resources unchanged.");
     }
     drifted(plan, &mut out);
+    if let Some(cost) = &plan.cost {
+        out.push('\n');
+        for line in cost.lines() {
+            let _ = writeln!(out, "{line}");
+        }
+    }
     manual_steps(plan, &mut out);
     out
 }
@@ -188,6 +194,7 @@ mod tests {
             source: Source { blueprint: "b.yaml".into(), vars: Vec::new(), vars_files: Vec::new() },
             fingerprint: Fingerprint { model: String::new(), vars: String::new(), live: Vec::new() },
             change_set: None,
+            cost: None,
         };
         assert_eq!(
             render(&plan, false),

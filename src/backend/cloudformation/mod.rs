@@ -142,6 +142,7 @@ impl<'a> Stack<'a> {
                 )],
             },
             change_set,
+            cost: None,
         };
         if !plan.has_changes() {
             self.discard(&mut plan).await?;
@@ -635,6 +636,7 @@ mod tests {
             source: Source { blueprint: "internet-offering.yaml".into(), vars: Vec::new(), vars_files: Vec::new() },
             fingerprint: Fingerprint { model: String::new(), vars: String::new(), live: Vec::new() },
             change_set: change_set.map(str::to_string),
+            cost: None,
         }
     }
 

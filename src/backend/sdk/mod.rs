@@ -328,6 +328,7 @@ impl<'a> Engine<'a> {
             source,
             fingerprint: Fingerprint { model: hash(&template), vars: vars_fingerprint, live },
             change_set: None,
+            cost: None,
         })
     }
 
