@@ -164,6 +164,11 @@ impl Pricer<'_> {
         self.lines.push((r.component.clone(), line));
     }
 
+    /// What each reader takes out of a stream or cluster that bills data out.
+    fn data_out(&mut self, resource: (&str, &Resource), gb_in: f64, readers: u32, id: &str) {
+        self.line(resource, format!("data out to {readers} readers"), gb_in * f64::from(readers), "GB", id);
+    }
+
     fn skip(&mut self, logical_id: &str, r: &Resource, reason: &str) {
         self.not_priced.push(NotPriced {
             component: r.component.clone(),
@@ -228,13 +233,7 @@ impl Pricer<'_> {
                 self.line(at, "cluster".into(), HOURS_PER_MONTH, "cluster-hours", "msk.serverless-cluster-hour");
                 let gb = gb_per_month(usage, None);
                 self.line(at, "data in".into(), gb, "GB", "msk.serverless-in");
-                self.line(
-                    at,
-                    format!("data out to {} readers", usage.readers),
-                    gb * f64::from(usage.readers),
-                    "GB",
-                    "msk.serverless-out",
-                );
+                self.data_out(at, gb, usage.readers, "msk.serverless-out");
                 self.skip(logical_id, r, "MSK Serverless partition-hours and storage are not priced");
             }
             "AWS::Glue::Job" => {
@@ -401,13 +400,7 @@ impl Pricer<'_> {
             let gb = gb_per_month(usage, Some(1.0));
             self.line(at, "data in (records rounded up to 1 KB)".into(), gb, "GB", "kinesis.on-demand-in");
             if usage.readers > 0 {
-                self.line(
-                    at,
-                    format!("data out to {} readers", usage.readers),
-                    gb * f64::from(usage.readers),
-                    "GB",
-                    "kinesis.on-demand-out",
-                );
+                self.data_out(at, gb, usage.readers, "kinesis.on-demand-out");
             }
             return;
         }
