@@ -1,7 +1,5 @@
 //! MSK clusters, provisioned or serverless, and the private connectivity Firehose readers need.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD as BASE64;
 use serde_json::json;
 
 use crate::blueprint::spec::msk::{InTransit, MskCluster, MskDeployment};
@@ -9,6 +7,7 @@ use crate::blueprint::spec::msk::{InTransit, MskCluster, MskDeployment};
 use super::super::cfn::ref_;
 use super::super::contract::{self, Reach};
 use super::super::naming::{logical, physical};
+use super::super::topic_configs;
 use super::super::{Builder, Resource};
 use super::kms_key;
 
@@ -133,8 +132,8 @@ fn topics(b: &mut Builder, cluster_id: &str, cluster: &MskCluster) {
             "ReplicationFactor": topic.replication_factor,
         });
         if let Some(hours) = topic.retention_hours {
-            let configs = json!({ "retention.ms": (u64::from(hours) * 3_600_000).to_string() });
-            properties["Configs"] = json!(BASE64.encode(configs.to_string()));
+            let retention_ms = (u64::from(hours) * 3_600_000).to_string();
+            properties["Configs"] = json!(topic_configs::encode([("retention.ms", retention_ms.as_str())]));
         }
         let logical_id = b.unique_id(&logical(&format!("{}-{}", cluster.id, alphanumeric(&topic.name)), "Topic"));
         b.add(logical_id, Resource::new("AWS::MSK::Topic", &cluster.id, properties).retain(cluster.retain));

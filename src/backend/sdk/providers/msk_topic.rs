@@ -5,13 +5,12 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use aws_sdk_kafka::types::TopicState;
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD as BASE64;
 use serde_json::{Map, Value, json};
 
 use crate::backend::aws::{ApiError, api};
 use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, wait_for};
 use crate::backend::sdk::resolve::Handle;
+use crate::model::topic_configs;
 use crate::plan::Change;
 
 const READY: Duration = Duration::from_secs(10 * 60);
@@ -133,18 +132,14 @@ async fn wait_active(aws: &Clients, desired: &Desired) -> Result<Live, ApiError>
     .await
 }
 
-/// The live configuration (base64 of a JSON object) as the template spells it: MSK answers with
-/// every setting of the topic, the template names a few; keep those, in the template's order, and
-/// encode them the same way. A setting the template names and live lacks shows as a change.
+/// The live settings as the template spells them: MSK answers with every setting of the topic,
+/// the template names a few; keep those, in the template's order, and encode them the same way.
+/// A setting the template names and live lacks shows as a change.
 fn configs_as_desired(live: Option<&str>, desired: Option<&str>) -> Option<String> {
-    let decode = |text: &str| -> Option<Map<String, Value>> {
-        let bytes = BASE64.decode(text).ok()?;
-        serde_json::from_slice::<Value>(&bytes).ok()?.as_object().cloned()
-    };
-    let live = decode(live?)?;
-    let wanted = desired.and_then(decode)?;
-    let kept: Map<String, Value> = wanted.keys().filter_map(|k| Some((k.clone(), live.get(k)?.clone()))).collect();
-    Some(BASE64.encode(Value::Object(kept).to_string()))
+    let live = topic_configs::decode(live?)?;
+    let wanted = topic_configs::decode(desired?)?;
+    let kept = wanted.keys().filter_map(|key| Some((key.as_str(), live.get(key)?.as_str())));
+    Some(topic_configs::encode(kept))
 }
 
 #[cfg(test)]
@@ -155,7 +150,7 @@ mod tests {
     const CLUSTER: &str = "arn:aws:kafka:eu-west-1:123456789012:cluster/pipe-dev-kafka-telemetry-telemetry/7c1d2a4e-5b3f-4c6d-9e8f-0a1b2c3d4e5f-4";
 
     fn desired(partitions: i64) -> Desired {
-        let configs = BASE64.encode(json!({ "retention.ms": "259200000" }).to_string());
+        let configs = topic_configs::encode([("retention.ms", "259200000")]);
         Desired {
             logical_id: "TelemetryTopicVehicleTelemetry".into(),
             resource_type: "AWS::MSK::Topic",
@@ -196,11 +191,10 @@ mod tests {
 
     #[test]
     fn live_configs_compare_on_the_settings_the_template_names() {
-        let encode = |value: Value| BASE64.encode(value.to_string());
-        let desired = encode(json!({ "retention.ms": "259200000" }));
-        let live = encode(json!({ "cleanup.policy": "delete", "retention.ms": "259200000" }));
+        let desired = topic_configs::encode([("retention.ms", "259200000")]);
+        let live = topic_configs::encode([("cleanup.policy", "delete"), ("retention.ms", "259200000")]);
         assert_eq!(configs_as_desired(Some(&live), Some(&desired)), Some(desired.clone()));
-        let changed = encode(json!({ "retention.ms": "1" }));
+        let changed = topic_configs::encode([("retention.ms", "1")]);
         assert_ne!(configs_as_desired(Some(&changed), Some(&desired)), Some(desired));
     }
 }
