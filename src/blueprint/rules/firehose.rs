@@ -33,7 +33,7 @@ pub static REDSHIFT_COPY: Rule = Rule {
 pub static REDSHIFT_COMPRESSION: Rule = Rule {
     id: "firehose::redshift-compression",
     severity: Severity::Error,
-    summary: "the Redshift COPY cannot read Snappy or ZIP staging files",
+    summary: "Firehose stages Redshift loads uncompressed or as GZIP, and the COPY options read them that way",
 };
 pub static PARTITIONING: Rule = Rule {
     id: "firehose::dynamic-partitioning",
@@ -220,11 +220,24 @@ fn redshift(found: &mut Vec<Diagnostic>, placed: Placed, firehose: &Firehose, ta
                 .hint("add an s3-bucket component and set `intermediate: <its id>`; Firehose stages data there and runs COPY from it"),
         );
     }
-    if matches!(firehose.compression, Compression::Snappy | Compression::Zip) {
+    if matches!(firehose.compression, Compression::Snappy | Compression::Zip | Compression::HadoopSnappy) {
         found.push(
-            Diagnostic::new(&REDSHIFT_COMPRESSION, "Redshift's COPY cannot read Snappy or ZIP staging files")
+            Diagnostic::new(&REDSHIFT_COMPRESSION, "Firehose cannot stage Snappy or ZIP files for Redshift's COPY")
                 .at(placed.field("compression"))
                 .expected("`gzip` or `uncompressed`"),
+        );
+    }
+    if let Some(named) = firehose.copy.as_ref().and_then(|copy| copy.compression())
+        && Some(named) != firehose.compression.copy_keyword()
+    {
+        let staged = firehose.compression.copy_keyword().unwrap_or("uncompressed");
+        found.push(
+            Diagnostic::new(
+                &REDSHIFT_COMPRESSION,
+                format!("the COPY options read {named} files, and Firehose stages {staged} files"),
+            )
+            .at(placed.field("copy.options"))
+            .hint("leave the compression out of `copy.options`: pipe adds the keyword that matches `compression`"),
         );
     }
     let Component::Redshift(redshift) = target.component else { return };

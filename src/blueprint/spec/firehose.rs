@@ -112,6 +112,57 @@ pub struct RedshiftCopy {
     pub options: String,
 }
 
+/// The compression keywords of Redshift's COPY (docs.aws.amazon.com/redshift/latest/dg/copy-parameters-file-compression.html).
+const COPY_COMPRESSIONS: [&str; 4] = ["BZIP2", "GZIP", "LZOP", "ZSTD"];
+
+impl RedshiftCopy {
+    /// The compression the COPY options name, if any.
+    pub fn compression(&self) -> Option<&'static str> {
+        self.options
+            .split_whitespace()
+            .find_map(|word| COPY_COMPRESSIONS.into_iter().find(|keyword| word.eq_ignore_ascii_case(keyword)))
+    }
+
+    /// The options the COPY runs with: the blueprint's, with the keyword that reads how Firehose
+    /// stages the files when they name none. Without `GZIP`, COPY reads gzip files as text and
+    /// every load fails.
+    pub fn options_for(&self, staged: Compression) -> String {
+        match (self.compression(), staged.copy_keyword()) {
+            (None, Some(keyword)) => format!("{} {keyword}", self.options.trim_end()),
+            _ => self.options.clone(),
+        }
+    }
+}
+
+impl Compression {
+    /// The COPY keyword that reads files staged this way; `None` for plain files (and for
+    /// formats COPY cannot read, which validation refuses).
+    pub fn copy_keyword(self) -> Option<&'static str> {
+        match self {
+            Compression::Gzip => Some("GZIP"),
+            Compression::Uncompressed | Compression::Zip | Compression::Snappy | Compression::HadoopSnappy => None,
+        }
+    }
+}
+
 fn default_copy_options() -> String {
     "JSON 'auto' TIMEFORMAT 'auto'".to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn copy(options: &str) -> RedshiftCopy {
+        RedshiftCopy { table: "events".into(), columns: Vec::new(), options: options.into() }
+    }
+
+    #[test]
+    fn copy_reads_files_as_firehose_stages_them() {
+        assert_eq!(copy("JSON 'auto'").options_for(Compression::Gzip), "JSON 'auto' GZIP");
+        assert_eq!(copy("JSON 'auto'").options_for(Compression::Uncompressed), "JSON 'auto'");
+        assert_eq!(copy("json 'auto' gzip").options_for(Compression::Gzip), "json 'auto' gzip");
+        assert_eq!(copy("CSV LZOP").compression(), Some("LZOP"));
+        assert_eq!(copy("JSON 'auto' TIMEFORMAT 'auto'").compression(), None);
+    }
 }
