@@ -7,6 +7,7 @@ mod deploy;
 mod handlers;
 mod hostile;
 mod invalid;
+mod needs;
 mod render;
 mod scenarios;
 mod stack;

@@ -64,6 +64,7 @@ fn rendering_is_byte_identical_and_independent_of_location() {
 #[test]
 fn iam_grants_only_what_edges_need() {
     const UNSCOPED: &[&str] = &[
+        "cloudwatch:PutMetricData",
         "ec2:DescribeDhcpOptions",
         "ec2:DescribeNetworkInterfaces",
         "ec2:DescribeRouteTables",
@@ -73,6 +74,8 @@ fn iam_grants_only_what_edges_need() {
         "ec2:DescribeVpcEndpoints",
         "ec2:DescribeVpcs",
         "ecr:GetAuthorizationToken",
+        "xray:PutTelemetryRecords",
+        "xray:PutTraceSegments",
     ];
     for path in blueprints() {
         let template = render::template(&compile(&path, &Vars::default()));

@@ -64,8 +64,16 @@ pub static TAG_VALUE: Format = Format {
     source: TAG_SOURCE,
 };
 
-/// pipe adds `pipe:pipeline` and `pipe:component`; AWS allows 50 tags per resource.
-pub const USER_TAGS_MAX: usize = 48;
+/// AWS allows 50 tags per resource (botocore's `TagList` and the services' tagging quotas).
+pub const TAGS_PER_RESOURCE: usize = 50;
+
+/// The most tags pipe puts on one resource: `pipe:pipeline`, `pipe:component`, the SDK target's
+/// `pipe:applied`, and one of its own kind (a function's `pipe:code`, an EMR cluster's
+/// `for-use-with-amazon-emr-managed-policies`).
+pub const PIPE_TAGS_MAX: usize = 4;
+
+/// What is left for the blueprint's `tags`.
+pub const USER_TAGS_MAX: usize = TAGS_PER_RESOURCE - PIPE_TAGS_MAX;
 
 /// Keys AWS reserves, and the one pipe uses for its own tags.
 pub const RESERVED_TAG_PREFIXES: &[&str] = &["aws:", "pipe:"];

@@ -5,11 +5,11 @@
 use serde_json::{Value, json};
 
 use crate::blueprint::spec::Component;
-use crate::blueprint::spec::common::Network;
 use crate::blueprint::spec::msk::MskCluster;
 
 use super::cfn::{arn, get_att, sub};
 use super::naming::physical;
+use super::needs;
 use super::refs::{admin_secret, arn_of, logical_id};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -111,31 +111,28 @@ pub fn grants(access: Access, target: &Component, pipeline: &str, topic: Option<
 
 /// Kafka data-plane permissions on one cluster, its topic, and the consumer groups of its topics.
 fn kafka(cluster: &MskCluster, pipeline: &str, cluster_arn: Value, topic: Option<&str>, write: bool) -> Vec<Statement> {
-    let name = physical(pipeline, &cluster.id);
-    let scoped = |kind: &str, rest: &str| {
-        sub(format!("arn:${{AWS::Partition}}:kafka:${{AWS::Region}}:${{AWS::AccountId}}:{kind}/{name}/*/{rest}"))
-    };
-    let topic = topic.unwrap_or("*");
+    let [cluster_arn, topic_arn, groups] = kafka_resources(cluster, pipeline, cluster_arn, topic);
     let mut statements = vec![
         Statement::new(&["kafka:DescribeClusterV2", "kafka:GetBootstrapBrokers"], vec![cluster_arn.clone()]),
         Statement::new(&["kafka-cluster:Connect", "kafka-cluster:DescribeCluster"], vec![cluster_arn]),
     ];
     if write {
-        statements.push(Statement::new(
-            &["kafka-cluster:DescribeTopic", "kafka-cluster:WriteData"],
-            vec![scoped("topic", topic)],
-        ));
+        statements.push(Statement::new(&["kafka-cluster:DescribeTopic", "kafka-cluster:WriteData"], vec![topic_arn]));
     } else {
-        statements.push(Statement::new(
-            &["kafka-cluster:DescribeTopic", "kafka-cluster:ReadData"],
-            vec![scoped("topic", topic)],
-        ));
-        statements.push(Statement::new(
-            &["kafka-cluster:AlterGroup", "kafka-cluster:DescribeGroup"],
-            vec![scoped("group", "*")],
-        ));
+        statements.push(Statement::new(&["kafka-cluster:DescribeTopic", "kafka-cluster:ReadData"], vec![topic_arn]));
+        statements.push(Statement::new(&["kafka-cluster:AlterGroup", "kafka-cluster:DescribeGroup"], vec![groups]));
     }
     statements
+}
+
+/// The ARNs IAM authorises Kafka calls on: the cluster, `topic` (every topic when `None`), and
+/// the consumer groups.
+pub fn kafka_resources(cluster: &MskCluster, pipeline: &str, cluster_arn: Value, topic: Option<&str>) -> [Value; 3] {
+    let name = physical(pipeline, &cluster.id);
+    let scoped = |kind: &str, rest: &str| {
+        sub(format!("arn:${{AWS::Partition}}:kafka:${{AWS::Region}}:${{AWS::AccountId}}:{kind}/{name}/*/{rest}"))
+    };
+    [cluster_arn, scoped("topic", topic.unwrap_or("*")), scoped("group", "*")]
 }
 
 /// Reading one Data Catalog table: Glue authorises the catalog, the database and the table.
@@ -150,60 +147,23 @@ pub fn glue_table(actions: &[&'static str], database: &str, table: &str) -> Stat
     )
 }
 
-/// Writing its own log group (the group is a resource of the stack).
-pub fn logs(log_group: &str) -> Statement {
-    Statement::new(&["logs:CreateLogStream", "logs:PutLogEvents"], vec![get_att(log_group, "Arn")])
+/// An object in the artifacts bucket.
+pub fn artifact_arn(key: &str) -> Value {
+    sub(format!("arn:${{AWS::Partition}}:s3:::${{ArtifactsBucket}}/{key}"))
 }
 
-/// The service that manages network interfaces for a component in a VPC.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NetworkUser {
-    Lambda,
-    Flink,
-    Firehose,
-    Glue,
-}
-
-/// ENI management for a service working in `network`: network interfaces are created only in its
-/// subnets with its security groups. EC2's `Describe*` calls take no resource, so they are the one
-/// place a `*` resource appears. Each service asks for a few actions of its own, as its
-/// documentation lists them.
-pub fn vpc_networking(user: NetworkUser, network: &Network) -> Vec<Statement> {
-    let ec2 =
-        |resource: String| sub(format!("arn:${{AWS::Partition}}:ec2:${{AWS::Region}}:${{AWS::AccountId}}:{resource}"));
-    let interfaces = || ec2("network-interface/*".to_string());
-    let mut scope = vec![interfaces()];
-    scope.extend(network.subnets.iter().map(|s| ec2(format!("subnet/{s}"))));
-    scope.extend(network.security_groups.iter().map(|g| ec2(format!("security-group/{g}"))));
-    let (manage, describe): (&[&'static str], &[&'static str]) = match user {
-        NetworkUser::Lambda => {
-            (&["ec2:AssignPrivateIpAddresses", "ec2:DeleteNetworkInterface", "ec2:UnassignPrivateIpAddresses"], &[])
-        }
-        NetworkUser::Flink => {
-            (&["ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface"], &["ec2:DescribeDhcpOptions"])
-        }
-        NetworkUser::Firehose => {
-            (&["ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface"], &["ec2:DescribeVpcAttribute"])
-        }
-        NetworkUser::Glue => (
-            &["ec2:CreateTags", "ec2:DeleteNetworkInterface", "ec2:DeleteTags"],
-            &["ec2:DescribeRouteTables", "ec2:DescribeVpcAttribute", "ec2:DescribeVpcEndpoints"],
-        ),
-    };
-    let mut describe_all =
-        vec!["ec2:DescribeNetworkInterfaces", "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs"];
-    describe_all.extend_from_slice(describe);
-    describe_all.sort_unstable();
+/// A streaming job's checkpoints under `prefix` of the artifacts bucket: `feature`'s listing on the
+/// bucket, its object actions under `<prefix>/checkpoints/`.
+pub fn checkpoints(feature: needs::Feature, prefix: &str) -> Vec<Statement> {
+    let (list, objects): (Vec<&'static str>, Vec<&'static str>) =
+        needs::of(feature).actions.iter().partition(|action| **action == "s3:ListBucket");
     vec![
-        Statement::new(&["ec2:CreateNetworkInterface"], scope),
-        Statement::new(manage, vec![interfaces()]),
-        Statement::new(&describe_all, vec![json!("*")]),
+        Statement::new(
+            &objects,
+            vec![sub(format!("arn:${{AWS::Partition}}:s3:::${{ArtifactsBucket}}/{prefix}/checkpoints/*"))],
+        ),
+        Statement::new(&list, vec![sub("arn:${AWS::Partition}:s3:::${ArtifactsBucket}")]),
     ]
-}
-
-/// Reading code from the artifacts bucket.
-pub fn read_artifact(key: &str) -> Statement {
-    Statement::new(&["s3:GetObject"], vec![sub(format!("arn:${{AWS::Partition}}:s3:::${{ArtifactsBucket}}/{key}"))])
 }
 
 pub fn document(statements: &[Statement]) -> Value {

@@ -11,8 +11,10 @@ pub mod cfn;
 pub mod contract;
 pub mod iam;
 pub mod naming;
+pub mod needs;
 pub mod refs;
 pub mod steps;
+pub mod topic_configs;
 
 use std::path::Path;
 

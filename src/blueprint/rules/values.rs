@@ -4,8 +4,8 @@
 
 use crate::diagnostic::{Diagnostic, Rule, Severity};
 use crate::limits::formats::{
-    CATALOG_NAME, ENV_NAME, Format, KAFKA_TOPIC, KMS_KEY, OPENSEARCH_INDEX, RESERVED_TAG_PREFIXES, S3_PREFIX,
-    SECURITY_GROUP_ID, SUBNET_ID, TAG_KEY, TAG_VALUE, USER_TAGS_MAX,
+    CATALOG_NAME, ENV_NAME, Format, KAFKA_TOPIC, KMS_KEY, OPENSEARCH_INDEX, PIPE_TAGS_MAX, RESERVED_TAG_PREFIXES,
+    S3_PREFIX, SECURITY_GROUP_ID, SUBNET_ID, TAG_KEY, TAG_VALUE, TAGS_PER_RESOURCE, USER_TAGS_MAX,
 };
 use crate::model::contract;
 
@@ -42,9 +42,12 @@ pub fn check(cx: &mut Context) {
     }
     if blueprint.tags.len() > USER_TAGS_MAX {
         found.push(
-            Diagnostic::new(&TAGS, format!("{} tags, and pipe adds 2 of its own", blueprint.tags.len()))
-                .at("tags")
-                .expected(format!("at most {USER_TAGS_MAX} tags (AWS allows 50 per resource)")),
+            Diagnostic::new(
+                &TAGS,
+                format!("{} tags, and pipe adds up to {PIPE_TAGS_MAX} of its own", blueprint.tags.len()),
+            )
+            .at("tags")
+            .expected(format!("at most {USER_TAGS_MAX} tags (AWS allows {TAGS_PER_RESOURCE} per resource)")),
         );
     }
     for placed in blueprint.components() {

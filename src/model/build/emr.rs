@@ -1,17 +1,31 @@
 //! Spark Structured Streaming on an EMR cluster: the cluster, its roles, and the streaming step.
 
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::blueprint::spec::emr::EmrSparkStreaming;
 
-use super::super::cfn::{ref_, sub};
+use super::super::cfn::{get_att, ref_, sub};
 use super::super::contract;
-use super::super::iam::{self, Statement};
+use super::super::iam;
 use super::super::naming::{logical, physical};
+use super::super::needs::{self, Feature};
 use super::super::{Builder, Packaging, Resource};
 
 /// Maven coordinates the step needs: the Kafka source, MSK IAM auth, the OpenSearch sink.
 const PACKAGES: &str = "org.apache.spark:spark-sql-kafka-0-10_2.12:3.5.1,software.amazon.msk:aws-msk-iam-auth:2.2.0,org.opensearch.client:opensearch-spark-30_2.12:1.2.0";
+
+/// The tag AmazonEMRServicePolicy_v2 asks of every resource the cluster launches into and creates
+/// (docs.aws.amazon.com/emr/latest/ManagementGuide/emr-managed-iam-policies.html).
+const MANAGED_POLICY_TAG: &str = "for-use-with-amazon-emr-managed-policies";
+
+/// The cluster's tags with the managed policy's tag, which EMR carries onto the instances and
+/// volumes it launches.
+fn managed_policy_tagged(mut tags: Value) -> Value {
+    if let Value::Array(tags) = &mut tags {
+        tags.push(json!({ "Key": MANAGED_POLICY_TAG, "Value": "true" }));
+    }
+    tags
+}
 
 pub fn cluster(b: &mut Builder, id: String, job: &EmrSparkStreaming) -> std::io::Result<()> {
     let name = physical(b.name, &job.id);
@@ -21,11 +35,10 @@ pub fn cluster(b: &mut Builder, id: String, job: &EmrSparkStreaming) -> std::io:
 
     let in_artifacts = |path: &str| sub(format!("arn:${{AWS::Partition}}:s3:::${{ArtifactsBucket}}/{prefix}/{path}"));
     let mut statements = vec![
-        iam::read_artifact(&script),
-        Statement::new(&["s3:DeleteObject", "s3:GetObject", "s3:PutObject"], vec![in_artifacts("checkpoints/*")]),
-        Statement::new(&["s3:PutObject"], vec![in_artifacts("logs/*")]),
-        Statement::new(&["s3:ListBucket"], vec![sub("arn:${AWS::Partition}:s3:::${ArtifactsBucket}")]),
+        needs::grant(Feature::EmrScript, vec![iam::artifact_arn(&script)]),
+        needs::grant(Feature::EmrLogs, vec![in_artifacts("logs/*")]),
     ];
+    statements.extend(iam::checkpoints(Feature::EmrCheckpoints, &prefix));
     statements.extend(b.connection_grants(component, false));
     let instance_role = b.role_as(logical(&job.id, "InstanceRole"), &job.id, "ec2.amazonaws.com", &statements);
     let profile = logical(&job.id, "InstanceProfile");
@@ -43,6 +56,12 @@ pub fn cluster(b: &mut Builder, id: String, job: &EmrSparkStreaming) -> std::io:
             json!({
                 "AssumeRolePolicyDocument": iam::trust("elasticmapreduce.amazonaws.com"),
                 "ManagedPolicyArns": [sub("arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonEMRServicePolicy_v2")],
+                // The managed policy passes only a role named EMR_EC2_DefaultRole; pipe's instance
+                // role is the pipeline's own.
+                "Policies": [{
+                    "PolicyName": "pipe",
+                    "PolicyDocument": iam::document(&[needs::grant(Feature::EmrInstanceRole, vec![get_att(&instance_role, "Arn")])]),
+                }],
                 "Tags": b.tags(&job.id),
             }),
         ),
@@ -67,8 +86,16 @@ pub fn cluster(b: &mut Builder, id: String, job: &EmrSparkStreaming) -> std::io:
         "ServiceRole": ref_(&service_role),
         "LogUri": sub(format!("s3://${{ArtifactsBucket}}/{prefix}/logs/")),
         "VisibleToAllUsers": true,
-        "Tags": b.tags(&job.id),
+        "Tags": managed_policy_tagged(b.tags(&job.id)),
     });
+    b.manual_step(
+        &job.id,
+        format!(
+            "tag subnet {} and security groups {} with `{MANAGED_POLICY_TAG}=true`: AmazonEMRServicePolicy_v2 launches instances only into tagged subnets and security groups (and creates EMR's own security groups only in a tagged VPC)",
+            network.subnets.first().map(String::as_str).unwrap_or_default(),
+            network.security_groups.join(", "),
+        ),
+    );
     b.add(id.clone(), Resource::new("AWS::EMR::Cluster", &job.id, properties));
 
     let mut args = vec![

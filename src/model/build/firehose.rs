@@ -5,12 +5,16 @@ use serde_json::{Value, json};
 use crate::blueprint::spec::Component;
 use crate::blueprint::spec::firehose::{Compression, Firehose, FormatConversion, OutputFormat};
 
-use super::super::cfn::{get_att, ref_, sub};
+use super::super::cfn::{arn, get_att, ref_, sub};
 use super::super::contract;
-use super::super::iam::{self, Access, NetworkUser, Statement, grants};
+use super::super::iam;
 use super::super::naming::{logical, physical};
+use super::super::needs::{self, Feature};
 use super::super::refs::{admin_secret, arn_of, logical_id};
 use super::super::{Builder, Prerequisite, Resource};
+
+/// The log stream delivery errors go to.
+const DELIVERY_LOG_STREAM: &str = "delivery";
 
 pub fn delivery_stream(b: &mut Builder, id: String, firehose: &Firehose) {
     let name = physical(b.name, &firehose.id);
@@ -23,22 +27,33 @@ pub fn delivery_stream(b: &mut Builder, id: String, firehose: &Firehose) {
     let intermediate = firehose.intermediate.as_deref().and_then(|i| b.graph.get(i)).map(|p| p.component);
 
     let log_group = b.log_group(&firehose.id, json!(format!("/aws/kinesisfirehose/{name}")));
-    let log_stream = b.log_stream(&firehose.id, &log_group, "delivery");
+    let log_stream = b.log_stream(&firehose.id, &log_group, DELIVERY_LOG_STREAM);
     let logging = json!({ "Enabled": true, "LogGroupName": ref_(&log_group), "LogStreamName": ref_(&log_stream) });
 
     let component = b.component(&firehose.id);
     let network = contract::network_for(&b.graph, component);
-    let mut statements = vec![iam::logs(&log_group)];
+    let log_stream_arn =
+        arn("logs", &format!("log-group:/aws/kinesisfirehose/{name}:log-stream:{DELIVERY_LOG_STREAM}"));
+    let mut statements = vec![needs::grant(Feature::FirehoseLogging, vec![log_stream_arn])];
     statements.extend(b.connection_grants(component, false));
-    if let Some(bucket) = intermediate {
-        statements.extend(grants(Access::Write, bucket, b.name, None));
+    if let Some(msk @ Component::MskCluster(cluster)) = source {
+        let resources = iam::kafka_resources(cluster, b.name, arn_of(msk, b.name), firehose.topic.as_deref());
+        statements.push(needs::grant(Feature::FirehoseMskSource, resources.to_vec()));
+    }
+    for bucket in [destination, intermediate].into_iter().flatten().filter(|c| matches!(c, Component::S3Bucket(_))) {
+        let objects = sub(format!("${{{}.Arn}}/*", logical_id(bucket)));
+        statements.push(needs::grant(Feature::FirehoseS3, vec![arn_of(bucket, b.name), objects]));
+    }
+    if let Some(domain @ Component::OpensearchDomain(_)) = destination {
+        let documents = sub(format!("${{{}.Arn}}/*", logical_id(domain)));
+        statements.push(needs::grant(Feature::FirehoseOpensearch, vec![arn_of(domain, b.name), documents]));
     }
     if let Some(network) = &network {
-        statements.extend(iam::vpc_networking(NetworkUser::Firehose, network));
+        statements.extend(needs::networking(Feature::FirehoseVpc, network));
     }
     let schema = firehose.format_conversion.as_ref().map(|conversion| {
         statements.push(iam::glue_table(
-            &["glue:GetTable", "glue:GetTableVersion", "glue:GetTableVersions"],
+            needs::of(Feature::FirehoseConversion).actions,
             &conversion.database,
             &conversion.table,
         ));
@@ -46,10 +61,7 @@ pub fn delivery_stream(b: &mut Builder, id: String, firehose: &Firehose) {
     });
     let processor = firehose.processor.as_deref().and_then(|p| b.graph.get(p)).map(|p| p.component);
     if let Some(processor) = processor {
-        statements.push(Statement::new(
-            &["lambda:GetFunctionConfiguration", "lambda:InvokeFunction"],
-            vec![arn_of(processor, b.name)],
-        ));
+        statements.push(needs::grant(Feature::FirehoseProcessor, vec![arn_of(processor, b.name)]));
     }
     let role = b.role(&firehose.id, "firehose.amazonaws.com", &statements);
     let role_arn = get_att(&role, "Arn");
@@ -142,7 +154,7 @@ pub fn delivery_stream(b: &mut Builder, id: String, firehose: &Firehose) {
                 "CopyCommand": {
                     "DataTableName": copy.map(|c| c.table.as_str()),
                     "DataTableColumns": copy.map(|c| c.columns.join(",")),
-                    "CopyOptions": copy.map(|c| c.options.as_str()),
+                    "CopyOptions": copy.map(|c| c.options_for(firehose.compression)),
                 },
                 "RoleARN": role_arn,
                 "SecretsManagerConfiguration": { "Enabled": true, "SecretARN": admin_secret(warehouse), "RoleARN": role_arn },

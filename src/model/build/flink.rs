@@ -6,8 +6,9 @@ use crate::blueprint::spec::flink::FlinkApplication;
 
 use super::super::cfn::{arn, get_att, ref_, sub};
 use super::super::contract;
-use super::super::iam::{self, NetworkUser};
+use super::super::iam::{self, Statement};
 use super::super::naming::{logical, physical};
+use super::super::needs::{self, Feature};
 use super::super::{Builder, Packaging, Resource};
 
 pub fn application(b: &mut Builder, id: String, app: &FlinkApplication) -> std::io::Result<()> {
@@ -19,9 +20,16 @@ pub fn application(b: &mut Builder, id: String, app: &FlinkApplication) -> std::
     let log_group = b.log_group(&app.id, json!(format!("/aws/kinesis-analytics/{name}")));
     let log_stream = b.log_stream(&app.id, &log_group, "application");
 
-    let mut statements = vec![iam::logs(&log_group), iam::read_artifact(&key)];
+    // The application lists the account's log groups, then writes to its own.
+    let (list, write): (Vec<&'static str>, Vec<&'static str>) =
+        needs::of(Feature::FlinkLogging).actions.iter().partition(|action| **action == "logs:DescribeLogGroups");
+    let mut statements = vec![
+        Statement::new(&list, vec![arn("logs", "log-group:*")]),
+        Statement::new(&write, vec![get_att(&log_group, "Arn")]),
+        needs::grant(Feature::FlinkCode, vec![iam::artifact_arn(&key)]),
+    ];
     if let Some(network) = &network {
-        statements.extend(iam::vpc_networking(NetworkUser::Flink, network));
+        statements.extend(needs::networking(Feature::FlinkVpc, network));
     }
     statements.extend(b.connection_grants(component, false));
     let role = b.role(&app.id, "kinesisanalytics.amazonaws.com", &statements);

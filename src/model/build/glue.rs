@@ -8,8 +8,9 @@ use crate::blueprint::spec::glue::GlueStreamingJob;
 
 use super::super::cfn::{arn, ref_, sub};
 use super::super::contract;
-use super::super::iam::{self, NetworkUser, Statement};
+use super::super::iam::{self, Statement};
 use super::super::naming::{logical, physical};
+use super::super::needs::{self, Feature};
 use super::super::refs::arn_of;
 use super::super::{Builder, Packaging, Resource, Suppression};
 
@@ -71,17 +72,15 @@ pub fn job(b: &mut Builder, id: String, job: &GlueStreamingJob) -> std::io::Resu
 
     let prefix = format!("pipe/{}/{}", b.name, job.id);
     let mut statements = b.connection_grants(component, false);
-    statements.push(iam::glue_table(
-        &["glue:GetDatabase", "glue:GetPartitions", "glue:GetTable"],
-        &catalog.database,
-        &catalog.table,
-    ));
+    statements.push(iam::glue_table(needs::of(Feature::GlueCatalog).actions, &catalog.database, &catalog.table));
+    // `--enable-metrics` below: CloudWatch's PutMetricData takes no resource.
+    statements.push(needs::unscoped(Feature::GlueMetrics));
     let connection = job.network.as_ref().map(|network| {
         let subnets =
             Network { subnets: vec![network.subnet.clone()], security_groups: network.security_groups.clone() };
-        statements.extend(iam::vpc_networking(NetworkUser::Glue, &subnets));
+        statements.extend(needs::networking(Feature::GlueConnection, &subnets));
         statements.push(Statement::new(
-            &["glue:GetConnection"],
+            &needs::actions(Feature::GlueConnection, "glue:"),
             vec![arn("glue", "catalog"), arn("glue", &format!("connection/{name}"))],
         ));
         let id = logical(&job.id, "Connection");
@@ -103,19 +102,9 @@ pub fn job(b: &mut Builder, id: String, job: &GlueStreamingJob) -> std::io::Resu
     if let Some((id, properties)) = &connection {
         b.add(id.clone(), Resource::new("AWS::Glue::Connection", &job.id, properties.clone()).suppress(&[GIVEN_ZONE]));
     }
-    statements.push(Statement::new(
-        &["s3:GetObject"],
-        vec![sub(format!("arn:${{AWS::Partition}}:s3:::${{ArtifactsBucket}}/{script}"))],
-    ));
-    statements.push(Statement::new(
-        &["s3:DeleteObject", "s3:GetObject", "s3:PutObject"],
-        vec![sub(format!("arn:${{AWS::Partition}}:s3:::${{ArtifactsBucket}}/{prefix}/checkpoints/*"))],
-    ));
-    statements.push(Statement::new(&["s3:ListBucket"], vec![sub("arn:${AWS::Partition}:s3:::${ArtifactsBucket}")]));
-    statements.push(Statement::new(
-        &["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-        vec![arn("logs", "log-group:/aws-glue/*")],
-    ));
+    statements.push(needs::grant(Feature::GlueScript, vec![iam::artifact_arn(&script)]));
+    statements.extend(iam::checkpoints(Feature::GlueCheckpoints, &prefix));
+    statements.push(needs::grant(Feature::GlueLogs, vec![arn("logs", "log-group:/aws-glue/*")]));
     let role = b.role(&job.id, "glue.amazonaws.com", &statements);
 
     let mut arguments = json!({

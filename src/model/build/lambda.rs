@@ -6,10 +6,10 @@ use crate::blueprint::spec::Component;
 use crate::blueprint::spec::common::StartingPosition;
 use crate::blueprint::spec::lambda::{Architecture, Lambda};
 
-use super::super::cfn::{get_att, ref_};
+use super::super::cfn::{get_att, ref_, sub};
 use super::super::contract::{self, Reach};
-use super::super::iam::{self, Access, NetworkUser, grants};
 use super::super::naming::{logical, physical};
+use super::super::needs::{self, Feature};
 use super::super::refs::{arn_of, logical_id};
 use super::super::{Builder, Packaging, Resource, Suppression};
 
@@ -39,21 +39,32 @@ pub fn function(b: &mut Builder, id: String, lambda: &Lambda) -> std::io::Result
     let sources: Vec<&Component> = b.graph.inputs_of(&lambda.id).map(|e| e.from.component).collect();
     let on_failure = lambda.on_failure.as_deref().and_then(|f| b.graph.get(f)).map(|p| p.component);
 
-    let mut statements = vec![iam::logs(&log_group)];
+    let mut statements = vec![
+        needs::grant(Feature::LambdaLogs, vec![get_att(&log_group, "Arn")]),
+        // Active tracing (below): CreateFunction refuses a role that cannot send traces.
+        needs::unscoped(Feature::LambdaTracing),
+    ];
     if let Some(network) = &lambda.network {
-        statements.extend(iam::vpc_networking(NetworkUser::Lambda, network));
+        statements.extend(needs::networking(Feature::LambdaVpc, network));
     }
     // MSK pollers run in the cluster's subnets, on the function's role.
     for acting in contract::acting(&b.graph, &lambda.id) {
         if acting.contract.reach == Reach::EventSourcePoller
             && let Some(network) = contract::vpc_of(acting.other)
         {
-            statements.extend(iam::vpc_networking(NetworkUser::Lambda, network));
+            statements.extend(needs::networking(Feature::LambdaMskSource, network));
         }
     }
     statements.extend(b.connection_grants(component, lambda.batch.enhanced_fan_out));
-    if let Some(destination) = on_failure {
-        statements.extend(grants(Access::Write, destination, b.name, None));
+    match on_failure {
+        Some(topic @ Component::SnsTopic(_)) => {
+            statements.push(needs::grant(Feature::LambdaOnFailureSns, vec![arn_of(topic, b.name)]));
+        }
+        Some(bucket @ Component::S3Bucket(_)) => {
+            let objects = sub(format!("${{{}.Arn}}/*", logical_id(bucket)));
+            statements.push(needs::grant(Feature::LambdaOnFailureS3, vec![arn_of(bucket, b.name), objects]));
+        }
+        _ => {}
     }
     let role = b.role(&lambda.id, "lambda.amazonaws.com", &statements);
 

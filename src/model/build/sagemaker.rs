@@ -7,25 +7,28 @@ use crate::blueprint::spec::sagemaker::SagemakerEndpoint;
 use super::super::cfn::{arn, get_att, sub};
 use super::super::iam::Statement;
 use super::super::naming::{logical, physical};
+use super::super::needs::{self, Feature};
 use super::super::{Builder, Resource};
 
 pub fn endpoint(b: &mut Builder, id: String, endpoint: &SagemakerEndpoint) {
+    // ECR's token call and CloudWatch's PutMetricData take no resource; the image pull is scoped
+    // to the image's repository and the logs to the endpoints' log groups.
+    let (unscoped, pull): (Vec<&'static str>, Vec<&'static str>) = needs::actions(Feature::SagemakerModel, "ecr:")
+        .into_iter()
+        .partition(|action| *action == "ecr:GetAuthorizationToken");
     let mut statements = vec![
-        // ECR's token call has no resource to scope to; the image pull below is scoped by URI.
-        Statement::new(&["ecr:GetAuthorizationToken"], vec![json!("*")]),
+        Statement::new(&[unscoped, needs::actions(Feature::SagemakerModel, "cloudwatch:")].concat(), vec![json!("*")]),
+        Statement::new(&pull, vec![repository_arn(&endpoint.image)]),
         Statement::new(
-            &["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
-            vec![repository_arn(&endpoint.image)],
-        ),
-        Statement::new(
-            &["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+            &needs::actions(Feature::SagemakerModel, "logs:"),
             vec![arn("logs", "log-group:/aws/sagemaker/Endpoints/*")],
         ),
     ];
     if let Some(data) = &endpoint.model_data
         && let Some(object) = data.strip_prefix("s3://")
     {
-        statements.push(Statement::new(&["s3:GetObject"], vec![sub(format!("arn:${{AWS::Partition}}:s3:::{object}"))]));
+        let object = sub(format!("arn:${{AWS::Partition}}:s3:::{object}"));
+        statements.push(needs::grant(Feature::SagemakerModelData, vec![object]));
     }
     let role = b.role(&endpoint.id, "sagemaker.amazonaws.com", &statements);
     let model = logical(&endpoint.id, "Model");
