@@ -20,6 +20,16 @@ pub static PARALLELISM_PER_KPU: Limit = Limit {
     as_of: "2026-05-20",
 };
 
+/// `CheckpointConfiguration.CheckpointInterval` (a `long`, at least 1 in the API model).
+pub static CHECKPOINT_INTERVAL_MS: Limit = Limit {
+    id: "flink::checkpoint-interval",
+    min: 1,
+    max: i64::MAX,
+    unit: "ms",
+    source: "KinesisAnalyticsV2 API CheckpointConfiguration",
+    as_of: "2026-12-05",
+};
+
 /// KPUs per application (default quota); KPUs = ceil(parallelism ÷ parallelism per KPU).
 pub const MAX_KPUS: u32 = 64;
 pub const KPU_SOURCE: &str = "docs.aws.amazon.com/managed-flink/latest/java/limits.html";

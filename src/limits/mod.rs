@@ -17,6 +17,7 @@ pub mod msk;
 pub mod names;
 pub mod opensearch;
 pub mod redshift;
+pub mod s3;
 
 /// An inclusive range a single field must fall in.
 #[derive(Debug)]
@@ -65,12 +66,14 @@ pub fn all() -> Vec<&'static Limit> {
         &glue::WINDOW_SECONDS,
         &flink::PARALLELISM,
         &flink::PARALLELISM_PER_KPU,
+        &flink::CHECKPOINT_INTERVAL_MS,
         &opensearch::INSTANCE_COUNT,
         &opensearch::STORAGE_GIB,
         &opensearch::ZONES,
         &redshift::BASE_CAPACITY_RPUS,
         &redshift::NODES,
         &emr::CORE_INSTANCES,
+        &s3::EXPIRE_DAYS,
     ]
 }
 

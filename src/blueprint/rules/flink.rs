@@ -2,7 +2,8 @@
 
 use crate::diagnostic::{Diagnostic, Rule, Severity, one_of};
 use crate::limits::flink::{
-    KPU_SOURCE, MAX_KPUS, PARALLELISM, PARALLELISM_PER_KPU, RETIRED_RUNTIMES, SUPPORTED_RUNTIMES,
+    CHECKPOINT_INTERVAL_MS, KPU_SOURCE, MAX_KPUS, PARALLELISM, PARALLELISM_PER_KPU, RETIRED_RUNTIMES,
+    SUPPORTED_RUNTIMES,
 };
 use crate::limits::retired;
 
@@ -47,6 +48,10 @@ pub fn check(cx: &mut Context) {
         let parallelism = crate::capacity::flink::parallelism(&cx.graph, app).value();
         cx.range(&PARALLELISM, placed.field("parallelism"), i64::from(parallelism));
         cx.range(&PARALLELISM_PER_KPU, placed.field("parallelism_per_kpu"), i64::from(app.parallelism_per_kpu));
+        if let Some(interval) = app.checkpoint_interval_ms {
+            let interval = i64::try_from(interval).unwrap_or(i64::MAX);
+            cx.range(&CHECKPOINT_INTERVAL_MS, placed.field("checkpoint_interval_ms"), interval);
+        }
         let kpus = crate::limits::flink::kpus(parallelism, app.parallelism_per_kpu);
         if kpus > MAX_KPUS {
             found.push(

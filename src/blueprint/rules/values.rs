@@ -7,6 +7,7 @@ use crate::limits::formats::{
     CATALOG_NAME, ENV_NAME, Format, KAFKA_TOPIC, KMS_KEY, OPENSEARCH_INDEX, PIPE_TAGS_MAX, RESERVED_TAG_PREFIXES,
     S3_PREFIX, SECURITY_GROUP_ID, SUBNET_ID, TAG_KEY, TAG_VALUE, TAGS_PER_RESOURCE, USER_TAGS_MAX,
 };
+use crate::limits::s3::EXPIRE_DAYS;
 use crate::model::contract;
 
 use super::super::spec::Component;
@@ -28,6 +29,13 @@ pub static RULES: &[&Rule] = &[&FORMAT, &TAGS];
 pub fn check(cx: &mut Context) {
     let mut found = Vec::new();
     let blueprint = cx.blueprint;
+    for placed in blueprint.components() {
+        if let Component::S3Bucket(bucket) = placed.component
+            && let Some(days) = bucket.expire_after_days
+        {
+            cx.range(&EXPIRE_DAYS, placed.field("expire_after_days"), i64::from(days));
+        }
+    }
     for (key, value) in &blueprint.tags {
         let path = format!("tags.{key}");
         check_value(&mut found, &TAG_KEY, key, &path);
