@@ -84,7 +84,7 @@ pub fn grants(access: Access, target: &Component, pipeline: &str, topic: Option<
             vec![arn],
         )],
         (Access::Write, Component::S3Bucket(_)) => {
-            let objects = sub(format!("${{{}.Arn}}/*", logical_id(target)));
+            let objects = everything_in(target);
             vec![
                 Statement::new(&["s3:GetBucketLocation", "s3:ListBucket"], vec![arn]),
                 Statement::new(&["s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"], vec![objects]),
@@ -102,11 +102,16 @@ pub fn grants(access: Access, target: &Component, pipeline: &str, topic: Option<
             Statement::new(&["es:DescribeDomain", "es:DescribeDomainConfig"], vec![arn]),
             Statement::new(
                 &["es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost", "es:ESHttpPut"],
-                vec![sub(format!("${{{}.Arn}}/*", logical_id(target)))],
+                vec![everything_in(target)],
             ),
         ],
         _ => Vec::new(),
     }
+}
+
+/// Everything inside `target`: a bucket's objects, a domain's indices and paths (`${Bucket.Arn}/*`).
+pub fn everything_in(target: &Component) -> Value {
+    sub(format!("${{{}.Arn}}/*", logical_id(target)))
 }
 
 /// Kafka data-plane permissions on one cluster, its topic, and the consumer groups of its topics.
@@ -158,10 +163,7 @@ pub fn checkpoints(feature: needs::Feature, prefix: &str) -> Vec<Statement> {
     let (list, objects): (Vec<&'static str>, Vec<&'static str>) =
         needs::of(feature).actions.iter().partition(|action| **action == "s3:ListBucket");
     vec![
-        Statement::new(
-            &objects,
-            vec![sub(format!("arn:${{AWS::Partition}}:s3:::${{ArtifactsBucket}}/{prefix}/checkpoints/*"))],
-        ),
+        Statement::new(&objects, vec![artifact_arn(&format!("{prefix}/checkpoints/*"))]),
         Statement::new(&list, vec![sub("arn:${AWS::Partition}:s3:::${ArtifactsBucket}")]),
     ]
 }

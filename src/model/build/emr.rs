@@ -33,10 +33,9 @@ pub fn cluster(b: &mut Builder, id: String, job: &EmrSparkStreaming) -> std::io:
     let prefix = format!("pipe/{}/{}", b.name, job.id);
     let component = b.component(&job.id);
 
-    let in_artifacts = |path: &str| sub(format!("arn:${{AWS::Partition}}:s3:::${{ArtifactsBucket}}/{prefix}/{path}"));
     let mut statements = vec![
         needs::grant(Feature::EmrScript, vec![iam::artifact_arn(&script)]),
-        needs::grant(Feature::EmrLogs, vec![in_artifacts("logs/*")]),
+        needs::grant(Feature::EmrLogs, vec![iam::artifact_arn(&format!("{prefix}/logs/*"))]),
     ];
     statements.extend(iam::checkpoints(Feature::EmrCheckpoints, &prefix));
     statements.extend(b.connection_grants(component, false));

@@ -26,14 +26,14 @@ pub fn delivery_stream(b: &mut Builder, id: String, firehose: &Firehose) {
     let destination = b.graph.readers_of(&firehose.id).map(|e| e.to.component).next();
     let intermediate = firehose.intermediate.as_deref().and_then(|i| b.graph.get(i)).map(|p| p.component);
 
-    let log_group = b.log_group(&firehose.id, json!(format!("/aws/kinesisfirehose/{name}")));
+    let log_group_name = format!("/aws/kinesisfirehose/{name}");
+    let log_group = b.log_group(&firehose.id, json!(log_group_name));
     let log_stream = b.log_stream(&firehose.id, &log_group, DELIVERY_LOG_STREAM);
     let logging = json!({ "Enabled": true, "LogGroupName": ref_(&log_group), "LogStreamName": ref_(&log_stream) });
 
     let component = b.component(&firehose.id);
     let network = contract::network_for(&b.graph, component);
-    let log_stream_arn =
-        arn("logs", &format!("log-group:/aws/kinesisfirehose/{name}:log-stream:{DELIVERY_LOG_STREAM}"));
+    let log_stream_arn = arn("logs", &format!("log-group:{log_group_name}:log-stream:{DELIVERY_LOG_STREAM}"));
     let mut statements = vec![needs::grant(Feature::FirehoseLogging, vec![log_stream_arn])];
     statements.extend(b.connection_grants(component, false));
     if let Some(msk @ Component::MskCluster(cluster)) = source {
@@ -41,12 +41,11 @@ pub fn delivery_stream(b: &mut Builder, id: String, firehose: &Firehose) {
         statements.push(needs::grant(Feature::FirehoseMskSource, resources.to_vec()));
     }
     for bucket in [destination, intermediate].into_iter().flatten().filter(|c| matches!(c, Component::S3Bucket(_))) {
-        let objects = sub(format!("${{{}.Arn}}/*", logical_id(bucket)));
-        statements.push(needs::grant(Feature::FirehoseS3, vec![arn_of(bucket, b.name), objects]));
+        statements.push(needs::grant(Feature::FirehoseS3, vec![arn_of(bucket, b.name), iam::everything_in(bucket)]));
     }
     if let Some(domain @ Component::OpensearchDomain(_)) = destination {
-        let documents = sub(format!("${{{}.Arn}}/*", logical_id(domain)));
-        statements.push(needs::grant(Feature::FirehoseOpensearch, vec![arn_of(domain, b.name), documents]));
+        let resources = vec![arn_of(domain, b.name), iam::everything_in(domain)];
+        statements.push(needs::grant(Feature::FirehoseOpensearch, resources));
     }
     if let Some(network) = &network {
         statements.extend(needs::networking(Feature::FirehoseVpc, network));

@@ -6,8 +6,9 @@ use crate::blueprint::spec::Component;
 use crate::blueprint::spec::common::StartingPosition;
 use crate::blueprint::spec::lambda::{Architecture, Lambda};
 
-use super::super::cfn::{get_att, ref_, sub};
+use super::super::cfn::{get_att, ref_};
 use super::super::contract::{self, Reach};
+use super::super::iam;
 use super::super::naming::{logical, physical};
 use super::super::needs::{self, Feature};
 use super::super::refs::{arn_of, logical_id};
@@ -61,8 +62,8 @@ pub fn function(b: &mut Builder, id: String, lambda: &Lambda) -> std::io::Result
             statements.push(needs::grant(Feature::LambdaOnFailureSns, vec![arn_of(topic, b.name)]));
         }
         Some(bucket @ Component::S3Bucket(_)) => {
-            let objects = sub(format!("${{{}.Arn}}/*", logical_id(bucket)));
-            statements.push(needs::grant(Feature::LambdaOnFailureS3, vec![arn_of(bucket, b.name), objects]));
+            let resources = vec![arn_of(bucket, b.name), iam::everything_in(bucket)];
+            statements.push(needs::grant(Feature::LambdaOnFailureS3, resources));
         }
         _ => {}
     }
