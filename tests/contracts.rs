@@ -379,6 +379,29 @@ fn network_settings(built: &Built, actor: &str) -> String {
         .collect()
 }
 
+/// What an edge of `contract` grants `actor` on `other`, as `iam::grants` names it. Nothing for
+/// an on-failure destination: Lambda writes a failed batch's records with what the needs table
+/// lists, which tests/needs.rs checks.
+pub(crate) fn edge_grants(
+    contract: &Contract,
+    actor: &Component,
+    other: &Component,
+    pipeline: &str,
+    topic: Option<&str>,
+) -> Vec<iam::Statement> {
+    match contract.grant {
+        Grant::None => Vec::new(),
+        _ if contract.via == Via::OnFailure => Vec::new(),
+        Grant::Invoke => {
+            vec![iam::Statement::new(&["lambda:InvokeFunction"], vec![pipe::model::refs::arn_of(other, pipeline)])]
+        }
+        _ => {
+            let efo = matches!(actor, Component::Lambda(l) if l.batch.enhanced_fan_out);
+            iam::grants(contract.access(efo).unwrap(), other, pipeline, topic)
+        }
+    }
+}
+
 fn check(contract: &Contract, variant: Variant, built: &Built, yaml: &str) {
     let label = format!("{} → {} via {:?} ({variant:?})\n{yaml}", contract.from, contract.to, contract.via);
     let (actor, other) = match contract.actor {
@@ -398,19 +421,7 @@ fn check(contract: &Contract, variant: Variant, built: &Built, yaml: &str) {
 
     // Permissions: exactly what `iam::grants` names for this access, on the other end.
     let allowed = allowed(&built.pipeline, actor);
-    let expected: Vec<iam::Statement> = match contract.grant {
-        Grant::None => Vec::new(),
-        // Lambda writes a failed batch's records with what the needs table lists for an
-        // on-failure destination, which tests/needs.rs checks.
-        _ if contract.via == Via::OnFailure => Vec::new(),
-        Grant::Invoke => {
-            vec![iam::Statement::new(&["lambda:InvokeFunction"], vec![pipe::model::refs::arn_of(other_spec, "edge")])]
-        }
-        _ => {
-            let efo = matches!(actor_spec, Component::Lambda(l) if l.batch.enhanced_fan_out);
-            iam::grants(contract.access(efo).unwrap(), other_spec, "edge", topic)
-        }
-    };
+    let expected = edge_grants(contract, actor_spec, other_spec, "edge", topic);
     if contract.grant != Grant::None && contract.via != Via::OnFailure {
         assert!(!expected.is_empty(), "{label}: iam::grants has nothing for this access");
     }

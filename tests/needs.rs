@@ -11,10 +11,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use pipe::blueprint::graph::Graph;
-use pipe::blueprint::spec::{Blueprint, Component};
+use pipe::blueprint::spec::Blueprint;
+use pipe::model::contract;
 use pipe::model::needs::{self, Feature, NEEDS, Source};
 use pipe::model::{Pipeline, Resource};
-use pipe::model::{contract, iam};
 use serde_json::Value;
 
 use crate::contracts::{self, BASE, Draft, refers_to};
@@ -387,14 +387,12 @@ fn roles_grant_nothing_beyond_needs_and_contracts() {
 /// The data-plane actions the edge contracts give `component`, as `iam::grants` names them.
 fn contract_actions(graph: &Graph, pipeline: &str, component: &str) -> BTreeSet<&'static str> {
     let actor = graph.get(component).expect("declared").component;
-    let efo = matches!(actor, Component::Lambda(l) if l.batch.enhanced_fan_out);
     contract::acting(graph, component)
         .into_iter()
-        .filter_map(|acting| {
-            let access = acting.contract.access(efo)?;
-            Some(iam::grants(access, acting.other, pipeline, contract::topic_of(actor, acting.reads)))
+        .flat_map(|acting| {
+            let topic = contract::topic_of(actor, acting.reads);
+            contracts::edge_grants(acting.contract, actor, acting.other, pipeline, topic)
         })
-        .flatten()
         .flat_map(|statement| statement.actions)
         .collect()
 }
