@@ -16,8 +16,8 @@ pub static PARALLELISM_PER_KPU: Limit = Limit {
     min: 1,
     max: 8,
     unit: "",
-    source: "KinesisAnalyticsV2 API ParallelismConfiguration",
-    as_of: "2026-05-20",
+    source: "docs.aws.amazon.com/managed-flink/latest/java/how-scaling.html (the API sets only the minimum)",
+    as_of: "2026-12-05",
 };
 
 /// `CheckpointConfiguration.CheckpointInterval` (a `long`, at least 1 in the API model).
@@ -27,6 +27,27 @@ pub static CHECKPOINT_INTERVAL_MS: Limit = Limit {
     max: i64::MAX,
     unit: "ms",
     source: "KinesisAnalyticsV2 API CheckpointConfiguration",
+    as_of: "2026-12-05",
+};
+
+/// Entries in the `pipe` property group: the ones pipe sets (Region, connected streams) and the
+/// blueprint's `properties`.
+pub static PROPERTIES: Limit = Limit {
+    id: "flink::properties",
+    min: 1,
+    max: 50,
+    unit: "properties in a group",
+    source: "KinesisAnalyticsV2 API PropertyGroup PropertyMap",
+    as_of: "2026-12-05",
+};
+
+/// Characters in a property's key and in its value.
+pub static PROPERTY_LENGTH: Limit = Limit {
+    id: "flink::property-length",
+    min: 1,
+    max: 2048,
+    unit: "characters",
+    source: "KinesisAnalyticsV2 API PropertyGroup PropertyMap (PropertyKey, PropertyValue)",
     as_of: "2026-12-05",
 };
 

@@ -7,7 +7,7 @@ pub static WORKERS: Limit = Limit {
     min: 2,
     max: 299,
     unit: "workers",
-    source: "Glue API CreateJob NumberOfWorkers; glue/latest/dg/add-job.html",
+    source: "docs.aws.amazon.com/glue/latest/dg/add-job.html (the API's NumberOfWorkers sets no bounds)",
     as_of: "2026-05-20",
 };
 

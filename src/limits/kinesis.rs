@@ -9,8 +9,8 @@ pub static RETENTION_HOURS: Limit = Limit {
     min: 24,
     max: 8760,
     unit: "hours",
-    source: "Kinesis API IncreaseStreamRetentionPeriod; streams/latest/dev/kinesis-extended-retention.html",
-    as_of: "2026-05-20",
+    source: "Kinesis API IncreaseStreamRetentionPeriod (its text: at most 8760 hours); streams/latest/dev/kinesis-extended-retention.html",
+    as_of: "2026-12-05",
 };
 
 pub static MAX_RECORD_SIZE_KIB: Limit = Limit {

@@ -15,6 +15,7 @@ pub mod kinesis;
 pub mod lambda;
 pub mod msk;
 pub mod names;
+pub mod network;
 pub mod opensearch;
 pub mod redshift;
 pub mod s3;
@@ -67,6 +68,8 @@ pub fn all() -> Vec<&'static Limit> {
         &flink::PARALLELISM,
         &flink::PARALLELISM_PER_KPU,
         &flink::CHECKPOINT_INTERVAL_MS,
+        &flink::PROPERTIES,
+        &flink::PROPERTY_LENGTH,
         &opensearch::INSTANCE_COUNT,
         &opensearch::STORAGE_GIB,
         &opensearch::ZONES,
@@ -74,6 +77,9 @@ pub fn all() -> Vec<&'static Limit> {
         &redshift::NODES,
         &emr::CORE_INSTANCES,
         &s3::EXPIRE_DAYS,
+        &network::SUBNETS,
+        &network::SECURITY_GROUPS,
+        &network::SECURITY_GROUPS_REQUIRED,
     ]
 }
 

@@ -24,3 +24,23 @@ pub fn physical_name_max(kind: &str) -> Option<(usize, &'static str)> {
         _ => return None,
     })
 }
+
+/// Blueprint names and component ids join as `<name>-<id>` into the names of AWS resources. Each
+/// service has its own rule; this is what all of them take: Redshift cluster identifiers refuse
+/// a trailing `-` and `--`, SageMaker endpoint names a trailing `-`, OpenSearch domains anything
+/// but lowercase letters, digits and `-` after a letter.
+pub fn is_name(text: &str, max: usize) -> bool {
+    !text.is_empty()
+        && text.len() <= max
+        && text.starts_with(|c: char| c.is_ascii_lowercase())
+        && !text.ends_with('-')
+        && !text.contains("--")
+        && text.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+/// [`is_name`] for people.
+pub fn name_rule(max: usize) -> String {
+    format!(
+        "lowercase letters, digits and single `-`, starting with a letter, not ending with `-`, at most {max} characters"
+    )
+}

@@ -2,10 +2,11 @@
 
 use crate::diagnostic::{Diagnostic, Rule, Severity, one_of};
 use crate::limits::flink::{
-    CHECKPOINT_INTERVAL_MS, KPU_SOURCE, MAX_KPUS, PARALLELISM, PARALLELISM_PER_KPU, RETIRED_RUNTIMES,
-    SUPPORTED_RUNTIMES,
+    CHECKPOINT_INTERVAL_MS, KPU_SOURCE, MAX_KPUS, PARALLELISM, PARALLELISM_PER_KPU, PROPERTIES, PROPERTY_LENGTH,
+    RETIRED_RUNTIMES, SUPPORTED_RUNTIMES,
 };
 use crate::limits::retired;
+use crate::model::contract;
 
 use super::super::spec::Component;
 use super::Context;
@@ -51,6 +52,43 @@ pub fn check(cx: &mut Context) {
         if let Some(interval) = app.checkpoint_interval_ms {
             let interval = i64::try_from(interval).unwrap_or(i64::MAX);
             cx.range(&CHECKPOINT_INTERVAL_MS, placed.field("checkpoint_interval_ms"), interval);
+        }
+        // pipe's own entries: the Region and what the connected streams and topics are called.
+        let own = 1 + contract::configuration(&cx.graph, placed.component).len();
+        let total = own + app.properties.len();
+        if !PROPERTIES.contains(total as i64) {
+            found.push(
+                Diagnostic::with_id(
+                    PROPERTIES.id,
+                    Severity::Error,
+                    format!(
+                        "{} properties and the {own} pipe sets make {total} in one property group",
+                        app.properties.len()
+                    ),
+                )
+                .at(placed.field("properties"))
+                .expected(format!("at most {} in all ({})", PROPERTIES.max, PROPERTIES.source)),
+            );
+        }
+        for (key, value) in &app.properties {
+            for (part, text) in [("name", key), ("value", value)] {
+                let length = text.chars().count();
+                if !PROPERTY_LENGTH.contains(length as i64) {
+                    found.push(
+                        Diagnostic::with_id(
+                            PROPERTY_LENGTH.id,
+                            Severity::Error,
+                            format!("the {part} of property `{key}` is {length} characters long"),
+                        )
+                        .at(placed.field(&format!("properties.{key}")))
+                        .expected(format!(
+                            "{} ({})",
+                            PROPERTY_LENGTH.describe(),
+                            PROPERTY_LENGTH.source
+                        )),
+                    );
+                }
+            }
         }
         let kpus = crate::limits::flink::kpus(parallelism, app.parallelism_per_kpu);
         if kpus > MAX_KPUS {

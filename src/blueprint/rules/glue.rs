@@ -49,7 +49,7 @@ pub fn check(cx: &mut Context) {
                     .expected(one_of(STREAMING_VERSIONS)),
             );
         }
-        if job.worker_type == WorkerType::G025X && job.glue_version.as_str() < G025X_MIN_VERSION {
+        if job.worker_type == WorkerType::G025X && !at_least(&job.glue_version, G025X_MIN_VERSION) {
             found.push(
                 Diagnostic::new(
                     &WORKER_TYPE,
@@ -80,4 +80,30 @@ pub fn check(cx: &mut Context) {
         }
     }
     found.into_iter().for_each(|d| cx.report(d));
+}
+
+/// Whether Glue version `version` (`major.minor`) is `min` or later, compared as numbers so that
+/// `10.0` comes after `3.0`. A version that is not two numbers counts as older.
+fn at_least(version: &str, min: &str) -> bool {
+    let parse = |v: &str| -> Option<(u32, u32)> {
+        let (major, minor) = v.split_once('.')?;
+        Some((major.parse().ok()?, minor.parse().ok()?))
+    };
+    match (parse(version), parse(min)) {
+        (Some(v), Some(m)) => v >= m,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::at_least;
+
+    #[test]
+    fn versions_compare_as_numbers() {
+        assert!(at_least("10.0", "3.0"));
+        assert!(at_least("3.0", "3.0"));
+        assert!(!at_least("2.0", "3.0"));
+        assert!(!at_least("auto", "3.0"));
+    }
 }

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use crate::diagnostic::{Diagnostic, Rule, Severity, did_you_mean, one_of};
-use crate::limits::names::ID_MAX;
+use crate::limits::names::{ID_MAX, is_name, name_rule};
 use crate::model::contract::{self, Via};
 
 use super::super::spec::Component;
@@ -14,7 +14,7 @@ pub static DUPLICATE_ID: Rule =
 pub static ID_FORMAT: Rule = Rule {
     id: "graph::id-format",
     severity: Severity::Error,
-    summary: "ids are lowercase letters, digits and hyphens, start with a letter, at most 32 characters",
+    summary: "ids are lowercase letters, digits and single hyphens, start with a letter, do not end with one, at most 32 characters",
 };
 pub static LAYER: Rule =
     Rule { id: "graph::layer", severity: Severity::Error, summary: "each kind stands in a layer it belongs to" };
@@ -65,16 +65,11 @@ fn ids_and_layers(cx: &mut Context) {
     let mut found = Vec::new();
     for placed in cx.blueprint.components() {
         let id = placed.component.id();
-        let valid = id.len() <= ID_MAX
-            && id.starts_with(|c: char| c.is_ascii_lowercase())
-            && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-        if !valid {
+        if !is_name(id, ID_MAX) {
             found.push(
                 Diagnostic::new(&ID_FORMAT, format!("id `{id}` is not a valid component id"))
                     .at(placed.field("id"))
-                    .expected(format!(
-                        "lowercase letters, digits and `-`, starting with a letter, at most {ID_MAX} characters"
-                    ))
+                    .expected(name_rule(ID_MAX))
                     .hint("ids become part of AWS resource names, which allow little else"),
             );
         }

@@ -1,7 +1,7 @@
 //! The blueprint's version and name, and the physical names derived from them.
 
 use crate::diagnostic::{Diagnostic, Rule, Severity};
-use crate::limits::names::{NAME_MAX, physical_name_max};
+use crate::limits::names::{NAME_MAX, is_name, name_rule, physical_name_max};
 
 use super::Context;
 
@@ -10,7 +10,7 @@ pub static VERSION: Rule =
 pub static NAME: Rule = Rule {
     id: "blueprint::name",
     severity: Severity::Error,
-    summary: "the pipeline name is lowercase letters, digits and hyphens, starting with a letter, at most 32 characters",
+    summary: "the pipeline name is lowercase letters, digits and single hyphens, starting with a letter, at most 32 characters",
 };
 pub static PHYSICAL_NAME: Rule = Rule {
     id: "names::too-long",
@@ -19,14 +19,6 @@ pub static PHYSICAL_NAME: Rule = Rule {
 };
 
 pub static RULES: &[&Rule] = &[&VERSION, &NAME, &PHYSICAL_NAME];
-
-pub fn is_name(text: &str, max: usize) -> bool {
-    !text.is_empty()
-        && text.len() <= max
-        && text.starts_with(|c: char| c.is_ascii_lowercase())
-        && !text.ends_with('-')
-        && text.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-}
 
 pub fn check(cx: &mut Context) {
     let blueprint = cx.blueprint;
@@ -42,7 +34,7 @@ pub fn check(cx: &mut Context) {
         cx.report(
             Diagnostic::new(&NAME, format!("`{}` is not a valid pipeline name", blueprint.name))
                 .at("name")
-                .expected(format!("lowercase letters, digits and `-`, starting with a letter, not ending with `-`, at most {NAME_MAX} characters"))
+                .expected(name_rule(NAME_MAX))
                 .hint("the name prefixes every AWS resource name, and most services allow little else"),
         );
         return;

@@ -4,9 +4,11 @@
 
 use crate::diagnostic::{Diagnostic, Rule, Severity};
 use crate::limits::formats::{
-    CATALOG_NAME, ENV_NAME, Format, KAFKA_TOPIC, KMS_KEY, OPENSEARCH_INDEX, PIPE_TAGS_MAX, RESERVED_TAG_PREFIXES,
-    S3_PREFIX, SECURITY_GROUP_ID, SUBNET_ID, TAG_KEY, TAG_VALUE, TAGS_PER_RESOURCE, USER_TAGS_MAX,
+    CATALOG_NAME, CONTAINER_IMAGE, ENV_NAME, Format, HANDLER, KAFKA_TOPIC, KEY_ATTRIBUTE, KMS_KEY, KMS_KEY_ARN,
+    MODEL_DATA_URL, OPENSEARCH_INDEX, PIPE_TAGS_MAX, REDSHIFT_DATABASE, RESERVED_TAG_PREFIXES, S3_PREFIX,
+    SECURITY_GROUP_ID, SUBNET_ID, TAG_KEY, TAG_VALUE, TAGS_PER_RESOURCE, USER_TAGS_MAX,
 };
+use crate::limits::network::{SECURITY_GROUPS, SECURITY_GROUPS_REQUIRED, SUBNETS};
 use crate::limits::s3::EXPIRE_DAYS;
 use crate::model::contract;
 
@@ -62,6 +64,15 @@ pub fn check(cx: &mut Context) {
         let mut values: Vec<(&Format, &str, String)> = Vec::new();
         let component = placed.component;
         if let Some(network) = contract::declared_network(component).or_else(|| contract::vpc_of(component)) {
+            cx.range(&SUBNETS, placed.field("network.subnets"), network.subnets.len() as i64);
+            let fed_by_firehose =
+                cx.graph.inputs_of(component.id()).any(|e| matches!(e.from.component, Component::Firehose(_)));
+            let groups = match component {
+                Component::FlinkApplication(_) => &SECURITY_GROUPS_REQUIRED,
+                Component::OpensearchDomain(_) if fed_by_firehose => &SECURITY_GROUPS_REQUIRED,
+                _ => &SECURITY_GROUPS,
+            };
+            cx.range(groups, placed.field("network.security_groups"), network.security_groups.len() as i64);
             for (i, subnet) in network.subnets.iter().enumerate() {
                 values.push((&SUBNET_ID, subnet, placed.field(&format!("network.subnets[{i}]"))));
             }
@@ -70,7 +81,12 @@ pub fn check(cx: &mut Context) {
             }
         }
         if let Some(key) = super::security::encryption(component).and_then(|e| e.kms_key.as_deref()) {
-            values.push((&KMS_KEY, key, placed.field("encryption.kms_key")));
+            // Firehose and MSK take only a key ARN; the other services take any key identifier.
+            let format = match component {
+                Component::Firehose(_) | Component::MskCluster(_) => &KMS_KEY_ARN,
+                _ => &KMS_KEY,
+            };
+            values.push((format, key, placed.field("encryption.kms_key")));
         }
         match component {
             Component::Firehose(c) => {
@@ -104,6 +120,7 @@ pub fn check(cx: &mut Context) {
                 }
             }
             Component::Lambda(c) => {
+                values.push((&HANDLER, &c.handler, placed.field("handler")));
                 values.extend(c.topic.as_deref().map(|t| (&KAFKA_TOPIC, t, placed.field("topic"))));
                 for name in c.environment.keys() {
                     values.push((&ENV_NAME, name, placed.field(&format!("environment.{name}"))));
@@ -112,6 +129,17 @@ pub fn check(cx: &mut Context) {
             Component::FlinkApplication(c) => {
                 values.extend(c.topic.as_deref().map(|t| (&KAFKA_TOPIC, t, placed.field("topic"))));
                 values.extend(c.output_topic.as_deref().map(|t| (&KAFKA_TOPIC, t, placed.field("output_topic"))));
+            }
+            Component::DynamodbTable(c) => {
+                values.push((&KEY_ATTRIBUTE, &c.partition_key.name, placed.field("partition_key.name")));
+                values.extend(
+                    c.sort_key.as_ref().map(|k| (&KEY_ATTRIBUTE, k.name.as_str(), placed.field("sort_key.name"))),
+                );
+            }
+            Component::Redshift(c) => values.push((&REDSHIFT_DATABASE, &c.database, placed.field("database"))),
+            Component::SagemakerEndpoint(c) => {
+                values.push((&CONTAINER_IMAGE, &c.image, placed.field("image")));
+                values.extend(c.model_data.as_deref().map(|u| (&MODEL_DATA_URL, u, placed.field("model_data"))));
             }
             Component::EmrSparkStreaming(c) => values.push((&KAFKA_TOPIC, &c.topic, placed.field("topic"))),
             Component::KafkaProducer(c) => values.push((&KAFKA_TOPIC, &c.topic, placed.field("topic"))),
