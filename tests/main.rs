@@ -4,6 +4,7 @@ mod capacity;
 mod cli;
 mod contracts;
 mod deploy;
+mod facts;
 mod handlers;
 mod hostile;
 mod invalid;

@@ -134,7 +134,7 @@ pub static CATALOG_NAME: Format = Format::new(
 pub static KAFKA_TOPIC: Format = Format::new(
     "Kafka topic",
     (2, 249),
-    r"[^.][a-zA-Z0-9\-_.]+",
+    r"[a-zA-Z0-9_-][a-zA-Z0-9_.-]+",
     "2 to 249 letters, digits and `. _ -`, not starting with `.`",
     "Apache Kafka topic name rules (kafka.common.Topic); Lambda API CreateEventSourceMapping Topics",
 );
@@ -157,10 +157,14 @@ pub static S3_PREFIX: Format = Format::new(
     "Firehose API S3DestinationConfiguration Prefix; Amazon S3 object key naming guidelines",
 );
 
-/// Lambda environment variable names.
+/// Lambda's environment, names and values together (quotas page, read 2026-12-05).
+pub const ENVIRONMENT_BYTES: usize = 4096;
+
+/// Lambda environment variable names: the model bounds no length; all of them fit in the 4 KB
+/// environment.
 pub static ENV_NAME: Format = Format::new(
     "environment variable name",
-    (2, 256),
+    (2, ENVIRONMENT_BYTES),
     "[a-zA-Z][a-zA-Z0-9_]+",
     "2 or more letters, digits and `_`, starting with a letter",
     "Lambda API Environment Variables key pattern [a-zA-Z]([a-zA-Z0-9_])+",
