@@ -7,7 +7,7 @@ mod flink;
 mod glue;
 mod kinesis;
 mod lambda;
-mod msk;
+pub(crate) mod msk;
 mod opensearch;
 mod producers;
 mod redshift;
@@ -55,6 +55,7 @@ pub fn all(b: &mut Builder) -> std::io::Result<()> {
             Component::SnsTopic(c) => sns::topic(b, id, c),
         }
     }
+    opensearch::role_mappings(b);
     Ok(())
 }
 

@@ -71,6 +71,11 @@ pub fn domain(b: &mut Builder, id: String, domain: &OpensearchDomain) {
                 }),
             ),
         );
+        b.output(
+            format!("{admin}Arn"),
+            format!("Administers the `{}` domain: assume it to map roles", domain.id),
+            get_att(&admin, "Arn"),
+        );
         properties["AdvancedSecurityOptions"] = json!({
             "Enabled": true,
             "InternalUserDatabaseEnabled": false,
@@ -119,4 +124,50 @@ pub fn domain(b: &mut Builder, id: String, domain: &OpensearchDomain) {
         format!("OpenSearch Dashboards of the `{}` domain", domain.id),
         sub(format!("https://${{{id}.DomainEndpoint}}/_dashboards")),
     );
+}
+
+/// Fine-grained access control authorises each request by OpenSearch's own roles, and an IAM role
+/// has none until it is mapped to one through the domain's security API, which answers only
+/// inside its VPC. pipe cannot reach it; the plan names the mapping as a manual step, with the
+/// ARNs of the roles that write (as stack outputs) and of the admin role that may map them.
+pub fn role_mappings(b: &mut Builder) {
+    let blueprint = b.blueprint();
+    for placed in blueprint.components() {
+        let crate::blueprint::spec::Component::OpensearchDomain(domain) = placed.component else { continue };
+        if !domain.fine_grained_access {
+            continue;
+        }
+        let writers: Vec<String> = b.graph.inputs_of(&domain.id).map(|e| e.from.component.id().to_string()).collect();
+        let mut roles = Vec::new();
+        for writer in &writers {
+            let writes = |r: &Resource| {
+                r.cfn_type == "AWS::IAM::Role"
+                    && r.component == *writer
+                    && r.properties.get("Policies").is_some_and(|p| p.to_string().contains("es:ESHttpPost"))
+            };
+            let ids: Vec<String> =
+                b.pipeline.resources.iter().filter(|(_, r)| writes(r)).map(|(id, _)| id.clone()).collect();
+            for role in ids {
+                let output = format!("{role}Arn");
+                b.output(
+                    output.clone(),
+                    format!("The role `{writer}` writes to `{}` as: map it to an OpenSearch role", domain.id),
+                    get_att(&role, "Arn"),
+                );
+                roles.push(format!("`{output}`"));
+            }
+        }
+        if roles.is_empty() {
+            continue;
+        }
+        let admin = format!("{}Arn", logical(&domain.id, "AdminRole"));
+        b.manual_step(
+            &domain.id,
+            format!(
+                "map the roles that write to `{}` (outputs {}) to an OpenSearch role with write access to their indexes: fine-grained access control refuses their requests until then. Assume the admin role (output `{admin}`) and, from inside the domain's VPC, call `PUT _plugins/_security/api/rolesmapping/<role>` with those ARNs as `backend_roles`; or set `fine_grained_access: false`, and the domain's IAM access policy decides alone",
+                domain.id,
+                roles.join(", ")
+            ),
+        );
+    }
 }
