@@ -138,7 +138,11 @@ fn internet_offering_plans_applies_changes_and_destroys() {
     assert_eq!(code, 2);
     assert!(plan.contains("update SignupsStream (AWS::Kinesis::Stream io-life-signups, component `signups`) [drift: changed outside pipe]"), "{plan}");
     assert!(plan.contains("RetentionPeriodHours: 36 → 24"), "{plan}");
+    // Putting the retention back deletes the records between 24 and 36 hours old.
+    assert!(plan.contains("lost: records older than 1 day (kept 36 hours until now) are deleted"), "{plan}");
     let (code, _, err) = pipe(region, &["apply", "--yes"], &workspace);
+    assert_eq!(code, 1, "{err}");
+    let (code, _, err) = pipe(region, &["apply", "--yes", "--allow-data-loss"], &workspace);
     assert_eq!(code, 0, "{err}");
     let stream = rt.block_on(kinesis.describe_stream_summary().stream_name("io-life-signups").send()).unwrap();
     assert_eq!(stream.stream_description_summary().unwrap().retention_period_hours(), 24);

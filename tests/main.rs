@@ -3,6 +3,7 @@
 mod capacity;
 mod cli;
 mod contracts;
+mod data_loss;
 mod deploy;
 mod facts;
 mod handlers;
@@ -10,6 +11,7 @@ mod hostile;
 mod invalid;
 mod needs;
 mod render;
+mod replacement;
 mod scenarios;
 mod stack;
 mod support;

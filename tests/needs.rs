@@ -297,7 +297,7 @@ fn feature_drafts() -> Vec<(&'static str, Draft)> {
 }
 
 /// Every pipeline the test judges, with a label, and for the drafts their blueprint.
-fn pipelines() -> Vec<(String, Pipeline, Option<Blueprint>)> {
+pub(crate) fn pipelines() -> Vec<(String, Pipeline, Option<Blueprint>)> {
     let mut all = Vec::new();
     let mut add = |label: String, yaml: String| {
         let built = contracts::build(&yaml);

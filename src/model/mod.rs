@@ -6,7 +6,7 @@
 //! in CloudFormation's shape, the one vocabulary both backends share.
 
 mod artifacts;
-mod build;
+pub(crate) mod build;
 pub mod cfn;
 pub mod contract;
 pub mod iam;
@@ -76,6 +76,9 @@ pub struct Resource {
     pub retain: Option<bool>,
     /// Scanner checks that do not apply here, each with the reason a reviewer can weigh.
     pub suppressions: Vec<Suppression>,
+    /// Properties (JSON pointers) pipe sized from an `auto` figure rather than took as declared:
+    /// where AWS only lets them grow, a plan keeps the deployed value (`plan::grow_only`).
+    pub sized: Vec<&'static str>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,7 +122,7 @@ impl Pipeline {
 }
 
 impl Resource {
-    pub(crate) fn new(cfn_type: &'static str, component: &str, mut properties: Value) -> Self {
+    pub fn new(cfn_type: &'static str, component: &str, mut properties: Value) -> Self {
         cfn::strip_nulls(&mut properties);
         let Value::Object(properties) = properties else { panic!("resource properties are an object") };
         Resource {
@@ -129,6 +132,7 @@ impl Resource {
             depends_on: Vec::new(),
             retain: None,
             suppressions: Vec::new(),
+            sized: Vec::new(),
         }
     }
 

@@ -4,6 +4,7 @@
 use serde_json::{Map, Value};
 
 use super::create_only::CREATE_ONLY;
+use super::replaced;
 use super::{Change, SENSITIVE};
 
 /// Properties whose values are secrets: shown as `(sensitive)` in every view.
@@ -19,7 +20,8 @@ pub fn changes(resource_type: &str, desired: &Map<String, Value>, live: &Map<Str
         compare(key, live.get(key), Some(after), &mut changes);
     }
     for change in &mut changes {
-        change.forces_replacement = forces_replacement(resource_type, &change.path);
+        change.forces_replacement = forces_replacement(resource_type, &change.path)
+            || replaced::replaces(resource_type, &change.path, change.before.as_ref(), change.after.as_ref());
         if is_sensitive(&change.path) {
             change.before = change.before.as_ref().map(|_| Value::String(SENSITIVE.into()));
             change.after = change.after.as_ref().map(|_| Value::String(SENSITIVE.into()));
@@ -64,12 +66,12 @@ pub fn forces_replacement(resource_type: &str, path: &str) -> bool {
 }
 
 /// `a` equals `b` or lies inside it.
-fn nested(a: &str, b: &str) -> bool {
+pub(super) fn nested(a: &str, b: &str) -> bool {
     a == b || a.strip_prefix(b).is_some_and(|rest| rest.starts_with('.'))
 }
 
 /// Create-only paths name list items as `[]` and changes as `[0]`: both are the list itself.
-fn strip_items(path: &str) -> String {
+pub(super) fn strip_items(path: &str) -> String {
     path.split('.').map(|segment| segment.split('[').next().unwrap_or(segment)).collect::<Vec<_>>().join(".")
 }
 

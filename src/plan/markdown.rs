@@ -12,10 +12,17 @@ pub fn render(plan: &Plan) -> String {
         "### pipe plan: `{}` ({} target, {} / {})\n",
         plan.pipeline, plan.target, plan.account, plan.region
     );
+    let kept: String = plan.kept.iter().map(|line| format!("> - {line}\n")).collect();
+    let kept = if kept.is_empty() { kept } else { format!("> [!NOTE]\n> **Kept as deployed**\n{kept}\n") };
     if !plan.has_changes() {
         let _ = writeln!(out, "No changes: live matches the blueprint.");
+        if !kept.is_empty() {
+            out.push('\n');
+            out.push_str(&kept);
+        }
         return out;
     }
+    out.push_str(&kept);
     let _ = writeln!(out, "**{}**\n", plan.summary().line());
     if !plan.missing_prerequisites.is_empty() {
         let _ = writeln!(out, "> [!CAUTION]\n> **Missing prerequisites**: `pipe apply` refuses until they exist.");

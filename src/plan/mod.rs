@@ -7,7 +7,9 @@
 pub mod create_only;
 pub mod diff;
 pub mod fields;
+pub mod grow_only;
 pub mod markdown;
+pub mod replaced;
 pub mod risk;
 pub mod text;
 
@@ -33,6 +35,10 @@ pub struct Plan {
     /// What no API can do and the user must, by component (`kafka-topics.sh` on MSK Serverless).
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub manual_steps: Vec<ManualStep>,
+    /// Values the blueprint's `auto` sizes below what is deployed, kept because AWS cannot shrink
+    /// them (`grow_only`).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub kept: Vec<String>,
     /// How the plan was made, so `apply FILE` can make it again and compare.
     pub source: Source,
     /// What a saved plan was computed from; `apply FILE` refuses it when any of these moved.
@@ -138,7 +144,8 @@ pub struct Change {
     pub before: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub after: Option<Value>,
-    /// The property cannot change in place (CloudFormation's `createOnlyProperties`).
+    /// The property cannot change in place (CloudFormation's `createOnlyProperties` and the
+    /// resource reference's replacements, `replaced.rs`).
     #[serde(skip_serializing_if = "std::ops::Not::not", default)]
     pub forces_replacement: bool,
     /// The blueprint field that sets it (`storage[0].retention_hours`), when one does.

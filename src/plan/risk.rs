@@ -1,5 +1,5 @@
-//! What makes a change risky, for both targets: data a replacement or deletion loses, and
-//! changes that widen access or weaken protection.
+//! What makes a change risky, for both targets: data a replacement, deletion or shorter
+//! retention loses, and changes that widen access or weaken protection.
 
 use std::collections::BTreeSet;
 
@@ -40,6 +40,80 @@ pub fn data_loss(resource_type: &str) -> Option<DataLoss> {
         _ => return None,
     };
     Some(DataLoss { lost: lost.into(), safer_path: safer.into() })
+}
+
+/// How long a store keeps what it holds, in seconds; `None` keeps it for ever.
+type Kept = Option<u64>;
+
+/// Reads how long a resource keeps its data from its properties.
+type Keeps = fn(&Map<String, Value>) -> Kept;
+
+const HOUR: u64 = 3600;
+const DAY: u64 = 24 * HOUR;
+
+/// Data a change deletes without replacing anything: a shorter retention or expiry on a stream,
+/// topic, bucket or log group. `before` is live (or deployed), `after` what the blueprint wants.
+pub fn shortened(resource_type: &str, before: &Map<String, Value>, after: &Map<String, Value>) -> Option<DataLoss> {
+    let (what, kept): (&str, Keeps) = match resource_type {
+        "AWS::Kinesis::Stream" => ("records", |p| {
+            // A stream without the property keeps records 24 hours.
+            Some(p.get("RetentionPeriodHours").and_then(Value::as_u64).unwrap_or(24) * HOUR)
+        }),
+        "AWS::MSK::Topic" => ("records", |p| {
+            let configs = p.get("Configs").and_then(Value::as_str).and_then(crate::model::topic_configs::decode);
+            let ms = configs.as_ref().and_then(|c| c.get("retention.ms")).and_then(|v| v.parse::<i64>().ok());
+            match ms {
+                Some(ms) if ms < 0 => None,
+                Some(ms) => Some(ms as u64 / 1000),
+                // Kafka's default, `log.retention.hours`.
+                None => Some(u64::from(crate::limits::msk::DEFAULT_RETENTION_HOURS) * HOUR),
+            }
+        }),
+        "AWS::Logs::LogGroup" => ("log events", |p| p.get("RetentionInDays").and_then(Value::as_u64).map(|d| d * DAY)),
+        "AWS::S3::Bucket" => ("objects", |p| bucket_expiry(p).map(|d| d * DAY)),
+        _ => return None,
+    };
+    let (was, now) = (kept(before), kept(after));
+    let shorter = match (was, now) {
+        (_, None) => false,
+        (None, Some(_)) => true,
+        (Some(was), Some(now)) => now < was,
+    };
+    shorter.then(|| DataLoss {
+        lost: format!("{what} older than {} (kept {} until now) are deleted", duration(now), duration(was)),
+        safer_path: format!(
+            "keep the longer period until what reads these {what} has what it needs, or copy them out first"
+        ),
+    })
+}
+
+/// The fewest days an enabled lifecycle rule keeps current or noncurrent objects.
+fn bucket_expiry(properties: &Map<String, Value>) -> Option<u64> {
+    let rules = properties.get("LifecycleConfiguration")?.get("Rules")?.as_array()?;
+    rules
+        .iter()
+        .filter(|rule| rule.get("Status").and_then(Value::as_str) == Some("Enabled"))
+        .flat_map(|rule| {
+            [rule.get("ExpirationInDays"), rule.pointer("/NoncurrentVersionExpiration/NoncurrentDays")]
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_u64)
+        })
+        .min()
+}
+
+/// "7 days", "36 hours", "for ever".
+fn duration(kept: Kept) -> String {
+    match kept {
+        None => "for ever".to_string(),
+        Some(seconds) if seconds % DAY == 0 => plural(seconds / DAY, "day"),
+        Some(seconds) if seconds % HOUR == 0 => plural(seconds / HOUR, "hour"),
+        Some(seconds) => plural(seconds, "second"),
+    }
+}
+
+fn plural(n: u64, unit: &str) -> String {
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
 }
 
 /// Properties that hold IAM-style policies: what they allow is compared as a whole.
@@ -131,6 +205,29 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn shorter_retention_and_expiry_lose_data() {
+        let map = |v: Value| v.as_object().cloned().unwrap();
+        let stream = |hours: u64| map(json!({ "RetentionPeriodHours": hours }));
+        let lost = shortened("AWS::Kinesis::Stream", &stream(168), &stream(48)).expect("shorter");
+        assert_eq!(lost.lost, "records older than 2 days (kept 7 days until now) are deleted");
+        assert!(shortened("AWS::Kinesis::Stream", &stream(48), &stream(168)).is_none(), "longer keeps all");
+        let bucket = |days: Option<u64>| {
+            let mut rules = vec![json!({ "Status": "Enabled", "AbortIncompleteMultipartUpload": {} })];
+            rules.extend(days.map(|d| json!({ "Status": "Enabled", "ExpirationInDays": d })));
+            map(json!({ "LifecycleConfiguration": { "Rules": rules } }))
+        };
+        let lost = shortened("AWS::S3::Bucket", &bucket(None), &bucket(Some(30))).expect("a new expiry");
+        assert_eq!(lost.lost, "objects older than 30 days (kept for ever until now) are deleted");
+        assert!(shortened("AWS::S3::Bucket", &bucket(Some(30)), &bucket(None)).is_none());
+        let group = |days: Option<u64>| map(days.map_or(json!({}), |d| json!({ "RetentionInDays": d })));
+        assert!(shortened("AWS::Logs::LogGroup", &group(Some(14)), &group(Some(7))).is_some());
+        let topic = |ms: &str| map(json!({ "Configs": crate::model::topic_configs::encode([("retention.ms", ms)]) }));
+        let lost = shortened("AWS::MSK::Topic", &topic("604800000"), &topic("86400000")).expect("shorter");
+        assert_eq!(lost.lost, "records older than 1 day (kept 7 days until now) are deleted");
+        assert!(shortened("AWS::MSK::Topic", &topic("86400000"), &topic("-1")).is_none(), "-1 keeps for ever");
+    }
 
     #[test]
     fn broadened_policies_and_removed_encryption_are_named() {

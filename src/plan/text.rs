@@ -34,6 +34,7 @@ pub fn render(plan: &Plan, color: bool) -> String {
     if !plan.has_changes() {
         let _ = writeln!(out, "No changes: live matches the blueprint ({} resources checked).", plan.actions.len());
         drifted(plan, &mut out);
+        kept(plan, &mut out);
         manual_steps(plan, &mut out);
         return out;
     }
@@ -92,6 +93,7 @@ pub fn render(plan: &Plan, color: bool) -> String {
             let _ = writeln!(out, "{line}");
         }
     }
+    kept(plan, &mut out);
     manual_steps(plan, &mut out);
     out
 }
@@ -111,6 +113,17 @@ fn drifted(plan: &Plan, out: &mut String) {
         for change in &action.changes {
             let _ = writeln!(out, "      {}", change_line(change));
         }
+    }
+}
+
+/// Values held where AWS cannot shrink them: listed with or without changes.
+fn kept(plan: &Plan, out: &mut String) {
+    if plan.kept.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\nKept as deployed:");
+    for line in &plan.kept {
+        let _ = writeln!(out, "  - {line}");
     }
 }
 
@@ -191,6 +204,7 @@ mod tests {
             actions: vec![drifted],
             missing_prerequisites: Vec::new(),
             manual_steps: Vec::new(),
+            kept: Vec::new(),
             source: Source { blueprint: "b.yaml".into(), vars: Vec::new(), vars_files: Vec::new() },
             fingerprint: Fingerprint { model: String::new(), vars: String::new(), live: Vec::new() },
             change_set: None,

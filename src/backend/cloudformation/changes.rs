@@ -119,8 +119,15 @@ fn action(pipeline: &Pipeline, deployed: Option<&Value>, rendered: &Value, chang
                     action.reason = Some(replacement_reason(&action.component, &resource_type, &changes, true));
                     action.data_loss = risk::data_loss(&resource_type);
                 }
+                // The reference's replacements the change set may not flag (`plan::replaced`).
+                _ if changes.iter().any(|c| c.forces_replacement) => {
+                    action.kind = Kind::Replace;
+                    action.reason = Some(replacement_reason(&action.component, &resource_type, &changes, false));
+                    action.data_loss = risk::data_loss(&resource_type);
+                }
                 _ => {
                     action.kind = Kind::Update;
+                    action.data_loss = risk::shortened(&resource_type, &before, &after);
                     if changes.is_empty() {
                         action.reason = Some(caused_by(change.details()));
                     }

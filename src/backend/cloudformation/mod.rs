@@ -83,7 +83,12 @@ impl<'a> Stack<'a> {
             return Err(Error::Busy { stack: self.name.clone(), status: status.to_string() });
         }
         self.engine.upload_artifacts().await?;
-        let rendered = crate::render::template(self.pipeline());
+        let updating = !matches!(
+            status,
+            None | Some("REVIEW_IN_PROGRESS" | "ROLLBACK_COMPLETE" | "ROLLBACK_FAILED" | "UPDATE_ROLLBACK_FAILED")
+        );
+        let deployed = if updating { self.deployed().await? } else { None };
+        let (rendered, kept) = self.template(deployed.as_ref())?;
         let mut actions = Vec::new();
         let mut change_set = None;
         match status {
@@ -101,7 +106,6 @@ impl<'a> Stack<'a> {
                 };
                 let changed = self.change_set(&rendered, kind.clone()).await?;
                 if let Some((arn, changes)) = &changed {
-                    let deployed = if kind == ChangeSetType::Update { self.deployed().await? } else { None };
                     actions.extend(changes::actions(self.pipeline(), deployed.as_ref(), &rendered, changes));
                     change_set = Some(arn.clone());
                 }
@@ -131,6 +135,7 @@ impl<'a> Stack<'a> {
             actions,
             missing_prerequisites: self.engine.missing_prerequisites().await?,
             manual_steps: crate::plan::ManualStep::of(self.pipeline()),
+            kept,
             source,
             fingerprint: Fingerprint {
                 model: sdk::hash(&rendered),
@@ -154,7 +159,7 @@ impl<'a> Stack<'a> {
     /// resource, without a change set.
     pub async fn diff(&self) -> Result<Vec<Action>, Error> {
         let deployed = if self.now().await?.status.is_some() { self.deployed().await? } else { None };
-        let rendered = crate::render::template(self.pipeline());
+        let (rendered, _) = self.template(deployed.as_ref())?;
         let changes = changes::template_changes(deployed.as_ref(), &rendered);
         let mut actions = changes::actions(self.pipeline(), deployed.as_ref(), &rendered, &changes);
         crate::plan::fields::annotate(&mut actions, self.pipeline());
@@ -190,6 +195,19 @@ impl<'a> Stack<'a> {
     }
 
     /// The template deployed now, when it is JSON (pipe deploys JSON).
+    /// The template to converge to: rendered now, with the values AWS only lets grow held to the
+    /// deployed ones (`plan::grow_only`).
+    /// Also returns what the plan says it kept.
+    fn template(&self, deployed: Option<&Value>) -> Result<(Value, Vec<String>), Error> {
+        let mut rendered = crate::render::template(self.pipeline());
+        let held = crate::plan::grow_only::hold_template(self.pipeline(), &mut rendered, deployed);
+        if held.refused.is_empty() {
+            Ok((rendered, held.kept))
+        } else {
+            Err(Error::Engine(sdk::Error::Shrinks(held.refused)))
+        }
+    }
+
     async fn deployed(&self) -> Result<Option<Value>, ApiError> {
         let out = self
             .cfn
@@ -359,12 +377,16 @@ impl<'a> Stack<'a> {
             done.extend(ended.done);
         }
         if change_set.is_none() && plan.actions.iter().any(|a| a.resource_type != STACK_TYPE && a.kind != Kind::Step) {
-            let rendered = crate::render::template(self.pipeline());
             let kind = if self.now().await.map_err(setup)?.status.is_some() {
                 ChangeSetType::Update
             } else {
                 ChangeSetType::Create
             };
+            let deployed = if kind == ChangeSetType::Update { self.deployed().await.map_err(setup)? } else { None };
+            let (rendered, _) = self.template(deployed.as_ref()).map_err(|e| ApplyError::Setup {
+                what: "rendering the template",
+                error: ApiError::new("GetTemplate", e.to_string()),
+            })?;
             change_set = self
                 .change_set(&rendered, kind)
                 .await
@@ -633,6 +655,7 @@ mod tests {
             actions,
             missing_prerequisites: Vec::new(),
             manual_steps: Vec::new(),
+            kept: Vec::new(),
             source: Source { blueprint: "internet-offering.yaml".into(), vars: Vec::new(), vars_files: Vec::new() },
             fingerprint: Fingerprint { model: String::new(), vars: String::new(), live: Vec::new() },
             change_set: change_set.map(str::to_string),

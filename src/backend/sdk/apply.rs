@@ -149,7 +149,7 @@ impl Engine<'_> {
                         id: id.clone(),
                         kind,
                         provider: Self::provider(&self.pipeline.resources[id]),
-                        desired: with_applied_tag(self.desired(id, &handles)),
+                        desired: with_applied_tag(self.desired_held(id, &handles, state.live.get(id)).0),
                         live: state.live.get(id).cloned(),
                         changes: changes.to_vec(),
                     };

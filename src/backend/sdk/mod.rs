@@ -25,6 +25,7 @@ use self::provider::{Clients, Desired, Live, Provider, tag_list, tag_pairs};
 use self::resolve::{Handle, Resolver};
 use crate::backend::aws::{Account, ApiError};
 use crate::model::{Pipeline, Prerequisite, Resource};
+use crate::plan::grow_only::{self, Held, Shrink};
 use crate::plan::{Action, Change, Fingerprint, Kind, Plan, Source, diff, risk};
 
 /// The tag holding a hash of the properties pipe last applied: live that differs from a
@@ -39,6 +40,8 @@ pub enum Error {
     Read { resource: String, resource_type: String, error: ApiError },
     #[error(transparent)]
     Api(#[from] ApiError),
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    Shrinks(Vec<Shrink>),
 }
 
 /// A pipeline, the account it goes to, and what was read of it.
@@ -144,6 +147,24 @@ impl<'a> Engine<'a> {
         let name = providers::name_of(resource.cfn_type, &properties)
             .unwrap_or_else(|| generated_name(&self.pipeline.name, logical_id));
         Desired { logical_id: logical_id.to_string(), resource_type: resource.cfn_type, name, properties }
+    }
+
+    /// What to converge a resource to, given what is live: [`Self::desired`] with grow-only values
+    /// held to the live ones (`plan::grow_only`), and the declared values that would shrink one.
+    pub(super) fn desired_held(
+        &self,
+        logical_id: &str,
+        handles: &HashMap<String, Handle>,
+        live: Option<&Live>,
+    ) -> (Desired, Held) {
+        let mut desired = self.desired(logical_id, handles);
+        let held = match live {
+            Some(live) => {
+                grow_only::hold(&self.pipeline.resources[logical_id], &mut desired.properties, &live.properties)
+            }
+            None => Held::default(),
+        };
+        (desired, held)
     }
 
     /// Reads every resource of the model and the leftovers of earlier versions of the blueprint.
@@ -289,10 +310,16 @@ impl<'a> Engine<'a> {
     pub async fn plan(&self, state: &State, source: Source, vars_fingerprint: String) -> Result<Plan, Error> {
         let handles = Self::handles(state);
         let mut actions = artifacts::plan(&self.aws, self.pipeline).await?;
+        let (mut kept, mut refused) = (Vec::new(), Vec::new());
         for id in self.deps.waves().into_iter().flatten() {
             let resource = &self.pipeline.resources[&id];
-            let desired = self.desired(&id, &handles);
+            let (desired, held) = self.desired_held(&id, &handles, state.live.get(&id));
+            kept.extend(held.kept);
+            refused.extend(held.refused);
             actions.push(self.action(resource, &desired, state.live.get(&id)));
+        }
+        if !refused.is_empty() {
+            return Err(Error::Shrinks(refused));
         }
         let updated: BTreeSet<&str> =
             actions.iter().filter(|a| a.kind == Kind::Update).map(|a| a.resource.as_str()).collect();
@@ -325,6 +352,7 @@ impl<'a> Engine<'a> {
             actions,
             missing_prerequisites: self.missing_prerequisites().await?,
             manual_steps: crate::plan::ManualStep::of(self.pipeline),
+            kept,
             source,
             fingerprint: Fingerprint { model: hash(&template), vars: vars_fingerprint, live },
             change_set: None,
@@ -393,8 +421,13 @@ impl<'a> Engine<'a> {
         };
         action.physical_id = Some(live.handle.physical_id.clone());
         let (live_properties, applied) = without_applied(&live.properties);
-        let changes =
+        let mut changes =
             diff::changes(resource.cfn_type, &sorted_tags(&desired.properties), &sorted_tags(&live_properties));
+        let fixed = fixed(resource.cfn_type);
+        for change in &mut changes {
+            let top = change.path.split(['.', '[']).next().unwrap_or_default();
+            change.forces_replacement |= fixed.contains(&top);
+        }
         if changes.is_empty() {
             return action;
         }
@@ -403,6 +436,7 @@ impl<'a> Engine<'a> {
         if replaced.is_empty() {
             action.kind = Kind::Update;
             action.steps = Self::provider(resource).steps(live, &changes);
+            action.data_loss = risk::shortened(resource.cfn_type, &live_properties, &desired.properties);
         } else {
             action.kind = Kind::Replace;
             let paths: Vec<&str> = replaced.iter().map(|c| c.path.as_str()).collect();
@@ -421,6 +455,12 @@ impl<'a> Engine<'a> {
         action.changes = changes;
         action
     }
+}
+
+/// Properties of `resource_type` the SDK target's update calls cannot change, beyond those
+/// `plan::diff` says replace it: on this target a change to one replaces the resource.
+pub fn fixed(resource_type: &str) -> &'static [&'static str] {
+    providers::for_type(resource_type).map_or(&[], |p| p.fixed())
 }
 
 /// A name for a resource whose template leaves naming to CloudFormation (roles, mappings):

@@ -106,6 +106,12 @@ pub trait Provider: Send + Sync {
     /// Creates the resource and waits until it is usable.
     async fn create(&self, aws: &Clients, desired: &Desired) -> Result<Live, ApiError>;
 
+    /// Properties the service's update calls cannot change, beyond those `plan::diff` already
+    /// says replace the resource: on this target a change to one replaces it.
+    fn fixed(&self) -> &'static [&'static str] {
+        &[]
+    }
+
     /// Applies `changes` (none of which forces replacement) in place and waits.
     async fn update(&self, aws: &Clients, desired: &Desired, live: &Live, changes: &[Change])
     -> Result<Live, ApiError>;

@@ -2,6 +2,7 @@
 
 use serde_json::json;
 
+use crate::blueprint::spec::common::Size;
 use crate::blueprint::spec::msk::{InTransit, MskCluster, MskDeployment};
 
 use super::super::cfn::ref_;
@@ -10,6 +11,9 @@ use super::super::naming::{logical, physical};
 use super::super::topic_configs;
 use super::super::{Builder, Resource};
 use super::kms_key;
+
+/// Where a provisioned cluster's storage per broker sits in its properties.
+pub const BROKER_STORAGE: &str = "/BrokerNodeGroupInfo/StorageInfo/EBSStorageInfo/VolumeSize";
 
 pub fn cluster(b: &mut Builder, id: String, cluster: &MskCluster) {
     let name = physical(b.name, &cluster.id);
@@ -72,7 +76,11 @@ pub fn cluster(b: &mut Builder, id: String, cluster: &MskCluster) {
             ("AWS::MSK::Cluster", properties)
         }
     };
-    b.add(id.clone(), Resource::new(resource_type, &cluster.id, properties).retain(cluster.retain));
+    let mut resource = Resource::new(resource_type, &cluster.id, properties).retain(cluster.retain);
+    if cluster.storage_gib == Some(Size::Auto) {
+        resource.sized.push(BROKER_STORAGE);
+    }
+    b.add(id.clone(), resource);
     topics(b, &id, cluster);
     if private_link {
         // Firehose reaches the brokers through a managed VPC connection it creates itself.

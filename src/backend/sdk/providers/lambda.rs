@@ -320,6 +320,12 @@ pub struct EventSourceMapping;
 
 #[async_trait]
 impl Provider for EventSourceMapping {
+    /// UpdateEventSourceMapping takes no topic, and a Kafka consumer group id "cannot be updated"
+    /// once the mapping exists (API reference, AmazonManagedKafkaEventSourceConfig).
+    fn fixed(&self) -> &'static [&'static str] {
+        &["Topics", "AmazonManagedKafkaEventSourceConfig"]
+    }
+
     async fn read(&self, aws: &Clients, desired: &Desired) -> Result<Option<Live>, ApiError> {
         let (Some(function), Some(source)) = (desired.str("FunctionName"), desired.str("EventSourceArn")) else {
             return Ok(None);

@@ -650,6 +650,11 @@ fn log_exports(desired: &Desired) -> Option<Vec<LogExport>> {
 
 #[async_trait]
 impl Provider for Namespace {
+    /// UpdateNamespace takes no database name: the first database is named once, at creation.
+    fn fixed(&self) -> &'static [&'static str] {
+        &["DbName"]
+    }
+
     async fn names(&self, aws: &Clients, prefix: &str) -> Result<Vec<String>, ApiError> {
         let names = list_all(|token| async move {
             let page = aws
