@@ -5,7 +5,7 @@ use super::Limit;
 const API: &str = "Firehose API BufferingHints";
 
 pub static BUFFER_SIZE_MIB: Limit =
-    Limit { id: "firehose::buffer-size", min: 1, max: 128, unit: "MiB", source: API, as_of: "2026-05-20" };
+    Limit { id: "firehose::buffer-size", min: 1, max: 128, unit: "MiB", source: API, as_of: "2026-12-05" };
 
 pub static OPENSEARCH_BUFFER_SIZE_MIB: Limit = Limit {
     id: "firehose::buffer-size",
@@ -13,11 +13,11 @@ pub static OPENSEARCH_BUFFER_SIZE_MIB: Limit = Limit {
     max: 100,
     unit: "MiB",
     source: "Firehose API AmazonopensearchserviceBufferingHints",
-    as_of: "2026-05-20",
+    as_of: "2026-12-05",
 };
 
 pub static BUFFER_INTERVAL_SECONDS: Limit =
-    Limit { id: "firehose::buffer-interval", min: 0, max: 900, unit: "seconds", source: API, as_of: "2026-05-20" };
+    Limit { id: "firehose::buffer-interval", min: 0, max: 900, unit: "seconds", source: API, as_of: "2026-12-05" };
 
 pub static PREFIX_LENGTH: Limit = Limit {
     id: "firehose::prefix-length",
@@ -25,7 +25,7 @@ pub static PREFIX_LENGTH: Limit = Limit {
     max: 1024,
     unit: "characters",
     source: "Firehose API S3DestinationConfiguration Prefix",
-    as_of: "2026-05-20",
+    as_of: "2026-12-05",
 };
 
 /// Dynamic partitioning and record format conversion both need at least a 64 MiB buffer.

@@ -19,7 +19,7 @@ pub static MAX_RECORD_SIZE_KIB: Limit = Limit {
     max: 10240,
     unit: "KiB",
     source: "Kinesis API CreateStream MaxRecordSizeInKiB",
-    as_of: "2026-05-20",
+    as_of: "2026-12-05",
 };
 
 pub static SHARDS: Limit =

@@ -3,23 +3,23 @@
 use super::{Limit, Retired};
 
 const ESM: &str = "Lambda API CreateEventSourceMapping";
-const FUNCTION: &str = "Lambda API CreateFunction";
+const FUNCTION: &str = "Lambda API CreateFunction; lambda/latest/dg/configuration-memory.html and configuration-timeout.html";
 
 pub static MEMORY_MIB: Limit =
-    Limit { id: "lambda::memory", min: 128, max: 10_240, unit: "MiB", source: FUNCTION, as_of: "2026-05-20" };
+    Limit { id: "lambda::memory", min: 128, max: 10_240, unit: "MiB", source: FUNCTION, as_of: "2026-12-05" };
 pub static TIMEOUT_SECONDS: Limit =
-    Limit { id: "lambda::timeout", min: 1, max: 900, unit: "seconds", source: FUNCTION, as_of: "2026-05-20" };
+    Limit { id: "lambda::timeout", min: 1, max: 900, unit: "seconds", source: FUNCTION, as_of: "2026-12-05" };
 pub static BATCH_SIZE: Limit =
-    Limit { id: "lambda::batch-size", min: 1, max: 10_000, unit: "records", source: ESM, as_of: "2026-05-20" };
+    Limit { id: "lambda::batch-size", min: 1, max: 10_000, unit: "records", source: ESM, as_of: "2026-12-05" };
 pub static BATCH_WINDOW_SECONDS: Limit =
-    Limit { id: "lambda::batch-window", min: 0, max: 300, unit: "seconds", source: ESM, as_of: "2026-05-20" };
+    Limit { id: "lambda::batch-window", min: 0, max: 300, unit: "seconds", source: ESM, as_of: "2026-12-05" };
 pub static PARALLELIZATION: Limit = Limit {
     id: "lambda::parallelization",
     min: 1,
     max: 10,
     unit: "batches per shard",
     source: ESM,
-    as_of: "2026-05-20",
+    as_of: "2026-12-05",
 };
 /// -1 (never discard) is also accepted.
 pub static MAX_RECORD_AGE_SECONDS: Limit = Limit {
@@ -28,11 +28,11 @@ pub static MAX_RECORD_AGE_SECONDS: Limit = Limit {
     max: 604_800,
     unit: "seconds (or -1)",
     source: ESM,
-    as_of: "2026-05-20",
+    as_of: "2026-12-05",
 };
 /// -1 (retry until the record expires) is also accepted.
 pub static RETRIES: Limit =
-    Limit { id: "lambda::retries", min: 0, max: 10_000, unit: "(or -1)", source: ESM, as_of: "2026-05-20" };
+    Limit { id: "lambda::retries", min: 0, max: 10_000, unit: "(or -1)", source: ESM, as_of: "2026-12-05" };
 
 /// DynamoDB Streams keep change records for 24 hours.
 pub const DYNAMODB_STREAM_RETENTION_HOURS: u32 = 24;

@@ -1,8 +1,9 @@
 //! The dated catalogue of AWS limits pipe enforces, each with its source.
 //!
 //! AWS limits drift; every entry says when it was read and where, so a reviewer can re-check it.
-//! Unless an entry says otherwise, values were read from the AWS API models (botocore 1.43.11,
-//! 2026-05-20) and the service quotas pages named in `source`.
+//! Unless an entry says otherwise, values were read from the AWS API models and the service quotas
+//! pages named in `source`: those dated 2026-12-05 were re-read then, against botocore 1.44.18,
+//! which `tests/facts.rs` checks every entry with a model counterpart against on every run.
 //! A [`Limit`] is also the validation rule that enforces it: its `id` is the rule id users see.
 
 pub mod dynamodb;

@@ -8,7 +8,7 @@ pub static STORAGE_GIB: Limit = Limit {
     max: 16_384,
     unit: "GiB per broker",
     source: "Kafka API BrokerEBSVolumeInfo VolumeSizeGB",
-    as_of: "2026-05-20",
+    as_of: "2026-12-05",
 };
 
 pub static SUBNETS: Limit = Limit {
