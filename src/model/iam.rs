@@ -16,11 +16,13 @@ use super::refs::{admin_secret, arn_of, logical_id};
 pub struct Statement {
     pub actions: Vec<&'static str>,
     pub resources: Vec<Value>,
+    /// An IAM `Condition` block, where the resource alone cannot say what is allowed.
+    pub condition: Option<Value>,
 }
 
 impl Statement {
     pub fn new(actions: &[&'static str], resources: Vec<Value>) -> Self {
-        Statement { actions: actions.to_vec(), resources }
+        Statement { actions: actions.to_vec(), resources, condition: None }
     }
 }
 
@@ -37,6 +39,13 @@ pub enum Access {
 
 /// The statements `access` to `target` needs. `topic` names the Kafka topic for MSK.
 pub fn grants(access: Access, target: &Component, pipeline: &str, topic: Option<&str>) -> Vec<Statement> {
+    let mut statements = data_grants(access, target, pipeline, topic);
+    statements.extend(customer_key(access, target));
+    statements
+}
+
+/// The data-plane statements of [`grants`].
+fn data_grants(access: Access, target: &Component, pipeline: &str, topic: Option<&str>) -> Vec<Statement> {
     let arn = arn_of(target, pipeline);
     match (access, target) {
         (Access::Read { enhanced_fan_out }, Component::KinesisStream(_)) => {
@@ -109,6 +118,33 @@ pub fn grants(access: Access, target: &Component, pipeline: &str, topic: Option<
     }
 }
 
+/// The key calls `access` to `target` makes when its data is encrypted with a customer managed
+/// key (`encryption.kms_key`): AWS checks the caller's own permission on that key. Kinesis
+/// producers generate data keys and consumers decrypt (streams/latest/dev/permissions-user-key-KMS.html);
+/// S3 writers do both, a multipart upload reading its parts back (AmazonS3/latest/userguide/UsingKMSEncryption.html);
+/// SNS publishers do both (sns/latest/dg/sns-key-management.html). DynamoDB and MSK use the key
+/// themselves, through grants made when the table or cluster is created, and ask nothing of callers.
+fn customer_key(access: Access, target: &Component) -> Option<Statement> {
+    let (encryption, actions): (_, &[&'static str]) = match (access, target) {
+        (Access::Read { .. }, Component::KinesisStream(c)) => (&c.encryption, &["kms:Decrypt"]),
+        (Access::Write, Component::KinesisStream(c)) => (&c.encryption, &["kms:GenerateDataKey"]),
+        (Access::Write, Component::S3Bucket(c)) => (&c.encryption, &["kms:Decrypt", "kms:GenerateDataKey"]),
+        (Access::Write, Component::SnsTopic(c)) => (&c.encryption, &["kms:Decrypt", "kms:GenerateDataKey"]),
+        _ => return None,
+    };
+    let key = encryption.kms_key.as_deref().filter(|_| encryption.enabled)?;
+    let alias = key.find("alias/").map(|at| &key[at..]);
+    Some(match alias {
+        // IAM authorises keys, not aliases: any key of the account, as long as it has the alias.
+        Some(alias) => Statement {
+            condition: Some(json!({ "ForAnyValue:StringEquals": { "kms:ResourceAliases": alias } })),
+            ..Statement::new(actions, vec![arn("kms", "key/*")])
+        },
+        None if key.starts_with("arn:") => Statement::new(actions, vec![json!(key)]),
+        None => Statement::new(actions, vec![arn("kms", &format!("key/{key}"))]),
+    })
+}
+
 /// Everything inside `target`: a bucket's objects, a domain's indices and paths (`${Bucket.Arn}/*`).
 pub fn everything_in(target: &Component) -> Value {
     sub(format!("${{{}.Arn}}/*", logical_id(target)))
@@ -169,8 +205,16 @@ pub fn checkpoints(feature: needs::Feature, prefix: &str) -> Vec<Statement> {
 }
 
 pub fn document(statements: &[Statement]) -> Value {
-    let statements: Vec<Value> =
-        statements.iter().map(|s| json!({ "Effect": "Allow", "Action": s.actions, "Resource": s.resources })).collect();
+    let statements: Vec<Value> = statements
+        .iter()
+        .map(|s| {
+            let mut statement = json!({ "Effect": "Allow", "Action": s.actions, "Resource": s.resources });
+            if let Some(condition) = &s.condition {
+                statement["Condition"] = condition.clone();
+            }
+            statement
+        })
+        .collect();
     json!({ "Version": "2012-10-17", "Statement": statements })
 }
 
@@ -180,4 +224,48 @@ pub fn trust(service: &str) -> Value {
         "Version": "2012-10-17",
         "Statement": [{ "Effect": "Allow", "Principal": { "Service": service }, "Action": "sts:AssumeRole" }]
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn from<T: serde::de::DeserializeOwned>(yaml: &str) -> T {
+        serde_saphyr::from_str(yaml).expect("a component")
+    }
+
+    fn key_statement(access: Access, target: &Component) -> Value {
+        let statements = grants(access, target, "p", None);
+        let document = document(&statements);
+        let found = document["Statement"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["Action"][0].as_str().unwrap().starts_with("kms:"));
+        found.cloned().unwrap_or(Value::Null)
+    }
+
+    #[test]
+    fn customer_keys_are_granted_to_whoever_reads_or_writes_the_data() {
+        let key = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+        let stream = Component::KinesisStream(from(&format!("{{ id: events, encryption: {{ kms_key: \"{key}\" }} }}")));
+        let read = key_statement(Access::Read { enhanced_fan_out: false }, &stream);
+        assert_eq!(read, json!({ "Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": [key] }));
+        let write = key_statement(Access::Write, &stream);
+        assert_eq!(write["Action"], json!(["kms:GenerateDataKey"]));
+
+        let bucket = Component::S3Bucket(from("{ id: lake, encryption: { kms_key: alias/lake } }"));
+        let write = key_statement(Access::Write, &bucket);
+        assert_eq!(write["Action"], json!(["kms:Decrypt", "kms:GenerateDataKey"]));
+        assert_eq!(write["Condition"], json!({ "ForAnyValue:StringEquals": { "kms:ResourceAliases": "alias/lake" } }));
+
+        let aws_managed = Component::KinesisStream(from("{ id: events }"));
+        assert_eq!(key_statement(Access::Write, &aws_managed), Value::Null, "AWS managed keys ask nothing of callers");
+        let table = Component::DynamodbTable(from(&format!(
+            "{{ id: t, partition_key: {{ name: k, type: S }}, encryption: {{ kms_key: \"{key}\" }} }}"
+        )));
+        assert_eq!(key_statement(Access::Write, &table), Value::Null, "DynamoDB uses its own grants");
+    }
 }
