@@ -3,7 +3,8 @@
 use super::{Limit, Retired};
 
 const ESM: &str = "Lambda API CreateEventSourceMapping";
-const FUNCTION: &str = "Lambda API CreateFunction; lambda/latest/dg/configuration-memory.html and configuration-timeout.html";
+const FUNCTION: &str =
+    "Lambda API CreateFunction; lambda/latest/dg/configuration-memory.html and configuration-timeout.html";
 
 pub static MEMORY_MIB: Limit =
     Limit { id: "lambda::memory", min: 128, max: 10_240, unit: "MiB", source: FUNCTION, as_of: "2026-12-05" };

@@ -1,7 +1,9 @@
 //! Glue streaming jobs.
 
 use crate::diagnostic::{Diagnostic, Rule, Severity, one_of};
-use crate::limits::glue::{G025X_MIN_VERSION, RETIRED_VERSIONS, STREAMING_VERSIONS, WINDOW_SECONDS, WORKERS};
+use crate::limits::glue::{
+    G025X_MIN_VERSION, RETIRED_VERSIONS, STREAMING_VERSIONS, UNCONFIRMED_VERSIONS, WINDOW_SECONDS, WORKERS,
+};
 use crate::limits::retired;
 
 use super::super::spec::Component;
@@ -12,6 +14,11 @@ pub static VERSION: Rule = Rule {
     id: "glue::version",
     severity: Severity::Error,
     summary: "streaming jobs pin a Glue version that runs them and is supported",
+};
+pub static VERSION_UNCONFIRMED: Rule = Rule {
+    id: "glue::version-unconfirmed",
+    severity: Severity::Warning,
+    summary: "a Glue version newer than those pipe has seen run streaming jobs",
 };
 pub static WORKER_TYPE: Rule =
     Rule { id: "glue::worker-type", severity: Severity::Error, summary: "G.025X workers need Glue 3.0 or later" };
@@ -26,7 +33,7 @@ pub static COLUMNS: Rule = Rule {
     summary: "the stream's catalog table declares its columns",
 };
 
-pub static RULES: &[&Rule] = &[&VERSION, &WORKER_TYPE, &SOURCE, &COLUMNS];
+pub static RULES: &[&Rule] = &[&VERSION, &VERSION_UNCONFIRMED, &WORKER_TYPE, &SOURCE, &COLUMNS];
 
 pub fn check(cx: &mut Context) {
     let mut found = Vec::new();
@@ -41,6 +48,16 @@ pub fn check(cx: &mut Context) {
                     .at(placed.field("glue_version"))
                     .expected(one_of(STREAMING_VERSIONS))
                     .hint(format!("use `{}` ({})", gone.replacement, gone.source)),
+            );
+        } else if UNCONFIRMED_VERSIONS.contains(&job.glue_version.as_str()) {
+            found.push(
+                Diagnostic::new(
+                    &VERSION_UNCONFIRMED,
+                    format!("Glue `{}` is released, and pipe has not seen it run streaming jobs", job.glue_version),
+                )
+                .at(placed.field("glue_version"))
+                .expected(one_of(STREAMING_VERSIONS))
+                .hint("check the release notes for streaming support (docs.aws.amazon.com/glue/latest/dg/release-notes.html), or pin a version listed"),
             );
         } else if !STREAMING_VERSIONS.contains(&job.glue_version.as_str()) {
             found.push(
