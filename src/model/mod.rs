@@ -76,6 +76,8 @@ pub struct Resource {
     pub retain: Option<bool>,
     /// Scanner checks that do not apply here, each with the reason a reviewer can weigh.
     pub suppressions: Vec<Suppression>,
+    /// The resource's CloudFormation `UpdatePolicy`, where it has one.
+    pub update_policy: Option<Value>,
     /// Properties (JSON pointers) pipe sized from an `auto` figure rather than took as declared:
     /// where AWS only lets them grow, a plan keeps the deployed value (`plan::grow_only`).
     pub sized: Vec<&'static str>,
@@ -132,6 +134,7 @@ impl Resource {
             depends_on: Vec::new(),
             retain: None,
             suppressions: Vec::new(),
+            update_policy: None,
             sized: Vec::new(),
         }
     }

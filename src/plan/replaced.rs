@@ -96,12 +96,9 @@ pub const REPLACED: &[Replaced] = &[
         when: When::Removed,
         page: "aws-resource-opensearchservice-domain.html#cfn-opensearchservice-domain-vpcoptions",
     },
-    // pipe sets no `EnableVersionUpgrade` update policy, so a new engine version replaces the domain.
-    always(
-        "AWS::OpenSearchService::Domain",
-        "EngineVersion",
-        "aws-resource-opensearchservice-domain.html#cfn-opensearchservice-domain-engineversion",
-    ),
+    // `EngineVersion` replaces a domain unless its `EnableVersionUpgrade` update policy is true
+    // (aws-resource-opensearchservice-domain.html#cfn-opensearchservice-domain-engineversion):
+    // pipe renders that policy, so it is not listed.
 ];
 
 /// Whether the change at `path` (from `before` to `after`) replaces a resource of `resource_type`

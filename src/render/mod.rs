@@ -112,6 +112,9 @@ fn resource(resource: &Resource) -> Value {
         out.insert("DeletionPolicy".into(), json!(policy));
         out.insert("UpdateReplacePolicy".into(), json!(policy));
     }
+    if let Some(policy) = &resource.update_policy {
+        out.insert("UpdatePolicy".into(), policy.clone());
+    }
     let mut metadata = json!({ "pipe:component": resource.component });
     // checkov's skips carry their reason; cfn-lint's config has no place for one, so the reason
     // of each ignored cfn-lint check lives beside its `Suppression` in the model.

@@ -113,12 +113,13 @@ pub fn domain(b: &mut Builder, id: String, domain: &OpensearchDomain) {
     if let Some(network) = &domain.network {
         properties["VPCOptions"] = json!({ "SubnetIds": network.subnets, "SecurityGroupIds": network.security_groups });
     }
-    b.add(
-        id.clone(),
-        Resource::new("AWS::OpenSearchService::Domain", &domain.id, properties)
-            .retain(domain.retain)
-            .depends_on(&log_policy),
-    );
+    let mut resource = Resource::new("AWS::OpenSearchService::Domain", &domain.id, properties)
+        .retain(domain.retain)
+        .depends_on(&log_policy);
+    // A new `engine_version` upgrades the domain in place (UpgradeDomain), as the SDK target does;
+    // without this policy CloudFormation replaces the domain and its indexes.
+    resource.update_policy = Some(json!({ "EnableVersionUpgrade": true }));
+    b.add(id.clone(), resource);
     b.output(
         format!("{id}DashboardsUrl"),
         format!("OpenSearch Dashboards of the `{}` domain", domain.id),
