@@ -8,6 +8,10 @@ writes it to the product catalog -- conditionally, so a concurrent change is nev
 Model input (text/csv, one row): current_price, stock, views, cart_adds, purchases, units_ordered_24h
 Model output: the predicted price as a number.
 
+A change that cannot be read (no price, a price that is not a number) is logged and skipped; a
+failed call to the model or the catalog reports that change, from which Lambda retries the
+batch, and leaves the rest to the retry.
+
 Environment: PRICING_MODEL_ENDPOINT_NAME, CATALOG_TABLE_NAME, PRICE_CHANGE_THRESHOLD (default 0.02).
 """
 
@@ -62,19 +66,29 @@ def reprice(demand):
     return predicted
 
 
+def readable(demand):
+    """Whether a change carries what repricing needs: a product and a numeric price."""
+    try:
+        return "product_id" in demand and float(demand["price"]) >= 0
+    except (KeyError, TypeError, ValueError):
+        return False
+
+
 def handler(event, context):
-    failures = []
     for record in event["Records"]:
         if record["eventName"] == "REMOVE":
             continue
         image = record["dynamodb"].get("NewImage", {})
         demand = {key: DESERIALIZE(value) for key, value in image.items()}
+        sequence = record["dynamodb"]["SequenceNumber"]
+        if not readable(demand):
+            logger.error(json.dumps({"event": "bad_demand_skipped", "sequence": sequence, "product_id": str(demand.get("product_id"))}))
+            continue
         try:
             new_price = reprice(demand)
-        except (ClientError, KeyError, ValueError) as error:
-            logger.error(json.dumps({"event": "reprice_failed", "product_id": demand.get("product_id"), "error": str(error)}))
-            failures.append(record["dynamodb"]["SequenceNumber"])
-            continue
+        except (ClientError, ValueError) as error:
+            logger.error(json.dumps({"event": "reprice_failed", "product_id": demand["product_id"], "error": str(error)}))
+            return {"batchItemFailures": [{"itemIdentifier": sequence}]}
         if new_price is not None:
             logger.info(json.dumps({"event": "repriced", "product_id": demand["product_id"], "price": new_price}))
-    return {"batchItemFailures": [{"itemIdentifier": sequence} for sequence in failures]}
+    return {"batchItemFailures": []}

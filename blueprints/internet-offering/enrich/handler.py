@@ -5,6 +5,10 @@ location to the `signups` Kinesis stream. This function, triggered by the stream
 mapping, looks up the bandwidth plans offered there -- kept in this module, as the whitepaper
 describes -- and publishes one offer per sign-up to the `offers` stream, which the app reads.
 
+A sign-up that cannot be read (not JSON, a field missing) is logged and skipped: retrying it
+would fail again and re-send every later record of the batch. When writing the offers fails,
+the function reports the first sign-up not written, from which Lambda retries the batch.
+
 Environment: OFFERS_STREAM_NAME (set by pipe from the blueprint's `to:`).
 """
 
@@ -15,6 +19,7 @@ import os
 import time
 
 import boto3
+from botocore.exceptions import ClientError
 
 logger = logging.getLogger()
 logger.setLevel(logging.INFO)
@@ -64,10 +69,14 @@ def put_offers(entries):
     for attempt in range(MAX_PUT_ATTEMPTS):
         if not pending:
             return []
-        response = KINESIS.put_records(
-            StreamName=OFFERS_STREAM,
-            Records=[{"Data": e["data"], "PartitionKey": e["key"]} for e in pending],
-        )
+        try:
+            response = KINESIS.put_records(
+                StreamName=OFFERS_STREAM,
+                Records=[{"Data": e["data"], "PartitionKey": e["key"]} for e in pending],
+            )
+        except ClientError as error:
+            logger.error(json.dumps({"event": "put_failed", "error": str(error)}))
+            return pending
         pending = [e for e, result in zip(pending, response["Records"]) if "ErrorCode" in result]
         if pending:
             time.sleep(0.1 * 2**attempt)
@@ -75,23 +84,27 @@ def put_offers(entries):
 
 
 def handler(event, context):
-    failures = []
     entries = []
+    skipped = 0
     for record in event["Records"]:
         sequence = record["kinesis"]["sequenceNumber"]
         try:
             signup = json.loads(base64.b64decode(record["kinesis"]["data"]))
             offer = offer_for(signup)
         except (ValueError, KeyError, TypeError) as error:
-            logger.error(json.dumps({"event": "bad_signup", "sequence": sequence, "error": str(error)}))
-            failures.append(sequence)
+            logger.error(json.dumps({"event": "bad_signup_skipped", "sequence": sequence, "error": str(error)}))
+            skipped += 1
             continue
         entries.append({"sequence": sequence, "key": str(offer["customer_id"]), "data": json.dumps(offer)})
 
-    # PutRecords takes at most 500 records per call.
+    # PutRecords takes at most 500 records per call. Lambda retries a stream batch from the lowest
+    # sequence number reported, so the first entry not written is the one to report.
     for start in range(0, len(entries), 500):
-        for entry in put_offers(entries[start:start + 500]):
-            failures.append(entry["sequence"])
+        failed = put_offers(entries[start:start + 500])
+        if failed:
+            first = min(failed, key=lambda e: int(e["sequence"]))
+            logger.info(json.dumps({"event": "batch", "records": len(event["Records"]), "skipped": skipped, "retry_from": first["sequence"]}))
+            return {"batchItemFailures": [{"itemIdentifier": first["sequence"]}]}
 
-    logger.info(json.dumps({"event": "batch", "records": len(event["Records"]), "failed": len(failures)}))
-    return {"batchItemFailures": [{"itemIdentifier": sequence} for sequence in failures]}
+    logger.info(json.dumps({"event": "batch", "records": len(event["Records"]), "skipped": skipped}))
+    return {"batchItemFailures": []}

@@ -5,6 +5,10 @@ stream. For each alert this function publishes an SNS message whose attributes (
 driver_id, severity) let subscription filter policies route it: the driver's phone receives
 critical alerts, the fleet team every alert.
 
+An alert that cannot be read is logged and skipped (a retry would fail the same way and re-send
+the batch's later alerts); one without a position is still sent. When SNS refuses a publish,
+the function reports that alert, from which Lambda retries, and leaves the rest to the retry.
+
 Environment: FLEET_ALERTS_TOPIC_ARN (set by pipe from the blueprint's `to:`).
 """
 
@@ -23,35 +27,46 @@ SNS = boto3.client("sns")
 TOPIC_ARN = os.environ["FLEET_ALERTS_TOPIC_ARN"]
 
 
+def position(alert):
+    latitude, longitude = alert.get("latitude"), alert.get("longitude")
+    if latitude is None or longitude is None:
+        return "position unknown"
+    return f"position {float(latitude):.4f},{float(longitude):.4f}"
+
+
 def message_for(alert):
     return (
-        f"Truck {alert['truck_id']}: {alert['temperature_c']:.1f} °C is {alert['reason']} "
-        f"(recent mean {alert['mean_c']:.1f} °C) at {alert['reading_time']}, "
-        f"position {alert['latitude']:.4f},{alert['longitude']:.4f}. Check the cargo and the cooling unit."
+        f"Truck {alert['truck_id']}: {float(alert['temperature_c']):.1f} °C is {alert['reason']} "
+        f"(recent mean {float(alert['mean_c']):.1f} °C) at {alert['reading_time']}, "
+        f"{position(alert)}. Check the cargo and the cooling unit."
     )
 
 
-def publish(alert):
+def notification(alert):
+    """The publish request for an alert; raises ValueError, KeyError or TypeError for one unreadable."""
     attributes = {
         name: {"DataType": "String", "StringValue": str(alert[name])}
         for name in ("truck_id", "driver_id", "severity")
     }
-    SNS.publish(
-        TopicArn=TOPIC_ARN,
-        Subject=f"[{alert['severity'].upper()}] Temperature anomaly on truck {alert['truck_id']}",
-        Message=message_for(alert),
-        MessageAttributes=attributes,
-    )
+    return {
+        "TopicArn": TOPIC_ARN,
+        "Subject": f"[{str(alert['severity']).upper()}] Temperature anomaly on truck {alert['truck_id']}",
+        "Message": message_for(alert),
+        "MessageAttributes": attributes,
+    }
 
 
 def handler(event, context):
-    failures = []
     for record in event["Records"]:
         sequence = record["kinesis"]["sequenceNumber"]
         try:
-            alert = json.loads(base64.b64decode(record["kinesis"]["data"]))
-            publish(alert)
-        except (ValueError, KeyError, TypeError, ClientError) as error:
+            request = notification(json.loads(base64.b64decode(record["kinesis"]["data"])))
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
+            logger.error(json.dumps({"event": "bad_alert_skipped", "sequence": sequence, "error": str(error)}))
+            continue
+        try:
+            SNS.publish(**request)
+        except ClientError as error:
             logger.error(json.dumps({"event": "alert_not_sent", "sequence": sequence, "error": str(error)}))
-            failures.append(sequence)
-    return {"batchItemFailures": [{"itemIdentifier": sequence} for sequence in failures]}
+            return {"batchItemFailures": [{"itemIdentifier": sequence}]}
+    return {"batchItemFailures": []}
