@@ -106,23 +106,3 @@ fn handlers_read_the_names_the_model_gives_them() {
     println!("handlers checked against the model: {checked}");
     assert_eq!(checked, 6, "every scenario's handler code is checked");
 }
-
-/// Each shipped handler runs in Python on events shaped as AWS documents them, against the local
-/// endpoint: what it wrote, what it skipped and the batch-item failures it answered
-/// (`tests/engines/lambda_handlers.py`).
-#[test]
-fn handlers_run_on_aws_shaped_events_against_the_local_endpoint() {
-    let bin = std::env::var_os("PIPE_SCANNERS_BIN").map(PathBuf::from).expect("PIPE_SCANNERS_BIN is set");
-    let out = std::process::Command::new(bin.join("python"))
-        .arg("tests/engines/lambda_handlers.py")
-        .env("AWS_ENDPOINT_URL", crate::support::aws::endpoint())
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_CONFIG_FILE", "/nonexistent/pipe-tests")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/pipe-tests")
-        .output()
-        .expect("run the venv's python");
-    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    assert!(out.status.success(), "{stdout}{stderr}");
-    print!("{stdout}");
-}

@@ -2,7 +2,7 @@
 (Kinesis and DynamoDB Streams records: lambda/latest/dg/with-kinesis.html, with-ddb.html), against
 the local AWS endpoint, and checks what it wrote and the batch-item failures it answered.
 
-Run by tests/handlers.rs with the venv's Python (boto3 comes with the scanners) and
+Run by tests/engines.rs with the venv's Python (boto3 comes with the scanners) and
 AWS_ENDPOINT_URL set; prints `handlers: N cases over M handlers` when all pass.
 """
 

@@ -1,0 +1,45 @@
+//! The scenario code on its real engines: each Lambda handler in Python on events shaped as AWS
+//! documents them, against the local endpoint (`tests/engines/lambda_handlers.py`), and each Flink
+//! job's SQL in PyFlink 1.20 with only its AWS connectors swapped for files
+//! (`tests/engines/flink_jobs.py`). Each script prints how many cases it ran.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use crate::support::aws::endpoint;
+
+/// Runs `script` with the Python of the venv `variable` names; returns what it printed.
+fn run(variable: &str, installer: &str, script: &str, endpoint: Option<String>) -> String {
+    let bin = std::env::var_os(variable)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| panic!("{variable} is not set: run the tests with `tools/test`, which runs {installer}"));
+    let mut command = Command::new(bin.join("python"));
+    command
+        .arg(script)
+        .env("AWS_CONFIG_FILE", "/nonexistent/pipe-tests")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/pipe-tests");
+    if let Some(endpoint) = endpoint {
+        command
+            .env("AWS_ENDPOINT_URL", endpoint)
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing");
+    }
+    let out = command.output().expect("run the venv's python");
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{script}:\n{stdout}{stderr}");
+    stdout.into_owned()
+}
+
+#[test]
+fn lambda_handlers_run_on_aws_shaped_events_against_the_local_endpoint() {
+    let out = run("PIPE_SCANNERS_BIN", "tools/install-scanners", "tests/engines/lambda_handlers.py", Some(endpoint()));
+    assert!(out.contains("handlers: 6 cases over 3 handlers"), "{out}");
+    print!("{out}");
+}
+
+#[test]
+fn flink_jobs_run_in_pyflink_with_their_connectors_swapped_for_files() {
+    let out = run("PIPE_ENGINES_BIN", "tools/install-engines", "tests/engines/flink_jobs.py", None);
+    assert!(out.contains("flink: 2 cases over 1 job"), "{out}");
+    print!("{out}");
+}
