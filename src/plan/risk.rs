@@ -53,7 +53,15 @@ const DAY: u64 = 24 * HOUR;
 
 /// Data a change deletes without replacing anything: a shorter retention or expiry on a stream,
 /// topic, bucket or log group. `before` is live (or deployed), `after` what the blueprint wants.
-pub fn shortened(resource_type: &str, before: &Map<String, Value>, after: &Map<String, Value>) -> Option<DataLoss> {
+/// `unfinished`: pipe made the live resource from this very configuration (its `pipe:applied`
+/// tag says so), so a retention it lacks altogether is one an interrupted apply did not set yet,
+/// not one anybody chose; setting it loses nothing anybody kept on purpose.
+pub fn shortened(
+    resource_type: &str,
+    before: &Map<String, Value>,
+    after: &Map<String, Value>,
+    unfinished: bool,
+) -> Option<DataLoss> {
     let (what, kept): (&str, Keeps) = match resource_type {
         "AWS::Kinesis::Stream" => ("records", |p| {
             // A stream without the property keeps records 24 hours.
@@ -76,7 +84,7 @@ pub fn shortened(resource_type: &str, before: &Map<String, Value>, after: &Map<S
     let (was, now) = (kept(before), kept(after));
     let shorter = match (was, now) {
         (_, None) => false,
-        (None, Some(_)) => true,
+        (None, Some(_)) => !unfinished,
         (Some(was), Some(now)) => now < was,
     };
     shorter.then(|| DataLoss {
@@ -210,23 +218,28 @@ mod tests {
     fn shorter_retention_and_expiry_lose_data() {
         let map = |v: Value| v.as_object().cloned().unwrap();
         let stream = |hours: u64| map(json!({ "RetentionPeriodHours": hours }));
-        let lost = shortened("AWS::Kinesis::Stream", &stream(168), &stream(48)).expect("shorter");
+        let lost = shortened("AWS::Kinesis::Stream", &stream(168), &stream(48), false).expect("shorter");
         assert_eq!(lost.lost, "records older than 2 days (kept 7 days until now) are deleted");
-        assert!(shortened("AWS::Kinesis::Stream", &stream(48), &stream(168)).is_none(), "longer keeps all");
+        assert!(shortened("AWS::Kinesis::Stream", &stream(48), &stream(168), false).is_none(), "longer keeps all");
         let bucket = |days: Option<u64>| {
             let mut rules = vec![json!({ "Status": "Enabled", "AbortIncompleteMultipartUpload": {} })];
             rules.extend(days.map(|d| json!({ "Status": "Enabled", "ExpirationInDays": d })));
             map(json!({ "LifecycleConfiguration": { "Rules": rules } }))
         };
-        let lost = shortened("AWS::S3::Bucket", &bucket(None), &bucket(Some(30))).expect("a new expiry");
+        let lost = shortened("AWS::S3::Bucket", &bucket(None), &bucket(Some(30)), false).expect("a new expiry");
         assert_eq!(lost.lost, "objects older than 30 days (kept for ever until now) are deleted");
-        assert!(shortened("AWS::S3::Bucket", &bucket(Some(30)), &bucket(None)).is_none());
+        assert!(shortened("AWS::S3::Bucket", &bucket(Some(30)), &bucket(None), false).is_none());
         let group = |days: Option<u64>| map(days.map_or(json!({}), |d| json!({ "RetentionInDays": d })));
-        assert!(shortened("AWS::Logs::LogGroup", &group(Some(14)), &group(Some(7))).is_some());
+        assert!(shortened("AWS::Logs::LogGroup", &group(Some(14)), &group(Some(7)), false).is_some());
+        assert!(
+            shortened("AWS::Logs::LogGroup", &group(None), &group(Some(7)), true).is_none(),
+            "a retention an interrupted apply did not set yet loses nothing kept on purpose"
+        );
+        assert!(shortened("AWS::Logs::LogGroup", &group(Some(14)), &group(Some(7)), true).is_some());
         let topic = |ms: &str| map(json!({ "Configs": crate::model::topic_configs::encode([("retention.ms", ms)]) }));
-        let lost = shortened("AWS::MSK::Topic", &topic("604800000"), &topic("86400000")).expect("shorter");
+        let lost = shortened("AWS::MSK::Topic", &topic("604800000"), &topic("86400000"), false).expect("shorter");
         assert_eq!(lost.lost, "records older than 1 day (kept 7 days until now) are deleted");
-        assert!(shortened("AWS::MSK::Topic", &topic("86400000"), &topic("-1")).is_none(), "-1 keeps for ever");
+        assert!(shortened("AWS::MSK::Topic", &topic("86400000"), &topic("-1"), false).is_none(), "-1 keeps for ever");
     }
 
     #[test]

@@ -127,7 +127,8 @@ fn action(pipeline: &Pipeline, deployed: Option<&Value>, rendered: &Value, chang
                 }
                 _ => {
                     action.kind = Kind::Update;
-                    action.data_loss = risk::shortened(&resource_type, &before, &after);
+                    // A stack's template is what it holds: nothing is half-applied.
+                    action.data_loss = risk::shortened(&resource_type, &before, &after, false);
                     if changes.is_empty() {
                         action.reason = Some(caused_by(change.details()));
                     }

@@ -436,7 +436,7 @@ impl<'a> Engine<'a> {
         if replaced.is_empty() {
             action.kind = Kind::Update;
             action.steps = Self::provider(resource).steps(live, &changes);
-            action.data_loss = risk::shortened(resource.cfn_type, &live_properties, &desired.properties);
+            action.data_loss = risk::shortened(resource.cfn_type, &live_properties, &desired.properties, action.drift);
         } else {
             action.kind = Kind::Replace;
             let paths: Vec<&str> = replaced.iter().map(|c| c.path.as_str()).collect();
