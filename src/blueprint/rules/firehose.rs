@@ -55,6 +55,11 @@ pub static OPENSEARCH_INDEX: Rule = Rule {
     severity: Severity::Error,
     summary: "delivery to OpenSearch names an index",
 };
+pub static NEWLINE: Rule = Rule {
+    id: "firehose::newline-delimited",
+    severity: Severity::Error,
+    summary: "newline-delimited records are for S3 destinations",
+};
 pub static STREAM_SOURCE_KEY: Rule = Rule {
     id: "firehose::stream-source-encryption",
     severity: Severity::Error,
@@ -71,6 +76,7 @@ pub static RULES: &[&Rule] = &[
     &FORMAT_CONVERSION,
     &BACKUP_BUCKET,
     &OPENSEARCH_INDEX,
+    &NEWLINE,
     &STREAM_SOURCE_KEY,
 ];
 
@@ -155,6 +161,14 @@ fn check_one(cx: &mut Context, placed: Placed, firehose: &Firehose) {
         );
     }
     let to_s3 = destination.is_none_or(|kind| kind == "s3-bucket");
+    if firehose.newline_delimited && !to_s3 {
+        found.push(
+            Diagnostic::new(&NEWLINE, "newline-delimited records work only for S3 destinations")
+                .at(placed.field("newline_delimited"))
+                .expected("an s3-bucket destination")
+                .hint("remove `newline_delimited`: Redshift and OpenSearch take each record as it comes"),
+        );
+    }
     let big_enough = firehose.buffer.size_mib >= MIN_BUFFER_FOR_PARTITIONING_MIB;
     for (rule, field, on, what, source) in [
         (

@@ -39,6 +39,10 @@ pub struct Firehose {
     pub topic: Option<String>,
     /// A `lambda` component that transforms records before delivery.
     pub processor: Option<String>,
+    /// S3 destinations: end each record with a newline in the delivered objects
+    /// (`AppendDelimiterToRecord`), for producers that send bare JSON, as Flink's firehose sink does.
+    #[serde(default)]
+    pub newline_delimited: bool,
     /// Encryption of the delivery stream's buffer (direct PUT only; a stream source keeps its own).
     #[serde(default)]
     pub encryption: Encryption,

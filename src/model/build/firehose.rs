@@ -124,6 +124,17 @@ pub fn delivery_stream(b: &mut Builder, id: String, firehose: &Firehose) {
             } else if let Some(processor) = processor {
                 s3["ProcessingConfiguration"] = lambda_processor(processor, b.name);
             }
+            if firehose.newline_delimited {
+                let processing = s3
+                    .as_object_mut()
+                    .expect("an object")
+                    .entry("ProcessingConfiguration")
+                    .or_insert_with(|| json!({ "Enabled": true, "Processors": [] }));
+                processing["Processors"]
+                    .as_array_mut()
+                    .expect("a list")
+                    .push(json!({ "Type": "AppendDelimiterToRecord" }));
+            }
             if let (Some(conversion), Some((database, table))) = (&firehose.format_conversion, &schema) {
                 let serializer = match conversion.output {
                     OutputFormat::Parquet => json!({ "ParquetSerDe": {} }),

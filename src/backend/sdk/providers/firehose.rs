@@ -537,18 +537,25 @@ fn insert_processing(out: &mut Map<String, Value>, processing: Option<&Processin
         .iter()
         .map(|processor| {
             let kind = processor.r#type();
-            let known: &[&str] = match kind {
-                ProcessorType::Lambda => &["LambdaArn"],
-                ProcessorType::MetadataExtraction => &["MetadataExtractionQuery", "JsonParsingEngine"],
-                _ => &[],
+            // The parameters pipe sets; Firehose reports its defaults too. `None`: keep them all.
+            let known: Option<&[&str]> = match kind {
+                ProcessorType::Lambda => Some(&["LambdaArn"]),
+                ProcessorType::MetadataExtraction => Some(&["MetadataExtractionQuery", "JsonParsingEngine"]),
+                ProcessorType::AppendDelimiterToRecord => Some(&[]),
+                _ => None,
             };
             let parameters: Vec<Value> = processor
                 .parameters()
                 .iter()
-                .filter(|p| known.is_empty() || known.contains(&p.parameter_name().as_str()))
+                .filter(|p| known.is_none_or(|known| known.contains(&p.parameter_name().as_str())))
                 .map(|p| json!({ "ParameterName": p.parameter_name().as_str(), "ParameterValue": p.parameter_value() }))
                 .collect();
-            json!({ "Type": kind.as_str(), "Parameters": parameters })
+            // A processor that takes no parameters (AppendDelimiterToRecord) is written without.
+            if parameters.is_empty() {
+                json!({ "Type": kind.as_str() })
+            } else {
+                json!({ "Type": kind.as_str(), "Parameters": parameters })
+            }
         })
         .collect();
     out.insert("ProcessingConfiguration".into(), json!({ "Enabled": true, "Processors": processors }));
