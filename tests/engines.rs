@@ -1,7 +1,8 @@
 //! The scenario code on its real engines: each Lambda handler in Python on events shaped as AWS
-//! documents them, against the local endpoint (`tests/engines/lambda_handlers.py`), and each Flink
+//! documents them, against the local endpoint (`tests/engines/lambda_handlers.py`), each Flink
 //! job's SQL in PyFlink 1.20 with only its AWS connectors swapped for files
-//! (`tests/engines/flink_jobs.py`). Each script prints how many cases it ran.
+//! (`tests/engines/flink_jobs.py`), and each Glue job's transformation in PySpark 3.5 on fixture
+//! frames (`tests/engines/spark_jobs.py`). Each script prints how many cases it ran.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -41,5 +42,12 @@ fn lambda_handlers_run_on_aws_shaped_events_against_the_local_endpoint() {
 fn flink_jobs_run_in_pyflink_with_their_connectors_swapped_for_files() {
     let out = run("PIPE_ENGINES_BIN", "tools/install-engines", "tests/engines/flink_jobs.py", None);
     assert!(out.contains("flink: 2 cases over 1 job"), "{out}");
+    print!("{out}");
+}
+
+#[test]
+fn glue_transformations_run_in_pyspark_on_fixture_frames() {
+    let out = run("PIPE_ENGINES_BIN", "tools/install-engines", "tests/engines/spark_jobs.py", None);
+    assert!(out.contains("spark: 3 cases over 1 job"), "{out}");
     print!("{out}");
 }

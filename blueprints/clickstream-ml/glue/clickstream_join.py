@@ -12,92 +12,137 @@ Job arguments (pipe passes each connected table as --<component id>_table_name):
   --demand_table_name                 DynamoDB demand table (product_id), whose stream feeds repricing
   --checkpoint_location               s3:// prefix for streaming checkpoints
   --window_size                       micro-batch window, e.g. "100 seconds"
+  --starting_position                 where a first run starts reading: LATEST or TRIM_HORIZON
+
+The lookup tables are read at most every LOOKUP_REFRESH, not on every batch: a full read of a
+growing orders table on each 100-second batch costs more with every day of history. A lookup
+table that is still empty reads as no rows with the expected columns, so the joins give no demand
+instead of failing the batch.
 """
 
 import sys
+import time
 from datetime import datetime, timedelta, timezone
 
-from awsglue.context import GlueContext
-from awsglue.dynamicframe import DynamicFrame
-from awsglue.job import Job
-from awsglue.utils import getResolvedOptions
-from pyspark.context import SparkContext
 from pyspark.sql import functions as F
+from pyspark.sql.types import DoubleType, LongType, StringType, StructField, StructType
 
-ARGS = getResolvedOptions(
-    sys.argv,
-    [
-        "JOB_NAME",
-        "source_database",
-        "source_table",
-        "catalog_table_name",
-        "orders_table_name",
-        "demand_table_name",
-        "checkpoint_location",
-        "window_size",
-    ],
-)
 ORDERS_LOOKBACK = timedelta(hours=24)
+LOOKUP_REFRESH = timedelta(minutes=15)
 
-glue_context = GlueContext(SparkContext.getOrCreate())
-spark = glue_context.spark_session
-job = Job(glue_context)
-job.init(ARGS["JOB_NAME"], ARGS)
+CATALOG_COLUMNS = StructType([
+    StructField("product_id", StringType()),
+    StructField("price", DoubleType()),
+    StructField("stock", LongType()),
+])
+ORDERS_COLUMNS = StructType([
+    StructField("product_id", StringType()),
+    StructField("quantity", LongType()),
+    StructField("ordered_at", StringType()),
+])
 
 
-def read_dynamodb(table_name):
-    frame = glue_context.create_dynamic_frame.from_options(
-        connection_type="dynamodb",
-        connection_options={"dynamodb.input.tableName": table_name, "dynamodb.throughput.read.percent": "0.5"},
-    )
-    return frame.toDF()
+def conform(frame, columns):
+    """`frame` with exactly `columns`, typed: a column it lacks (a table still empty has none) is
+    null, so the joins below always find what they select."""
+    present = set(frame.columns)
+    return frame.select([
+        (F.col(field.name) if field.name in present else F.lit(None)).cast(field.dataType).alias(field.name)
+        for field in columns.fields
+    ])
 
 
-def demand_of(clicks, catalog, orders):
-    """Per-product counts in this batch, with the catalog's current price and stock."""
-    counts = clicks.groupBy("product_id").agg(
+def demand_of(clicks, catalog, orders, now):
+    """Per-product counts in this batch, with the catalog's current price and stock and the units
+    ordered in the 24 hours before `now`."""
+    counts = clicks.where(F.col("product_id").isNotNull()).groupBy("product_id").agg(
         F.sum(F.when(F.col("event_type") == "view", 1).otherwise(0)).alias("views"),
         F.sum(F.when(F.col("event_type") == "add_to_cart", 1).otherwise(0)).alias("cart_adds"),
         F.sum(F.when(F.col("event_type") == "purchase", 1).otherwise(0)).alias("purchases"),
         F.max("event_time").alias("last_event_time"),
     )
-    since = (datetime.now(timezone.utc) - ORDERS_LOOKBACK).isoformat()
+    since = (now - ORDERS_LOOKBACK).isoformat()
+    orders = conform(orders, ORDERS_COLUMNS)
     recent_orders = (
         orders.where(F.col("ordered_at") >= F.lit(since))
         .groupBy("product_id")
         .agg(F.sum("quantity").alias("units_ordered_24h"))
     )
     return (
-        counts.join(catalog.select("product_id", "price", "stock"), "product_id", "inner")
+        counts.join(conform(catalog, CATALOG_COLUMNS), "product_id", "inner")
         .join(recent_orders, "product_id", "left")
         .fillna({"units_ordered_24h": 0})
         .withColumn("last_event_time", F.col("last_event_time").cast("string"))
-        .withColumn("updated_at", F.lit(datetime.now(timezone.utc).isoformat()))
+        .withColumn("updated_at", F.lit(now.isoformat()))
     )
 
 
-def process_batch(batch, batch_id):
-    if batch.rdd.isEmpty():
-        return
-    clicks = batch.where(F.col("product_id").isNotNull())
-    demand = demand_of(clicks, read_dynamodb(ARGS["catalog_table_name"]), read_dynamodb(ARGS["orders_table_name"]))
-    glue_context.write_dynamic_frame_from_options(
-        frame=DynamicFrame.fromDF(demand, glue_context, f"demand-{batch_id}"),
-        connection_type="dynamodb",
-        connection_options={"dynamodb.output.tableName": ARGS["demand_table_name"], "dynamodb.throughput.write.percent": "1.0"},
+class Lookups:
+    """The lookup tables, read again only when LOOKUP_REFRESH has passed since the last read."""
+
+    def __init__(self, read, clock=time.monotonic):
+        self.read, self.clock = read, clock
+        self.frames, self.read_at = None, None
+
+    def get(self):
+        now = self.clock()
+        if self.frames is None or now - self.read_at >= LOOKUP_REFRESH.total_seconds():
+            if self.frames is not None:
+                for frame in self.frames:
+                    frame.unpersist()
+            self.frames = tuple(frame.cache() for frame in self.read())
+            self.read_at = now
+        return self.frames
+
+
+def main():
+    from awsglue.context import GlueContext
+    from awsglue.dynamicframe import DynamicFrame
+    from awsglue.job import Job
+    from awsglue.utils import getResolvedOptions
+    from pyspark.context import SparkContext
+
+    args = getResolvedOptions(sys.argv, [
+        "JOB_NAME", "source_database", "source_table", "catalog_table_name", "orders_table_name",
+        "demand_table_name", "checkpoint_location", "window_size", "starting_position",
+    ])
+    glue_context = GlueContext(SparkContext.getOrCreate())
+    job = Job(glue_context)
+    job.init(args["JOB_NAME"], args)
+
+    def read_dynamodb(table_name):
+        return glue_context.create_dynamic_frame.from_options(
+            connection_type="dynamodb",
+            connection_options={"dynamodb.input.tableName": table_name, "dynamodb.throughput.read.percent": "0.5"},
+        ).toDF()
+
+    lookups = Lookups(lambda: (read_dynamodb(args["catalog_table_name"]), read_dynamodb(args["orders_table_name"])))
+
+    def process_batch(batch, batch_id):
+        if batch.rdd.isEmpty():
+            return
+        catalog, orders = lookups.get()
+        demand = demand_of(batch, catalog, orders, datetime.now(timezone.utc))
+        glue_context.write_dynamic_frame_from_options(
+            frame=DynamicFrame.fromDF(demand, glue_context, f"demand-{batch_id}"),
+            connection_type="dynamodb",
+            connection_options={"dynamodb.output.tableName": args["demand_table_name"],
+                                "dynamodb.throughput.write.percent": "1.0"},
+        )
+
+    clickstream = glue_context.create_data_frame.from_catalog(
+        database=args["source_database"],
+        table_name=args["source_table"],
+        transformation_ctx="clickstream",
+        additional_options={"startingPosition": args["starting_position"], "inferSchema": "false"},
     )
+    glue_context.forEachBatch(
+        frame=clickstream,
+        batch_function=process_batch,
+        options={"windowSize": args["window_size"], "checkpointLocation": args["checkpoint_location"]},
+    )
+    job.commit()
 
 
-clickstream = glue_context.create_data_frame.from_catalog(
-    database=ARGS["source_database"],
-    table_name=ARGS["source_table"],
-    transformation_ctx="clickstream",
-    additional_options={"startingPosition": "TRIM_HORIZON", "inferSchema": "false"},
-)
-
-glue_context.forEachBatch(
-    frame=clickstream,
-    batch_function=process_batch,
-    options={"windowSize": ARGS["window_size"], "checkpointLocation": ARGS["checkpoint_location"]},
-)
-job.commit()
+if __name__ == "__main__":
+    main()
