@@ -1,8 +1,9 @@
 //! The scenario code on its real engines: each Lambda handler in Python on events shaped as AWS
 //! documents them, against the local endpoint (`tests/engines/lambda_handlers.py`), each Flink
 //! job's SQL in PyFlink 1.20 with only its AWS connectors swapped for files
-//! (`tests/engines/flink_jobs.py`), and each Glue job's transformation in PySpark 3.5 on fixture
-//! frames (`tests/engines/spark_jobs.py`). Each script prints how many cases it ran.
+//! (`tests/engines/flink_jobs.py`), each Spark job's transformations (Glue, EMR) in PySpark 3.5 on
+//! fixture frames (`tests/engines/spark_jobs.py`), and the sample Kafka producer against the pinned
+//! client library (`tests/engines/kafka_producer.py`). Each script prints how many cases it ran.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -46,8 +47,15 @@ fn flink_jobs_run_in_pyflink_with_their_connectors_swapped_for_files() {
 }
 
 #[test]
-fn glue_transformations_run_in_pyspark_on_fixture_frames() {
+fn spark_transformations_run_in_pyspark_on_fixture_frames() {
     let out = run("PIPE_ENGINES_BIN", "tools/install-engines", "tests/engines/spark_jobs.py", None);
-    assert!(out.contains("spark: 3 cases over 1 job"), "{out}");
+    assert!(out.contains("spark: 6 cases over 2 jobs"), "{out}");
+    print!("{out}");
+}
+
+#[test]
+fn the_sample_producer_speaks_the_pinned_kafka_client() {
+    let out = run("PIPE_ENGINES_BIN", "tools/install-engines", "tests/engines/kafka_producer.py", None);
+    assert!(out.contains("producer: 3 cases over 1 producer"), "{out}");
     print!("{out}");
 }

@@ -1,12 +1,16 @@
-"""Runs clickstream-ml's Glue streaming transformation in PySpark 3.5 (Glue 5.0's Spark) on
-fixture frames: the job's own `demand_of`, `conform` and `Lookups`, without the Glue APIs around
-them (awsglue is not on PyPI; the job imports it only in `main`).
+"""Runs the scenarios' Spark code in PySpark 3.5 on fixture frames:
+  * clickstream-ml's Glue streaming transformation (Glue 5.0 runs Spark 3.5.4): the job's own
+    `demand_of`, `conform` and `Lookups`, without the Glue APIs around them (awsglue is not on
+    PyPI; the job imports it only in `main`);
+  * kafka-telemetry's EMR job (EMR 7.5 runs Spark 3.5.2): `parse` on the very records the sample
+    producer writes, `per_cab_minutes`, and the OpenSearch writer's options.
 
 Run by tests/engines.rs with the engines venv's Python (tools/install-engines); prints
 `spark: N cases over 1 job` when all pass.
 """
 
 import importlib.util
+import json
 import sys
 import unittest
 from datetime import datetime, timezone
@@ -14,27 +18,33 @@ from pathlib import Path
 
 from pyspark.sql import SparkSession
 
-JOB = Path(__file__).resolve().parents[2] / "blueprints/clickstream-ml/glue/clickstream_join.py"
+BLUEPRINTS = Path(__file__).resolve().parents[2] / "blueprints"
+JOB = BLUEPRINTS / "clickstream-ml/glue/clickstream_join.py"
 NOW = datetime(2026, 12, 5, 12, 0, tzinfo=timezone.utc)
 
 
-def load_job():
-    spec = importlib.util.spec_from_file_location("clickstream_join", JOB)
+def load(path, name):
+    spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
+def load_job():
+    return load(JOB, "clickstream_join")
+
+
+def session():
+    return (SparkSession.builder.master("local[1]").appName("pipe-engine-tests")
+            .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "1")
+            .config("spark.sql.session.timeZone", "UTC").getOrCreate())
+
+
 class ClickstreamJoin(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.spark = (SparkSession.builder.master("local[1]").appName("pipe-engine-tests")
-                     .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "1").getOrCreate())
+        cls.spark = session()
         cls.job = load_job()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.spark.stop()
 
     def clicks(self, *rows):
         return self.spark.createDataFrame(list(rows), "event_type string, product_id string, event_time string")
@@ -78,9 +88,45 @@ class ClickstreamJoin(unittest.TestCase):
         self.assertEqual(reads, [0.0, 900.0], "batches every 100 s read the tables once per 15 minutes")
 
 
+class KafkaTelemetry(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.spark = session()
+        cls.job = load(BLUEPRINTS / "kafka-telemetry/spark/telemetry_stream.py", "telemetry_stream")
+        cls.producer = load(BLUEPRINTS / "kafka-telemetry/producer/telemetry_producer.py", "telemetry_producer")
+
+    def records(self, events):
+        """Kafka records as Spark's kafka source gives them: the value as bytes."""
+        return self.spark.createDataFrame([(json.dumps(e).encode(),) for e in events], "value binary")
+
+    def test_the_job_reads_what_the_producer_writes(self):
+        state = {"driver": "driver-0001", "trip": "trip-0001-1", "speed": 30.0, "lat": 40.75, "lon": -73.98, "fuel": 100.0}
+        written = [self.producer.event("cab-0001", state) for _ in range(3)]
+        written.append({**written[0], "event_time": "2026-12-05T10:00:00+00:00"})
+        events = self.job.parse(self.records(written) .union(self.spark.createDataFrame([(b"not json",)], "value binary"))).collect()
+        self.assertEqual(len(events), 4, "every event parses, the broken record is dropped")
+        self.assertTrue(all(e["event_time"] is not None and e["cab_id"] == "cab-0001" for e in events))
+
+    def test_minutes_per_cab_count_harsh_braking(self):
+        def at(second, speed):
+            return {"cab_id": "cab-7", "driver_id": "d-7", "trip_id": "t", "speed_kmh": speed, "latitude": 1.0 + second,
+                    "longitude": 2.0, "fuel_level": 50.0 - second, "event_time": f"2026-12-05T10:00:{second:02d}+00:00"}
+        events = self.job.parse(self.records([at(0, 80.0), at(20, 50.0), at(40, 40.0)]))
+        [minute] = self.job.per_cab_minutes(events).collect()
+        self.assertEqual(minute["doc_id"], "cab-7-202612051000")
+        self.assertEqual((minute["max_speed_kmh"], minute["harsh_braking"], minute["events"]), (80.0, 1, 3))
+        self.assertEqual((minute["location"]["lat"], minute["fuel_level"]), (41.0, 10.0), "the last position, the lowest fuel")
+
+    def test_requests_are_signed_for_the_domains_region(self):
+        options = self.job.opensearch_options("vpc-kt-dashboards-abc123.eu-central-1.es.amazonaws.com")
+        self.assertEqual(options["opensearch.aws.sigv4.region"], "eu-central-1")
+        with self.assertRaises(ValueError):
+            self.job.opensearch_options("search.example.com")
+
+
 if __name__ == "__main__":
     suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])
     result = unittest.TextTestRunner(verbosity=2).run(suite)
     if not result.wasSuccessful():
         sys.exit(1)
-    print(f"spark: {result.testsRun} cases over 1 job (clickstream-ml)")
+    print(f"spark: {result.testsRun} cases over 2 jobs (clickstream-ml, kafka-telemetry)")

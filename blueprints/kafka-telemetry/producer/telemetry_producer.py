@@ -1,7 +1,8 @@
 """Example cab telemetry producer for the MSK topic, with IAM authentication.
 
-Whitepaper scenario 5 (ABC1Cabs). Uses kafka-python and aws-msk-iam-sasl-signer-python:
-  pip install kafka-python aws-msk-iam-sasl-signer-python
+Whitepaper scenario 5 (ABC1Cabs). Uses kafka-python and aws-msk-iam-sasl-signer-python, at the
+versions pipe's tests run it with (tools/engines.txt):
+  pip install kafka-python==3.0.12 aws-msk-iam-sasl-signer-python==1.0.2
   python telemetry_producer.py --bootstrap-servers b-1...:9098 --topic cab-telemetry --region us-east-1
 Events are keyed by cab_id so each cab's events stay in order on one partition.
 """
@@ -14,15 +15,25 @@ from datetime import datetime, timezone
 
 from aws_msk_iam_sasl_signer import MSKAuthTokenProvider
 from kafka import KafkaProducer
+from kafka.net.sasl.oauth import AbstractTokenProvider
+
+# A token is renewed this long before it expires.
+RENEW_BEFORE_MS = 60_000
 
 
-class IamToken:
-    def __init__(self, region):
-        self.region = region
+class IamToken(AbstractTokenProvider):
+    """MSK IAM tokens for SASL/OAUTHBEARER, reused until shortly before they expire: kafka-python
+    asks for one on every connection."""
+
+    def __init__(self, region, clock=time.time):
+        super().__init__()
+        self.region, self.clock = region, clock
+        self.current, self.expires_ms = None, 0
 
     def token(self):
-        token, _expiry = MSKAuthTokenProvider.generate_auth_token(self.region)
-        return token
+        if self.current is None or self.clock() * 1000 >= self.expires_ms - RENEW_BEFORE_MS:
+            self.current, self.expires_ms = MSKAuthTokenProvider.generate_auth_token(self.region)
+        return self.current
 
 
 def event(cab_id, state):

@@ -5,6 +5,11 @@ job reads the topic with IAM authentication, computes one-minute windows per cab
 speed, harsh braking, fuel, last position) and indexes them into Amazon OpenSearch Service, where
 OpenSearch Dashboards shows the fleet live.
 
+Each micro-batch is indexed with the connector's batch writer (foreachBatch): opensearch-spark-30
+1.2.0 writes batches on Spark 3.5, not streams. Requests are signed with SigV4 for the domain's
+own Region, read from its endpoint. Event times are ISO-8601 with an offset, as the producer writes
+them (`2026-12-05T10:00:00.123456+00:00`); a record that is not an event is dropped.
+
 Submit as an EMR step (pipe does) with the MSK IAM auth library and the OpenSearch connector:
   spark-submit --packages org.apache.spark:spark-sql-kafka-0-10_2.12:3.5.1,\
 software.amazon.msk:aws-msk-iam-auth:2.2.0,org.opensearch.client:opensearch-spark-30_2.12:1.2.0 \
@@ -71,7 +76,15 @@ def read_telemetry(spark, args):
         .option("kafka.sasl.client.callback.handler.class", "software.amazon.msk.auth.iam.IAMClientCallbackHandler")
         .load()
     )
-    return raw.select(F.from_json(F.col("value").cast("string"), TELEMETRY).alias("event")).select("event.*")
+    return parse(raw)
+
+
+def parse(raw):
+    """Telemetry events from Kafka records' values; a value that is not an event is dropped."""
+    events = raw.select(
+        F.from_json(F.col("value").cast("string"), TELEMETRY).alias("event")
+    ).select("event.*")
+    return events.where(F.col("cab_id").isNotNull() & F.col("event_time").isNotNull())
 
 
 def per_cab_minutes(events):
@@ -104,22 +117,42 @@ def per_cab_minutes(events):
     )
 
 
+def region_of(endpoint):
+    """The Region in a domain endpoint: `vpc-name-id.<region>.es.amazonaws.com`."""
+    labels = endpoint.split(".")
+    if len(labels) < 4 or labels[-3:] != ["es", "amazonaws", "com"]:
+        raise ValueError(f"not an OpenSearch Service endpoint: {endpoint}")
+    return labels[-4]
+
+
+def opensearch_options(endpoint):
+    return {
+        "opensearch.nodes": endpoint,
+        "opensearch.port": "443",
+        "opensearch.net.ssl": "true",
+        "opensearch.nodes.wan.only": "true",
+        "opensearch.aws.sigv4.enabled": "true",
+        "opensearch.aws.sigv4.region": region_of(endpoint),
+        "opensearch.mapping.id": "doc_id",
+        "opensearch.write.operation": "upsert",
+    }
+
+
 def main():
     args = arguments()
     spark = SparkSession.builder.appName("cab-telemetry").getOrCreate()
+    options = opensearch_options(args.dashboards_endpoint)
+    index = args.index or args.telemetry_topic
+
+    def index_batch(batch, _batch_id):
+        batch.write.format("opensearch").options(**options).mode("append").save(index)
+
     query = (
         per_cab_minutes(read_telemetry(spark, args))
         .writeStream.outputMode("update")
-        .format("opensearch")
-        .option("opensearch.nodes", args.dashboards_endpoint)
-        .option("opensearch.port", "443")
-        .option("opensearch.net.ssl", "true")
-        .option("opensearch.nodes.wan.only", "true")
-        .option("opensearch.aws.sigv4.enabled", "true")
-        .option("opensearch.mapping.id", "doc_id")
-        .option("opensearch.write.operation", "upsert")
+        .foreachBatch(index_batch)
         .option("checkpointLocation", args.checkpoint_location)
-        .start(args.index or args.telemetry_topic)
+        .start()
     )
     query.awaitTermination()
 
