@@ -59,3 +59,46 @@ fn the_sample_producer_speaks_the_pinned_kafka_client() {
     assert!(out.contains("producer: 3 cases over 1 producer"), "{out}");
     print!("{out}");
 }
+
+/// The engines the tests run are the ones the shipped scenarios run on: PyFlink's Flink is the
+/// Managed Flink runtime's, PySpark's Spark the Glue version's, and the EMR release's within a
+/// patch release (`limits::engines`, `tools/engines.txt`).
+#[test]
+fn the_engines_tested_are_the_ones_the_scenarios_run_on() {
+    use pipe::blueprint::spec::Component;
+    use pipe::limits::engines::{EMR, FLINK, GLUE, runtime};
+
+    let pins: std::collections::BTreeMap<String, String> = std::fs::read_to_string("tools/engines.txt")
+        .expect("tools/engines.txt")
+        .lines()
+        .filter_map(|line| line.split_once("=="))
+        .map(|(name, version)| (name.to_lowercase(), version.to_string()))
+        .collect();
+    let minor = |version: &str| version.split('.').take(2).collect::<Vec<_>>().join(".");
+    let mut checked = Vec::new();
+    for scenario in pipe::scenarios::all() {
+        let path = std::path::PathBuf::from(format!("blueprints/{}.yaml", scenario.name));
+        let blueprint = pipe::blueprint::load(&path, &Default::default()).expect("readable").blueprint.expect("valid");
+        for placed in blueprint.components() {
+            let (engine, pinned, exact) = match placed.component {
+                Component::FlinkApplication(app) => (runtime(FLINK, &app.runtime), "apache-flink", false),
+                Component::GlueStreamingJob(job) => (runtime(GLUE, &job.glue_version), "pyspark", true),
+                Component::EmrSparkStreaming(job) => (runtime(EMR, &job.release_label), "pyspark", false),
+                _ => continue,
+            };
+            let engine = engine.unwrap_or_else(|| {
+                panic!("{}: `{}` has no row in limits::engines", scenario.name, placed.component.id())
+            });
+            let tested = &pins[pinned];
+            let same = if exact { *tested == engine.engine } else { minor(tested) == minor(engine.engine) };
+            assert!(
+                same,
+                "{}: {} runs {} {}, the tests {pinned} {tested}",
+                scenario.name, engine.name, pinned, engine.engine
+            );
+            checked.push(format!("{} {} ({pinned} {tested})", scenario.name, engine.name));
+        }
+    }
+    assert_eq!(checked.len(), 3, "{checked:?}");
+    println!("engines: {}", checked.join(", "));
+}

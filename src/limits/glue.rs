@@ -20,9 +20,8 @@ pub static WINDOW_SECONDS: Limit = Limit {
     as_of: "2026-05-20",
 };
 
-/// Versions that run `gluestreaming` jobs today.
-pub const STREAMING_VERSIONS: &[&str] = &["3.0", "4.0", "5.0"];
-
+/// The versions that run `gluestreaming` jobs are the rows of `engines::GLUE`.
+///
 /// Released versions whose streaming support pipe has not confirmed: the release notes (read
 /// 2026-12-05) list them with Spark 3.5.6 (5.1) and Spark 4.1.1 (6.0), and say nothing of
 /// streaming jobs.

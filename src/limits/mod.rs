@@ -8,6 +8,7 @@
 
 pub mod dynamodb;
 pub mod emr;
+pub mod engines;
 pub mod firehose;
 pub mod flink;
 pub mod formats;

@@ -1,7 +1,9 @@
 //! Spark Streaming on EMR.
 
+use crate::diagnostic::one_of;
 use crate::diagnostic::{Diagnostic, Rule, Severity};
 use crate::limits::emr::{CORE_INSTANCES, MIN_RELEASE_MAJOR};
+use crate::limits::engines::{EMR, names, runtime};
 
 use super::super::spec::Component;
 use super::Context;
@@ -12,7 +14,13 @@ pub static RELEASE: Rule = Rule {
     summary: "EMR releases read `emr-X.Y.Z`, 6.0 or later (Spark 3)",
 };
 
-pub static RULES: &[&Rule] = &[&RELEASE];
+pub static CONNECTORS: Rule = Rule {
+    id: "emr::connectors",
+    severity: Severity::Error,
+    summary: "the release is one pipe knows the Kafka, MSK IAM and OpenSearch connectors for",
+};
+
+pub static RULES: &[&Rule] = &[&RELEASE, &CONNECTORS];
 
 /// The major version of a release label such as `emr-7.5.0`.
 fn release_major(label: &str) -> Option<u32> {
@@ -31,6 +39,13 @@ pub fn check(cx: &mut Context) {
                 Diagnostic::new(&RELEASE, format!("`{}` is not a usable EMR release", job.release_label))
                     .at(placed.field("release_label"))
                     .expected(format!("`emr-X.Y.Z` with X ≥ {MIN_RELEASE_MAJOR}, e.g. `emr-7.5.0`")),
+            );
+        } else if runtime(EMR, &job.release_label).is_none() {
+            found.push(
+                Diagnostic::new(&CONNECTORS, format!("pipe knows no connector set for `{}`", job.release_label))
+                    .at(placed.field("release_label"))
+                    .expected(one_of(&names(EMR)))
+                    .hint("the Kafka connector must match the release's Spark version; pin a release listed"),
             );
         }
         for source in cx.inputs_of(&job.id).map(|e| e.from) {

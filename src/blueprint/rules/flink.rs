@@ -1,6 +1,7 @@
 //! Managed Service for Apache Flink applications.
 
 use crate::diagnostic::{Diagnostic, Rule, Severity, one_of};
+use crate::limits::engines::{FLINK, names, runtime};
 use crate::limits::flink::{
     CHECKPOINT_INTERVAL_MS, KPU_SOURCE, MAX_KPUS, PARALLELISM, PARALLELISM_PER_KPU, PROPERTIES, PROPERTY_LENGTH,
     RETIRED_RUNTIMES, SUPPORTED_RUNTIMES,
@@ -18,6 +19,11 @@ pub static RUNTIME_RETIRED: Rule = Rule {
 };
 pub static RUNTIME_UNKNOWN: Rule =
     Rule { id: "flink::runtime-unknown", severity: Severity::Warning, summary: "the runtime is one pipe knows" };
+pub static CONNECTORS: Rule = Rule {
+    id: "flink::connectors",
+    severity: Severity::Error,
+    summary: "the runtime is one pipe knows the Kinesis and Firehose connectors for",
+};
 pub static KPUS: Rule = Rule {
     id: "flink::kpus",
     severity: Severity::Error,
@@ -26,7 +32,7 @@ pub static KPUS: Rule = Rule {
 pub static SOURCE: Rule =
     Rule { id: "flink::source", severity: Severity::Error, summary: "an application reads at least one stream" };
 
-pub static RULES: &[&Rule] = &[&RUNTIME_RETIRED, &RUNTIME_UNKNOWN, &KPUS, &SOURCE];
+pub static RULES: &[&Rule] = &[&RUNTIME_RETIRED, &RUNTIME_UNKNOWN, &CONNECTORS, &KPUS, &SOURCE];
 
 pub fn check(cx: &mut Context) {
     let mut found = Vec::new();
@@ -44,6 +50,16 @@ pub fn check(cx: &mut Context) {
                 Diagnostic::new(&RUNTIME_UNKNOWN, format!("`{}` is not a Flink runtime pipe knows", app.runtime))
                     .at(placed.field("runtime"))
                     .expected(one_of(SUPPORTED_RUNTIMES)),
+            );
+        } else if runtime(FLINK, &app.runtime).is_none() {
+            found.push(
+                Diagnostic::new(
+                    &CONNECTORS,
+                    format!("pipe knows no Kinesis and Firehose connector set for `{}`", app.runtime),
+                )
+                .at(placed.field("runtime"))
+                .expected(one_of(&names(FLINK)))
+                .hint("the job's tables need connectors built for its Flink version; pin a runtime listed"),
             );
         }
         let parallelism = crate::capacity::flink::parallelism(&cx.graph, app).value();

@@ -1,9 +1,8 @@
 //! Glue streaming jobs.
 
 use crate::diagnostic::{Diagnostic, Rule, Severity, one_of};
-use crate::limits::glue::{
-    G025X_MIN_VERSION, RETIRED_VERSIONS, STREAMING_VERSIONS, UNCONFIRMED_VERSIONS, WINDOW_SECONDS, WORKERS,
-};
+use crate::limits::engines::{GLUE, names, runtime};
+use crate::limits::glue::{G025X_MIN_VERSION, RETIRED_VERSIONS, UNCONFIRMED_VERSIONS, WINDOW_SECONDS, WORKERS};
 use crate::limits::retired;
 
 use super::super::spec::Component;
@@ -46,7 +45,7 @@ pub fn check(cx: &mut Context) {
             found.push(
                 Diagnostic::new(&VERSION, format!("Glue {} reached end of support on {}", gone.name, gone.since))
                     .at(placed.field("glue_version"))
-                    .expected(one_of(STREAMING_VERSIONS))
+                    .expected(one_of(&names(GLUE)))
                     .hint(format!("use `{}` ({})", gone.replacement, gone.source)),
             );
         } else if UNCONFIRMED_VERSIONS.contains(&job.glue_version.as_str()) {
@@ -56,14 +55,14 @@ pub fn check(cx: &mut Context) {
                     format!("Glue `{}` is released, and pipe has not seen it run streaming jobs", job.glue_version),
                 )
                 .at(placed.field("glue_version"))
-                .expected(one_of(STREAMING_VERSIONS))
+                .expected(one_of(&names(GLUE)))
                 .hint("check the release notes for streaming support (docs.aws.amazon.com/glue/latest/dg/release-notes.html), or pin a version listed"),
             );
-        } else if !STREAMING_VERSIONS.contains(&job.glue_version.as_str()) {
+        } else if runtime(GLUE, &job.glue_version).is_none() {
             found.push(
                 Diagnostic::new(&VERSION, format!("Glue `{}` does not run streaming jobs", job.glue_version))
                     .at(placed.field("glue_version"))
-                    .expected(one_of(STREAMING_VERSIONS)),
+                    .expected(one_of(&names(GLUE))),
             );
         }
         if job.worker_type == WorkerType::G025X && !at_least(&job.glue_version, G025X_MIN_VERSION) {

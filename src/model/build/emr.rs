@@ -3,6 +3,7 @@
 use serde_json::{Value, json};
 
 use crate::blueprint::spec::emr::EmrSparkStreaming;
+use crate::limits::engines::{EMR, runtime};
 
 use super::super::cfn::{get_att, ref_, sub};
 use super::super::contract;
@@ -10,9 +11,6 @@ use super::super::iam;
 use super::super::naming::{logical, physical};
 use super::super::needs::{self, Feature};
 use super::super::{Builder, Packaging, Resource};
-
-/// Maven coordinates the step needs: the Kafka source, MSK IAM auth, the OpenSearch sink.
-const PACKAGES: &str = "org.apache.spark:spark-sql-kafka-0-10_2.12:3.5.1,software.amazon.msk:aws-msk-iam-auth:2.2.0,org.opensearch.client:opensearch-spark-30_2.12:1.2.0";
 
 /// The tag AmazonEMRServicePolicy_v2 asks of every resource the cluster launches into and creates
 /// (docs.aws.amazon.com/emr/latest/ManagementGuide/emr-managed-iam-policies.html).
@@ -102,7 +100,7 @@ pub fn cluster(b: &mut Builder, id: String, job: &EmrSparkStreaming) -> std::io:
         json!("--deploy-mode"),
         json!("cluster"),
         json!("--packages"),
-        json!(PACKAGES),
+        json!(packages(&job.release_label)),
         sub(format!("s3://${{ArtifactsBucket}}/{script}")),
         json!("--checkpoint_location"),
         sub(format!("s3://${{ArtifactsBucket}}/{prefix}/checkpoints/")),
@@ -120,4 +118,11 @@ pub fn cluster(b: &mut Builder, id: String, job: &EmrSparkStreaming) -> std::io:
     b.add(logical(&job.id, "Step"), Resource::new("AWS::EMR::Step", &job.id, step));
     b.output(format!("{id}Id"), format!("Id of the `{}` EMR cluster", job.id), ref_(&id));
     Ok(())
+}
+
+/// The `--packages` of a release's connectors (`limits::engines::EMR`); validate refuses a
+/// release with none.
+fn packages(release: &str) -> String {
+    let connectors = runtime(EMR, release).map_or(&[][..], |r| r.connectors);
+    connectors.iter().map(|a| a.coordinates()).collect::<Vec<_>>().join(",")
 }
