@@ -32,32 +32,45 @@ fn run(variable: &str, installer: &str, script: &str, endpoint: Option<String>) 
     stdout.into_owned()
 }
 
+/// Runs an engine script and checks the count line it prints when every case passes.
+fn check(variable: &str, installer: &str, script: &str, endpoint: Option<String>, expected: &str) {
+    let out = run(variable, installer, script, endpoint);
+    assert!(out.contains(expected), "{script}: expected `{expected}` in\n{out}");
+    print!("{out}");
+}
+
 #[test]
 fn lambda_handlers_run_on_aws_shaped_events_against_the_local_endpoint() {
-    let out = run("PIPE_SCANNERS_BIN", "tools/install-scanners", "tests/engines/lambda_handlers.py", Some(endpoint()));
-    assert!(out.contains("handlers: 6 cases over 3 handlers"), "{out}");
-    print!("{out}");
+    let script = "tests/engines/lambda_handlers.py";
+    check("PIPE_SCANNERS_BIN", "tools/install-scanners", script, Some(endpoint()), "handlers: 6 cases over 3 handlers");
 }
 
 #[test]
 fn flink_jobs_run_in_pyflink_with_their_connectors_swapped_for_files() {
-    let out = run("PIPE_ENGINES_BIN", "tools/install-engines", "tests/engines/flink_jobs.py", None);
-    assert!(out.contains("flink: 2 cases over 1 job"), "{out}");
-    print!("{out}");
+    check(
+        "PIPE_ENGINES_BIN",
+        "tools/install-engines",
+        "tests/engines/flink_jobs.py",
+        None,
+        "flink: 2 cases over 1 job",
+    );
 }
 
 #[test]
 fn spark_transformations_run_in_pyspark_on_fixture_frames() {
-    let out = run("PIPE_ENGINES_BIN", "tools/install-engines", "tests/engines/spark_jobs.py", None);
-    assert!(out.contains("spark: 6 cases over 2 jobs"), "{out}");
-    print!("{out}");
+    check(
+        "PIPE_ENGINES_BIN",
+        "tools/install-engines",
+        "tests/engines/spark_jobs.py",
+        None,
+        "spark: 6 cases over 2 jobs",
+    );
 }
 
 #[test]
 fn the_sample_producer_speaks_the_pinned_kafka_client() {
-    let out = run("PIPE_ENGINES_BIN", "tools/install-engines", "tests/engines/kafka_producer.py", None);
-    assert!(out.contains("producer: 3 cases over 1 producer"), "{out}");
-    print!("{out}");
+    let script = "tests/engines/kafka_producer.py";
+    check("PIPE_ENGINES_BIN", "tools/install-engines", script, None, "producer: 3 cases over 1 producer");
 }
 
 /// The engines the tests run are the ones the shipped scenarios run on: PyFlink's Flink is the

@@ -8,12 +8,13 @@ Run by tests/engines.rs with the engines venv's Python (tools/install-engines); 
 
 import importlib.util
 import json
-import sys
 import tempfile
 import unittest
 from pathlib import Path
 
 from pyflink.table import EnvironmentSettings, TableEnvironment
+
+import report
 
 JOB = Path(__file__).resolve().parents[2] / "blueprints/sensor-anomaly/flink/main.py"
 PROPS = {
@@ -100,8 +101,4 @@ class SensorAnomaly(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])
-    result = unittest.TextTestRunner(verbosity=2).run(suite)
-    if not result.wasSuccessful():
-        sys.exit(1)
-    print(f"flink: {result.testsRun} cases over 1 job (sensor-anomaly)")
+    report.run(__name__, "flink", "1 job (sensor-anomaly)")

@@ -9,12 +9,13 @@ Run by tests/engines.rs with the engines venv's Python (tools/install-engines); 
 import base64
 import importlib.util
 import os
-import sys
 import unittest
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 from kafka.net.sasl.oauth import SaslMechanismOAuth
+
+import report
 
 PRODUCER = Path(__file__).resolve().parents[2] / "blueprints/kafka-telemetry/producer/telemetry_producer.py"
 os.environ.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"})
@@ -53,8 +54,4 @@ class Producer(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])
-    result = unittest.TextTestRunner(verbosity=2).run(suite)
-    if not result.wasSuccessful():
-        sys.exit(1)
-    print(f"producer: {result.testsRun} cases over 1 producer (kafka-telemetry)")
+    report.run(__name__, "producer", "1 producer (kafka-telemetry)")

@@ -10,13 +10,14 @@ import base64
 import importlib.util
 import json
 import os
-import sys
 import unittest
 import uuid
 import urllib.request
 from pathlib import Path
 
 import boto3
+
+import report
 
 BLUEPRINTS = Path(__file__).resolve().parents[2] / "blueprints"
 REGION = os.environ.setdefault("AWS_DEFAULT_REGION", "eu-north-1")
@@ -196,8 +197,4 @@ class Pricing(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])
-    result = unittest.TextTestRunner(verbosity=2).run(suite)
-    if not result.wasSuccessful():
-        sys.exit(1)
-    print(f"handlers: {result.testsRun} cases over 3 handlers (internet-offering, sensor-anomaly, clickstream-ml)")
+    report.run(__name__, "handlers", "3 handlers (internet-offering, sensor-anomaly, clickstream-ml)")

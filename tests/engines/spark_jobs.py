@@ -11,12 +11,13 @@ Run by tests/engines.rs with the engines venv's Python (tools/install-engines); 
 
 import importlib.util
 import json
-import sys
 import unittest
 from datetime import datetime, timezone
 from pathlib import Path
 
 from pyspark.sql import SparkSession
+
+import report
 
 BLUEPRINTS = Path(__file__).resolve().parents[2] / "blueprints"
 JOB = BLUEPRINTS / "clickstream-ml/glue/clickstream_join.py"
@@ -125,8 +126,4 @@ class KafkaTelemetry(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])
-    result = unittest.TextTestRunner(verbosity=2).run(suite)
-    if not result.wasSuccessful():
-        sys.exit(1)
-    print(f"spark: {result.testsRun} cases over 2 jobs (clickstream-ml, kafka-telemetry)")
+    report.run(__name__, "spark", "2 jobs (clickstream-ml, kafka-telemetry)")
