@@ -7,6 +7,7 @@ pub mod apply;
 mod artifacts;
 pub mod graph;
 mod lock;
+pub mod propagation;
 pub mod provider;
 mod providers;
 #[cfg(test)]

@@ -18,14 +18,13 @@ use aws_sdk_emr::types::{
 use serde_json::{Map, Value, json};
 
 use crate::backend::aws::{ApiError, api};
+use crate::backend::sdk::propagation;
 use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, list_all, tag_list, wait_for};
 use crate::backend::sdk::resolve::Handle;
 use crate::plan::Change;
 
 /// Provisioning and bootstrapping a cluster takes 5 to 20 minutes; a resize about as long.
 const READY: Duration = Duration::from_secs(45 * 60);
-/// How long a new instance profile or role may take to be visible to EMR.
-const IAM_PROPAGATION: Duration = Duration::from_secs(120);
 /// The states of a cluster that is, or is becoming, usable.
 const ALIVE: &[ClusterState] =
     &[ClusterState::Starting, ClusterState::Bootstrapping, ClusterState::Running, ClusterState::Waiting];
@@ -55,17 +54,7 @@ impl Provider for Cluster {
             let live = wait_running(aws, cluster.id().unwrap_or_default(), desired).await?;
             return self.update(aws, desired, &live, &[]).await;
         }
-        let started = std::time::Instant::now();
-        let id = loop {
-            match run_job_flow(aws, desired).await {
-                Ok(id) => break id,
-                // A role or instance profile created moments ago is not yet visible to EMR.
-                Err(e) if e.is("ValidationException") && started.elapsed() < IAM_PROPAGATION && mentions_iam(&e) => {
-                    tokio::time::sleep(Duration::from_secs(10)).await;
-                }
-                Err(e) => return Err(e),
-            }
-        };
+        let id = propagation::retry(|| run_job_flow(aws, desired)).await?;
         wait_running(aws, &id, desired).await
     }
 
@@ -271,11 +260,6 @@ fn terminated(cluster: &EmrCluster) -> bool {
         state(cluster),
         Some(ClusterState::Terminating | ClusterState::Terminated | ClusterState::TerminatedWithErrors)
     )
-}
-
-fn mentions_iam(e: &ApiError) -> bool {
-    let text = e.message.to_ascii_lowercase();
-    text.contains("instanceprofile") || text.contains("instance profile") || text.contains("role")
 }
 
 /// Waits until the cluster is WAITING or RUNNING; a cluster that ends instead is an error.

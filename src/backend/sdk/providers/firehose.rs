@@ -24,13 +24,12 @@ use aws_sdk_firehose::types::{
 use serde_json::{Map, Value, json};
 
 use crate::backend::aws::{ApiError, api};
+use crate::backend::sdk::propagation;
 use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, list_all, tag_list, wait_for};
 use crate::backend::sdk::resolve::Handle;
 use crate::plan::Change;
 
 const READY: Duration = Duration::from_secs(15 * 60);
-/// A role created moments before may not be assumable yet: Firehose says so and a retry works.
-const ROLE_PROPAGATION: Duration = Duration::from_secs(2 * 60);
 /// Where the version token and destination id of the last read are kept on the handle.
 const VERSION: &str = "pipe:VersionId";
 const DESTINATION: &str = "pipe:DestinationId";
@@ -113,26 +112,17 @@ impl Provider for DeliveryStream {
             request = request.amazonopensearchservice_destination_configuration(opensearch_configuration(search)?);
         }
 
-        let started = std::time::Instant::now();
-        loop {
-            match request.clone().send().await.map_err(api("CreateDeliveryStream")) {
-                Ok(_) => break,
-                // A retry after a lost response: the stream is ours to adopt.
-                Err(e) if e.is("ResourceInUseException") => {
-                    let live = wait_active(aws, desired).await?;
-                    return self.update(aws, desired, &live, &[]).await;
-                }
-                Err(e)
-                    if e.is("InvalidArgumentException")
-                        && e.message.to_lowercase().contains("role")
-                        && started.elapsed() < ROLE_PROPAGATION =>
-                {
-                    tokio::time::sleep(Duration::from_secs(10)).await;
-                }
-                Err(e) => return Err(e),
+        let sent =
+            propagation::retry(|| async { request.clone().send().await.map_err(api("CreateDeliveryStream")) }).await;
+        match sent {
+            Ok(_) => wait_active(aws, desired).await,
+            // A retry after a lost response: the stream is ours to adopt.
+            Err(e) if e.is("ResourceInUseException") => {
+                let live = wait_active(aws, desired).await?;
+                self.update(aws, desired, &live, &[]).await
             }
+            Err(e) => Err(e),
         }
-        wait_active(aws, desired).await
     }
 
     async fn update(

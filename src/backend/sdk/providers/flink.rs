@@ -18,13 +18,12 @@ use aws_sdk_kinesisanalyticsv2::types::{
 use serde_json::{Map, Value, json};
 
 use crate::backend::aws::{ApiError, api, tolerate};
+use crate::backend::sdk::propagation;
 use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, list_all, tag_list, wait_for};
 use crate::backend::sdk::resolve::Handle;
 use crate::plan::Change;
 
 const READY: Duration = Duration::from_secs(20 * 60);
-/// A role IAM just created takes a few seconds before the service may assume it.
-const NEW_ROLE_GRACE: Duration = Duration::from_secs(90);
 /// The application version the last read saw, for UpdateApplication's optimistic lock.
 const VERSION: &str = "ApplicationVersionId";
 
@@ -55,7 +54,7 @@ impl Provider for Application {
             .into_iter()
             .map(|(k, v)| Tag::builder().key(k).value(v).build().map_err(invalid("CreateApplication")))
             .collect::<Result<Vec<_>, _>>()?;
-        let created = wait_for("CreateApplication", NEW_ROLE_GRACE, || async {
+        let created = propagation::retry(|| async {
             let sent = aws
                 .flink
                 .create_application()
@@ -68,10 +67,9 @@ impl Provider for Application {
                 .await
                 .map_err(api("CreateApplication"));
             match sent {
-                Ok(_) => Ok(Some(false)),
+                Ok(_) => Ok(false),
                 // A retry after a lost response: the application exists; adopt it.
-                Err(e) if e.is("ResourceInUseException") => Ok(Some(true)),
-                Err(e) if e.is("InvalidArgumentException") && e.message.to_lowercase().contains("role") => Ok(None),
+                Err(e) if e.is("ResourceInUseException") => Ok(true),
                 Err(e) => Err(e),
             }
         })
@@ -160,7 +158,8 @@ impl Provider for Application {
             if any {
                 request = request.application_configuration_update(update.build());
             }
-            let out = request.send().await.map_err(api("UpdateApplication"))?;
+            let out =
+                propagation::retry(|| async { request.clone().send().await.map_err(api("UpdateApplication")) }).await?;
             version = out.application_detail().map_or(version + 1, ApplicationDetail::application_version_id);
             wait_settled(aws, name).await?;
         }

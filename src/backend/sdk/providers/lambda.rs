@@ -11,6 +11,7 @@ use aws_sdk_lambda::types::{
 use serde_json::{Map, Value, json};
 
 use crate::backend::aws::{ApiError, api, tolerate};
+use crate::backend::sdk::propagation;
 use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, list_all, tag_list, wait_for};
 use crate::backend::sdk::resolve::Handle;
 use crate::plan::Change;
@@ -18,8 +19,6 @@ use crate::plan::Change;
 /// Lambda cannot report which S3 object its code came from, so pipe records it in this tag.
 const CODE_TAG: &str = "pipe:code";
 const READY: Duration = Duration::from_secs(10 * 60);
-/// A role IAM just created takes a few seconds before Lambda may assume it.
-const NEW_ROLE_GRACE: Duration = Duration::from_secs(90);
 
 /// Configuration properties, changed together by UpdateFunctionConfiguration.
 const CONFIGURATION: &[&str] = &[
@@ -55,7 +54,7 @@ impl Provider for Function {
     async fn create(&self, aws: &Clients, desired: &Desired) -> Result<Live, ApiError> {
         let mut tags: std::collections::HashMap<String, String> = desired.tags().into_iter().collect();
         tags.insert(CODE_TAG.into(), code_tag(desired));
-        let created = wait_for("CreateFunction", NEW_ROLE_GRACE, || async {
+        let created = propagation::retry(|| async {
             let sent = aws
                 .lambda
                 .create_function()
@@ -76,10 +75,9 @@ impl Provider for Function {
                 .await
                 .map_err(api("CreateFunction"));
             match sent {
-                Ok(_) => Ok(Some(())),
-                Err(e) if e.is("ResourceConflictException") => Ok(Some(())),
-                Err(e) if e.is("InvalidParameterValueException") && e.message.contains("cannot be assumed") => Ok(None),
-                Err(e) => Err(e),
+                // A retry after a lost response: the function exists.
+                Err(e) if e.is("ResourceConflictException") => Ok(()),
+                other => other.map(|_| ()),
             }
         })
         .await;
@@ -98,7 +96,8 @@ impl Provider for Function {
         let name = &desired.name;
         let differs = |key: &str| live.properties.get(key) != desired.get(key);
         if CONFIGURATION.iter().any(|key| differs(key)) {
-            aws.lambda
+            let request = aws
+                .lambda
                 .update_function_configuration()
                 .function_name(name)
                 .set_runtime(desired.str("Runtime").map(Runtime::from))
@@ -109,10 +108,9 @@ impl Provider for Function {
                 .set_tracing_config(tracing(desired))
                 .set_logging_config(logging(desired))
                 .set_environment(Some(environment(desired).unwrap_or_else(|| Environment::builder().build())))
-                .set_vpc_config(Some(vpc(desired).unwrap_or_else(|| VpcConfig::builder().build())))
-                .send()
-                .await
-                .map_err(api("UpdateFunctionConfiguration"))?;
+                .set_vpc_config(Some(vpc(desired).unwrap_or_else(|| VpcConfig::builder().build())));
+            propagation::retry(|| async { request.clone().send().await.map_err(api("UpdateFunctionConfiguration")) })
+                .await?;
             wait_ready(aws, name).await?;
         }
         if differs("Code") || differs("Architectures") {
@@ -343,7 +341,7 @@ impl Provider for EventSourceMapping {
 
     async fn create(&self, aws: &Clients, desired: &Desired) -> Result<Live, ApiError> {
         let int = |key: &str| desired.i32(key);
-        let created = aws
+        let request = aws
             .lambda
             .create_event_source_mapping()
             .function_name(desired.str("FunctionName").unwrap_or_default())
@@ -363,10 +361,10 @@ impl Provider for EventSourceMapping {
                     .and_then(Value::as_array)
                     .map(|t| t.iter().filter_map(|v| v.as_str().map(str::to_string)).collect()),
             )
-            .set_amazon_managed_kafka_event_source_config(kafka(desired))
-            .send()
-            .await
-            .map_err(api("CreateEventSourceMapping"));
+            .set_amazon_managed_kafka_event_source_config(kafka(desired));
+        let created =
+            propagation::retry(|| async { request.clone().send().await.map_err(api("CreateEventSourceMapping")) })
+                .await;
         let uuid = match created {
             Ok(out) => out.uuid().unwrap_or_default().to_string(),
             // A retry after a lost response: the mapping exists; adopt it.
@@ -388,7 +386,8 @@ impl Provider for EventSourceMapping {
     ) -> Result<Live, ApiError> {
         let int = |key: &str| desired.i32(key);
         let uuid = &live.handle.physical_id;
-        aws.lambda
+        let request = aws
+            .lambda
             .update_event_source_mapping()
             .uuid(uuid)
             .function_name(desired.str("FunctionName").unwrap_or_default())
@@ -399,10 +398,8 @@ impl Provider for EventSourceMapping {
             .set_maximum_retry_attempts(int("MaximumRetryAttempts"))
             .set_bisect_batch_on_function_error(desired.get("BisectBatchOnFunctionError").and_then(Value::as_bool))
             .set_function_response_types(Some(response_types(desired).unwrap_or_default()))
-            .set_destination_config(Some(destination(desired).unwrap_or_else(|| DestinationConfig::builder().build())))
-            .send()
-            .await
-            .map_err(api("UpdateEventSourceMapping"))?;
+            .set_destination_config(Some(destination(desired).unwrap_or_else(|| DestinationConfig::builder().build())));
+        propagation::retry(|| async { request.clone().send().await.map_err(api("UpdateEventSourceMapping")) }).await?;
         wait_mapping(aws, uuid, desired.str("FunctionName").unwrap_or_default()).await
     }
 
@@ -511,4 +508,35 @@ fn destination(desired: &Desired) -> Option<DestinationConfig> {
 fn kafka(desired: &Desired) -> Option<AmazonManagedKafkaEventSourceConfig> {
     let group = desired.get("AmazonManagedKafkaEventSourceConfig")?.get("ConsumerGroupId")?.as_str()?;
     Some(AmazonManagedKafkaEventSourceConfig::builder().consumer_group_id(group).build())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::sdk::replay::Replay;
+
+    #[tokio::test]
+    async fn a_mapping_refused_while_its_roles_policy_propagates_is_created_once_iam_catches_up() {
+        let replay =
+            Replay::start(include_str!("../../../../tests/recorded/lambda-create-mapping-role-not-yet.json")).await;
+        let desired = Desired {
+            logical_id: "EnrichSignupsMapping".into(),
+            resource_type: "AWS::Lambda::EventSourceMapping",
+            name: "pipe-dev-EnrichSignupsMapping".into(),
+            properties: json!({
+                "FunctionName": "pipe-dev-enrich",
+                "EventSourceArn": "arn:aws:kinesis:eu-west-1:123456789012:stream/pipe-dev-signups",
+                "StartingPosition": "LATEST",
+                "BatchSize": 100,
+            })
+            .as_object()
+            .cloned()
+            .expect("an object"),
+        };
+        let created = EventSourceMapping.create(&replay.clients, &desired).await;
+        replay.finish();
+        let created = created.expect("created after the refusal");
+        assert_eq!(created.handle.physical_id, "2f1e0d3c-4b5a-4968-8776-a5b4c3d2e1f0");
+        assert_eq!(created.properties["BatchSize"], json!(100));
+    }
 }

@@ -1,0 +1,199 @@
+//! IAM's eventual consistency. For a while after a role, its policy or an instance profile is
+//! created or changed, the services that use it answer with errors that only mean "not yet": the
+//! service cannot assume the role, or the role does not grant what it just was granted. One table
+//! of those answers, each taken from the terraform-provider-aws retry that waits it out, and one
+//! retry every provider uses: no other "new role" wait is written anywhere else.
+
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use crate::backend::aws::ApiError;
+
+/// terraform-provider-aws's IAM propagation timeout (`propagationTimeout`, internal/service/*/consts.go).
+const IAM: Duration = Duration::from_secs(2 * 60);
+/// Lambda event source mappings wait longer (`lambdaPropagationTimeout`).
+const LAMBDA_MAPPING: Duration = Duration::from_secs(5 * 60);
+/// Between tries, plus up to as much again at random.
+const PAUSE: Duration = Duration::from_secs(5);
+
+/// One answer that means "the role is not usable yet".
+#[derive(Debug)]
+pub struct NotYet {
+    pub operations: &'static [&'static str],
+    pub code: &'static str,
+    /// Text the message contains.
+    pub message: &'static str,
+    /// How long after the first try the answer still counts as propagation.
+    pub deadline: Duration,
+    pub source: &'static str,
+}
+
+const FUNCTION: &[&str] = &["CreateFunction", "UpdateFunctionConfiguration"];
+const FUNCTION_SOURCE: &str = "terraform-provider-aws internal/service/lambda/function.go retryFunctionOp";
+const MAPPING: &[&str] = &["CreateEventSourceMapping", "UpdateEventSourceMapping"];
+const MAPPING_SOURCE: &str =
+    "terraform-provider-aws internal/service/lambda/event_source_mapping.go retryEventSourceMapping";
+const FIREHOSE: &[&str] = &["CreateDeliveryStream", "UpdateDestination"];
+const FIREHOSE_SOURCE: &str =
+    "terraform-provider-aws internal/service/firehose/delivery_stream.go retryDeliveryStreamOp";
+const FLINK: &[&str] = &["CreateApplication", "UpdateApplication"];
+const FLINK_SOURCE: &str =
+    "terraform-provider-aws internal/service/kinesisanalyticsv2/application.go waitIAMPropagation";
+const EMR_SOURCE: &str = "terraform-provider-aws internal/service/emr/cluster.go resourceClusterCreate";
+
+const fn not_yet(
+    operations: &'static [&'static str],
+    code: &'static str,
+    message: &'static str,
+    deadline: Duration,
+    source: &'static str,
+) -> NotYet {
+    NotYet { operations, code, message, deadline, source }
+}
+
+pub static NOT_YET: &[NotYet] = &[
+    not_yet(
+        FUNCTION,
+        "InvalidParameterValueException",
+        "The role defined for the function cannot be assumed by Lambda",
+        IAM,
+        FUNCTION_SOURCE,
+    ),
+    not_yet(
+        FUNCTION,
+        "InvalidParameterValueException",
+        "The provided execution role does not have permissions",
+        IAM,
+        FUNCTION_SOURCE,
+    ),
+    not_yet(MAPPING, "InvalidParameterValueException", "cannot be assumed by Lambda", LAMBDA_MAPPING, MAPPING_SOURCE),
+    not_yet(
+        MAPPING,
+        "InvalidParameterValueException",
+        "execution role does not have permissions",
+        LAMBDA_MAPPING,
+        MAPPING_SOURCE,
+    ),
+    not_yet(MAPPING, "InvalidParameterValueException", "ensure the role can perform", LAMBDA_MAPPING, MAPPING_SOURCE),
+    not_yet(FIREHOSE, "InvalidArgumentException", "Firehose is unable to assume role", IAM, FIREHOSE_SOURCE),
+    not_yet(FIREHOSE, "InvalidArgumentException", "Access was denied", IAM, FIREHOSE_SOURCE),
+    not_yet(FIREHOSE, "InvalidArgumentException", "is not authorized to", IAM, FIREHOSE_SOURCE),
+    not_yet(
+        FIREHOSE,
+        "InvalidArgumentException",
+        "Please make sure the role specified in VpcConfiguration has permissions",
+        IAM,
+        FIREHOSE_SOURCE,
+    ),
+    not_yet(FIREHOSE, "InvalidArgumentException", "Verify that the IAM role has access", IAM, FIREHOSE_SOURCE),
+    not_yet(
+        FLINK,
+        "InvalidArgumentException",
+        "Kinesis Analytics service doesn't have sufficient privileges",
+        IAM,
+        FLINK_SOURCE,
+    ),
+    not_yet(
+        FLINK,
+        "InvalidArgumentException",
+        "Kinesis Analytics doesn't have sufficient privileges",
+        IAM,
+        FLINK_SOURCE,
+    ),
+    not_yet(
+        FLINK,
+        "InvalidArgumentException",
+        "Please check the role provided or validity of S3 location you provided",
+        IAM,
+        FLINK_SOURCE,
+    ),
+    not_yet(&["RunJobFlow"], "ValidationException", "Invalid InstanceProfile:", IAM, EMR_SOURCE),
+    not_yet(&["RunJobFlow"], "AccessDeniedException", "Failed to authorize instance profile", IAM, EMR_SOURCE),
+];
+
+/// The table's entry for `error`, when it means the role is not usable yet.
+pub fn not_yet_for(error: &ApiError) -> Option<&'static NotYet> {
+    NOT_YET
+        .iter()
+        .find(|n| n.operations.contains(&error.operation) && error.is(n.code) && error.message.contains(n.message))
+}
+
+/// Runs `call` until it is not refused with a "not yet" answer, or that answer's deadline since
+/// the first try has passed; then returns what it answered.
+pub async fn retry<T, F, Fut>(mut call: F) -> Result<T, ApiError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, ApiError>>,
+{
+    let started = Instant::now();
+    loop {
+        match call().await {
+            Err(error) if not_yet_for(&error).is_some_and(|n| started.elapsed() < n.deadline) => {
+                let jitter = Duration::from_millis(fastrand::u64(0..=PAUSE.as_millis() as u64));
+                tokio::time::sleep(PAUSE + jitter).await;
+            }
+            answered => return answered,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+
+    use super::*;
+
+    fn refused(operation: &'static str, code: &str, message: &str) -> ApiError {
+        ApiError { operation, code: Some(code.to_string()), message: message.to_string() }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_role_not_yet_usable_is_waited_for_until_its_deadline() {
+        let tries = Cell::new(0);
+        let answer = retry(|| async {
+            tries.set(tries.get() + 1);
+            if tries.get() < 4 {
+                Err(refused(
+                    "CreateEventSourceMapping",
+                    "InvalidParameterValueException",
+                    "Cannot access stream arn:aws:kinesis:eu-west-1:1:stream/s. Please ensure the role can perform the GetRecords, GetShardIterator, DescribeStream, and ListStreams Actions on your stream.",
+                ))
+            } else {
+                Ok("mapped")
+            }
+        })
+        .await;
+        assert_eq!(answer.unwrap(), "mapped");
+        assert_eq!(tries.get(), 4);
+
+        let started = Instant::now();
+        let tries = Cell::new(0);
+        let answer: Result<(), _> = retry(|| async {
+            tries.set(tries.get() + 1);
+            Err(refused("RunJobFlow", "ValidationException", "Invalid InstanceProfile: p."))
+        })
+        .await;
+        assert!(answer.is_err(), "past the deadline the answer is the service's own");
+        let waited = started.elapsed();
+        assert!(waited >= IAM && waited < IAM + 2 * PAUSE, "gave up after {waited:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn any_other_refusal_is_answered_at_once() {
+        // The message from another operation, and another code for the same operation.
+        for error in [
+            refused("CreateStream", "InvalidParameterValueException", "cannot be assumed by Lambda"),
+            refused("CreateEventSourceMapping", "ResourceNotFoundException", "ensure the role can perform"),
+        ] {
+            let tries = Cell::new(0);
+            let answer: Result<(), _> = retry(|| async {
+                tries.set(tries.get() + 1);
+                Err(error.clone())
+            })
+            .await;
+            assert!(answer.is_err());
+            assert_eq!(tries.get(), 1, "{error:?}");
+        }
+    }
+}
