@@ -14,6 +14,9 @@ use crate::backend::aws::ApiError;
 const IAM: Duration = Duration::from_secs(2 * 60);
 /// Lambda event source mappings wait longer (`lambdaPropagationTimeout`).
 const LAMBDA_MAPPING: Duration = Duration::from_secs(5 * 60);
+/// How long a resource just created may read as absent (terraform-provider-aws's
+/// `RetryWhenNewResourceNotFound` waits `propagationTimeout`).
+pub const NEW_RESOURCE: Duration = IAM;
 /// Between tries, plus up to as much again at random.
 const PAUSE: Duration = Duration::from_secs(5);
 

@@ -174,8 +174,15 @@ pub async fn adopt<T: Send>(
     exists: &[&str],
 ) -> Result<Live, ApiError> {
     crate::backend::aws::tolerate(created, exists)?;
-    let live = provider.read(aws, desired).await?.ok_or_else(|| {
-        let what = format!("{} {} is not there after creating it", desired.resource_type, desired.name);
+    // A resource just created may read as absent for a while (IAM roles, Glue): read again until
+    // it shows, as terraform-provider-aws does after every create (RetryWhenNewResourceNotFound).
+    let limit = super::propagation::NEW_RESOURCE;
+    let live = wait_for("read", limit, || provider.read(aws, desired)).await.map_err(|e| {
+        if e.operation != "read" {
+            return e;
+        }
+        let what =
+            format!("{} {} is not there {} s after creating it", desired.resource_type, desired.name, limit.as_secs());
         ApiError::new("read", what)
     })?;
     provider.update(aws, desired, &live, &[]).await
@@ -200,7 +207,7 @@ where
     }
 }
 
-/// Polls `check` with growing pauses (1 s to 10 s) until it returns `Some`, for at most
+/// Polls `check` with growing pauses (0.2 s to 10 s) until it returns `Some`, for at most
 /// `limit`: the services pipe creates have no SDK waiters of their own.
 pub async fn wait_for<T, F, Fut>(what: &'static str, limit: std::time::Duration, mut check: F) -> Result<T, ApiError>
 where
@@ -218,5 +225,52 @@ where
         }
         tokio::time::sleep(pause).await;
         pause = (pause * 2).min(std::time::Duration::from_secs(10));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+    use crate::backend::sdk::replay::Replay;
+
+    /// A role IAM reports as absent for its first two reads after creating it.
+    struct SlowToShow {
+        reads: AtomicUsize,
+    }
+
+    #[async_trait]
+    impl Provider for SlowToShow {
+        async fn read(&self, _aws: &Clients, desired: &Desired) -> Result<Option<Live>, ApiError> {
+            let read = self.reads.fetch_add(1, Ordering::SeqCst) + 1;
+            Ok((read > 2).then(|| Live { handle: Handle::default(), properties: desired.properties.clone() }))
+        }
+        async fn create(&self, _aws: &Clients, _desired: &Desired) -> Result<Live, ApiError> {
+            unreachable!("adopt only reads and updates")
+        }
+        async fn update(&self, _: &Clients, _: &Desired, live: &Live, _: &[Change]) -> Result<Live, ApiError> {
+            Ok(live.clone())
+        }
+        async fn delete(&self, _aws: &Clients, _live: &Live) -> Result<(), ApiError> {
+            unreachable!("adopt never deletes")
+        }
+    }
+
+    #[tokio::test]
+    async fn a_resource_that_reads_as_absent_just_after_its_create_is_read_again() {
+        let replay = Replay::start(r#"{ "exchanges": [] }"#).await;
+        let provider = SlowToShow { reads: AtomicUsize::new(0) };
+        let desired = Desired {
+            logical_id: "EnrichRole".into(),
+            resource_type: "AWS::IAM::Role",
+            name: "pipe-dev-EnrichRole".into(),
+            properties: Map::new(),
+        };
+        let created: Result<(), ApiError> = Ok(());
+        let live = adopt(&provider, &replay.clients, &desired, created, &["EntityAlreadyExists"]).await;
+        replay.finish();
+        assert!(live.is_ok(), "{live:?}");
+        assert_eq!(provider.reads.load(Ordering::SeqCst), 3);
     }
 }
