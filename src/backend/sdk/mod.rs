@@ -429,6 +429,17 @@ impl<'a> Engine<'a> {
             let top = change.path.split(['.', '[']).next().unwrap_or_default();
             change.forces_replacement |= fixed.contains(&top);
         }
+        if let Some(what) = provider::failure(live) {
+            // A broken resource cannot be updated into a working one: it is made again.
+            action.kind = Kind::Replace;
+            action.reason = Some(format!(
+                "`{}` is broken in AWS: {what}; pipe deletes it and creates it again",
+                resource.component
+            ));
+            action.data_loss = risk::data_loss(resource.cfn_type);
+            action.changes = changes;
+            return action;
+        }
         if changes.is_empty() {
             return action;
         }
@@ -516,4 +527,39 @@ fn fingerprint_live(live: &Live) -> String {
 /// SHA-256 of a value's JSON, in hex. `serde_json` keeps key order, so equal values hash equal.
 pub fn hash(value: &Value) -> String {
     Sha256::digest(value.to_string().as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::backend::sdk::replay::Replay;
+
+    #[tokio::test]
+    async fn a_resource_broken_in_aws_is_planned_for_replacement_with_the_reason() {
+        let replay = Replay::start(r#"{ "exchanges": [] }"#).await;
+        let resource = Resource::new(
+            "AWS::KinesisFirehose::DeliveryStream",
+            "archive",
+            json!({ "DeliveryStreamName": "pipe-dev-archive", "DeliveryStreamType": "DirectPut" }),
+        );
+        let pipeline = Pipeline::of("pipe-dev", vec![("ArchiveDeliveryStream", resource.clone())]);
+        let engine = Engine::new(replay.account.clone(), &pipeline).expect("an engine");
+        let desired = engine.desired("ArchiveDeliveryStream", &HashMap::new());
+        let mut live = Live { handle: Handle::default(), properties: desired.properties.clone() };
+        let healthy = engine.action(&resource, &desired, Some(&live));
+        assert_eq!(healthy.kind, Kind::NoChange, "live as the blueprint wants it");
+
+        provider::mark_failed(&mut live, "CREATING_FAILED (INVALID_KMS_KEY: the key is disabled)".into());
+        let broken = engine.action(&resource, &desired, Some(&live));
+        replay.finish();
+        assert_eq!(broken.kind, Kind::Replace);
+        assert_eq!(
+            broken.reason.as_deref(),
+            Some(
+                "`archive` is broken in AWS: CREATING_FAILED (INVALID_KMS_KEY: the key is disabled); pipe deletes it and creates it again"
+            )
+        );
+    }
 }

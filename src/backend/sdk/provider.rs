@@ -158,6 +158,20 @@ pub fn tag_pairs(tags: Option<&Value>) -> Vec<(String, String)> {
     }
 }
 
+/// The handle attribute a read sets when the resource is broken in AWS (a create or an operation
+/// failed and left it so): what failed, in the service's words.
+const FAILED: &str = "pipe:failed";
+
+/// Marks `live` as broken in AWS: the plan replaces it instead of reading it as healthy.
+pub fn mark_failed(live: &mut Live, what: String) {
+    live.handle.attributes.insert(FAILED.into(), Value::String(what));
+}
+
+/// What left `live` broken, when a read found it so.
+pub fn failure(live: &Live) -> Option<&str> {
+    live.handle.attributes.get(FAILED).and_then(Value::as_str)
+}
+
 /// Pairs as the template's `[{Key, Value}]` list.
 pub fn tag_list(pairs: impl IntoIterator<Item = (String, String)>) -> Value {
     Value::Array(pairs.into_iter().map(|(k, v)| serde_json::json!({ "Key": k, "Value": v })).collect())

@@ -25,7 +25,7 @@ use serde_json::{Map, Value, json};
 
 use crate::backend::aws::{ApiError, api};
 use crate::backend::sdk::propagation;
-use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, list_all, tag_list, wait_for};
+use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, list_all, mark_failed, tag_list, wait_for};
 use crate::backend::sdk::resolve::Handle;
 use crate::plan::Change;
 
@@ -362,7 +362,12 @@ async fn read(aws: &Clients, name: &str, desired: &Desired) -> Result<Option<Liv
     if let Some(destination) = d.destinations().first() {
         attributes.insert(DESTINATION.into(), json!(destination.destination_id()));
     }
-    Ok(Some(Live { handle: Handle { physical_id: d.delivery_stream_name().to_string(), attributes }, properties: p }))
+    let mut live =
+        Live { handle: Handle { physical_id: d.delivery_stream_name().to_string(), attributes }, properties: p };
+    if d.delivery_stream_status() == &DeliveryStreamStatus::CreatingFailed {
+        mark_failed(&mut live, format!("CREATING_FAILED ({})", failure(&d)));
+    }
+    Ok(Some(live))
 }
 
 /// The destination in the template's shape.
@@ -938,5 +943,28 @@ mod tests {
         let mut live = json!({ "C": { "SubnetIds": ["a", "b"], "Other": ["x", "y"] } });
         align(live.as_object_mut().unwrap(), desired.as_object().unwrap());
         assert_eq!(live, json!({ "C": { "SubnetIds": ["b", "a"], "Columns": "", "Other": ["x", "y"] } }));
+    }
+
+    #[tokio::test]
+    async fn a_stream_whose_create_failed_reads_as_broken_not_healthy() {
+        let replay = crate::backend::sdk::replay::Replay::start(include_str!(
+            "../../../../tests/recorded/firehose-creating-failed.json"
+        ))
+        .await;
+        let desired = Desired {
+            logical_id: "ArchiveDeliveryStream".into(),
+            resource_type: "AWS::KinesisFirehose::DeliveryStream",
+            name: "pipe-dev-archive".into(),
+            properties: Map::new(),
+        };
+        let live = DeliveryStream.read(&replay.clients, &desired).await;
+        replay.finish();
+        let live = live.expect("read").expect("there");
+        assert_eq!(
+            crate::backend::sdk::provider::failure(&live),
+            Some(
+                "CREATING_FAILED (INVALID_KMS_KEY: The KMS key arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab is disabled.)"
+            )
+        );
     }
 }

@@ -16,7 +16,7 @@ use aws_sdk_kafka::types::{
 use serde_json::{Map, Value, json};
 
 use crate::backend::aws::{ApiError, api, tolerate};
-use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, list_all, wait_for};
+use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, list_all, mark_failed, wait_for};
 use crate::backend::sdk::resolve::Handle;
 use crate::plan::Change;
 
@@ -548,7 +548,12 @@ fn shape(info: &Info, desired: &Desired) -> Live {
     if let Some(version) = info.current_version() {
         attributes.insert(CURRENT_VERSION.into(), json!(version));
     }
-    Live { handle: Handle { physical_id: arn.to_string(), attributes }, properties }
+    let mut live = Live { handle: Handle { physical_id: arn.to_string(), attributes }, properties };
+    if info.state() == Some(&ClusterState::Failed) {
+        let why = info.state_info().and_then(|s| s.message()).unwrap_or("no reason given");
+        mark_failed(&mut live, format!("FAILED ({why})"));
+    }
+    live
 }
 
 fn shape_connectivity(info: &ConnectivityInfo) -> Map<String, Value> {

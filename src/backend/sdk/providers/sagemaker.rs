@@ -21,7 +21,7 @@ use aws_sdk_sagemaker::types::{
 use serde_json::{Map, Value, json};
 
 use crate::backend::aws::{ApiError, api};
-use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, list_all, tag_list, wait_for};
+use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, list_all, mark_failed, tag_list, wait_for};
 use crate::backend::sdk::resolve::{Handle, is_known};
 use crate::plan::{Change, KNOWN_AFTER_APPLY};
 
@@ -475,7 +475,12 @@ impl Endpoint {
         ]);
         let handle =
             Handle { physical_id: arn, attributes: Map::from_iter([("EndpointName".to_string(), json!(name))]) };
-        Ok(Some(Live { handle, properties }))
+        let mut live = Live { handle, properties };
+        if endpoint.endpoint_status() == Some(&EndpointStatus::Failed) {
+            let why = endpoint.failure_reason().unwrap_or("no reason given");
+            mark_failed(&mut live, format!("Failed ({why})"));
+        }
+        Ok(Some(live))
     }
 
     /// Waits until the endpoint has settled: InService (or OutOfService), or an error when it
