@@ -82,20 +82,23 @@ impl ApiError {
         self.code.as_deref() == Some(code)
     }
 
-    /// Worth another try after a pause: the resource is busy, or a rate or concurrency limit hit.
-    /// (The SDK already retries throttling itself; these are the ones it gives up on.)
+    /// Worth another try after a pause: the resource is busy, or a rate limit hit. (The SDK
+    /// already retries throttling itself; these are the ones it gives up on.) Not a quota, which
+    /// no wait lifts, nor a stale version token (ConcurrentModificationException): the resource
+    /// changed since the plan read it, and the answer is a new plan, not the same request again.
     pub fn is_transient(&self) -> bool {
-        matches!(
-            self.code.as_deref(),
+        match self.code.as_deref() {
             Some(
                 "ResourceInUseException"
-                    | "LimitExceededException"
-                    | "ThrottlingException"
-                    | "TooManyRequestsException"
-                    | "ConcurrentModificationException"
-                    | "ResourceConflictException"
-            )
-        )
+                | "ThrottlingException"
+                | "TooManyRequestsException"
+                | "ResourceConflictException",
+            ) => true,
+            // Kinesis answers its control-plane rate limit with LimitExceededException ("Rate
+            // exceeded for stream ..."); Firehose, Flink and Lambda mean a quota by it.
+            Some("LimitExceededException") => self.message.contains("Rate exceeded"),
+            _ => false,
+        }
     }
 }
 
@@ -136,5 +139,24 @@ fn plain<E: ProvideErrorMetadata + std::error::Error + 'static>(error: &E) -> St
             }
             text
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(code: &str, message: &str) -> ApiError {
+        ApiError { operation: "Op", code: Some(code.to_string()), message: message.to_string() }
+    }
+
+    #[test]
+    fn busy_and_rate_limited_calls_are_retried_quotas_and_stale_versions_are_not() {
+        assert!(refused("ResourceInUseException", "Stream s is being updated").is_transient());
+        assert!(refused("LimitExceededException", "Rate exceeded for stream s under account 1.").is_transient());
+        let quota = refused("LimitExceededException", "You have reached the limit on the number of applications");
+        assert!(!quota.is_transient(), "a quota no wait lifts");
+        let stale = refused("ConcurrentModificationException", "Current application version is 7, not 6");
+        assert!(!stale.is_transient(), "changed since the plan read it: plan again");
     }
 }
