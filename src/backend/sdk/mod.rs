@@ -7,6 +7,7 @@ pub mod apply;
 mod artifacts;
 pub mod graph;
 mod lock;
+mod operation;
 pub mod propagation;
 pub mod provider;
 mod providers;

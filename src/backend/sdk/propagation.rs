@@ -1,8 +1,9 @@
-//! IAM's eventual consistency. For a while after a role, its policy or an instance profile is
+//! AWS's eventual consistency. For a while after a role, its policy or an instance profile is
 //! created or changed, the services that use it answer with errors that only mean "not yet": the
-//! service cannot assume the role, or the role does not grant what it just was granted. One table
+//! service cannot assume the role, or the role does not grant what it just was granted. A new
+//! resource can answer the same way (a DynamoDB table still turning its backups on). One table
 //! of those answers, each taken from the terraform-provider-aws retry that waits it out, and one
-//! retry every provider uses: no other "new role" wait is written anywhere else.
+//! retry every provider uses: no other "not yet" wait is written anywhere else.
 
 use std::time::Duration;
 
@@ -44,6 +45,11 @@ const FLINK: &[&str] = &["CreateApplication", "UpdateApplication"];
 const FLINK_SOURCE: &str =
     "terraform-provider-aws internal/service/kinesisanalyticsv2/application.go waitIAMPropagation";
 const EMR_SOURCE: &str = "terraform-provider-aws internal/service/emr/cluster.go resourceClusterCreate";
+const DOMAIN: &[&str] = &["CreateDomain", "UpdateDomainConfig"];
+const DOMAIN_SOURCE: &str = "terraform-provider-aws internal/service/opensearch/domain.go domainErrorRetryable";
+/// terraform-provider-aws's `updateTableContinuousBackupsTimeout` (internal/service/dynamodb).
+const BACKUPS: Duration = Duration::from_secs(20 * 60);
+const BACKUPS_SOURCE: &str = "terraform-provider-aws internal/service/dynamodb/table.go updatePITR";
 
 const fn not_yet(
     operations: &'static [&'static str],
@@ -113,6 +119,59 @@ pub static NOT_YET: &[NotYet] = &[
     ),
     not_yet(&["RunJobFlow"], "ValidationException", "Invalid InstanceProfile:", IAM, EMR_SOURCE),
     not_yet(&["RunJobFlow"], "AccessDeniedException", "Failed to authorize instance profile", IAM, EMR_SOURCE),
+    not_yet(DOMAIN, "InvalidTypeException", "Error setting policy", IAM, DOMAIN_SOURCE),
+    not_yet(
+        DOMAIN,
+        "ValidationException",
+        "enable a service-linked role to give Amazon ES permissions",
+        IAM,
+        DOMAIN_SOURCE,
+    ),
+    not_yet(DOMAIN, "ValidationException", "Domain is still being deleted", IAM, DOMAIN_SOURCE),
+    not_yet(
+        DOMAIN,
+        "ValidationException",
+        "Amazon OpenSearch Service must be allowed to use the passed role",
+        IAM,
+        DOMAIN_SOURCE,
+    ),
+    not_yet(DOMAIN, "ValidationException", "The passed role has not propagated yet", IAM, DOMAIN_SOURCE),
+    not_yet(DOMAIN, "ValidationException", "Authentication error", IAM, DOMAIN_SOURCE),
+    not_yet(
+        DOMAIN,
+        "ValidationException",
+        "Unauthorized Operation: OpenSearch Service must be authorised to describe",
+        IAM,
+        DOMAIN_SOURCE,
+    ),
+    not_yet(
+        DOMAIN,
+        "ValidationException",
+        "The passed role must authorize Amazon OpenSearch Service to describe",
+        IAM,
+        DOMAIN_SOURCE,
+    ),
+    not_yet(
+        DOMAIN,
+        "ValidationException",
+        "A change/update is in progress. Please wait for it to complete before requesting another change.",
+        IAM,
+        DOMAIN_SOURCE,
+    ),
+    not_yet(
+        DOMAIN,
+        "ValidationException",
+        "The Resource Access Policy specified for the CloudWatch Logs log group",
+        IAM,
+        DOMAIN_SOURCE,
+    ),
+    not_yet(
+        &["UpdateContinuousBackups"],
+        "ContinuousBackupsUnavailableException",
+        "Backups are being enabled",
+        BACKUPS,
+        BACKUPS_SOURCE,
+    ),
 ];
 
 /// The table's entry for `error`, when it means the role is not usable yet.

@@ -83,7 +83,7 @@ pub async fn run(aws: &Clients, step: &Step, resolver: &Resolver<'_>, restart: b
     match step {
         Step::StartFlinkApplication { name, .. } => {
             aws.flink.start_application().application_name(name).send().await.map_err(api("StartApplication"))?;
-            wait_for("DescribeApplication", RUNNING, || async { Ok(is_running(aws, step).await?.then_some(())) }).await
+            wait_started(aws, name).await
         }
         Step::StartGlueJob { name, .. } => {
             aws.glue.start_job_run().job_name(name).send().await.map_err(api("StartJobRun"))?;
@@ -91,6 +91,29 @@ pub async fn run(aws: &Clients, step: &Step, resolver: &Resolver<'_>, restart: b
         }
         Step::CreateTable(_) => Ok(()),
     }
+}
+
+/// Waits while the application is STARTING, as terraform-provider-aws's `waitApplicationStarted`
+/// does: RUNNING is started, and any other status (READY again, when the job failed to start)
+/// ends the wait at once instead of at its deadline.
+async fn wait_started(aws: &Clients, name: &str) -> Result<(), ApiError> {
+    wait_for("DescribeApplication", RUNNING, || async {
+        let described =
+            aws.flink.describe_application().application_name(name).send().await.map_err(api("DescribeApplication"))?;
+        match described.application_detail().map(|d| d.application_status()) {
+            Some(ApplicationStatus::Running) => Ok(Some(())),
+            Some(ApplicationStatus::Starting) => Ok(None),
+            status => {
+                let status = status.map_or("unknown", ApplicationStatus::as_str);
+                let why = format!(
+                    "application {name} is {status} after StartApplication, not RUNNING: its job did not start; \
+                     the application's CloudWatch log stream says why"
+                );
+                Err(ApiError::new("DescribeApplication", why))
+            }
+        }
+    })
+    .await
 }
 
 async fn is_running(aws: &Clients, step: &Step) -> Result<bool, ApiError> {
@@ -238,4 +261,26 @@ async fn create_table(aws: &Clients, table: &WarehouseTable, resolver: &Resolver
             table.ddl, table.table, table.database
         ),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::sdk::replay::Replay;
+
+    #[tokio::test]
+    async fn a_flink_application_back_to_ready_after_starting_fails_at_once() {
+        let replay = Replay::start(include_str!("../../../tests/recorded/flink-start-falls-back-to-ready.json")).await;
+        let started = std::time::Instant::now();
+        let name = "pipe-dev-sensor-anomaly-detect";
+        let sent = replay.clients.flink.start_application().application_name(name).send().await;
+        sent.map_err(api("StartApplication")).expect("accepted");
+        let error = wait_started(&replay.clients, name).await.expect_err("the job did not start");
+        replay.finish();
+        assert_eq!(error.operation, "DescribeApplication");
+        assert!(
+            error.message.starts_with("application pipe-dev-sensor-anomaly-detect is READY after StartApplication")
+        );
+        assert!(started.elapsed() < Duration::from_secs(5), "waited {:?}", started.elapsed());
+    }
 }

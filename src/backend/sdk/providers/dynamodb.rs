@@ -11,6 +11,7 @@ use aws_sdk_dynamodb::types::{
 use serde_json::{Map, Value, json};
 
 use crate::backend::aws::{ApiError, api};
+use crate::backend::sdk::propagation;
 use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, list_all, tag_list, wait_for};
 use crate::backend::sdk::resolve::Handle;
 use crate::plan::Change;
@@ -135,13 +136,13 @@ impl Provider for Table {
                 .point_in_time_recovery_enabled(enabled)
                 .build()
                 .map_err(built("UpdateContinuousBackups"))?;
-            aws.dynamodb
+            let request = aws
+                .dynamodb
                 .update_continuous_backups()
                 .table_name(name)
-                .point_in_time_recovery_specification(specification)
-                .send()
-                .await
-                .map_err(api("UpdateContinuousBackups"))?;
+                .point_in_time_recovery_specification(specification);
+            propagation::retry(|| async { request.clone().send().await.map_err(api("UpdateContinuousBackups")) })
+                .await?;
         }
         if differs("TimeToLiveSpecification") {
             let wanted = desired.get("TimeToLiveSpecification");

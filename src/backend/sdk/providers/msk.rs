@@ -16,6 +16,7 @@ use aws_sdk_kafka::types::{
 use serde_json::{Map, Value, json};
 
 use crate::backend::aws::{ApiError, api, tolerate};
+use crate::backend::sdk::operation::{Progress, follow};
 use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, list_all, mark_failed, wait_for};
 use crate::backend::sdk::resolve::Handle;
 use crate::plan::Change;
@@ -62,7 +63,7 @@ impl Provider for Cluster {
             Err(e) if e.is("ConflictException") => true,
             Err(e) => return Err(e),
         };
-        let info = wait_active(aws, &desired.name, None).await?;
+        let info = wait_active(aws, &desired.name).await?;
         let live = shape(&info, desired);
         if adopted { self.update(aws, desired, &live, &[]).await } else { Ok(live) }
     }
@@ -90,7 +91,8 @@ impl Provider for Cluster {
             live.handle.attributes.get(CURRENT_VERSION).and_then(Value::as_str).unwrap_or_default().to_string();
 
         if differs("/KafkaVersion") {
-            aws.kafka
+            let sent = aws
+                .kafka
                 .update_cluster_kafka_version()
                 .cluster_arn(&arn)
                 .current_version(&version)
@@ -98,11 +100,12 @@ impl Provider for Cluster {
                 .send()
                 .await
                 .map_err(api("UpdateClusterKafkaVersion"))?;
-            version = next_version(aws, name, &version).await?;
+            version = finish(aws, name, sent.cluster_operation_arn(), &version).await?;
         }
         if differs("/BrokerNodeGroupInfo/InstanceType") {
             let target = at(&desired.properties, "/BrokerNodeGroupInfo/InstanceType");
-            aws.kafka
+            let sent = aws
+                .kafka
                 .update_broker_type()
                 .cluster_arn(&arn)
                 .current_version(&version)
@@ -110,10 +113,11 @@ impl Provider for Cluster {
                 .send()
                 .await
                 .map_err(api("UpdateBrokerType"))?;
-            version = next_version(aws, name, &version).await?;
+            version = finish(aws, name, sent.cluster_operation_arn(), &version).await?;
         }
         if differs("/NumberOfBrokerNodes") {
-            aws.kafka
+            let sent = aws
+                .kafka
                 .update_broker_count()
                 .cluster_arn(&arn)
                 .current_version(&version)
@@ -121,12 +125,13 @@ impl Provider for Cluster {
                 .send()
                 .await
                 .map_err(api("UpdateBrokerCount"))?;
-            version = next_version(aws, name, &version).await?;
+            version = finish(aws, name, sent.cluster_operation_arn(), &version).await?;
         }
         if differs("/BrokerNodeGroupInfo/StorageInfo") {
             let size = at(&desired.properties, "/BrokerNodeGroupInfo/StorageInfo/EBSStorageInfo/VolumeSize");
             let size = size.as_ref().and_then(Value::as_i64).and_then(|n| i32::try_from(n).ok());
-            aws.kafka
+            let sent = aws
+                .kafka
                 .update_broker_storage()
                 .cluster_arn(&arn)
                 .current_version(&version)
@@ -136,11 +141,12 @@ impl Provider for Cluster {
                 .send()
                 .await
                 .map_err(api("UpdateBrokerStorage"))?;
-            version = next_version(aws, name, &version).await?;
+            version = finish(aws, name, sent.cluster_operation_arn(), &version).await?;
         }
         if differs("/BrokerNodeGroupInfo/ConnectivityInfo") {
             let wanted = at(&desired.properties, "/BrokerNodeGroupInfo/ConnectivityInfo").unwrap_or(Value::Null);
-            aws.kafka
+            let sent = aws
+                .kafka
                 .update_connectivity()
                 .cluster_arn(&arn)
                 .current_version(&version)
@@ -148,7 +154,7 @@ impl Provider for Cluster {
                 .send()
                 .await
                 .map_err(api("UpdateConnectivity"))?;
-            version = next_version(aws, name, &version).await?;
+            version = finish(aws, name, sent.cluster_operation_arn(), &version).await?;
         }
         let client_broker_differs = differs("/EncryptionInfo/EncryptionInTransit/ClientBroker");
         if differs("/ClientAuthentication") || client_broker_differs {
@@ -161,15 +167,16 @@ impl Provider for Cluster {
                 let wanted = desired.get("EncryptionInfo").cloned().unwrap_or(Value::Null);
                 request = request.encryption_info(encryption_info(&wanted, false));
             }
-            request.send().await.map_err(api("UpdateSecurity"))?;
-            version = next_version(aws, name, &version).await?;
+            let sent = request.send().await.map_err(api("UpdateSecurity"))?;
+            version = finish(aws, name, sent.cluster_operation_arn(), &version).await?;
         }
         if differs("/EnhancedMonitoring") || differs("/LoggingInfo") {
             let logging = desired.get("LoggingInfo").map_or_else(
                 || logging_info(&json!({ "BrokerLogs": { "CloudWatchLogs": { "Enabled": false } } })),
                 logging_info,
             );
-            aws.kafka
+            let sent = aws
+                .kafka
                 .update_monitoring()
                 .cluster_arn(&arn)
                 .current_version(&version)
@@ -178,10 +185,10 @@ impl Provider for Cluster {
                 .send()
                 .await
                 .map_err(api("UpdateMonitoring"))?;
-            next_version(aws, name, &version).await?;
+            finish(aws, name, sent.cluster_operation_arn(), &version).await?;
         }
         retag(aws, &arn, live.properties.get("Tags"), desired.get("Tags")).await?;
-        let info = wait_active(aws, name, None).await?;
+        let info = wait_active(aws, name).await?;
         Ok(shape(&info, desired))
     }
 
@@ -195,7 +202,7 @@ impl Provider for Cluster {
         let mut steps = Vec::new();
         let mut step = |hit: bool, call: &str| {
             if hit {
-                steps.push(format!("{call}, then wait for ACTIVE"));
+                steps.push(format!("{call}, then follow its operation to UPDATE_COMPLETE"));
             }
         };
         step(touched("KafkaVersion"), "UpdateClusterKafkaVersion");
@@ -258,7 +265,7 @@ impl Provider for ServerlessCluster {
             Err(e) if e.is("ConflictException") => true,
             Err(e) => return Err(e),
         };
-        let info = wait_active(aws, &desired.name, None).await?;
+        let info = wait_active(aws, &desired.name).await?;
         let live = shape(&info, desired);
         if adopted { self.update(aws, desired, &live, &[]).await } else { Ok(live) }
     }
@@ -272,7 +279,7 @@ impl Provider for ServerlessCluster {
         _changes: &[Change],
     ) -> Result<Live, ApiError> {
         retag(aws, &live.handle.physical_id, live.properties.get("Tags"), desired.get("Tags")).await?;
-        let info = wait_active(aws, &desired.name, None).await?;
+        let info = wait_active(aws, &desired.name).await?;
         Ok(shape(&info, desired))
     }
 
@@ -384,9 +391,8 @@ async fn names(aws: &Clients, prefix: &str, kind: &str) -> Result<Vec<String>, A
     Ok(clusters.iter().filter_map(|c| c.cluster_name()).map(str::to_string).collect())
 }
 
-/// Waits until the cluster is ACTIVE and, when `previous` is given, carries a newer version than
-/// that: the update that was sent has completed.
-async fn wait_active(aws: &Clients, name: &str, previous: Option<&str>) -> Result<Info, ApiError> {
+/// Waits until the cluster is ACTIVE; a FAILED cluster is an error in the service's words.
+async fn wait_active(aws: &Clients, name: &str) -> Result<Info, ApiError> {
     wait_for("ListClustersV2", READY, || async {
         let Some(info) = find(aws, name).await? else { return Ok(None) };
         match info.state() {
@@ -394,16 +400,50 @@ async fn wait_active(aws: &Clients, name: &str, previous: Option<&str>) -> Resul
                 let why = info.state_info().and_then(|s| s.message()).unwrap_or("no reason given");
                 Err(ApiError::new("DescribeClusterV2", format!("cluster {name} failed: {why}")))
             }
-            Some(ClusterState::Active) if previous.is_none_or(|v| info.current_version() != Some(v)) => Ok(Some(info)),
+            Some(ClusterState::Active) => Ok(Some(info)),
             _ => Ok(None),
         }
     })
     .await
 }
 
-async fn next_version(aws: &Clients, name: &str, previous: &str) -> Result<String, ApiError> {
-    let info = wait_active(aws, name, Some(previous)).await?;
-    Ok(info.current_version().unwrap_or_default().to_string())
+/// Follows the operation an update call started (its ClusterOperationArn) until it ends, as
+/// terraform-provider-aws's `waitClusterOperationCompleted` does: the cluster may still read
+/// ACTIVE with the old version for a while after the call. Returns the version the next call
+/// must carry. Without an operation ARN (never seen), waits for the version to move instead.
+async fn finish(aws: &Clients, name: &str, operation: Option<&str>, previous: &str) -> Result<String, ApiError> {
+    let Some(operation) = operation else {
+        let moved = wait_for("ListClustersV2", READY, || async {
+            let info = wait_active(aws, name).await?;
+            Ok(info.current_version().filter(|v| *v != previous).map(str::to_string))
+        });
+        return moved.await;
+    };
+    let what = format!("cluster {name}");
+    follow("DescribeClusterOperationV2", &what, operation, READY, || async {
+        let described = aws
+            .kafka
+            .describe_cluster_operation_v2()
+            .cluster_operation_arn(operation)
+            .send()
+            .await
+            .map_err(api("DescribeClusterOperationV2"))?;
+        let info = described.cluster_operation_info();
+        Ok(match info.and_then(|i| i.operation_state()) {
+            Some("UPDATE_COMPLETE") => Progress::Succeeded,
+            Some("UPDATE_FAILED") => {
+                let error = info.and_then(|i| i.error_info());
+                let code = error.and_then(|e| e.error_code()).unwrap_or("UPDATE_FAILED");
+                Progress::Failed(format!(
+                    "{code}: {}",
+                    error.and_then(|e| e.error_string()).unwrap_or("no reason given")
+                ))
+            }
+            _ => Progress::Running,
+        })
+    })
+    .await?;
+    Ok(wait_active(aws, name).await?.current_version().unwrap_or_default().to_string())
 }
 
 async fn delete_cluster(aws: &Clients, live: &Live) -> Result<(), ApiError> {
@@ -749,6 +789,22 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_failed_operation_is_reported_with_the_services_error() {
+        let recorded = include_str!("../../../../tests/recorded/msk-update-operation-failed.json");
+        let (replay, updated) = update(recorded, json!({ "NumberOfBrokerNodes": 6 })).await;
+        replay.finish();
+        let error = updated.expect_err("the operation failed");
+        assert_eq!(error.operation, "DescribeClusterOperationV2");
+        assert!(
+            error.message.ends_with(
+                "failed: InsufficientFreeAddressesInSubnet: Subnet subnet-0a1b2c3d4e5f60002 has no free IP addresses for the new brokers."
+            ),
+            "{}",
+            error.message
+        );
+    }
+
+    #[tokio::test]
     async fn a_version_moved_since_the_plan_fails_without_a_retry() {
         let recorded = include_str!("../../../../tests/recorded/msk-update-stale-version.json");
         let (replay, updated) = update(recorded, json!({ "NumberOfBrokerNodes": 6 })).await;
@@ -772,8 +828,8 @@ mod tests {
         assert_eq!(
             steps,
             [
-                "UpdateBrokerType (brokers restart one at a time), then wait for ACTIVE",
-                "UpdateBrokerCount, then wait for ACTIVE"
+                "UpdateBrokerType (brokers restart one at a time), then follow its operation to UPDATE_COMPLETE",
+                "UpdateBrokerCount, then follow its operation to UPDATE_COMPLETE"
             ]
         );
     }

@@ -6,14 +6,16 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use aws_sdk_opensearch::types::{
-    AdvancedSecurityOptionsInput, ClusterConfig, DomainEndpointOptions, DomainStatus, EbsOptions,
-    EncryptionAtRestOptions, LogPublishingOption, LogType, MasterUserOptions, NodeToNodeEncryptionOptions,
-    OpenSearchPartitionInstanceType, OpenSearchWarmPartitionInstanceType, Tag, TlsSecurityPolicy, VolumeType,
-    VpcOptions, ZoneAwarenessConfig,
+    AdvancedSecurityOptionsInput, ChangeProgressStatusDetails, ClusterConfig, DomainEndpointOptions, DomainStatus,
+    EbsOptions, EncryptionAtRestOptions, LogPublishingOption, LogType, MasterUserOptions, NodeToNodeEncryptionOptions,
+    OpenSearchPartitionInstanceType, OpenSearchWarmPartitionInstanceType, OverallChangeStatus, Tag, TlsSecurityPolicy,
+    VolumeType, VpcOptions, ZoneAwarenessConfig,
 };
 use serde_json::{Map, Value, json};
 
 use crate::backend::aws::{ApiError, api};
+use crate::backend::sdk::operation::{Progress, follow};
+use crate::backend::sdk::propagation;
 use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, tag_list, wait_for};
 use crate::backend::sdk::resolve::Handle;
 use crate::plan::Change;
@@ -60,7 +62,7 @@ impl Provider for Domain {
 
     async fn create(&self, aws: &Clients, desired: &Desired) -> Result<Live, ApiError> {
         let props = &desired.properties;
-        let created = aws
+        let request = aws
             .opensearch
             .create_domain()
             .domain_name(&desired.name)
@@ -74,10 +76,8 @@ impl Provider for Domain {
             .set_advanced_security_options(props.get("AdvancedSecurityOptions").map(security_options))
             .set_log_publishing_options(props.get("LogPublishingOptions").map(log_publishing))
             .set_access_policies(props.get("AccessPolicies").map(policy_text))
-            .set_tag_list(Some(tags(desired.tags())))
-            .send()
-            .await
-            .map_err(api("CreateDomain"));
+            .set_tag_list(Some(tags(desired.tags())));
+        let created = propagation::retry(|| async { request.clone().send().await.map_err(api("CreateDomain")) }).await;
         match created {
             // A retry after a lost response: the domain is ours to adopt.
             Err(e) if e.is("ResourceAlreadyExistsException") => {}
@@ -145,21 +145,24 @@ impl Provider for Domain {
             if differs("AccessPolicies") {
                 request = request.set_access_policies(props.get("AccessPolicies").map(policy_text));
             }
-            request.send().await.map_err(api("UpdateDomainConfig"))?;
-            live = wait_ready(aws, desired).await?;
+            let sent = propagation::retry(|| async { request.clone().send().await.map_err(api("UpdateDomainConfig")) })
+                .await?;
+            let change = sent.domain_config().and_then(|c| c.change_progress_details()).and_then(|d| d.change_id());
+            live = settle(aws, desired, change).await?;
         }
 
         if let Some(version) = desired.str("EngineVersion")
             && live.properties.get("EngineVersion") != Some(&json!(version))
         {
-            aws.opensearch
+            let sent = aws
+                .opensearch
                 .upgrade_domain()
                 .domain_name(name)
                 .target_version(version)
                 .send()
                 .await
                 .map_err(api("UpgradeDomain"))?;
-            live = wait_ready(aws, desired).await?;
+            live = settle(aws, desired, sent.change_progress_details().and_then(|d| d.change_id())).await?;
         }
 
         let arn = live.handle.attributes.get("Arn").and_then(Value::as_str).unwrap_or_default().to_string();
@@ -196,15 +199,12 @@ impl Provider for Domain {
             SECTIONS.iter().filter(|s| changes.iter().any(|c| top(&c.path) == **s)).map(|s| s.to_string()).collect();
         let mut steps = Vec::new();
         if !sections.is_empty() {
-            steps.push(format!(
-                "UpdateDomainConfig ({}), then wait until it is no longer processing",
-                sections.join(", ")
-            ));
+            steps.push(format!("UpdateDomainConfig ({}), then follow its change to COMPLETED", sections.join(", ")));
         }
         if let Some(change) = changes.iter().find(|c| c.path == "EngineVersion") {
             let from = live.properties.get("EngineVersion").and_then(Value::as_str).unwrap_or("?");
             let to = change.after.as_ref().and_then(Value::as_str).unwrap_or("?");
-            steps.push(format!("UpgradeDomain {from} → {to}, then wait until the upgrade ends"));
+            steps.push(format!("UpgradeDomain {from} → {to}, then follow its change to COMPLETED"));
         }
         if changes.iter().any(|c| top(&c.path) == "Tags") {
             steps.push("AddTags / RemoveTags".into());
@@ -238,6 +238,48 @@ async fn wait_ready(aws: &Clients, desired: &Desired) -> Result<Live, ApiError> 
         .read(aws, desired)
         .await?
         .ok_or_else(|| ApiError::new("DescribeDomain", format!("domain {} vanished", desired.name)))
+}
+
+/// Follows the change an UpdateDomainConfig or UpgradeDomain call started (its change id) until
+/// it has ended, then waits for the domain to be ready. Right after the call DescribeDomain may
+/// still say it is not processing: only the change's own progress says when it is done.
+async fn settle(aws: &Clients, desired: &Desired, change: Option<&str>) -> Result<Live, ApiError> {
+    if let Some(change) = change {
+        let what = format!("domain {}", desired.name);
+        follow("DescribeDomainChangeProgress", &what, change, READY, || async {
+            let described = aws
+                .opensearch
+                .describe_domain_change_progress()
+                .domain_name(&desired.name)
+                .change_id(change)
+                .send()
+                .await
+                .map_err(api("DescribeDomainChangeProgress"))?;
+            let status = described.change_progress_status();
+            Ok(match status.and_then(|s| s.status()) {
+                Some(OverallChangeStatus::Completed) => Progress::Succeeded,
+                Some(OverallChangeStatus::Failed) => Progress::Failed(status.map(failure).unwrap_or_default()),
+                _ => Progress::Running,
+            })
+        })
+        .await?;
+    }
+    wait_ready(aws, desired).await
+}
+
+/// Why a change failed, in the service's words: its validation failures, else its failed stages.
+fn failure(status: &ChangeProgressStatusDetails) -> String {
+    let validation = status
+        .validation_failures()
+        .iter()
+        .map(|f| format!("{}: {}", f.code().unwrap_or("ValidationFailure"), f.message().unwrap_or_default()));
+    let stages = status
+        .change_progress_stages()
+        .iter()
+        .filter(|stage| stage.status() == Some("FAILED"))
+        .map(|stage| format!("{}: {}", stage.name().unwrap_or("stage"), stage.description().unwrap_or("failed")));
+    let reasons: Vec<String> = validation.chain(stages).collect();
+    if reasons.is_empty() { "no reason given".to_string() } else { reasons.join("; ") }
 }
 
 /// The endpoint clients use: the public one, or the VPC one for a domain inside a VPC.
