@@ -1040,3 +1040,46 @@ pub(crate) fn leftovers(region: &str, pipeline: &str) -> Vec<String> {
         found
     })
 }
+
+#[test]
+fn a_new_sagemaker_model_is_created_and_the_endpoint_switched_before_the_old_model_is_deleted() {
+    let workspace = Workspace::sdk("clickstream-ml", "cm-model");
+    let region = "eu-south-1";
+    let (code, _, err) = pipe(region, &["apply", "--yes"], &workspace);
+    assert_eq!(code, 0, "apply: {err}");
+    workspace.edit("pricing/model.tar.gz", "pricing/model-v2.tar.gz");
+    let (code, _, log) = pipe(region, &["apply", "--yes"], &workspace);
+    assert_eq!(code, 0, "apply: {log}");
+    // The endpoint runs on the old model until UpdateEndpoint moves it: the new model and
+    // configuration come first, the old ones go once the endpoint is updated, users first.
+    let at = |text: &str| log.find(text).unwrap_or_else(|| panic!("`{text}` is not in the log:\n{log}"));
+    assert!(at("PricingModelModel: replaced") < at("PricingModelEndpointConfig: replaced"), "{log}");
+    assert!(at("PricingModelEndpointConfig: replaced") < at("PricingModelEndpoint: updated"), "{log}");
+    assert!(at("PricingModelEndpoint: updated") < at("endpoint-config/cm-model-PricingModelEndpointConfig-"), "{log}");
+    assert!(
+        at("endpoint-config/cm-model-PricingModelEndpointConfig-") < at("model/cm-model-PricingModelModel-"),
+        "{log}"
+    );
+
+    let rt = runtime();
+    let sagemaker = aws_sdk_sagemaker::Client::new(&config(region));
+    let models = rt.block_on(sagemaker.list_models().name_contains("cm-model-PricingModelModel").send()).unwrap();
+    let models: Vec<&str> = models.models().iter().filter_map(|m| m.model_name()).collect();
+    let configs = rt
+        .block_on(sagemaker.list_endpoint_configs().name_contains("cm-model-PricingModelEndpointConfig").send())
+        .unwrap();
+    let configs: Vec<&str> = configs.endpoint_configs().iter().filter_map(|c| c.endpoint_config_name()).collect();
+    assert_eq!((models.len(), configs.len()), (1, 1), "the old ones are gone: {models:?} {configs:?}");
+    let endpoint = rt.block_on(sagemaker.describe_endpoint().endpoint_name("cm-model-pricing-model").send()).unwrap();
+    assert_eq!(endpoint.endpoint_config_name(), Some(configs[0]));
+    let config = rt.block_on(sagemaker.describe_endpoint_config().endpoint_config_name(configs[0]).send()).unwrap();
+    assert_eq!(config.production_variants()[0].model_name(), Some(models[0]));
+    let model = rt.block_on(sagemaker.describe_model().model_name(models[0]).send()).unwrap();
+    let data = model.primary_container().and_then(|c| c.model_data_url());
+    assert_eq!(data, Some("s3://fast-sneakers-models/pricing/model-v2.tar.gz"));
+
+    let (code, plan, err) = pipe(region, &["plan", "--detailed-exitcode"], &workspace);
+    assert_eq!(code, 0, "{plan}{err}");
+    let (code, _, err) = pipe(region, &["destroy", "--yes", "--allow-data-loss"], &workspace);
+    assert_eq!(code, 0, "destroy: {err}");
+}

@@ -123,6 +123,9 @@ impl Engine<'_> {
         let mut started: BTreeSet<String> = BTreeSet::new();
         let mut running: JoinSet<(String, &'static str, Duration, Result<Live, ApiError>)> = JoinSet::new();
         let mut failure = None;
+        // Replaced resources whose provider creates the new one first: the old one is deleted
+        // with the leftovers, once everything that used it has moved on.
+        let mut superseded: HashMap<String, Live> = HashMap::new();
         let order: Vec<String> = self.deps.waves().into_iter().flatten().collect();
         let limit = options.concurrency.max(1);
         loop {
@@ -145,10 +148,17 @@ impl Engine<'_> {
                         progressed = true;
                         continue;
                     }
+                    let provider = Self::provider(&self.pipeline.resources[id]);
+                    if kind == Kind::Replace
+                        && provider.creates_before_deleting()
+                        && let Some(live) = state.live.get(id)
+                    {
+                        superseded.insert(id.clone(), live.clone());
+                    }
                     let task = Task {
                         id: id.clone(),
                         kind,
-                        provider: Self::provider(&self.pipeline.resources[id]),
+                        provider,
                         desired: with_applied_tag(self.desired_held(id, &handles, state.live.get(id)).0),
                         live: state.live.get(id).cloned(),
                         changes: changes.to_vec(),
@@ -173,6 +183,8 @@ impl Engine<'_> {
                 }
                 Err(error) => {
                     progress.failed(&id, &error.to_string());
+                    // Its replacement was not made: the old one stays in use.
+                    superseded.remove(&id);
                     failure.get_or_insert((id, what, error));
                 }
             }
@@ -187,27 +199,33 @@ impl Engine<'_> {
             });
         }
         let mut done = self.run_steps(plan, &handles, progress, done).await?;
-        // Leftovers go last, once what replaces them runs.
+        // Leftovers and superseded resources go last, once what replaces them runs; users of a
+        // superseded resource (later in `order`) before what they used.
         let deleting: BTreeSet<(&str, &str)> = plan
             .actions
             .iter()
             .filter(|a| a.kind == Kind::Delete)
             .map(|a| (a.resource_type.as_str(), a.resource.as_str()))
             .collect();
-        for orphan in &state.orphans {
-            let name = orphan.live.handle.physical_id.as_str();
-            if !deleting.contains(&(orphan.resource_type, name)) {
-                continue;
-            }
+        let old = order.iter().rev().filter_map(|id| {
+            let live = superseded.get(id)?;
+            let resource_type = self.pipeline.resources[id].cfn_type;
+            Some((live.handle.physical_id.as_str(), resource_type, live))
+        });
+        let orphans = state
+            .orphans
+            .iter()
+            .map(|o| (o.live.handle.physical_id.as_str(), o.resource_type, &o.live))
+            .filter(|(name, resource_type, _)| deleting.contains(&(*resource_type, *name)));
+        for (name, resource_type, live) in old.chain(orphans) {
             let began = Instant::now();
             progress.started(name, "deleting");
-            let provider = providers::for_type(orphan.resource_type).expect("orphans are of discovered types");
-            if let Err(error) = retry_transient(|| provider.delete(&self.aws, &orphan.live)).await {
+            let provider = providers::for_type(resource_type).expect("a type pipe applies or discovers");
+            if let Err(error) = retry_transient(|| provider.delete(&self.aws, live)).await {
                 progress.failed(name, &error.to_string());
-                let resource_type = orphan.resource_type.to_string();
                 return Err(ApplyError::Failed {
                     resource: name.to_string(),
-                    resource_type,
+                    resource_type: resource_type.to_string(),
                     verb: "deleted",
                     error,
                     done,
@@ -344,7 +362,7 @@ async fn run(aws: &Clients, task: &Task) -> Result<Live, ApiError> {
         (Kind::Update, Some(live)) => {
             retry_transient(|| provider.update(aws, &task.desired, live, &task.changes)).await
         }
-        (Kind::Replace, Some(live)) => {
+        (Kind::Replace, Some(live)) if !provider.creates_before_deleting() => {
             retry_transient(|| provider.delete(aws, live)).await?;
             retry_transient(|| provider.create(aws, &task.desired)).await
         }

@@ -45,6 +45,9 @@ const FLINK: &[&str] = &["CreateApplication", "UpdateApplication"];
 const FLINK_SOURCE: &str =
     "terraform-provider-aws internal/service/kinesisanalyticsv2/application.go waitIAMPropagation";
 const EMR_SOURCE: &str = "terraform-provider-aws internal/service/emr/cluster.go resourceClusterCreate";
+/// terraform-provider-aws retries every ValidationException of CreateModel for 2 minutes; pipe
+/// only the one that names the role, so a malformed request is answered at once.
+const MODEL_SOURCE: &str = "terraform-provider-aws internal/service/sagemaker/model.go resourceModelCreate";
 const DOMAIN: &[&str] = &["CreateDomain", "UpdateDomainConfig"];
 const DOMAIN_SOURCE: &str = "terraform-provider-aws internal/service/opensearch/domain.go domainErrorRetryable";
 /// terraform-provider-aws's `updateTableContinuousBackupsTimeout` (internal/service/dynamodb).
@@ -119,6 +122,7 @@ pub static NOT_YET: &[NotYet] = &[
     ),
     not_yet(&["RunJobFlow"], "ValidationException", "Invalid InstanceProfile:", IAM, EMR_SOURCE),
     not_yet(&["RunJobFlow"], "AccessDeniedException", "Failed to authorize instance profile", IAM, EMR_SOURCE),
+    not_yet(&["CreateModel"], "ValidationException", "Could not assume role", IAM, MODEL_SOURCE),
     not_yet(DOMAIN, "InvalidTypeException", "Error setting policy", IAM, DOMAIN_SOURCE),
     not_yet(
         DOMAIN,

@@ -112,6 +112,15 @@ pub trait Provider: Send + Sync {
         &[]
     }
 
+    /// Whether a replacement creates the new resource first and deletes the old one only after
+    /// the rest of the apply has run. For types whose new version has a name of its own and whose
+    /// users switch to it in their own update: a SageMaker endpoint keeps using its model and
+    /// endpoint configuration until UpdateEndpoint moves it, so deleting them first would pull
+    /// them from under it.
+    fn creates_before_deleting(&self) -> bool {
+        false
+    }
+
     /// Applies `changes` (none of which forces replacement) in place and waits.
     async fn update(&self, aws: &Clients, desired: &Desired, live: &Live, changes: &[Change])
     -> Result<Live, ApiError>;

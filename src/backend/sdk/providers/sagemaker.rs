@@ -21,14 +21,13 @@ use aws_sdk_sagemaker::types::{
 use serde_json::{Map, Value, json};
 
 use crate::backend::aws::{ApiError, api};
+use crate::backend::sdk::propagation;
 use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, list_all, mark_failed, tag_list, wait_for};
 use crate::backend::sdk::resolve::{Handle, is_known};
 use crate::plan::{Change, KNOWN_AFTER_APPLY};
 
 /// An endpoint takes minutes to provision instances and load the model.
 const IN_SERVICE: Duration = Duration::from_secs(60 * 60);
-/// A role IAM just created takes a few seconds before SageMaker may assume it.
-const NEW_ROLE_GRACE: Duration = Duration::from_secs(120);
 /// SageMaker names are at most 63 characters.
 const NAME_LIMIT: usize = 63;
 
@@ -236,6 +235,10 @@ impl Model {
 
 #[async_trait]
 impl Provider for Model {
+    fn creates_before_deleting(&self) -> bool {
+        true
+    }
+
     async fn names(&self, aws: &Clients, prefix: &str) -> Result<Vec<String>, ApiError> {
         Ok(stems(prefix, Self::listed(aws, prefix).await?.into_iter().map(|(name, _)| name)))
     }
@@ -253,26 +256,18 @@ impl Provider for Model {
         let stem = stem(desired);
         let name = versioned_name(&stem, desired)
             .ok_or_else(|| ApiError::new("CreateModel", "the model's settings are not all known yet"))?;
-        wait_for("CreateModel", NEW_ROLE_GRACE, || async {
-            let sent = aws
-                .sagemaker
-                .create_model()
-                .model_name(&name)
-                .set_execution_role_arn(desired.str("ExecutionRoleArn").map(str::to_string))
-                .set_primary_container(Self::container(desired))
-                .set_enable_network_isolation(desired.get("EnableNetworkIsolation").and_then(Value::as_bool))
-                .set_tags(Some(sagemaker_tags(desired.tags())))
-                .send()
-                .await
-                .map_err(api("CreateModel"));
-            match sent {
-                Ok(_) => Ok(Some(())),
-                Err(e) if exists(&e) => Ok(Some(())),
-                Err(e) if e.is("ValidationException") && e.message.contains("assume") => Ok(None),
-                Err(e) => Err(e),
-            }
-        })
-        .await?;
+        let request = aws
+            .sagemaker
+            .create_model()
+            .model_name(&name)
+            .set_execution_role_arn(desired.str("ExecutionRoleArn").map(str::to_string))
+            .set_primary_container(Self::container(desired))
+            .set_enable_network_isolation(desired.get("EnableNetworkIsolation").and_then(Value::as_bool))
+            .set_tags(Some(sagemaker_tags(desired.tags())));
+        match propagation::retry(|| async { request.clone().send().await.map_err(api("CreateModel")) }).await {
+            Err(e) if !exists(&e) => return Err(e),
+            _ => {}
+        }
         let live = Self::describe(aws, &name, json!(name))
             .await?
             .ok_or_else(|| ApiError::new("DescribeModel", format!("model {name} not found after creating it")))?;
@@ -390,6 +385,10 @@ impl EndpointConfig {
 
 #[async_trait]
 impl Provider for EndpointConfig {
+    fn creates_before_deleting(&self) -> bool {
+        true
+    }
+
     async fn names(&self, aws: &Clients, prefix: &str) -> Result<Vec<String>, ApiError> {
         Ok(stems(prefix, Self::listed(aws, prefix).await?.into_iter().map(|(name, _)| name)))
     }
