@@ -815,13 +815,17 @@ fn leftovers_of_redshift_warehouses_secrets_and_buckets_are_deleted() {
 /// What is left in `region` (and in IAM) under the pipeline's names, found by listing each
 /// service the way a person would in the console.
 pub(crate) fn leftovers(region: &str, pipeline: &str) -> Vec<String> {
-    let aws = config(region);
+    leftovers_in(&config(region), pipeline)
+}
+
+/// What `pipeline` left on the server `aws` points at.
+pub(crate) fn leftovers_in(aws: &aws_config::SdkConfig, pipeline: &str) -> Vec<String> {
     let prefix = format!("{pipeline}-");
     runtime().block_on(async {
         let mut found = Vec::new();
-        let streams = aws_sdk_kinesis::Client::new(&aws).list_streams().send().await.unwrap();
+        let streams = aws_sdk_kinesis::Client::new(aws).list_streams().send().await.unwrap();
         found.extend(streams.stream_names().iter().filter(|n| n.starts_with(&prefix)).map(|n| format!("stream {n}")));
-        let functions = aws_sdk_lambda::Client::new(&aws).list_functions().send().await.unwrap();
+        let functions = aws_sdk_lambda::Client::new(aws).list_functions().send().await.unwrap();
         found.extend(
             functions
                 .functions()
@@ -830,7 +834,7 @@ pub(crate) fn leftovers(region: &str, pipeline: &str) -> Vec<String> {
                 .filter(|n| n.starts_with(&prefix))
                 .map(|n| format!("function {n}")),
         );
-        let mappings = aws_sdk_lambda::Client::new(&aws).list_event_source_mappings().send().await.unwrap();
+        let mappings = aws_sdk_lambda::Client::new(aws).list_event_source_mappings().send().await.unwrap();
         found.extend(
             mappings
                 .event_source_mappings()
@@ -838,7 +842,7 @@ pub(crate) fn leftovers(region: &str, pipeline: &str) -> Vec<String> {
                 .filter(|m| m.function_arn().is_some_and(|a| a.contains(&format!(":function:{prefix}"))))
                 .map(|m| format!("mapping {}", m.uuid().unwrap_or_default())),
         );
-        let iam = aws_sdk_iam::Client::new(&aws);
+        let iam = aws_sdk_iam::Client::new(aws);
         let roles = iam.list_roles().send().await.unwrap();
         found.extend(
             roles.roles().iter().map(|r| r.role_name()).filter(|n| n.starts_with(&prefix)).map(|n| format!("role {n}")),
@@ -852,7 +856,7 @@ pub(crate) fn leftovers(region: &str, pipeline: &str) -> Vec<String> {
                 .filter(|n| n.starts_with(&prefix))
                 .map(|n| format!("policy {n}")),
         );
-        let topics = aws_sdk_sns::Client::new(&aws).list_topics().send().await.unwrap();
+        let topics = aws_sdk_sns::Client::new(aws).list_topics().send().await.unwrap();
         found.extend(
             topics
                 .topics()
@@ -861,7 +865,7 @@ pub(crate) fn leftovers(region: &str, pipeline: &str) -> Vec<String> {
                 .filter(|a| a.contains(&format!(":{prefix}")))
                 .map(|a| format!("topic {a}")),
         );
-        let groups = aws_sdk_cloudwatchlogs::Client::new(&aws).describe_log_groups().send().await.unwrap();
+        let groups = aws_sdk_cloudwatchlogs::Client::new(aws).describe_log_groups().send().await.unwrap();
         found.extend(
             groups
                 .log_groups()
@@ -870,7 +874,7 @@ pub(crate) fn leftovers(region: &str, pipeline: &str) -> Vec<String> {
                 .filter(|n| n.contains(&prefix))
                 .map(|n| format!("log group {n}")),
         );
-        let delivery = aws_sdk_firehose::Client::new(&aws).list_delivery_streams().send().await.unwrap();
+        let delivery = aws_sdk_firehose::Client::new(aws).list_delivery_streams().send().await.unwrap();
         found.extend(
             delivery
                 .delivery_stream_names()
@@ -878,11 +882,11 @@ pub(crate) fn leftovers(region: &str, pipeline: &str) -> Vec<String> {
                 .filter(|n| n.starts_with(&prefix))
                 .map(|n| format!("delivery stream {n}")),
         );
-        let tables = aws_sdk_dynamodb::Client::new(&aws).list_tables().send().await.unwrap();
+        let tables = aws_sdk_dynamodb::Client::new(aws).list_tables().send().await.unwrap();
         found.extend(tables.table_names().iter().filter(|n| n.starts_with(&prefix)).map(|n| format!("table {n}")));
-        let jobs = aws_sdk_glue::Client::new(&aws).list_jobs().send().await.unwrap();
+        let jobs = aws_sdk_glue::Client::new(aws).list_jobs().send().await.unwrap();
         found.extend(jobs.job_names().iter().filter(|n| n.starts_with(&prefix)).map(|n| format!("glue job {n}")));
-        let endpoints = aws_sdk_sagemaker::Client::new(&aws).list_endpoints().send().await.unwrap();
+        let endpoints = aws_sdk_sagemaker::Client::new(aws).list_endpoints().send().await.unwrap();
         found.extend(
             endpoints
                 .endpoints()
@@ -891,7 +895,7 @@ pub(crate) fn leftovers(region: &str, pipeline: &str) -> Vec<String> {
                 .filter(|n| n.starts_with(&prefix))
                 .map(|n| format!("endpoint {n}")),
         );
-        let applications = aws_sdk_kinesisanalyticsv2::Client::new(&aws).list_applications().send().await.unwrap();
+        let applications = aws_sdk_kinesisanalyticsv2::Client::new(aws).list_applications().send().await.unwrap();
         found.extend(
             applications
                 .application_summaries()
@@ -900,7 +904,7 @@ pub(crate) fn leftovers(region: &str, pipeline: &str) -> Vec<String> {
                 .filter(|n| n.starts_with(&prefix))
                 .map(|n| format!("flink application {n}")),
         );
-        let clusters = aws_sdk_kafka::Client::new(&aws).list_clusters_v2().send().await.unwrap();
+        let clusters = aws_sdk_kafka::Client::new(aws).list_clusters_v2().send().await.unwrap();
         found.extend(
             clusters
                 .cluster_info_list()
@@ -909,7 +913,7 @@ pub(crate) fn leftovers(region: &str, pipeline: &str) -> Vec<String> {
                 .filter(|n| n.starts_with(&prefix))
                 .map(|n| format!("msk cluster {n}")),
         );
-        let domains = aws_sdk_opensearch::Client::new(&aws).list_domain_names().send().await.unwrap();
+        let domains = aws_sdk_opensearch::Client::new(aws).list_domain_names().send().await.unwrap();
         found.extend(
             domains
                 .domain_names()
@@ -918,7 +922,7 @@ pub(crate) fn leftovers(region: &str, pipeline: &str) -> Vec<String> {
                 .filter(|n| n.starts_with(&prefix))
                 .map(|n| format!("domain {n}")),
         );
-        let emr = aws_sdk_emr::Client::new(&aws)
+        let emr = aws_sdk_emr::Client::new(aws)
             .list_clusters()
             .cluster_states(aws_sdk_emr::types::ClusterState::Waiting)
             .cluster_states(aws_sdk_emr::types::ClusterState::Running)
@@ -933,7 +937,7 @@ pub(crate) fn leftovers(region: &str, pipeline: &str) -> Vec<String> {
                 .filter(|n| n.starts_with(&prefix))
                 .map(|n| format!("emr cluster {n}")),
         );
-        let secrets = aws_sdk_secretsmanager::Client::new(&aws).list_secrets().send().await.unwrap();
+        let secrets = aws_sdk_secretsmanager::Client::new(aws).list_secrets().send().await.unwrap();
         found.extend(
             secrets
                 .secret_list()
@@ -951,7 +955,7 @@ pub(crate) fn leftovers(region: &str, pipeline: &str) -> Vec<String> {
                 .filter(|n| n.starts_with(&prefix))
                 .map(|n| format!("instance profile {n}")),
         );
-        let glue = aws_sdk_glue::Client::new(&aws);
+        let glue = aws_sdk_glue::Client::new(aws);
         let configurations = glue.get_security_configurations().send().await.unwrap();
         found.extend(
             configurations
@@ -970,7 +974,7 @@ pub(crate) fn leftovers(region: &str, pipeline: &str) -> Vec<String> {
                 .filter(|n| n.starts_with(&prefix))
                 .map(|n| format!("glue connection {n}")),
         );
-        let sagemaker = aws_sdk_sagemaker::Client::new(&aws);
+        let sagemaker = aws_sdk_sagemaker::Client::new(aws);
         let configs = sagemaker.list_endpoint_configs().send().await.unwrap();
         found.extend(
             configs
@@ -989,7 +993,7 @@ pub(crate) fn leftovers(region: &str, pipeline: &str) -> Vec<String> {
                 .filter(|n| n.starts_with(&prefix))
                 .map(|n| format!("sagemaker model {n}")),
         );
-        let redshift = aws_sdk_redshift::Client::new(&aws);
+        let redshift = aws_sdk_redshift::Client::new(aws);
         let warehouses = redshift.describe_clusters().send().await.unwrap();
         found.extend(
             warehouses
@@ -1008,7 +1012,7 @@ pub(crate) fn leftovers(region: &str, pipeline: &str) -> Vec<String> {
                 .filter(|n| n.starts_with(&prefix))
                 .map(|n| format!("subnet group {n}")),
         );
-        let serverless = aws_sdk_redshiftserverless::Client::new(&aws);
+        let serverless = aws_sdk_redshiftserverless::Client::new(aws);
         let namespaces = serverless.list_namespaces().send().await.unwrap();
         found.extend(
             namespaces
@@ -1027,7 +1031,7 @@ pub(crate) fn leftovers(region: &str, pipeline: &str) -> Vec<String> {
                 .filter(|n| n.starts_with(&prefix))
                 .map(|n| format!("workgroup {n}")),
         );
-        let buckets = aws_sdk_s3::Client::new(&aws).list_buckets().send().await.unwrap();
+        let buckets = aws_sdk_s3::Client::new(aws).list_buckets().send().await.unwrap();
         found.extend(
             buckets
                 .buckets()

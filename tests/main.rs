@@ -7,6 +7,7 @@ mod data_loss;
 mod deploy;
 mod engines;
 mod facts;
+mod faults;
 mod handlers;
 mod hostile;
 mod invalid;

@@ -10,25 +10,25 @@ use aws_config::{BehaviorVersion, Region, SdkConfig};
 
 use super::{pipe, root};
 
-struct Moto {
+/// A moto server of the tests' own (tools/moto-server, from the venv `tools/test` installs), on
+/// a free port, and a proxy in front of the same backends on another.
+pub struct Server {
     port: u16,
-    /// The same backends behind a proxy that delays each call and throttles a share of them.
     proxy: u16,
     // Held, never dropped: the server reads its stdin until EOF, so it stops when this test
     // process ends, however it ends.
     _server: Child,
 }
 
-static MOTO: OnceLock<Moto> = OnceLock::new();
-
-fn moto() -> &'static Moto {
-    MOTO.get_or_init(|| {
+impl Server {
+    /// Starts a server with `args` for tools/moto-server (which must start the proxy).
+    pub fn start(args: &[&str]) -> Server {
         let bin = std::env::var_os("PIPE_SCANNERS_BIN")
             .map(PathBuf::from)
             .expect("PIPE_SCANNERS_BIN is not set: run the tests with `tools/test`, which installs moto");
         let mut server = Command::new(bin.join("python"))
             .arg(root().join("tools/moto-server"))
-            .args(["--proxy-latency-ms", &PROXY_LATENCY_MS.to_string(), "--proxy-throttle", "0.1"])
+            .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -39,7 +39,27 @@ fn moto() -> &'static Moto {
             let line = lines.next().expect("moto-server prints its ports").expect("readable");
             line.strip_prefix(label).and_then(|p| p.trim().parse().ok()).expect("`port N` then `proxy N`")
         };
-        Moto { port: port("port "), proxy: port("proxy "), _server: server }
+        Server { port: port("port "), proxy: port("proxy "), _server: server }
+    }
+
+    /// The server itself: the tests' own describe calls go here.
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// The proxy in front of it.
+    pub fn proxy_endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.proxy)
+    }
+}
+
+static MOTO: OnceLock<Server> = OnceLock::new();
+
+/// The server most tests share, with a proxy that is slow and sometimes throttles, like AWS
+/// under load.
+fn moto() -> &'static Server {
+    MOTO.get_or_init(|| {
+        Server::start(&["--proxy-latency-ms", &PROXY_LATENCY_MS.to_string(), "--proxy-throttle", "0.1"])
     })
 }
 
@@ -47,20 +67,25 @@ fn moto() -> &'static Moto {
 pub const PROXY_LATENCY_MS: u64 = 30;
 
 pub fn endpoint() -> String {
-    format!("http://127.0.0.1:{}", moto().port)
+    moto().endpoint()
 }
 
-/// The proxy in front of the same server: slow and sometimes throttling, like AWS under load.
+/// The proxy in front of the shared server.
 pub fn proxy_endpoint() -> String {
-    format!("http://127.0.0.1:{}", moto().proxy)
+    moto().proxy_endpoint()
 }
 
-/// `pipe` pointed at the local endpoint in `region`, with credentials that only moto takes and
-/// none of the developer's own AWS configuration.
+/// `pipe` pointed at the shared local endpoint in `region`.
 pub fn pipe_in(region: &str) -> Command {
+    pipe_at(&endpoint(), region)
+}
+
+/// `pipe` pointed at `endpoint` in `region`, with credentials that only moto takes and none of
+/// the developer's own AWS configuration.
+pub fn pipe_at(endpoint: &str, region: &str) -> Command {
     let mut command = pipe();
     command
-        .env("AWS_ENDPOINT_URL", endpoint())
+        .env("AWS_ENDPOINT_URL", endpoint)
         .env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing")
         .env("AWS_REGION", region)
@@ -74,10 +99,15 @@ pub fn pipe_in(region: &str) -> Command {
 /// The SDK configuration the tests' own describe calls use: the same endpoint, separately from
 /// pipe's reader.
 pub fn config(region: &str) -> SdkConfig {
+    config_at(&endpoint(), region)
+}
+
+/// As `config`, for the server at `endpoint`.
+pub fn config_at(endpoint: &str, region: &str) -> SdkConfig {
     let credentials = aws_sdk_sts::config::Credentials::new("testing", "testing", None, None, "tests");
     runtime().block_on(
         aws_config::defaults(BehaviorVersion::latest())
-            .endpoint_url(endpoint())
+            .endpoint_url(endpoint)
             .region(Region::new(region.to_string()))
             .credentials_provider(credentials)
             .load(),
