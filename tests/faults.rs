@@ -11,9 +11,12 @@ use serde_json::Value;
 use crate::deploy::{leftovers_in, run};
 use crate::support::aws::{Server, Workspace, config_at, pipe_at};
 
+/// Text replaced in a blueprint: (from, to).
+type Edit = (&'static str, &'static str);
+
 /// Each scenario, the pipeline name it runs under and one edit that makes its second apply
 /// update what the first created (the cycle tests' edits, and a new model for the endpoint).
-const SCENARIOS: &[(&str, &str, &[(&str, &str)])] = &[
+const SCENARIOS: &[(&str, &str, &[Edit])] = &[
     (
         "internet-offering",
         "io",
