@@ -5,6 +5,7 @@ mod cli;
 mod contracts;
 mod data_loss;
 mod deploy;
+mod discovery;
 mod engines;
 mod facts;
 mod faults;

@@ -14,6 +14,10 @@ waits out (pipe's README lists them):
   Failed, a Flink application back to READY after StartApplication). Once per resource: the
   failed resource stays failed until it is deleted (or started again), and its successor works.
 
+A fourth behaviour, `denied`, is not about time: it imitates credentials that may use only what a
+Kinesis and Lambda pipeline needs (Kinesis, Lambda, SNS, CloudWatch Logs, IAM, S3, STS and the
+Resource Groups Tagging API); every other service answers AccessDenied.
+
 `GET /__faults__` answers the count of faults injected so far, per behaviour and rule.
 """
 
@@ -24,6 +28,10 @@ import threading
 from urllib.parse import parse_qs, unquote
 
 BEHAVIOURS = ("not-yet", "transitional", "failing")
+# Not among `all`: it is about permissions, not time.
+DENIED = "denied"
+ALLOWED_SERVICES = {"kinesis", "lambda", "sns", "logs", "iam", "s3", "sts", "tagging"}
+SIGNED_FOR = re.compile(r"Credential=[^/]+/\d+/[^/]+/([^/]+)/")
 # Reads a transitional status lasts.
 READS = 3
 
@@ -50,6 +58,8 @@ class Call:
         length = int(environ.get("CONTENT_LENGTH") or 0)
         self.body = environ["wsgi.input"].read(length) if length else b""
         environ["wsgi.input"] = io.BytesIO(self.body)
+        signed = SIGNED_FOR.search(environ.get("HTTP_AUTHORIZATION", ""))
+        self.service = signed.group(1) if signed else None
         self.target = environ.get("HTTP_X_AMZ_TARGET", "")
         content_type = environ.get("CONTENT_TYPE", "")
         self.query = "x-www-form-urlencoded" in content_type and not self.target
@@ -136,6 +146,21 @@ class NotYet(Rule):
         self.done.add(key)
         self.count += 1
         return call.error(self.status, self.code, self.message.format(key=key))
+
+
+class Denied(Rule):
+    """Every call to a service outside ALLOWED_SERVICES is refused: the credentials lack it."""
+
+    def __init__(self):
+        super().__init__(DENIED, "AccessDenied outside Kinesis, Lambda, SNS, Logs, IAM, S3, STS and tagging")
+
+    def before(self, call):
+        if call.service is None or call.service in ALLOWED_SERVICES:
+            return None
+        self.count += 1
+        code = "AccessDenied" if call.query else "AccessDeniedException"
+        message = f"User: arn:aws:iam::123456789012:user/pipe-ci is not authorized to perform: {call.service}:{call.operation or '*'}"
+        return call.error("403 Forbidden", code, message)
 
 
 def at(body, path):
@@ -310,6 +335,7 @@ def rules():
                 cleared={"DeleteEndpoint"}),
         Failing("Managed Flink StartApplication falls back to READY", "StartApplication", ["ApplicationName"],
                 {"DescribeApplication"}, "ApplicationDetail.ApplicationStatus", "READY", {}),
+        Denied(),
     ]
 
 
@@ -330,7 +356,7 @@ def fault_layer(app, behaviours):
                 counts = {b: {r.name: r.count for r in active if r.behaviour == b} for b in behaviours}
             return respond(start_response, "200 OK", [("Content-Type", "application/json")], counts)
         call = Call(environ)
-        if call.operation is None:
+        if call.operation is None and call.service is None:
             return app(environ, start_response)
         with lock:
             for rule in active:

@@ -102,6 +102,16 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    /// The caller's credentials may not make this call (each service names it its own way).
+    pub fn is_access_denied(&self) -> bool {
+        matches!(
+            self.code.as_deref(),
+            Some("AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" | "UnauthorizedException")
+        )
+    }
+}
+
 /// A call that failed with one of `codes` still left things as wanted (a delete of what is already
 /// gone, a create of what is already there): `Ok` for those, the error for any other.
 pub fn tolerate<T>(result: Result<T, ApiError>, codes: &[&str]) -> Result<(), ApiError> {

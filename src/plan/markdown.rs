@@ -12,8 +12,7 @@ pub fn render(plan: &Plan) -> String {
         "### pipe plan: `{}` ({} target, {} / {})\n",
         plan.pipeline, plan.target, plan.account, plan.region
     );
-    let kept: String = plan.kept.iter().map(|line| format!("> - {line}\n")).collect();
-    let kept = if kept.is_empty() { kept } else { format!("> [!NOTE]\n> **Kept as deployed**\n{kept}\n") };
+    let kept = note("NOTE", "Kept as deployed", &plan.kept) + &note("WARNING", "Not checked", &plan.unchecked);
     if !plan.has_changes() {
         let _ = writeln!(out, "No changes: live matches the blueprint.");
         if !kept.is_empty() {
@@ -101,4 +100,13 @@ pub fn render(plan: &Plan) -> String {
 /// Inline code that survives backticks inside the text.
 fn code(text: &str) -> String {
     format!("`` {} ``", text)
+}
+
+/// A GitHub alert of `kind` listing `lines` under `heading`; nothing without lines.
+fn note(kind: &str, heading: &str, lines: &[String]) -> String {
+    if lines.is_empty() {
+        return String::new();
+    }
+    let listed: String = lines.iter().map(|line| format!("> - {line}\n")).collect();
+    format!("> [!{kind}]\n> **{heading}**\n{listed}\n")
 }

@@ -39,6 +39,10 @@ pub struct Plan {
     /// them (`grow_only`).
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub kept: Vec<String>,
+    /// Where pipe could not look for leftovers, and why (a service the pipeline does not use
+    /// refused to be listed): what the plan may be missing.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub unchecked: Vec<String>,
     /// How the plan was made, so `apply FILE` can make it again and compare.
     pub source: Source,
     /// What a saved plan was computed from; `apply FILE` refuses it when any of these moved.

@@ -34,7 +34,7 @@ pub fn render(plan: &Plan, color: bool) -> String {
     if !plan.has_changes() {
         let _ = writeln!(out, "No changes: live matches the blueprint ({} resources checked).", plan.actions.len());
         drifted(plan, &mut out);
-        kept(plan, &mut out);
+        notes(plan, &mut out);
         manual_steps(plan, &mut out);
         return out;
     }
@@ -93,7 +93,7 @@ pub fn render(plan: &Plan, color: bool) -> String {
             let _ = writeln!(out, "{line}");
         }
     }
-    kept(plan, &mut out);
+    notes(plan, &mut out);
     manual_steps(plan, &mut out);
     out
 }
@@ -116,14 +116,17 @@ fn drifted(plan: &Plan, out: &mut String) {
     }
 }
 
-/// Values held where AWS cannot shrink them: listed with or without changes.
-fn kept(plan: &Plan, out: &mut String) {
-    if plan.kept.is_empty() {
-        return;
-    }
-    let _ = writeln!(out, "\nKept as deployed:");
-    for line in &plan.kept {
-        let _ = writeln!(out, "  - {line}");
+/// Values held where AWS cannot shrink them, and where leftovers were not looked for: listed
+/// with or without changes.
+fn notes(plan: &Plan, out: &mut String) {
+    for (heading, lines) in [("Kept as deployed:", &plan.kept), ("Not checked:", &plan.unchecked)] {
+        if lines.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "\n{heading}");
+        for line in lines {
+            let _ = writeln!(out, "  - {line}");
+        }
     }
 }
 
@@ -205,6 +208,7 @@ mod tests {
             missing_prerequisites: Vec::new(),
             manual_steps: Vec::new(),
             kept: Vec::new(),
+            unchecked: Vec::new(),
             source: Source { blueprint: "b.yaml".into(), vars: Vec::new(), vars_files: Vec::new() },
             fingerprint: Fingerprint { model: String::new(), vars: String::new(), live: Vec::new() },
             change_set: None,

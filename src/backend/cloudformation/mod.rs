@@ -136,6 +136,7 @@ impl<'a> Stack<'a> {
             missing_prerequisites: self.engine.missing_prerequisites().await?,
             manual_steps: crate::plan::ManualStep::of(self.pipeline()),
             kept,
+            unchecked: Vec::new(),
             source,
             fingerprint: Fingerprint {
                 model: sdk::hash(&rendered),
@@ -656,6 +657,7 @@ mod tests {
             missing_prerequisites: Vec::new(),
             manual_steps: Vec::new(),
             kept: Vec::new(),
+            unchecked: Vec::new(),
             source: Source { blueprint: "internet-offering.yaml".into(), vars: Vec::new(), vars_files: Vec::new() },
             fingerprint: Fingerprint { model: String::new(), vars: String::new(), live: Vec::new() },
             change_set: change_set.map(str::to_string),

@@ -5,6 +5,7 @@
 
 pub mod apply;
 mod artifacts;
+mod discovery;
 pub mod graph;
 mod lock;
 mod operation;
@@ -16,7 +17,7 @@ pub(crate) mod replay;
 pub mod resolve;
 mod steps;
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
@@ -60,6 +61,9 @@ pub struct State {
     pub live: HashMap<String, Live>,
     /// Resources of this pipeline the blueprint no longer has (a component removed or renamed).
     pub orphans: Vec<Orphan>,
+    /// Where leftovers could not be looked for, and why (a service the pipeline does not use
+    /// refused the listing).
+    pub unread: Vec<String>,
 }
 
 /// A resource tagged for this pipeline that no resource of the model names.
@@ -69,44 +73,6 @@ pub struct Orphan {
     pub component: String,
     pub live: Live,
 }
-
-/// The types pipe looks for leftovers of, by name and `pipe:pipeline` tag, in the order they are
-/// deleted: what uses a resource (reads it, writes to it, runs as it) before the resource.
-const DISCOVERED: &[&str] = &[
-    "AWS::Lambda::Function",
-    "AWS::KinesisAnalyticsV2::Application",
-    "AWS::Glue::Job",
-    "AWS::Glue::SecurityConfiguration",
-    "AWS::Glue::Connection",
-    "AWS::EMR::Cluster",
-    "AWS::IAM::InstanceProfile",
-    "AWS::KinesisFirehose::DeliveryStream",
-    "AWS::SageMaker::Endpoint",
-    "AWS::SageMaker::EndpointConfig",
-    "AWS::SageMaker::Model",
-    "AWS::OpenSearchService::Domain",
-    "AWS::RedshiftServerless::Workgroup",
-    "AWS::RedshiftServerless::Namespace",
-    "AWS::Redshift::Cluster",
-    "AWS::Redshift::ClusterSubnetGroup",
-    "AWS::SecretsManager::Secret",
-    "AWS::MSK::Cluster",
-    "AWS::MSK::ServerlessCluster",
-    "AWS::IAM::Role",
-    "AWS::IAM::ManagedPolicy",
-    "AWS::Logs::LogGroup",
-    "AWS::SNS::Topic",
-    "AWS::DynamoDB::Table",
-    "AWS::Kinesis::Stream",
-    "AWS::S3::Bucket",
-];
-
-/// Unnamed types found through their parent, as (type, parent type). The blueprint lists every
-/// source a function reads, so a mapping of a pipe function that the model lacks is a leftover,
-/// whether the function stays or goes (deleting a function leaves its mappings). SNS
-/// subscriptions are not here: others subscribe to a pipeline's topic, and a subscription cannot
-/// carry a tag that would tell pipe's from theirs.
-const CHILDREN: &[(&str, &str)] = &[("AWS::Lambda::EventSourceMapping", "AWS::Lambda::Function")];
 
 impl<'a> Engine<'a> {
     pub fn new(account: Account, pipeline: &'a Pipeline) -> Result<Self, Error> {
@@ -172,7 +138,8 @@ impl<'a> Engine<'a> {
     /// Reads every resource of the model and the leftovers of earlier versions of the blueprint.
     pub async fn read(&self) -> Result<State, Error> {
         let mut state = self.read_modelled().await?;
-        state.orphans = self.orphans(&state.live, &Self::handles(&state)).await?;
+        let (orphans, unread) = self.orphans(&state.live, &Self::handles(&state)).await?;
+        (state.orphans, state.unread) = (orphans, unread);
         Ok(state)
     }
 
@@ -208,100 +175,6 @@ impl<'a> Engine<'a> {
             }
         }
         Ok(state)
-    }
-
-    /// Lists each discovered type by the pipeline's name prefix and keeps what carries this
-    /// pipeline's tag but is not a resource of the model; then the children (`CHILDREN`) the
-    /// model does not have, which go first.
-    async fn orphans(
-        &self,
-        live: &HashMap<String, Live>,
-        handles: &HashMap<String, Handle>,
-    ) -> Result<Vec<Orphan>, Error> {
-        let prefix = format!("{}-", self.pipeline.name);
-        // The model's resources by name and, those that exist, by live id too: a listed name can
-        // differ from the model's (Redshift lower-cases it, SageMaker adds a version).
-        let modelled: HashSet<(&str, String)> = self
-            .pipeline
-            .resources
-            .iter()
-            .flat_map(|(id, r)| {
-                let found = live.get(id).map(|l| (r.cfn_type, l.handle.physical_id.clone()));
-                std::iter::once((r.cfn_type, self.desired(id, handles).name)).chain(found)
-            })
-            .collect();
-        // One listing per type, all at once: a plan's wall time is the slowest listing, not their sum.
-        let found = futures::future::try_join_all(
-            DISCOVERED.iter().map(|resource_type| self.leftovers_of(resource_type, &prefix, &modelled)),
-        )
-        .await?;
-        let orphans: Vec<Orphan> = found.into_iter().flatten().collect();
-        let mut children = self.stray_children(live, &orphans, &modelled).await?;
-        children.extend(orphans);
-        Ok(children)
-    }
-
-    /// The resources of `resource_type` named with `prefix`, tagged for this pipeline, that the
-    /// model does not have.
-    async fn leftovers_of(
-        &self,
-        resource_type: &'static str,
-        prefix: &str,
-        modelled: &HashSet<(&str, String)>,
-    ) -> Result<Vec<Orphan>, Error> {
-        let provider = providers::for_type(resource_type).expect("discovered types have providers");
-        let read_error = |error| Error::Read {
-            resource: format!("{resource_type} resources named {prefix}*"),
-            resource_type: resource_type.to_string(),
-            error,
-        };
-        let mut orphans = Vec::new();
-        let names = provider.names(&self.aws, prefix).await.map_err(read_error)?;
-        for name in names.into_iter().filter(|n| !modelled.contains(&(resource_type, n.clone()))) {
-            let probe = Desired { logical_id: name.clone(), resource_type, name: name.clone(), properties: Map::new() };
-            let Some(live) = provider.read(&self.aws, &probe).await.map_err(read_error)? else { continue };
-            if modelled.contains(&(resource_type, live.handle.physical_id.clone())) {
-                continue;
-            }
-            let tags = provider.owner_tags(&self.aws, &live).await.map_err(read_error)?;
-            let tag = |key: &str| tags.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
-            if tag("pipe:pipeline").as_deref() == Some(self.pipeline.name.as_str()) {
-                let component = tag("pipe:component").unwrap_or_default();
-                orphans.push(Orphan { resource_type, component, live });
-            }
-        }
-        Ok(orphans)
-    }
-
-    /// The children (`CHILDREN`) of the model's resources and of leftovers that the model does
-    /// not have; each is of its parent's component.
-    async fn stray_children(
-        &self,
-        live: &HashMap<String, Live>,
-        orphans: &[Orphan],
-        modelled: &HashSet<(&str, String)>,
-    ) -> Result<Vec<Orphan>, Error> {
-        let mut strays = Vec::new();
-        for (resource_type, parent_type) in CHILDREN {
-            let provider = providers::for_type(resource_type).expect("child types have providers");
-            let kept = self.pipeline.resources.iter().filter(|(_, r)| r.cfn_type == *parent_type);
-            let kept = kept.filter_map(|(id, r)| Some((&r.component, live.get(id)?)));
-            let left = orphans.iter().filter(|o| o.resource_type == *parent_type).map(|o| (&o.component, &o.live));
-            for (component, parent) in kept.chain(left) {
-                let children = provider.children(&self.aws, parent).await.map_err(|error| Error::Read {
-                    resource: format!("{resource_type} resources of {}", parent.handle.physical_id),
-                    resource_type: resource_type.to_string(),
-                    error,
-                })?;
-                strays.extend(
-                    children
-                        .into_iter()
-                        .filter(|child| !modelled.contains(&(*resource_type, child.handle.physical_id.clone())))
-                        .map(|live| Orphan { resource_type, component: component.clone(), live }),
-                );
-            }
-        }
-        Ok(strays)
     }
 
     pub fn handles(state: &State) -> HashMap<String, Handle> {
@@ -355,6 +228,7 @@ impl<'a> Engine<'a> {
             missing_prerequisites: self.missing_prerequisites().await?,
             manual_steps: crate::plan::ManualStep::of(self.pipeline),
             kept,
+            unchecked: state.unread.clone(),
             source,
             fingerprint: Fingerprint { model: hash(&template), vars: vars_fingerprint, live },
             change_set: None,

@@ -29,6 +29,7 @@ pub struct Clients {
     pub sagemaker: aws_sdk_sagemaker::Client,
     pub secrets: aws_sdk_secretsmanager::Client,
     pub sns: aws_sdk_sns::Client,
+    pub tagging: aws_sdk_resourcegroupstagging::Client,
 }
 
 impl Clients {
@@ -55,6 +56,7 @@ impl Clients {
             sagemaker: aws_sdk_sagemaker::Client::new(config),
             secrets: aws_sdk_secretsmanager::Client::new(config),
             sns: aws_sdk_sns::Client::new(config),
+            tagging: aws_sdk_resourcegroupstagging::Client::new(config),
             account,
         }
     }
