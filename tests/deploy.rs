@@ -1087,3 +1087,32 @@ fn a_new_sagemaker_model_is_created_and_the_endpoint_switched_before_the_old_mod
     let (code, _, err) = pipe(region, &["destroy", "--yes", "--allow-data-loss"], &workspace);
     assert_eq!(code, 0, "destroy: {err}");
 }
+
+#[test]
+fn what_the_plan_shows_is_what_apply_does_including_a_setting_left_out() {
+    let region = "eu-central-2";
+    let workspace = Workspace::sdk("internet-offering", "io-diff");
+    workspace.edit("    memory_mib: 256\n", "    memory_mib: 256\n    reserved_concurrency: 5\n");
+    let (code, _, err) = pipe(region, &["apply", "--yes"], &workspace);
+    assert_eq!(code, 0, "apply: {err}");
+    let lambda = aws_sdk_lambda::Client::new(&config(region));
+    let reserved = || {
+        let got = runtime().block_on(lambda.get_function().function_name("io-diff-enrich").send()).unwrap();
+        got.concurrency().and_then(|c| c.reserved_concurrent_executions())
+    };
+    assert_eq!(reserved(), Some(5));
+
+    // Leaving the setting out clears it: the plan says so, and apply does exactly that.
+    workspace.edit("    reserved_concurrency: 5\n", "");
+    let (code, plan, err) = pipe(region, &["plan", "--detailed-exitcode"], &workspace);
+    assert_eq!(code, 2, "{plan}{err}");
+    assert!(plan.contains("ReservedConcurrentExecutions: 5 → (unset)"), "{plan}");
+    assert!(plan.contains("0 to create, 1 to update, 0 to REPLACE, 0 to delete"), "{plan}");
+    let (code, _, err) = pipe(region, &["apply", "--yes"], &workspace);
+    assert_eq!(code, 0, "apply: {err}");
+    assert_eq!(reserved(), None);
+    let (code, plan, err) = pipe(region, &["plan", "--detailed-exitcode"], &workspace);
+    assert_eq!(code, 0, "{plan}{err}");
+    let (code, _, err) = pipe(region, &["destroy", "--yes", "--allow-data-loss"], &workspace);
+    assert_eq!(code, 0, "destroy: {err}");
+}

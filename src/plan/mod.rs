@@ -140,7 +140,7 @@ pub struct DataLoss {
     pub safer_path: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Change {
     /// Dotted property path in the template's shape, e.g. `StreamModeDetails.StreamMode`.
     pub path: String,

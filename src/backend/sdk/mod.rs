@@ -297,13 +297,7 @@ impl<'a> Engine<'a> {
         };
         action.physical_id = Some(live.handle.physical_id.clone());
         let (live_properties, applied) = without_applied(&live.properties);
-        let mut changes =
-            diff::changes(resource.cfn_type, &sorted_tags(&desired.properties), &sorted_tags(&live_properties));
-        let fixed = fixed(resource.cfn_type);
-        for change in &mut changes {
-            let top = change.path.split(['.', '[']).next().unwrap_or_default();
-            change.forces_replacement |= fixed.contains(&top);
-        }
+        let changes = changes(Self::provider(resource), resource.cfn_type, &desired.properties, live);
         if let Some(what) = provider::failure(live) {
             // A broken resource cannot be updated into a working one: it is made again.
             action.kind = Kind::Replace;
@@ -342,6 +336,26 @@ impl<'a> Engine<'a> {
         action.changes = changes;
         action
     }
+}
+
+/// What changes to take `live` to `desired`: `plan::diff` on both (without `pipe:applied`, tags
+/// in order), properties the provider cannot update marked as replacing it, and properties the
+/// blueprint clears by leaving them out. The plan shows these; `Provider::update` does them.
+fn changes(provider: &dyn Provider, resource_type: &str, desired: &Map<String, Value>, live: &Live) -> Vec<Change> {
+    let (desired, _) = without_applied(desired);
+    let (live, _) = without_applied(&live.properties);
+    let mut changes = diff::changes(resource_type, &sorted_tags(&desired), &sorted_tags(&live));
+    let cleared = provider.cleared_when_absent().iter().filter(|key| !desired.contains_key(**key));
+    changes.extend(cleared.filter_map(|key| {
+        let before = live.get(*key)?.clone();
+        Some(Change { path: key.to_string(), before: Some(before), after: None, ..Change::default() })
+    }));
+    let fixed = provider.fixed();
+    for change in &mut changes {
+        let top = change.path.split(['.', '[']).next().unwrap_or_default();
+        change.forces_replacement |= fixed.contains(&top);
+    }
+    changes
 }
 
 /// Properties of `resource_type` the SDK target's update calls cannot change, beyond those

@@ -123,7 +123,14 @@ pub trait Provider: Send + Sync {
         false
     }
 
-    /// Applies `changes` (none of which forces replacement) in place and waits.
+    /// Top-level properties a read reports only when they are set, which the blueprint clears by
+    /// leaving them out: leaving one out is a change to nothing, which `update` carries out.
+    fn cleared_when_absent(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// Applies `changes` (none of which forces replacement) in place and waits: exactly what the
+    /// plan showed, read with [`touched`]; values come from `desired`, as changes mask secrets.
     async fn update(&self, aws: &Clients, desired: &Desired, live: &Live, changes: &[Change])
     -> Result<Live, ApiError>;
 
@@ -188,6 +195,77 @@ pub fn tag_list(pairs: impl IntoIterator<Item = (String, String)>) -> Value {
     Value::Array(pairs.into_iter().map(|(k, v)| serde_json::json!({ "Key": k, "Value": v })).collect())
 }
 
+/// Converges one resource's tags from `live` to `desired` (template `Tags`, either form), the one
+/// way every provider does: `untag` (the call's name, and the call) gets the keys no longer
+/// wanted, `tag` the pairs to add or change, at most `batch` at a time (the API's limit per
+/// call). Neither runs with nothing to do.
+pub async fn converge_tags<U, UF, UO, UE, T, TF, TO, TE>(
+    live: Option<&Value>,
+    desired: Option<&Value>,
+    batch: usize,
+    (untagging, untag): (&'static str, U),
+    (tagging, mut tag): (&'static str, T),
+) -> Result<(), ApiError>
+where
+    U: FnOnce(Vec<String>) -> UF,
+    UF: std::future::Future<Output = Result<UO, UE>>,
+    UE: Reported,
+    T: FnMut(Vec<(String, String)>) -> TF,
+    TF: std::future::Future<Output = Result<TO, TE>>,
+    TE: Reported,
+{
+    let (live, desired) = (tag_pairs(live), tag_pairs(desired));
+    let remove: Vec<String> =
+        live.iter().filter(|(k, _)| !desired.iter().any(|(d, _)| d == k)).map(|(k, _)| k.clone()).collect();
+    if !remove.is_empty() {
+        untag(remove).await.map_err(|e| e.reported(untagging))?;
+    }
+    let add: Vec<(String, String)> = desired.into_iter().filter(|pair| !live.contains(pair)).collect();
+    for chunk in add.chunks(batch.max(1)) {
+        tag(chunk.to_vec()).await.map_err(|e| e.reported(tagging))?;
+    }
+    Ok(())
+}
+
+/// An error a call can end with, as pipe reports it: an SDK error named after its call, or an
+/// [`ApiError`] already made.
+pub trait Reported {
+    fn reported(self, operation: &'static str) -> ApiError;
+}
+
+impl<E: aws_sdk_sts::error::ProvideErrorMetadata + std::error::Error + 'static> Reported for E {
+    fn reported(self, operation: &'static str) -> ApiError {
+        crate::backend::aws::api(operation)(self)
+    }
+}
+
+impl Reported for ApiError {
+    fn reported(self, _operation: &'static str) -> ApiError {
+        self
+    }
+}
+
+/// No limit on the tags one call sets.
+pub const ALL_TAGS: usize = usize::MAX;
+
+/// Whether `changes` touch `key`: a top-level property, or a path inside one, written as
+/// `plan::diff` writes paths (`A.B`, `A[0].B`).
+pub fn touched(changes: &[Change], key: &str) -> bool {
+    changes.iter().any(|c| c.path.strip_prefix(key).is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '['])))
+}
+
+/// Converges an existing resource to `desired` with the changes a plan would show: after an
+/// adopt, or a create that sets the rest of its settings with update calls.
+pub async fn converge(
+    provider: &(dyn Provider + '_),
+    aws: &Clients,
+    desired: &Desired,
+    live: &Live,
+) -> Result<Live, ApiError> {
+    let changes = super::changes(provider, desired.resource_type, &desired.properties, live);
+    provider.update(aws, desired, live, &changes).await
+}
+
 /// How a create ends when the service may answer that the resource already exists (a retry after
 /// a lost response, or a run killed after the call; `exists` names those error codes): that is no
 /// failure. Either way, read what is there and converge it to `desired`.
@@ -210,7 +288,7 @@ pub async fn adopt<T: Send>(
             format!("{} {} is not there {} s after creating it", desired.resource_type, desired.name, limit.as_secs());
         ApiError::new("read", what)
     })?;
-    provider.update(aws, desired, &live, &[]).await
+    converge(provider, aws, desired, &live).await
 }
 
 /// Every item of a paginated listing: `page` lists the page a token names (the first for `None`)

@@ -12,7 +12,9 @@ use serde_json::{Map, Value, json};
 
 use crate::backend::aws::{ApiError, api};
 use crate::backend::sdk::propagation;
-use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, list_all, tag_list, wait_for};
+use crate::backend::sdk::provider::{
+    ALL_TAGS, Clients, Desired, Live, Provider, converge, converge_tags, list_all, tag_list, touched, wait_for,
+};
 use crate::backend::sdk::resolve::Handle;
 use crate::plan::Change;
 
@@ -64,7 +66,7 @@ impl Provider for Table {
             }
         }
         let live = wait_active(aws, desired).await?;
-        self.update(aws, desired, &live, &[]).await
+        converge(self, aws, desired, &live).await
     }
 
     async fn update(
@@ -72,11 +74,11 @@ impl Provider for Table {
         aws: &Clients,
         desired: &Desired,
         live: &Live,
-        _changes: &[Change],
+        changes: &[Change],
     ) -> Result<Live, ApiError> {
         let name = &desired.name;
         let current = &live.properties;
-        let differs = |key: &str| desired.get(key).is_some() && current.get(key) != desired.get(key);
+        let differs = |key: &str| touched(changes, key);
 
         // UpdateTable takes one kind of change at a time; the table is UPDATING after each.
         if differs("BillingMode") || differs("ProvisionedThroughput") {
@@ -170,25 +172,22 @@ impl Provider for Table {
         }
 
         let arn = live.handle.attributes.get("Arn").and_then(Value::as_str).unwrap_or_default();
-        let (add, remove) = super::tag_delta(current.get("Tags"), desired.get("Tags"));
-        if !remove.is_empty() {
-            aws.dynamodb
-                .untag_resource()
-                .resource_arn(arn)
-                .set_tag_keys(Some(remove))
-                .send()
-                .await
-                .map_err(api("UntagResource"))?;
-        }
-        if !add.is_empty() {
-            aws.dynamodb
-                .tag_resource()
-                .resource_arn(arn)
-                .set_tags(Some(dynamodb_tags(add)?))
-                .send()
-                .await
-                .map_err(api("TagResource"))?;
-        }
+        converge_tags(
+            current.get("Tags"),
+            desired.get("Tags"),
+            ALL_TAGS,
+            ("UntagResource", |keys| aws.dynamodb.untag_resource().resource_arn(arn).set_tag_keys(Some(keys)).send()),
+            ("TagResource", |pairs| async move {
+                aws.dynamodb
+                    .tag_resource()
+                    .resource_arn(arn)
+                    .set_tags(Some(dynamodb_tags(pairs)?))
+                    .send()
+                    .await
+                    .map_err(api("TagResource"))
+            }),
+        )
+        .await?;
         read(aws, name, desired).await?.ok_or_else(|| ApiError::new("DescribeTable", format!("table {name} vanished")))
     }
 

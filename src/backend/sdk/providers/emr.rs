@@ -19,7 +19,9 @@ use serde_json::{Map, Value, json};
 
 use crate::backend::aws::{ApiError, api};
 use crate::backend::sdk::propagation;
-use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, list_all, tag_list, wait_for};
+use crate::backend::sdk::provider::{
+    ALL_TAGS, Clients, Desired, Live, Provider, converge, converge_tags, list_all, tag_list, wait_for,
+};
 use crate::backend::sdk::resolve::Handle;
 use crate::plan::Change;
 
@@ -52,7 +54,7 @@ impl Provider for Cluster {
         // the one an earlier try started.
         if let Some(cluster) = find(aws, desired).await? {
             let live = wait_running(aws, cluster.id().unwrap_or_default(), desired).await?;
-            return self.update(aws, desired, &live, &[]).await;
+            return converge(self, aws, desired, &live).await;
         }
         let id = propagation::retry(|| run_job_flow(aws, desired)).await?;
         wait_running(aws, &id, desired).await
@@ -140,13 +142,14 @@ impl Provider for Cluster {
         resize_groups(aws, id, &want, &have).await?;
         resize_fleets(aws, id, &want, &have).await?;
 
-        let (add, remove) = super::tag_delta(live.properties.get("Tags"), desired.get("Tags"));
-        if !remove.is_empty() {
-            aws.emr.remove_tags().resource_id(id).set_tag_keys(Some(remove)).send().await.map_err(api("RemoveTags"))?;
-        }
-        if !add.is_empty() {
-            aws.emr.add_tags().resource_id(id).set_tags(Some(tags(add))).send().await.map_err(api("AddTags"))?;
-        }
+        converge_tags(
+            live.properties.get("Tags"),
+            desired.get("Tags"),
+            ALL_TAGS,
+            ("RemoveTags", |keys| aws.emr.remove_tags().resource_id(id).set_tag_keys(Some(keys)).send()),
+            ("AddTags", |pairs| aws.emr.add_tags().resource_id(id).set_tags(Some(tags(pairs))).send()),
+        )
+        .await?;
         wait_running(aws, id, desired).await
     }
 

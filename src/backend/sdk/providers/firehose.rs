@@ -25,7 +25,9 @@ use serde_json::{Map, Value, json};
 
 use crate::backend::aws::{ApiError, api};
 use crate::backend::sdk::propagation;
-use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, list_all, mark_failed, tag_list, wait_for};
+use crate::backend::sdk::provider::{
+    Clients, Desired, Live, Provider, converge, converge_tags, list_all, mark_failed, tag_list, touched, wait_for,
+};
 use crate::backend::sdk::resolve::Handle;
 use crate::plan::Change;
 
@@ -119,7 +121,7 @@ impl Provider for DeliveryStream {
             // A retry after a lost response: the stream is ours to adopt.
             Err(e) if e.is("ResourceInUseException") => {
                 let live = wait_active(aws, desired).await?;
-                self.update(aws, desired, &live, &[]).await
+                converge(self, aws, desired, &live).await
             }
             Err(e) => Err(e),
         }
@@ -130,11 +132,11 @@ impl Provider for DeliveryStream {
         aws: &Clients,
         desired: &Desired,
         live: &Live,
-        _changes: &[Change],
+        changes: &[Change],
     ) -> Result<Live, ApiError> {
         let name = &desired.name;
         let current = &live.properties;
-        let changed = |key: &str| current.get(key) != desired.get(key);
+        let changed = |key: &str| touched(changes, key);
 
         let destinations = [
             "ExtendedS3DestinationConfiguration",
@@ -195,27 +197,26 @@ impl Provider for DeliveryStream {
             }
         }
 
-        let (add, remove) = super::tag_delta(current.get("Tags"), desired.get("Tags"));
-        if !remove.is_empty() {
-            aws.firehose
-                .untag_delivery_stream()
-                .delivery_stream_name(name)
-                .set_tag_keys(Some(remove))
-                .send()
-                .await
-                .map_err(api("UntagDeliveryStream"))?;
-        }
         // TagDeliveryStream takes at most 50 tags per call.
-        for chunk in add.chunks(50) {
-            let tags = chunk.iter().filter_map(|(k, v)| Tag::builder().key(k).value(v).build().ok()).collect();
-            aws.firehose
-                .tag_delivery_stream()
-                .delivery_stream_name(name)
-                .set_tags(Some(tags))
-                .send()
-                .await
-                .map_err(api("TagDeliveryStream"))?;
-        }
+        converge_tags(
+            current.get("Tags"),
+            desired.get("Tags"),
+            50,
+            ("UntagDeliveryStream", |keys| {
+                aws.firehose.untag_delivery_stream().delivery_stream_name(name).set_tag_keys(Some(keys)).send()
+            }),
+            ("TagDeliveryStream", |pairs| async move {
+                let tags = pairs.iter().filter_map(|(k, v)| Tag::builder().key(k).value(v).build().ok()).collect();
+                aws.firehose
+                    .tag_delivery_stream()
+                    .delivery_stream_name(name)
+                    .set_tags(Some(tags))
+                    .send()
+                    .await
+                    .map_err(api("TagDeliveryStream"))
+            }),
+        )
+        .await?;
         wait_active(aws, desired).await
     }
 

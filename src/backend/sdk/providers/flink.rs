@@ -19,7 +19,9 @@ use serde_json::{Map, Value, json};
 
 use crate::backend::aws::{ApiError, api, tolerate};
 use crate::backend::sdk::propagation;
-use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, list_all, tag_list, wait_for};
+use crate::backend::sdk::provider::{
+    ALL_TAGS, Clients, Desired, Live, Provider, converge, converge_tags, list_all, tag_list, touched, wait_for,
+};
 use crate::backend::sdk::resolve::Handle;
 use crate::plan::Change;
 
@@ -76,7 +78,7 @@ impl Provider for Application {
         .await?;
         let detail = wait_settled(aws, &desired.name).await?;
         let live = read_application(aws, &detail, desired).await?;
-        if created { self.update(aws, desired, &live, &[]).await } else { Ok(live) }
+        if created { converge(self, aws, desired, &live).await } else { Ok(live) }
     }
 
     async fn update(
@@ -84,13 +86,13 @@ impl Provider for Application {
         aws: &Clients,
         desired: &Desired,
         live: &Live,
-        _changes: &[Change],
+        changes: &[Change],
     ) -> Result<Live, ApiError> {
         let name = &desired.name;
-        let differs = |key: &str| live.properties.get(key) != desired.get(key);
+        let differs = |key: &str| touched(changes, key);
         let now = live.properties.get("ApplicationConfiguration").cloned().unwrap_or(Value::Null);
         let want = desired.get("ApplicationConfiguration").cloned().unwrap_or(Value::Null);
-        let part_differs = |key: &str| now.get(key) != want.get(key);
+        let part_differs = |key: &str| touched(changes, &format!("ApplicationConfiguration.{key}"));
 
         let mut update = ApplicationConfigurationUpdate::builder();
         let mut any = false;
@@ -99,7 +101,7 @@ impl Provider for Application {
             any = true;
         }
         if part_differs("FlinkApplicationConfiguration") {
-            update = update.flink_application_configuration_update(flink_update(&want, &now));
+            update = update.flink_application_configuration_update(flink_update(&want, changes));
             any = true;
         }
         if part_differs("EnvironmentProperties") {
@@ -199,23 +201,20 @@ impl Provider for Application {
         }
 
         let arn = live.handle.attributes.get("Arn").and_then(Value::as_str).unwrap_or_default();
-        let (add, remove) = super::tag_delta(live.properties.get("Tags"), desired.get("Tags"));
-        if !remove.is_empty() {
-            aws.flink
-                .untag_resource()
-                .resource_arn(arn)
-                .set_tag_keys(Some(remove))
-                .send()
-                .await
-                .map_err(api("UntagResource"))?;
-        }
-        if !add.is_empty() {
-            let tags = add
-                .into_iter()
-                .map(|(k, v)| Tag::builder().key(k).value(v).build().map_err(invalid("TagResource")))
-                .collect::<Result<Vec<_>, _>>()?;
-            aws.flink.tag_resource().resource_arn(arn).set_tags(Some(tags)).send().await.map_err(api("TagResource"))?;
-        }
+        converge_tags(
+            live.properties.get("Tags"),
+            desired.get("Tags"),
+            ALL_TAGS,
+            ("UntagResource", |keys| aws.flink.untag_resource().resource_arn(arn).set_tag_keys(Some(keys)).send()),
+            ("TagResource", |pairs| async move {
+                let tags = pairs
+                    .into_iter()
+                    .map(|(k, v)| Tag::builder().key(k).value(v).build().map_err(invalid("TagResource")))
+                    .collect::<Result<Vec<_>, _>>()?;
+                aws.flink.tag_resource().resource_arn(arn).set_tags(Some(tags)).send().await.map_err(api("TagResource"))
+            }),
+        )
+        .await?;
         let detail = wait_settled(aws, name).await?;
         read_application(aws, &detail, desired).await
     }
@@ -692,10 +691,11 @@ fn code_update(want: &Value) -> ApplicationCodeConfigurationUpdate {
         .build()
 }
 
-/// The Flink settings that differ between `now` and `want` (both `ApplicationConfiguration`).
-fn flink_update(want: &Value, now: &Value) -> FlinkApplicationConfigurationUpdate {
+/// The Flink settings `changes` touch, as `want` (`ApplicationConfiguration`) has them.
+fn flink_update(want: &Value, changes: &[Change]) -> FlinkApplicationConfigurationUpdate {
     let part = |value: &Value, key: &str| value.pointer(&format!("/FlinkApplicationConfiguration/{key}")).cloned();
-    let changed = |key: &str| part(want, key) != part(now, key);
+    let changed =
+        |key: &str| touched(changes, &format!("ApplicationConfiguration.FlinkApplicationConfiguration.{key}"));
     let mut update = FlinkApplicationConfigurationUpdate::builder();
     if changed("ParallelismConfiguration") {
         let p = part(want, "ParallelismConfiguration").unwrap_or(Value::Null);

@@ -17,7 +17,9 @@ use aws_sdk_glue::types::{
 use serde_json::{Map, Value, json};
 
 use crate::backend::aws::{ApiError, api};
-use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, adopt, list_all};
+use crate::backend::sdk::provider::{
+    ALL_TAGS, Clients, Desired, Live, Provider, adopt, converge, converge_tags, list_all,
+};
 use crate::backend::sdk::resolve::Handle;
 use crate::plan::Change;
 
@@ -633,7 +635,7 @@ impl Provider for SecurityConfiguration {
         let live = Self::get(aws, &desired.name).await?.ok_or_else(|| {
             ApiError::new("GetSecurityConfiguration", format!("{} not found after creating it", desired.name))
         })?;
-        self.update(aws, desired, &live, &[]).await
+        converge(self, aws, desired, &live).await
     }
 
     async fn update(
@@ -830,25 +832,18 @@ impl Provider for Job {
             aws.glue.update_job().job_name(name).job_update(update).send().await.map_err(api("UpdateJob"))?;
         }
         let arn = Self::arn(aws, name);
-        let (add, remove) = super::tag_delta(live.properties.get("Tags"), desired.get("Tags"));
-        if !remove.is_empty() {
-            aws.glue
-                .untag_resource()
-                .resource_arn(&arn)
-                .set_tags_to_remove(Some(remove))
-                .send()
-                .await
-                .map_err(api("UntagResource"))?;
-        }
-        if !add.is_empty() {
-            aws.glue
-                .tag_resource()
-                .resource_arn(&arn)
-                .set_tags_to_add(Some(add.into_iter().collect()))
-                .send()
-                .await
-                .map_err(api("TagResource"))?;
-        }
+        converge_tags(
+            live.properties.get("Tags"),
+            desired.get("Tags"),
+            ALL_TAGS,
+            ("UntagResource", |keys| {
+                aws.glue.untag_resource().resource_arn(&arn).set_tags_to_remove(Some(keys)).send()
+            }),
+            ("TagResource", |pairs| {
+                aws.glue.tag_resource().resource_arn(&arn).set_tags_to_add(Some(pairs.into_iter().collect())).send()
+            }),
+        )
+        .await?;
         Self::get(aws, name).await?.ok_or_else(|| ApiError::new("GetJob", format!("job {name} vanished")))
     }
 

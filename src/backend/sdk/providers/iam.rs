@@ -5,7 +5,9 @@ use async_trait::async_trait;
 use serde_json::{Map, Value, json};
 
 use crate::backend::aws::{ApiError, api, tolerate};
-use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, adopt, list_all, tag_list};
+use crate::backend::sdk::provider::{
+    ALL_TAGS, Clients, Desired, Live, Provider, adopt, converge, converge_tags, list_all, tag_list,
+};
 use crate::backend::sdk::resolve::Handle;
 use crate::plan::Change;
 
@@ -159,13 +161,14 @@ impl Provider for Role {
                     .map_err(api("DetachRolePolicy"))?;
             }
         }
-        let (add, remove) = super::tag_delta(live.properties.get("Tags"), desired.get("Tags"));
-        if !remove.is_empty() {
-            aws.iam.untag_role().role_name(name).set_tag_keys(Some(remove)).send().await.map_err(api("UntagRole"))?;
-        }
-        if !add.is_empty() {
-            aws.iam.tag_role().role_name(name).set_tags(Some(iam_tags(add))).send().await.map_err(api("TagRole"))?;
-        }
+        converge_tags(
+            live.properties.get("Tags"),
+            desired.get("Tags"),
+            ALL_TAGS,
+            ("UntagRole", |keys| aws.iam.untag_role().role_name(name).set_tag_keys(Some(keys)).send()),
+            ("TagRole", |pairs| aws.iam.tag_role().role_name(name).set_tags(Some(iam_tags(pairs))).send()),
+        )
+        .await?;
         self.read(aws, desired).await?.ok_or_else(|| ApiError::new("GetRole", format!("role {name} vanished")))
     }
 
@@ -294,7 +297,7 @@ impl Provider for ManagedPolicy {
         match created {
             Err(e) if e.is("EntityAlreadyExists") => {
                 let live = self.read(aws, desired).await?.unwrap_or_default();
-                self.update(aws, desired, &live, &[]).await
+                converge(self, aws, desired, &live).await
             }
             other => {
                 other?;
@@ -336,25 +339,14 @@ impl Provider for ManagedPolicy {
                 .await
                 .map_err(api("CreatePolicyVersion"))?;
         }
-        let (add, remove) = super::tag_delta(live.properties.get("Tags"), desired.get("Tags"));
-        if !remove.is_empty() {
-            aws.iam
-                .untag_policy()
-                .policy_arn(arn)
-                .set_tag_keys(Some(remove))
-                .send()
-                .await
-                .map_err(api("UntagPolicy"))?;
-        }
-        if !add.is_empty() {
-            aws.iam
-                .tag_policy()
-                .policy_arn(arn)
-                .set_tags(Some(iam_tags(add)))
-                .send()
-                .await
-                .map_err(api("TagPolicy"))?;
-        }
+        converge_tags(
+            live.properties.get("Tags"),
+            desired.get("Tags"),
+            ALL_TAGS,
+            ("UntagPolicy", |keys| aws.iam.untag_policy().policy_arn(arn).set_tag_keys(Some(keys)).send()),
+            ("TagPolicy", |pairs| aws.iam.tag_policy().policy_arn(arn).set_tags(Some(iam_tags(pairs))).send()),
+        )
+        .await?;
         self.read(aws, desired).await?.ok_or_else(|| ApiError::new("GetPolicy", format!("policy {arn} vanished")))
     }
 
@@ -516,25 +508,18 @@ impl Provider for InstanceProfile {
                 .await
                 .map_err(api("AddRoleToInstanceProfile"))?;
         }
-        let (add, remove) = super::tag_delta(live.properties.get("Tags"), desired.get("Tags"));
-        if !remove.is_empty() {
-            aws.iam
-                .untag_instance_profile()
-                .instance_profile_name(name)
-                .set_tag_keys(Some(remove))
-                .send()
-                .await
-                .map_err(api("UntagInstanceProfile"))?;
-        }
-        if !add.is_empty() {
-            aws.iam
-                .tag_instance_profile()
-                .instance_profile_name(name)
-                .set_tags(Some(iam_tags(add)))
-                .send()
-                .await
-                .map_err(api("TagInstanceProfile"))?;
-        }
+        converge_tags(
+            live.properties.get("Tags"),
+            desired.get("Tags"),
+            ALL_TAGS,
+            ("UntagInstanceProfile", |keys| {
+                aws.iam.untag_instance_profile().instance_profile_name(name).set_tag_keys(Some(keys)).send()
+            }),
+            ("TagInstanceProfile", |pairs| {
+                aws.iam.tag_instance_profile().instance_profile_name(name).set_tags(Some(iam_tags(pairs))).send()
+            }),
+        )
+        .await?;
         self.read(aws, desired)
             .await?
             .ok_or_else(|| ApiError::new("GetInstanceProfile", format!("instance profile {name} vanished")))

@@ -7,7 +7,7 @@ use aws_sdk_kinesis::types::{EncryptionType, ScalingType, StreamMode, StreamMode
 use serde_json::{Map, Value, json};
 
 use crate::backend::aws::{ApiError, api};
-use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, list_all, tag_list};
+use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, converge, converge_tags, list_all, tag_list};
 use crate::backend::sdk::resolve::Handle;
 use crate::plan::Change;
 
@@ -41,7 +41,7 @@ impl Provider for Stream {
             }
         }
         let live = wait_active(aws, &desired.name).await?;
-        self.update(aws, desired, &live, &[]).await
+        converge(self, aws, desired, &live).await
     }
 
     async fn update(
@@ -134,26 +134,23 @@ impl Provider for Stream {
             wait_active(aws, name).await?;
         }
 
-        let (add, remove) = super::tag_delta(current.get("Tags"), desired.get("Tags"));
-        if !remove.is_empty() {
-            aws.kinesis
-                .remove_tags_from_stream()
-                .stream_name(name)
-                .set_tag_keys(Some(remove))
-                .send()
-                .await
-                .map_err(api("RemoveTagsFromStream"))?;
-        }
         // AddTagsToStream takes at most 10 tags per call.
-        for chunk in add.chunks(10) {
-            aws.kinesis
-                .add_tags_to_stream()
-                .stream_name(name)
-                .set_tags(Some(chunk.iter().cloned().collect()))
-                .send()
-                .await
-                .map_err(api("AddTagsToStream"))?;
-        }
+        converge_tags(
+            current.get("Tags"),
+            desired.get("Tags"),
+            10,
+            ("RemoveTagsFromStream", |keys| {
+                aws.kinesis.remove_tags_from_stream().stream_name(name).set_tag_keys(Some(keys)).send()
+            }),
+            ("AddTagsToStream", |pairs| {
+                aws.kinesis
+                    .add_tags_to_stream()
+                    .stream_name(name)
+                    .set_tags(Some(pairs.iter().cloned().collect()))
+                    .send()
+            }),
+        )
+        .await?;
         read(aws, name).await?.ok_or_else(|| ApiError::new("DescribeStreamSummary", format!("stream {name} vanished")))
     }
 

@@ -12,7 +12,9 @@ use serde_json::{Map, Value, json};
 
 use crate::backend::aws::{ApiError, api, tolerate};
 use crate::backend::sdk::propagation;
-use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, list_all, tag_list, wait_for};
+use crate::backend::sdk::provider::{
+    ALL_TAGS, Clients, Desired, Live, Provider, converge, converge_tags, list_all, tag_list, touched, wait_for,
+};
 use crate::backend::sdk::resolve::Handle;
 use crate::plan::Change;
 
@@ -37,6 +39,12 @@ pub struct Function;
 
 #[async_trait]
 impl Provider for Function {
+    /// Reads report reserved concurrency and a VPC only when set; leaving either out of the
+    /// blueprint removes it (DeleteFunctionConcurrency, an empty VpcConfig).
+    fn cleared_when_absent(&self) -> &'static [&'static str] {
+        &["ReservedConcurrentExecutions", "VpcConfig"]
+    }
+
     async fn names(&self, aws: &Clients, prefix: &str) -> Result<Vec<String>, ApiError> {
         let names = list_all(|marker| async move {
             let page = aws.lambda.list_functions().set_marker(marker).send().await.map_err(api("ListFunctions"))?;
@@ -83,7 +91,7 @@ impl Provider for Function {
         .await;
         created?;
         let live = wait_ready(aws, &desired.name).await?;
-        self.update(aws, desired, &live, &[]).await
+        converge(self, aws, desired, &live).await
     }
 
     async fn update(
@@ -91,10 +99,10 @@ impl Provider for Function {
         aws: &Clients,
         desired: &Desired,
         live: &Live,
-        _changes: &[Change],
+        changes: &[Change],
     ) -> Result<Live, ApiError> {
         let name = &desired.name;
-        let differs = |key: &str| live.properties.get(key) != desired.get(key);
+        let differs = |key: &str| touched(changes, key);
         if CONFIGURATION.iter().any(|key| differs(key)) {
             let request = aws
                 .lambda
@@ -156,25 +164,16 @@ impl Provider for Function {
         if let Some(Value::Object(code)) = live.properties.get("Code") {
             current.push((CODE_TAG.into(), code_text(code)));
         }
-        let (add, remove) = super::tag_delta(Some(&tag_list(current)), Some(&tag_list(wanted)));
-        if !remove.is_empty() {
-            aws.lambda
-                .untag_resource()
-                .resource(arn)
-                .set_tag_keys(Some(remove))
-                .send()
-                .await
-                .map_err(api("UntagResource"))?;
-        }
-        if !add.is_empty() {
-            aws.lambda
-                .tag_resource()
-                .resource(arn)
-                .set_tags(Some(add.into_iter().collect()))
-                .send()
-                .await
-                .map_err(api("TagResource"))?;
-        }
+        converge_tags(
+            Some(&tag_list(current)),
+            Some(&tag_list(wanted)),
+            ALL_TAGS,
+            ("UntagResource", |keys| aws.lambda.untag_resource().resource(arn).set_tag_keys(Some(keys)).send()),
+            ("TagResource", |pairs| {
+                aws.lambda.tag_resource().resource(arn).set_tags(Some(pairs.into_iter().collect())).send()
+            }),
+        )
+        .await?;
         read_function(aws, name).await?.ok_or_else(|| ApiError::new("GetFunction", format!("function {name} vanished")))
     }
 
@@ -370,7 +369,7 @@ impl Provider for EventSourceMapping {
             // A retry after a lost response: the mapping exists; adopt it.
             Err(e) if e.is("ResourceConflictException") => {
                 let live = self.read(aws, desired).await?.ok_or(e)?;
-                return self.update(aws, desired, &live, &[]).await;
+                return converge(self, aws, desired, &live).await;
             }
             Err(e) => return Err(e),
         };

@@ -6,7 +6,9 @@ use async_trait::async_trait;
 use serde_json::{Map, Value, json};
 
 use crate::backend::aws::{ApiError, api, tolerate};
-use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, adopt, list_all, tag_list};
+use crate::backend::sdk::provider::{
+    ALL_TAGS, Clients, Desired, Live, Provider, adopt, converge, converge_tags, list_all, tag_list,
+};
 use crate::backend::sdk::resolve::Handle;
 use crate::plan::Change;
 
@@ -102,25 +104,20 @@ impl Provider for LogGroup {
             _ => {}
         }
         let arn = live.handle.attributes.get("Arn").and_then(Value::as_str).unwrap_or_default().trim_end_matches(":*");
-        let (add, remove) = super::tag_delta(live.properties.get("Tags"), desired.get("Tags"));
-        if !remove.is_empty() {
-            aws.logs
-                .untag_resource()
-                .resource_arn(arn)
-                .set_tag_keys(Some(remove))
-                .send()
-                .await
-                .map_err(api("UntagResource"))?;
-        }
-        if !add.is_empty() {
-            aws.logs
-                .tag_resource()
-                .resource_arn(arn)
-                .set_tags(Some(add.into_iter().collect::<HashMap<_, _>>()))
-                .send()
-                .await
-                .map_err(api("TagResource"))?;
-        }
+        converge_tags(
+            live.properties.get("Tags"),
+            desired.get("Tags"),
+            ALL_TAGS,
+            ("UntagResource", |keys| aws.logs.untag_resource().resource_arn(arn).set_tag_keys(Some(keys)).send()),
+            ("TagResource", |pairs| {
+                aws.logs
+                    .tag_resource()
+                    .resource_arn(arn)
+                    .set_tags(Some(pairs.into_iter().collect::<HashMap<_, _>>()))
+                    .send()
+            }),
+        )
+        .await?;
         self.read(aws, desired)
             .await?
             .ok_or_else(|| ApiError::new("DescribeLogGroups", format!("log group {name} vanished")))
@@ -259,7 +256,7 @@ impl Provider for ResourcePolicy {
 
     async fn create(&self, aws: &Clients, desired: &Desired) -> Result<Live, ApiError> {
         // PutResourcePolicy creates or replaces: a retry or an existing policy simply converges.
-        self.update(aws, desired, &Live::default(), &[]).await
+        converge(self, aws, desired, &Live::default()).await
     }
 
     async fn update(

@@ -20,7 +20,7 @@ mod sns;
 
 use serde_json::{Map, Value};
 
-use super::provider::{Desired, Provider, tag_pairs};
+use super::provider::{Desired, Provider};
 use super::resolve::is_known;
 
 /// The provider for `resource_type`, or `None` when the SDK target cannot manage it yet.
@@ -138,13 +138,4 @@ pub fn name_of(resource_type: &str, properties: &Map<String, Value>) -> Option<S
 pub fn identity_known(desired: &Desired) -> bool {
     is_known(&Value::String(desired.name.clone()))
         && lookup_keys(desired.resource_type).iter().all(|key| desired.get(key).is_some_and(is_known))
-}
-
-/// Tags to add or change and keys to remove, to go from `live` to `desired` (template `Tags`).
-fn tag_delta(live: Option<&Value>, desired: Option<&Value>) -> (Vec<(String, String)>, Vec<String>) {
-    let live = tag_pairs(live);
-    let desired = tag_pairs(desired);
-    let add = desired.iter().filter(|pair| !live.contains(pair)).cloned().collect();
-    let remove = live.iter().filter(|(k, _)| !desired.iter().any(|(d, _)| d == k)).map(|(k, _)| k.clone()).collect();
-    (add, remove)
 }

@@ -17,7 +17,9 @@ use serde_json::{Map, Value, json};
 
 use crate::backend::aws::{ApiError, api, tolerate};
 use crate::backend::sdk::operation::{Progress, follow};
-use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, list_all, mark_failed, wait_for};
+use crate::backend::sdk::provider::{
+    ALL_TAGS, Clients, Desired, Live, Provider, converge, converge_tags, list_all, mark_failed, touched, wait_for,
+};
 use crate::backend::sdk::resolve::Handle;
 use crate::plan::Change;
 
@@ -65,7 +67,7 @@ impl Provider for Cluster {
         };
         let info = wait_active(aws, &desired.name).await?;
         let live = shape(&info, desired);
-        if adopted { self.update(aws, desired, &live, &[]).await } else { Ok(live) }
+        if adopted { converge(self, aws, desired, &live).await } else { Ok(live) }
     }
 
     async fn update(
@@ -73,17 +75,16 @@ impl Provider for Cluster {
         aws: &Clients,
         desired: &Desired,
         live: &Live,
-        _changes: &[Change],
+        changes: &[Change],
     ) -> Result<Live, ApiError> {
         let name = &desired.name;
         let arn = live.handle.physical_id.clone();
-        let now = &live.properties;
         let at = |props: &Map<String, Value>, pointer: &str| {
             let (key, rest) =
                 pointer.trim_start_matches('/').split_once('/').unwrap_or((pointer.trim_start_matches('/'), ""));
             props.get(key).and_then(|v| if rest.is_empty() { Some(v) } else { v.pointer(&format!("/{rest}")) }).cloned()
         };
-        let differs = |pointer: &str| at(now, pointer) != at(&desired.properties, pointer);
+        let differs = |pointer: &str| touched(changes, &pointer.trim_start_matches('/').replace('/', "."));
         // The first call carries the version the plan read: a change made since fails with
         // ConcurrentModificationException instead of being overwritten. Later calls, the
         // version the previous one left.
@@ -267,7 +268,7 @@ impl Provider for ServerlessCluster {
         };
         let info = wait_active(aws, &desired.name).await?;
         let live = shape(&info, desired);
-        if adopted { self.update(aws, desired, &live, &[]).await } else { Ok(live) }
+        if adopted { converge(self, aws, desired, &live).await } else { Ok(live) }
     }
 
     /// Everything but the tags is fixed at creation (the engine replaces the cluster instead).
@@ -462,25 +463,20 @@ async fn delete_cluster(aws: &Clients, live: &Live) -> Result<(), ApiError> {
 }
 
 async fn retag(aws: &Clients, arn: &str, live: Option<&Value>, desired: Option<&Value>) -> Result<(), ApiError> {
-    let (add, remove) = super::tag_delta(live, desired);
-    if !remove.is_empty() {
-        aws.kafka
-            .untag_resource()
-            .resource_arn(arn)
-            .set_tag_keys(Some(remove))
-            .send()
-            .await
-            .map_err(api("UntagResource"))?;
-    }
-    if !add.is_empty() {
-        aws.kafka
-            .tag_resource()
-            .resource_arn(arn)
-            .set_tags(Some(add.into_iter().collect::<HashMap<_, _>>()))
-            .send()
-            .await
-            .map_err(api("TagResource"))?;
-    }
+    converge_tags(
+        live,
+        desired,
+        ALL_TAGS,
+        ("UntagResource", |keys| aws.kafka.untag_resource().resource_arn(arn).set_tag_keys(Some(keys)).send()),
+        ("TagResource", |pairs| {
+            aws.kafka
+                .tag_resource()
+                .resource_arn(arn)
+                .set_tags(Some(pairs.into_iter().collect::<HashMap<_, _>>()))
+                .send()
+        }),
+    )
+    .await?;
     Ok(())
 }
 
@@ -761,7 +757,7 @@ mod tests {
 
     async fn update(recorded: &str, changed: Value) -> (Replay, Result<Live, ApiError>) {
         let replay = Replay::start(recorded).await;
-        let updated = Cluster.update(&replay.clients, &desired(changed), &live(), &[]).await;
+        let updated = converge(&Cluster, &replay.clients, &desired(changed), &live()).await;
         (replay, updated)
     }
 

@@ -8,7 +8,7 @@ use aws_sdk_kafka::types::TopicState;
 use serde_json::{Map, Value, json};
 
 use crate::backend::aws::{ApiError, api};
-use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, wait_for};
+use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, converge, touched, wait_for};
 use crate::backend::sdk::resolve::Handle;
 use crate::model::topic_configs;
 use crate::plan::Change;
@@ -39,7 +39,7 @@ impl Provider for Topic {
             // A retry after a lost response: the topic is there; converge it.
             Err(e) if e.is("ConflictException") || e.is("TopicExistsException") => {
                 let live = wait_active(aws, desired).await?;
-                return self.update(aws, desired, &live, &[]).await;
+                return converge(self, aws, desired, &live).await;
             }
             other => {
                 other?;
@@ -53,9 +53,9 @@ impl Provider for Topic {
         aws: &Clients,
         desired: &Desired,
         live: &Live,
-        _changes: &[Change],
+        changes: &[Change],
     ) -> Result<Live, ApiError> {
-        let differs = |key: &str| live.properties.get(key) != desired.get(key);
+        let differs = |key: &str| touched(changes, key);
         if !differs("PartitionCount") && !differs("Configs") {
             return Ok(live.clone());
         }
@@ -184,7 +184,7 @@ mod tests {
     async fn an_update_sends_only_what_changed() {
         let replay = Replay::start(include_str!("../../../../tests/recorded/msk-update-topic-partitions.json")).await;
         let live = Live { handle: Handle::default(), properties: desired(12).properties };
-        let updated = Topic.update(&replay.clients, &desired(24), &live, &[]).await;
+        let updated = converge(&Topic, &replay.clients, &desired(24), &live).await;
         replay.finish();
         assert_eq!(updated.expect("updated").properties["PartitionCount"], json!(24));
     }

@@ -16,7 +16,9 @@ use serde_json::{Map, Value, json};
 use crate::backend::aws::{ApiError, api};
 use crate::backend::sdk::operation::{Progress, follow};
 use crate::backend::sdk::propagation;
-use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, tag_list, wait_for};
+use crate::backend::sdk::provider::{
+    ALL_TAGS, Clients, Desired, Live, Provider, converge, converge_tags, tag_list, touched, wait_for,
+};
 use crate::backend::sdk::resolve::Handle;
 use crate::plan::Change;
 
@@ -86,7 +88,7 @@ impl Provider for Domain {
             }
         }
         let live = wait_ready(aws, desired).await?;
-        self.update(aws, desired, &live, &[]).await
+        converge(self, aws, desired, &live).await
     }
 
     async fn update(
@@ -94,11 +96,11 @@ impl Provider for Domain {
         aws: &Clients,
         desired: &Desired,
         live: &Live,
-        _changes: &[Change],
+        changes: &[Change],
     ) -> Result<Live, ApiError> {
         let name = &desired.name;
         let props = &desired.properties;
-        let differs = |key: &str| props.get(key).is_some() && props.get(key) != live.properties.get(key);
+        let differs = |key: &str| touched(changes, key);
         let mut live = live.clone();
 
         if SECTIONS.iter().any(|key| differs(key)) {
@@ -166,19 +168,14 @@ impl Provider for Domain {
         }
 
         let arn = live.handle.attributes.get("Arn").and_then(Value::as_str).unwrap_or_default().to_string();
-        let (add, remove) = super::tag_delta(live.properties.get("Tags"), desired.get("Tags"));
-        if !remove.is_empty() {
-            aws.opensearch
-                .remove_tags()
-                .arn(&arn)
-                .set_tag_keys(Some(remove))
-                .send()
-                .await
-                .map_err(api("RemoveTags"))?;
-        }
-        if !add.is_empty() {
-            aws.opensearch.add_tags().arn(&arn).set_tag_list(Some(tags(add))).send().await.map_err(api("AddTags"))?;
-        }
+        converge_tags(
+            live.properties.get("Tags"),
+            desired.get("Tags"),
+            ALL_TAGS,
+            ("RemoveTags", |keys| aws.opensearch.remove_tags().arn(&arn).set_tag_keys(Some(keys)).send()),
+            ("AddTags", |pairs| aws.opensearch.add_tags().arn(&arn).set_tag_list(Some(tags(pairs))).send()),
+        )
+        .await?;
         self.read(aws, desired).await?.ok_or_else(|| ApiError::new("DescribeDomain", format!("domain {name} vanished")))
     }
 

@@ -13,7 +13,9 @@ use aws_sdk_redshiftserverless::types::{LogExport, NamespaceStatus, WorkgroupSta
 use serde_json::{Map, Value, json};
 
 use crate::backend::aws::{ApiError, api};
-use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, list_all, tag_list, wait_for};
+use crate::backend::sdk::provider::{
+    ALL_TAGS, Clients, Desired, Live, Provider, converge, converge_tags, list_all, tag_list, touched, wait_for,
+};
 use crate::backend::sdk::resolve::Handle;
 use crate::plan::Change;
 
@@ -75,25 +77,16 @@ async fn converge_redshift_tags(
     live: Option<&Value>,
     desired: Option<&Value>,
 ) -> Result<(), ApiError> {
-    let (add, remove) = super::tag_delta(live, desired);
-    if !remove.is_empty() {
-        aws.redshift
-            .delete_tags()
-            .resource_name(arn)
-            .set_tag_keys(Some(remove))
-            .send()
-            .await
-            .map_err(api("DeleteTags"))?;
-    }
-    if !add.is_empty() {
-        aws.redshift
-            .create_tags()
-            .resource_name(arn)
-            .set_tags(Some(redshift_tags(add)))
-            .send()
-            .await
-            .map_err(api("CreateTags"))?;
-    }
+    converge_tags(
+        live,
+        desired,
+        ALL_TAGS,
+        ("DeleteTags", |keys| aws.redshift.delete_tags().resource_name(arn).set_tag_keys(Some(keys)).send()),
+        ("CreateTags", |pairs| {
+            aws.redshift.create_tags().resource_name(arn).set_tags(Some(redshift_tags(pairs))).send()
+        }),
+    )
+    .await?;
     Ok(())
 }
 
@@ -272,7 +265,7 @@ impl Provider for Cluster {
             }
         }
         let live = cluster_available(aws, &id, desired).await?;
-        self.update(aws, desired, &live, &[]).await
+        converge(self, aws, desired, &live).await
     }
 
     async fn update(
@@ -280,11 +273,11 @@ impl Provider for Cluster {
         aws: &Clients,
         desired: &Desired,
         live: &Live,
-        _changes: &[Change],
+        changes: &[Change],
     ) -> Result<Live, ApiError> {
         let id = live.handle.physical_id.clone();
         let current = &live.properties;
-        let differs = |key: &str| desired.get(key).is_some() && current.get(key) != desired.get(key);
+        let differs = |key: &str| touched(changes, key);
 
         // Each group is one ModifyCluster: Redshift refuses a resize combined with other changes.
         if differs("NodeType") || differs("ClusterType") || differs("NumberOfNodes") {
@@ -481,7 +474,7 @@ impl Provider for ClusterSubnetGroup {
         let live = read_subnet_group(aws, &name, desired).await?.ok_or_else(|| {
             ApiError::new("DescribeClusterSubnetGroups", format!("the new subnet group {name} is not found"))
         })?;
-        self.update(aws, desired, &live, &[]).await
+        converge(self, aws, desired, &live).await
     }
 
     async fn update(
@@ -564,25 +557,18 @@ async fn converge_serverless_tags(
     live: Option<&Value>,
     desired: Option<&Value>,
 ) -> Result<(), ApiError> {
-    let (add, remove) = super::tag_delta(live, desired);
-    if !remove.is_empty() {
-        aws.redshift_serverless
-            .untag_resource()
-            .resource_arn(arn)
-            .set_tag_keys(Some(remove))
-            .send()
-            .await
-            .map_err(api("UntagResource"))?;
-    }
-    if !add.is_empty() {
-        aws.redshift_serverless
-            .tag_resource()
-            .resource_arn(arn)
-            .set_tags(Some(serverless_tags(add)))
-            .send()
-            .await
-            .map_err(api("TagResource"))?;
-    }
+    converge_tags(
+        live,
+        desired,
+        ALL_TAGS,
+        ("UntagResource", |keys| {
+            aws.redshift_serverless.untag_resource().resource_arn(arn).set_tag_keys(Some(keys)).send()
+        }),
+        ("TagResource", |pairs| {
+            aws.redshift_serverless.tag_resource().resource_arn(arn).set_tags(Some(serverless_tags(pairs))).send()
+        }),
+    )
+    .await?;
     Ok(())
 }
 
@@ -703,7 +689,7 @@ impl Provider for Namespace {
             }
         }
         let live = namespace_available(aws, name, desired).await?;
-        self.update(aws, desired, &live, &[]).await
+        converge(self, aws, desired, &live).await
     }
 
     async fn update(
@@ -711,11 +697,11 @@ impl Provider for Namespace {
         aws: &Clients,
         desired: &Desired,
         live: &Live,
-        _changes: &[Change],
+        changes: &[Change],
     ) -> Result<Live, ApiError> {
         let name = &desired.name;
         let current = &live.properties;
-        let differs = |key: &str| desired.get(key).is_some() && current.get(key) != desired.get(key);
+        let differs = |key: &str| touched(changes, key);
         // The admin user and password change together, or not at all.
         let credentials = differs("AdminUsername") || differs("AdminUserPassword");
         if credentials || differs("KmsKeyId") || differs("LogExports") {
@@ -881,7 +867,7 @@ impl Provider for Workgroup {
             }
         }
         let live = workgroup_available(aws, name, desired).await?;
-        self.update(aws, desired, &live, &[]).await
+        converge(self, aws, desired, &live).await
     }
 
     async fn update(
@@ -889,11 +875,11 @@ impl Provider for Workgroup {
         aws: &Clients,
         desired: &Desired,
         live: &Live,
-        _changes: &[Change],
+        changes: &[Change],
     ) -> Result<Live, ApiError> {
         let name = &desired.name;
         let current = &live.properties;
-        let differs = |key: &str| desired.get(key).is_some() && current.get(key) != desired.get(key);
+        let differs = |key: &str| touched(changes, key);
         // UpdateWorkgroup takes one kind of change at a time, each settling before the next.
         for key in [
             "BaseCapacity",

@@ -14,7 +14,9 @@ use aws_sdk_s3::types::{
 use serde_json::{Map, Value, json};
 
 use crate::backend::aws::{ApiError, api, tolerate};
-use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, list_all, tag_list, wait_for};
+use crate::backend::sdk::provider::{
+    Clients, Desired, Live, Provider, converge, list_all, tag_list, tag_pairs, touched, wait_for,
+};
 use crate::backend::sdk::resolve::Handle;
 use crate::plan::Change;
 
@@ -66,7 +68,7 @@ impl Provider for Bucket {
             }
         }
         let live = wait_for("HeadBucket", GONE, || read_bucket(aws, name)).await?;
-        self.update(aws, desired, &live, &[]).await
+        converge(self, aws, desired, &live).await
     }
 
     async fn update(
@@ -74,10 +76,10 @@ impl Provider for Bucket {
         aws: &Clients,
         desired: &Desired,
         live: &Live,
-        _changes: &[Change],
+        changes: &[Change],
     ) -> Result<Live, ApiError> {
         let name = &desired.name;
-        let differs = |key: &str| desired.get(key).is_some() && live.properties.get(key) != desired.get(key);
+        let differs = |key: &str| touched(changes, key);
 
         if differs("OwnershipControls") {
             put_ownership(aws, name, desired.get("OwnershipControls")).await?;
@@ -120,7 +122,12 @@ impl Provider for Bucket {
         if differs("LifecycleConfiguration") {
             put_lifecycle(aws, name, desired.get("LifecycleConfiguration")).await?;
         }
-        if differs("Tags") {
+        // Tags with `pipe:applied`, which the plan's changes leave out: compared whole.
+        let sorted = |mut pairs: Vec<(String, String)>| {
+            pairs.sort();
+            pairs
+        };
+        if sorted(tag_pairs(live.properties.get("Tags"))) != sorted(desired.tags()) {
             put_tags(aws, name, desired.tags()).await?;
         }
         read_bucket(aws, name).await?.ok_or_else(|| ApiError::new("HeadBucket", format!("bucket {name} vanished")))
@@ -163,7 +170,7 @@ impl Provider for BucketPolicy {
 
     async fn create(&self, aws: &Clients, desired: &Desired) -> Result<Live, ApiError> {
         // PutBucketPolicy replaces whatever policy is there: create and update are one call.
-        self.update(aws, desired, &Live::default(), &[]).await
+        converge(self, aws, desired, &Live::default()).await
     }
 
     async fn update(

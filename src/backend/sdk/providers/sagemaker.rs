@@ -22,7 +22,9 @@ use serde_json::{Map, Value, json};
 
 use crate::backend::aws::{ApiError, api};
 use crate::backend::sdk::propagation;
-use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, list_all, mark_failed, tag_list, wait_for};
+use crate::backend::sdk::provider::{
+    ALL_TAGS, Clients, Desired, Live, Provider, converge, converge_tags, list_all, mark_failed, tag_list, wait_for,
+};
 use crate::backend::sdk::resolve::{Handle, is_known};
 use crate::plan::{Change, KNOWN_AFTER_APPLY};
 
@@ -133,25 +135,14 @@ async fn list_tags(aws: &Clients, arn: &str) -> Result<Value, ApiError> {
 
 /// Adds and removes tags to go from `live` to `desired`.
 async fn retag(aws: &Clients, arn: &str, live: &Live, desired: &Desired) -> Result<(), ApiError> {
-    let (add, remove) = super::tag_delta(live.properties.get("Tags"), desired.get("Tags"));
-    if !remove.is_empty() {
-        aws.sagemaker
-            .delete_tags()
-            .resource_arn(arn)
-            .set_tag_keys(Some(remove))
-            .send()
-            .await
-            .map_err(api("DeleteTags"))?;
-    }
-    if !add.is_empty() {
-        aws.sagemaker
-            .add_tags()
-            .resource_arn(arn)
-            .set_tags(Some(sagemaker_tags(add)))
-            .send()
-            .await
-            .map_err(api("AddTags"))?;
-    }
+    converge_tags(
+        live.properties.get("Tags"),
+        desired.get("Tags"),
+        ALL_TAGS,
+        ("DeleteTags", |keys| aws.sagemaker.delete_tags().resource_arn(arn).set_tag_keys(Some(keys)).send()),
+        ("AddTags", |pairs| aws.sagemaker.add_tags().resource_arn(arn).set_tags(Some(sagemaker_tags(pairs))).send()),
+    )
+    .await?;
     Ok(())
 }
 
@@ -271,7 +262,7 @@ impl Provider for Model {
         let live = Self::describe(aws, &name, json!(name))
             .await?
             .ok_or_else(|| ApiError::new("DescribeModel", format!("model {name} not found after creating it")))?;
-        self.update(aws, desired, &live, &[]).await
+        converge(self, aws, desired, &live).await
     }
 
     async fn update(
@@ -426,7 +417,7 @@ impl Provider for EndpointConfig {
         let live = Self::describe(aws, &name, json!(name)).await?.ok_or_else(|| {
             ApiError::new("DescribeEndpointConfig", format!("configuration {name} not found after creating it"))
         })?;
-        self.update(aws, desired, &live, &[]).await
+        converge(self, aws, desired, &live).await
     }
 
     async fn update(
@@ -554,7 +545,7 @@ impl Provider for Endpoint {
             }
         }
         let live = Self::ready(aws, &desired.name).await?;
-        self.update(aws, desired, &live, &[]).await
+        converge(self, aws, desired, &live).await
     }
 
     async fn update(

@@ -9,7 +9,9 @@ use aws_sdk_secretsmanager::types::{Filter, FilterNameStringType, Tag};
 use serde_json::{Map, Value, json};
 
 use crate::backend::aws::{ApiError, api, tolerate};
-use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, list_all, tag_list};
+use crate::backend::sdk::provider::{
+    ALL_TAGS, Clients, Desired, Live, Provider, converge, converge_tags, list_all, tag_list,
+};
 use crate::backend::sdk::resolve::Handle;
 use crate::model::naming::SECRETS;
 use crate::plan::Change;
@@ -72,7 +74,7 @@ impl Provider for Secret {
         let live = read(aws, &desired.name, desired)
             .await?
             .ok_or_else(|| ApiError::new("DescribeSecret", format!("the new secret {} is not found", desired.name)))?;
-        self.update(aws, desired, &live, &[]).await
+        converge(self, aws, desired, &live).await
     }
 
     async fn update(
@@ -96,20 +98,17 @@ impl Provider for Secret {
                 .await
                 .map_err(api("UpdateSecret"))?;
         }
-        let (add, remove) = super::tag_delta(current.get("Tags"), desired.get("Tags"));
-        if !remove.is_empty() {
-            aws.secrets
-                .untag_resource()
-                .secret_id(id)
-                .set_tag_keys(Some(remove))
-                .send()
-                .await
-                .map_err(api("UntagResource"))?;
-        }
-        if !add.is_empty() {
-            let tags = add.into_iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect();
-            aws.secrets.tag_resource().secret_id(id).set_tags(Some(tags)).send().await.map_err(api("TagResource"))?;
-        }
+        converge_tags(
+            current.get("Tags"),
+            desired.get("Tags"),
+            ALL_TAGS,
+            ("UntagResource", |keys| aws.secrets.untag_resource().secret_id(id).set_tag_keys(Some(keys)).send()),
+            ("TagResource", |pairs| async move {
+                let tags = pairs.into_iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect();
+                aws.secrets.tag_resource().secret_id(id).set_tags(Some(tags)).send().await.map_err(api("TagResource"))
+            }),
+        )
+        .await?;
         read(aws, &desired.name, desired)
             .await?
             .ok_or_else(|| ApiError::new("DescribeSecret", format!("secret {} vanished", desired.name)))

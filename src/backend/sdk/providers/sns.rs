@@ -6,7 +6,9 @@ use async_trait::async_trait;
 use serde_json::{Map, Value, json};
 
 use crate::backend::aws::{ApiError, api, tolerate};
-use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, list_all, tag_list};
+use crate::backend::sdk::provider::{
+    ALL_TAGS, Clients, Desired, Live, Provider, converge, converge_tags, list_all, tag_list,
+};
 use crate::backend::sdk::resolve::Handle;
 use crate::plan::Change;
 
@@ -77,7 +79,7 @@ impl Provider for Topic {
             .await
             .map_err(api("CreateTopic"))?;
         let live = self.read(aws, desired).await?.unwrap_or_default();
-        self.update(aws, desired, &live, &[]).await
+        converge(self, aws, desired, &live).await
     }
 
     async fn update(
@@ -100,25 +102,14 @@ impl Provider for Topic {
                     .map_err(api("SetTopicAttributes"))?;
             }
         }
-        let (add, remove) = super::tag_delta(live.properties.get("Tags"), desired.get("Tags"));
-        if !remove.is_empty() {
-            aws.sns
-                .untag_resource()
-                .resource_arn(arn)
-                .set_tag_keys(Some(remove))
-                .send()
-                .await
-                .map_err(api("UntagResource"))?;
-        }
-        if !add.is_empty() {
-            aws.sns
-                .tag_resource()
-                .resource_arn(arn)
-                .set_tags(Some(sns_tags(add)))
-                .send()
-                .await
-                .map_err(api("TagResource"))?;
-        }
+        converge_tags(
+            live.properties.get("Tags"),
+            desired.get("Tags"),
+            ALL_TAGS,
+            ("UntagResource", |keys| aws.sns.untag_resource().resource_arn(arn).set_tag_keys(Some(keys)).send()),
+            ("TagResource", |pairs| aws.sns.tag_resource().resource_arn(arn).set_tags(Some(sns_tags(pairs))).send()),
+        )
+        .await?;
         self.read(aws, desired)
             .await?
             .ok_or_else(|| ApiError::new("GetTopicAttributes", format!("topic {arn} vanished")))
