@@ -248,6 +248,16 @@ impl Reported for ApiError {
 /// No limit on the tags one call sets.
 pub const ALL_TAGS: usize = usize::MAX;
 
+/// A read's answer with the service's "no such resource" (`missing`) as `None`, the one way
+/// providers tell absent from failed.
+pub fn found<T>(read: Result<T, ApiError>, missing: impl Fn(&ApiError) -> bool) -> Result<Option<T>, ApiError> {
+    match read {
+        Ok(answer) => Ok(Some(answer)),
+        Err(e) if missing(&e) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 /// Whether `changes` touch `key`: a top-level property, or a path inside one, written as
 /// `plan::diff` writes paths (`A.B`, `A[0].B`).
 pub fn touched(changes: &[Change], key: &str) -> bool {

@@ -13,7 +13,7 @@ use serde_json::{Map, Value, json};
 use crate::backend::aws::{ApiError, api};
 use crate::backend::sdk::propagation;
 use crate::backend::sdk::provider::{
-    ALL_TAGS, Clients, Desired, Live, Provider, converge, converge_tags, list_all, tag_list, touched, wait_for,
+    ALL_TAGS, Clients, Desired, Live, Provider, converge, converge_tags, found, list_all, tag_list, touched, wait_for,
 };
 use crate::backend::sdk::resolve::Handle;
 use crate::plan::Change;
@@ -346,10 +346,12 @@ async fn wait_active(aws: &Clients, desired: &Desired) -> Result<Live, ApiError>
 /// The table in the template's shape. `desired` says which optional settings to report and in
 /// which form the template names the encryption key.
 async fn read(aws: &Clients, name: &str, desired: &Desired) -> Result<Option<Live>, ApiError> {
-    let described = match aws.dynamodb.describe_table().table_name(name).send().await.map_err(api("DescribeTable")) {
-        Ok(out) => out,
-        Err(e) if e.is("ResourceNotFoundException") => return Ok(None),
-        Err(e) => return Err(e),
+    let Some(described) =
+        found(aws.dynamodb.describe_table().table_name(name).send().await.map_err(api("DescribeTable")), |e| {
+            e.is("ResourceNotFoundException")
+        })?
+    else {
+        return Ok(None);
     };
     let Some(table) = described.table() else { return Ok(None) };
     let arn = table.table_arn().unwrap_or_default().to_string();

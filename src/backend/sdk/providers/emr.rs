@@ -20,7 +20,7 @@ use serde_json::{Map, Value, json};
 use crate::backend::aws::{ApiError, api};
 use crate::backend::sdk::propagation;
 use crate::backend::sdk::provider::{
-    ALL_TAGS, Clients, Desired, Live, Provider, converge, converge_tags, list_all, tag_list, wait_for,
+    ALL_TAGS, Clients, Desired, Live, Provider, converge, converge_tags, found, list_all, tag_list, wait_for,
 };
 use crate::backend::sdk::resolve::Handle;
 use crate::plan::Change;
@@ -719,18 +719,12 @@ impl Provider for Step {
         let Some(cluster) = desired.str("JobFlowId") else { return Ok(None) };
         let mut marker = None;
         loop {
-            let page = match aws
-                .emr
-                .list_steps()
-                .cluster_id(cluster)
-                .set_marker(marker)
-                .send()
-                .await
-                .map_err(api("ListSteps"))
-            {
-                Ok(page) => page,
-                Err(e) if e.is("InvalidRequestException") => return Ok(None),
-                Err(e) => return Err(e),
+            let Some(page) = found(
+                aws.emr.list_steps().cluster_id(cluster).set_marker(marker).send().await.map_err(api("ListSteps")),
+                |e| e.is("InvalidRequestException"),
+            )?
+            else {
+                return Ok(None);
             };
             // Newest first: the step pipe added last under this name, unless it was cancelled.
             let found = page.steps().iter().find(|s| {

@@ -18,7 +18,7 @@ use serde_json::{Map, Value, json};
 
 use crate::backend::aws::{ApiError, api};
 use crate::backend::sdk::provider::{
-    ALL_TAGS, Clients, Desired, Live, Provider, adopt, converge, converge_tags, list_all,
+    ALL_TAGS, Clients, Desired, Live, Provider, adopt, converge, converge_tags, found, list_all,
 };
 use crate::backend::sdk::resolve::Handle;
 use crate::plan::Change;
@@ -85,11 +85,7 @@ impl Database {
 
     async fn get(aws: &Clients, catalog: &str, name: &str) -> Result<Option<Live>, ApiError> {
         let got = aws.glue.get_database().catalog_id(catalog).name(name).send().await.map_err(api("GetDatabase"));
-        let got = match got {
-            Ok(got) => got,
-            Err(e) if not_found(&e) => return Ok(None),
-            Err(e) => return Err(e),
-        };
+        let Some(got) = found(got, not_found)? else { return Ok(None) };
         let Some(database) = got.database() else { return Ok(None) };
         let mut input = Map::new();
         input.insert("Name".into(), json!(database.name()));
@@ -240,11 +236,7 @@ impl Table {
 
     async fn get(aws: &Clients, catalog: &str, database: &str, name: &str) -> Result<Option<Live>, ApiError> {
         let got = aws.glue.get_table().catalog_id(catalog).database_name(database).name(name).send().await;
-        let got = match got.map_err(api("GetTable")) {
-            Ok(got) => got,
-            Err(e) if not_found(&e) => return Ok(None),
-            Err(e) => return Err(e),
-        };
+        let Some(got) = found(got.map_err(api("GetTable")), not_found)? else { return Ok(None) };
         let Some(table) = got.table() else { return Ok(None) };
         let mut input = Map::new();
         input.insert("Name".into(), json!(table.name()));
@@ -392,11 +384,7 @@ impl Connection {
 
     async fn get(aws: &Clients, catalog: &str, name: &str) -> Result<Option<Live>, ApiError> {
         let got = aws.glue.get_connection().catalog_id(catalog).name(name).hide_password(true).send().await;
-        let got = match got.map_err(api("GetConnection")) {
-            Ok(got) => got,
-            Err(e) if not_found(&e) => return Ok(None),
-            Err(e) => return Err(e),
-        };
+        let Some(got) = found(got.map_err(api("GetConnection")), not_found)? else { return Ok(None) };
         let Some(connection) = got.connection() else { return Ok(None) };
         let mut input = Map::new();
         input.insert("Name".into(), json!(connection.name().unwrap_or(name)));
@@ -541,10 +529,8 @@ impl SecurityConfiguration {
 
     async fn get(aws: &Clients, name: &str) -> Result<Option<Live>, ApiError> {
         let got = aws.glue.get_security_configuration().name(name).send().await;
-        let got = match got.map_err(api("GetSecurityConfiguration")) {
-            Ok(got) => got,
-            Err(e) if not_found(&e) => return Ok(None),
-            Err(e) => return Err(e),
+        let Some(got) = found(got.map_err(api("GetSecurityConfiguration")), not_found)? else {
+            return Ok(None);
         };
         let Some(configuration) = got.security_configuration() else { return Ok(None) };
         let mut encryption = Map::new();
@@ -727,10 +713,8 @@ impl Job {
     }
 
     async fn get(aws: &Clients, name: &str) -> Result<Option<Live>, ApiError> {
-        let got = match aws.glue.get_job().job_name(name).send().await.map_err(api("GetJob")) {
-            Ok(got) => got,
-            Err(e) if not_found(&e) => return Ok(None),
-            Err(e) => return Err(e),
+        let Some(got) = found(aws.glue.get_job().job_name(name).send().await.map_err(api("GetJob")), not_found)? else {
+            return Ok(None);
         };
         let Some(job) = got.job() else { return Ok(None) };
         let mut properties = Map::new();

@@ -6,7 +6,7 @@ use serde_json::{Map, Value, json};
 
 use crate::backend::aws::{ApiError, api, tolerate};
 use crate::backend::sdk::provider::{
-    ALL_TAGS, Clients, Desired, Live, Provider, adopt, converge, converge_tags, list_all, tag_list,
+    ALL_TAGS, Clients, Desired, Live, Provider, adopt, converge, converge_tags, found, list_all, tag_list,
 };
 use crate::backend::sdk::resolve::Handle;
 use crate::plan::Change;
@@ -27,10 +27,12 @@ impl Provider for Role {
 
     async fn read(&self, aws: &Clients, desired: &Desired) -> Result<Option<Live>, ApiError> {
         let name = &desired.name;
-        let role = match aws.iam.get_role().role_name(name).send().await.map_err(api("GetRole")) {
-            Ok(out) => out.role,
-            Err(e) if e.is("NoSuchEntity") => return Ok(None),
-            Err(e) => return Err(e),
+        let Some(role) =
+            found(aws.iam.get_role().role_name(name).send().await.map_err(api("GetRole")).map(|out| out.role), |e| {
+                e.is("NoSuchEntity")
+            })?
+        else {
+            return Ok(None);
         };
         let Some(role) = role else { return Ok(None) };
         let mut policies = Vec::new();
@@ -250,10 +252,12 @@ impl Provider for ManagedPolicy {
 
     async fn read(&self, aws: &Clients, desired: &Desired) -> Result<Option<Live>, ApiError> {
         let arn = Self::arn(aws, &desired.name);
-        let policy = match aws.iam.get_policy().policy_arn(&arn).send().await.map_err(api("GetPolicy")) {
-            Ok(out) => out.policy,
-            Err(e) if e.is("NoSuchEntity") => return Ok(None),
-            Err(e) => return Err(e),
+        let Some(policy) = found(
+            aws.iam.get_policy().policy_arn(&arn).send().await.map_err(api("GetPolicy")).map(|out| out.policy),
+            |e| e.is("NoSuchEntity"),
+        )?
+        else {
+            return Ok(None);
         };
         let Some(policy) = policy else { return Ok(None) };
         let version = aws
@@ -430,17 +434,18 @@ impl Provider for InstanceProfile {
 
     async fn read(&self, aws: &Clients, desired: &Desired) -> Result<Option<Live>, ApiError> {
         let name = &desired.name;
-        let profile = match aws
-            .iam
-            .get_instance_profile()
-            .instance_profile_name(name)
-            .send()
-            .await
-            .map_err(api("GetInstanceProfile"))
-        {
-            Ok(out) => out.instance_profile,
-            Err(e) if e.is("NoSuchEntity") => return Ok(None),
-            Err(e) => return Err(e),
+        let Some(profile) = found(
+            aws.iam
+                .get_instance_profile()
+                .instance_profile_name(name)
+                .send()
+                .await
+                .map_err(api("GetInstanceProfile"))
+                .map(|out| out.instance_profile),
+            |e| e.is("NoSuchEntity"),
+        )?
+        else {
+            return Ok(None);
         };
         let Some(profile) = profile else { return Ok(None) };
         let mut properties = Map::new();

@@ -7,7 +7,9 @@ use aws_sdk_kinesis::types::{EncryptionType, ScalingType, StreamMode, StreamMode
 use serde_json::{Map, Value, json};
 
 use crate::backend::aws::{ApiError, api};
-use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, converge, converge_tags, list_all, tag_list};
+use crate::backend::sdk::provider::{
+    Clients, Desired, Live, Provider, converge, converge_tags, found, list_all, tag_list,
+};
 use crate::backend::sdk::resolve::Handle;
 use crate::plan::Change;
 
@@ -241,17 +243,12 @@ async fn wait_active(aws: &Clients, name: &str) -> Result<Live, ApiError> {
 }
 
 async fn read(aws: &Clients, name: &str) -> Result<Option<Live>, ApiError> {
-    let summary = match aws
-        .kinesis
-        .describe_stream_summary()
-        .stream_name(name)
-        .send()
-        .await
-        .map_err(api("DescribeStreamSummary"))
-    {
-        Ok(out) => out,
-        Err(e) if e.is("ResourceNotFoundException") => return Ok(None),
-        Err(e) => return Err(e),
+    let Some(summary) = found(
+        aws.kinesis.describe_stream_summary().stream_name(name).send().await.map_err(api("DescribeStreamSummary")),
+        |e| e.is("ResourceNotFoundException"),
+    )?
+    else {
+        return Ok(None);
     };
     let Some(s) = summary.stream_description_summary() else { return Ok(None) };
     let tags = aws.kinesis.list_tags_for_stream().stream_name(name).send().await.map_err(api("ListTagsForStream"))?;
@@ -370,11 +367,7 @@ async fn read_consumer(aws: &Clients, stream: &str, name: &str) -> Result<Option
         .send()
         .await
         .map_err(api("DescribeStreamConsumer"));
-    let out = match described {
-        Ok(out) => out,
-        Err(e) if e.is("ResourceNotFoundException") => return Ok(None),
-        Err(e) => return Err(e),
-    };
+    let Some(out) = found(described, |e| e.is("ResourceNotFoundException"))? else { return Ok(None) };
     let Some(c) = out.consumer_description() else { return Ok(None) };
     let created =
         c.consumer_creation_timestamp().fmt(aws_sdk_kinesis::primitives::DateTimeFormat::DateTime).unwrap_or_default();

@@ -13,7 +13,7 @@ use serde_json::{Map, Value, json};
 use crate::backend::aws::{ApiError, api, tolerate};
 use crate::backend::sdk::propagation;
 use crate::backend::sdk::provider::{
-    ALL_TAGS, Clients, Desired, Live, Provider, converge, converge_tags, list_all, tag_list, touched, wait_for,
+    ALL_TAGS, Clients, Desired, Live, Provider, converge, converge_tags, found, list_all, tag_list, touched, wait_for,
 };
 use crate::backend::sdk::resolve::Handle;
 use crate::plan::Change;
@@ -191,10 +191,12 @@ impl Provider for Function {
 }
 
 async fn read_function(aws: &Clients, name: &str) -> Result<Option<Live>, ApiError> {
-    let got = match aws.lambda.get_function().function_name(name).send().await.map_err(api("GetFunction")) {
-        Ok(got) => got,
-        Err(e) if e.is("ResourceNotFoundException") => return Ok(None),
-        Err(e) => return Err(e),
+    let Some(got) =
+        found(aws.lambda.get_function().function_name(name).send().await.map_err(api("GetFunction")), |e| {
+            e.is("ResourceNotFoundException")
+        })?
+    else {
+        return Ok(None);
     };
     let Some(config) = got.configuration() else { return Ok(None) };
     let mut properties = Map::new();
@@ -329,10 +331,10 @@ impl Provider for EventSourceMapping {
         };
         let listed =
             aws.lambda.list_event_source_mappings().function_name(function).event_source_arn(source).send().await;
-        let listed = match listed.map_err(api("ListEventSourceMappings")) {
-            Ok(listed) => listed,
-            Err(e) if e.is("ResourceNotFoundException") => return Ok(None),
-            Err(e) => return Err(e),
+        let Some(listed) =
+            found(listed.map_err(api("ListEventSourceMappings")), |e| e.is("ResourceNotFoundException"))?
+        else {
+            return Ok(None);
         };
         let Some(uuid) = listed.event_source_mappings().first().and_then(|m| m.uuid()) else { return Ok(None) };
         read_mapping(aws, uuid, function).await
@@ -460,10 +462,12 @@ async fn wait_mapping(aws: &Clients, uuid: &str, function: &str) -> Result<Live,
 /// The mapping in the template's shape; `function` is the name the template gave, since Lambda
 /// answers with the function's ARN.
 async fn read_mapping(aws: &Clients, uuid: &str, function: &str) -> Result<Option<Live>, ApiError> {
-    let m = match aws.lambda.get_event_source_mapping().uuid(uuid).send().await.map_err(api("GetEventSourceMapping")) {
-        Ok(m) => m,
-        Err(e) if e.is("ResourceNotFoundException") => return Ok(None),
-        Err(e) => return Err(e),
+    let Some(m) = found(
+        aws.lambda.get_event_source_mapping().uuid(uuid).send().await.map_err(api("GetEventSourceMapping")),
+        |e| e.is("ResourceNotFoundException"),
+    )?
+    else {
+        return Ok(None);
     };
     let mut properties = Map::new();
     properties.insert("FunctionName".into(), json!(function));

@@ -7,7 +7,7 @@ use serde_json::{Map, Value, json};
 
 use crate::backend::aws::{ApiError, api, tolerate};
 use crate::backend::sdk::provider::{
-    ALL_TAGS, Clients, Desired, Live, Provider, adopt, converge, converge_tags, list_all, tag_list,
+    ALL_TAGS, Clients, Desired, Live, Provider, adopt, converge, converge_tags, found, list_all, tag_list,
 };
 use crate::backend::sdk::resolve::Handle;
 use crate::plan::Change;
@@ -142,7 +142,7 @@ pub struct LogStream;
 impl Provider for LogStream {
     async fn read(&self, aws: &Clients, desired: &Desired) -> Result<Option<Live>, ApiError> {
         let Some(group) = desired.str("LogGroupName") else { return Ok(None) };
-        let found = aws
+        let listed = aws
             .logs
             .describe_log_streams()
             .log_group_name(group)
@@ -150,12 +150,8 @@ impl Provider for LogStream {
             .send()
             .await
             .map_err(api("DescribeLogStreams"));
-        let found = match found {
-            Ok(found) => found,
-            Err(e) if e.is("ResourceNotFoundException") => return Ok(None),
-            Err(e) => return Err(e),
-        };
-        if !found.log_streams().iter().any(|s| s.log_stream_name() == Some(desired.name.as_str())) {
+        let Some(listed) = found(listed, |e| e.is("ResourceNotFoundException"))? else { return Ok(None) };
+        if !listed.log_streams().iter().any(|s| s.log_stream_name() == Some(desired.name.as_str())) {
             return Ok(None);
         }
         let properties = Map::from_iter([

@@ -18,7 +18,8 @@ use serde_json::{Map, Value, json};
 use crate::backend::aws::{ApiError, api, tolerate};
 use crate::backend::sdk::operation::{Progress, follow};
 use crate::backend::sdk::provider::{
-    ALL_TAGS, Clients, Desired, Live, Provider, converge, converge_tags, list_all, mark_failed, touched, wait_for,
+    ALL_TAGS, Clients, Desired, Live, Provider, converge, converge_tags, found, list_all, mark_failed, touched,
+    wait_for,
 };
 use crate::backend::sdk::resolve::Handle;
 use crate::plan::Change;
@@ -346,10 +347,12 @@ async fn put_policy(aws: &Clients, desired: &Desired, live: Option<&Live>) -> Re
 }
 
 async fn read_policy(aws: &Clients, cluster: &str) -> Result<Option<Live>, ApiError> {
-    let got = match aws.kafka.get_cluster_policy().cluster_arn(cluster).send().await.map_err(api("GetClusterPolicy")) {
-        Ok(got) => got,
-        Err(e) if e.is("NotFoundException") => return Ok(None),
-        Err(e) => return Err(e),
+    let Some(got) = found(
+        aws.kafka.get_cluster_policy().cluster_arn(cluster).send().await.map_err(api("GetClusterPolicy")),
+        |e| e.is("NotFoundException"),
+    )?
+    else {
+        return Ok(None);
     };
     let Some(text) = got.policy().filter(|p| !p.is_empty()) else { return Ok(None) };
     let policy: Value = serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_string()));

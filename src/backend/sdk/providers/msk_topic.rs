@@ -8,7 +8,7 @@ use aws_sdk_kafka::types::TopicState;
 use serde_json::{Map, Value, json};
 
 use crate::backend::aws::{ApiError, api};
-use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, converge, touched, wait_for};
+use crate::backend::sdk::provider::{Clients, Desired, Live, Provider, converge, found, touched, wait_for};
 use crate::backend::sdk::resolve::Handle;
 use crate::model::topic_configs;
 use crate::plan::Change;
@@ -106,10 +106,8 @@ fn cluster(desired: &Desired) -> &str {
 /// The topic in the template's shape, with its state; `None` when it does not exist.
 async fn describe(aws: &Clients, desired: &Desired) -> Result<Option<(Live, Option<TopicState>)>, ApiError> {
     let described = aws.kafka.describe_topic().cluster_arn(cluster(desired)).topic_name(&desired.name).send().await;
-    let topic = match described.map_err(api("DescribeTopic")) {
-        Ok(topic) => topic,
-        Err(e) if e.is("NotFoundException") => return Ok(None),
-        Err(e) => return Err(e),
+    let Some(topic) = found(described.map_err(api("DescribeTopic")), |e| e.is("NotFoundException"))? else {
+        return Ok(None);
     };
     let mut properties = Map::new();
     properties.insert("ClusterArn".into(), json!(cluster(desired)));

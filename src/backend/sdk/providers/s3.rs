@@ -15,7 +15,7 @@ use serde_json::{Map, Value, json};
 
 use crate::backend::aws::{ApiError, api, tolerate};
 use crate::backend::sdk::provider::{
-    Clients, Desired, Live, Provider, converge, list_all, tag_list, tag_pairs, touched, wait_for,
+    Clients, Desired, Live, Provider, converge, found, list_all, tag_list, tag_pairs, touched, wait_for,
 };
 use crate::backend::sdk::resolve::Handle;
 use crate::plan::Change;
@@ -151,10 +151,11 @@ impl Provider for BucketPolicy {
     async fn read(&self, aws: &Clients, desired: &Desired) -> Result<Option<Live>, ApiError> {
         let Some(bucket) = desired.str("Bucket") else { return Ok(None) };
         let got = aws.s3.get_bucket_policy().bucket(bucket).send().await.map_err(api("GetBucketPolicy"));
-        let text = match got {
-            Ok(out) => out.policy.unwrap_or_default(),
-            Err(e) if e.is("NoSuchBucketPolicy") || e.is("NoSuchBucket") => return Ok(None),
-            Err(e) => return Err(e),
+        let Some(text) = found(got.map(|out| out.policy.unwrap_or_default()), |e| {
+            e.is("NoSuchBucketPolicy") || e.is("NoSuchBucket")
+        })?
+        else {
+            return Ok(None);
         };
         let live: Value = serde_json::from_str(&text).unwrap_or(Value::String(text));
         // S3 may hand the document back in an equivalent spelling: keep the template's when it

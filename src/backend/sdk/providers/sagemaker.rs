@@ -23,7 +23,8 @@ use serde_json::{Map, Value, json};
 use crate::backend::aws::{ApiError, api};
 use crate::backend::sdk::propagation;
 use crate::backend::sdk::provider::{
-    ALL_TAGS, Clients, Desired, Live, Provider, converge, converge_tags, list_all, mark_failed, tag_list, wait_for,
+    ALL_TAGS, Clients, Desired, Live, Provider, converge, converge_tags, found, list_all, mark_failed, tag_list,
+    wait_for,
 };
 use crate::backend::sdk::resolve::{Handle, is_known};
 use crate::plan::{Change, KNOWN_AFTER_APPLY};
@@ -176,11 +177,8 @@ impl Model {
     }
 
     async fn describe(aws: &Clients, name: &str, reported: Value) -> Result<Option<Live>, ApiError> {
-        let model = match aws.sagemaker.describe_model().model_name(name).send().await.map_err(api("DescribeModel")) {
-            Ok(model) => model,
-            Err(e) if not_found(&e) => return Ok(None),
-            Err(e) => return Err(e),
-        };
+        let described = aws.sagemaker.describe_model().model_name(name).send().await;
+        let Some(model) = found(described.map_err(api("DescribeModel")), not_found)? else { return Ok(None) };
         let arn = model.model_arn().unwrap_or_default().to_string();
         let mut properties = Map::new();
         // The live name, which the template leaves out; `ModelName` in the handle is the desired one.
@@ -316,10 +314,8 @@ impl EndpointConfig {
 
     async fn describe(aws: &Clients, name: &str, reported: Value) -> Result<Option<Live>, ApiError> {
         let described = aws.sagemaker.describe_endpoint_config().endpoint_config_name(name).send().await;
-        let config = match described.map_err(api("DescribeEndpointConfig")) {
-            Ok(config) => config,
-            Err(e) if not_found(&e) => return Ok(None),
-            Err(e) => return Err(e),
+        let Some(config) = found(described.map_err(api("DescribeEndpointConfig")), not_found)? else {
+            return Ok(None);
         };
         let arn = config.endpoint_config_arn().unwrap_or_default().to_string();
         let variants: Vec<Value> = config
@@ -451,12 +447,13 @@ pub struct Endpoint;
 
 impl Endpoint {
     async fn describe(aws: &Clients, name: &str) -> Result<Option<Live>, ApiError> {
-        let endpoint =
-            match aws.sagemaker.describe_endpoint().endpoint_name(name).send().await.map_err(api("DescribeEndpoint")) {
-                Ok(endpoint) => endpoint,
-                Err(e) if not_found(&e) => return Ok(None),
-                Err(e) => return Err(e),
-            };
+        let Some(endpoint) = found(
+            aws.sagemaker.describe_endpoint().endpoint_name(name).send().await.map_err(api("DescribeEndpoint")),
+            not_found,
+        )?
+        else {
+            return Ok(None);
+        };
         let arn = endpoint.endpoint_arn().unwrap_or_default().to_string();
         let properties = Map::from_iter([
             ("EndpointName".to_string(), json!(name)),

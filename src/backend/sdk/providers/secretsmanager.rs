@@ -10,7 +10,7 @@ use serde_json::{Map, Value, json};
 
 use crate::backend::aws::{ApiError, api, tolerate};
 use crate::backend::sdk::provider::{
-    ALL_TAGS, Clients, Desired, Live, Provider, converge, converge_tags, list_all, tag_list,
+    ALL_TAGS, Clients, Desired, Live, Provider, converge, converge_tags, found, list_all, tag_list,
 };
 use crate::backend::sdk::resolve::Handle;
 use crate::model::naming::SECRETS;
@@ -131,10 +131,12 @@ impl Provider for Secret {
 }
 
 async fn read(aws: &Clients, name: &str, desired: &Desired) -> Result<Option<Live>, ApiError> {
-    let secret = match aws.secrets.describe_secret().secret_id(name).send().await.map_err(api("DescribeSecret")) {
-        Ok(out) => out,
-        Err(e) if e.is("ResourceNotFoundException") => return Ok(None),
-        Err(e) => return Err(e),
+    let Some(secret) =
+        found(aws.secrets.describe_secret().secret_id(name).send().await.map_err(api("DescribeSecret")), |e| {
+            e.is("ResourceNotFoundException")
+        })?
+    else {
+        return Ok(None);
     };
     // Scheduled for deletion: gone, as far as the blueprint is concerned (create restores it).
     if secret.deleted_date().is_some() {

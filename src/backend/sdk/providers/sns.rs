@@ -7,7 +7,7 @@ use serde_json::{Map, Value, json};
 
 use crate::backend::aws::{ApiError, api, tolerate};
 use crate::backend::sdk::provider::{
-    ALL_TAGS, Clients, Desired, Live, Provider, converge, converge_tags, list_all, tag_list,
+    ALL_TAGS, Clients, Desired, Live, Provider, converge, converge_tags, found, list_all, tag_list,
 };
 use crate::backend::sdk::resolve::Handle;
 use crate::plan::Change;
@@ -39,12 +39,19 @@ impl Provider for Topic {
 
     async fn read(&self, aws: &Clients, desired: &Desired) -> Result<Option<Live>, ApiError> {
         let arn = Self::arn(aws, &desired.name);
-        let attributes =
-            match aws.sns.get_topic_attributes().topic_arn(&arn).send().await.map_err(api("GetTopicAttributes")) {
-                Ok(out) => out.attributes.unwrap_or_default(),
-                Err(e) if e.is("NotFound") || e.is("NotFoundException") => return Ok(None),
-                Err(e) => return Err(e),
-            };
+        let Some(attributes) = found(
+            aws.sns
+                .get_topic_attributes()
+                .topic_arn(&arn)
+                .send()
+                .await
+                .map_err(api("GetTopicAttributes"))
+                .map(|out| out.attributes.unwrap_or_default()),
+            |e| e.is("NotFound") || e.is("NotFoundException"),
+        )?
+        else {
+            return Ok(None);
+        };
         let tags =
             aws.sns.list_tags_for_resource().resource_arn(&arn).send().await.map_err(api("ListTagsForResource"))?;
         let mut properties = Map::new();
@@ -135,10 +142,11 @@ impl Provider for Subscription {
         let mut token = None;
         loop {
             let page = aws.sns.list_subscriptions_by_topic().topic_arn(topic).set_next_token(token).send().await;
-            let page = match page.map_err(api("ListSubscriptionsByTopic")) {
-                Ok(page) => page,
-                Err(e) if e.is("NotFound") || e.is("NotFoundException") => return Ok(None),
-                Err(e) => return Err(e),
+            let Some(page) = found(page.map_err(api("ListSubscriptionsByTopic")), |e| {
+                e.is("NotFound") || e.is("NotFoundException")
+            })?
+            else {
+                return Ok(None);
             };
             let found =
                 page.subscriptions().iter().find(|s| s.protocol() == Some(protocol) && s.endpoint() == Some(endpoint));
