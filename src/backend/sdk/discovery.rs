@@ -9,52 +9,15 @@ use aws_sdk_resourcegroupstagging::types::TagFilter;
 use serde_json::Map;
 
 use super::provider::{Desired, Live, list_all};
+use super::providers::{self, Discovery};
 use super::resolve::Handle;
-use super::{Engine, Error, Orphan, providers};
+use super::{Engine, Error, Orphan};
 use crate::backend::aws::api;
-
-/// The types pipe looks for leftovers of, by name and `pipe:pipeline` tag, in the order they are
-/// deleted: what uses a resource (reads it, writes to it, runs as it) before the resource.
-const DISCOVERED: &[&str] = &[
-    "AWS::Lambda::Function",
-    "AWS::KinesisAnalyticsV2::Application",
-    "AWS::Glue::Job",
-    "AWS::Glue::SecurityConfiguration",
-    "AWS::Glue::Connection",
-    "AWS::EMR::Cluster",
-    "AWS::IAM::InstanceProfile",
-    "AWS::KinesisFirehose::DeliveryStream",
-    "AWS::SageMaker::Endpoint",
-    "AWS::SageMaker::EndpointConfig",
-    "AWS::SageMaker::Model",
-    "AWS::OpenSearchService::Domain",
-    "AWS::RedshiftServerless::Workgroup",
-    "AWS::RedshiftServerless::Namespace",
-    "AWS::Redshift::Cluster",
-    "AWS::Redshift::ClusterSubnetGroup",
-    "AWS::SecretsManager::Secret",
-    "AWS::MSK::Cluster",
-    "AWS::MSK::ServerlessCluster",
-    "AWS::IAM::Role",
-    "AWS::IAM::ManagedPolicy",
-    "AWS::Logs::LogGroup",
-    "AWS::SNS::Topic",
-    "AWS::DynamoDB::Table",
-    "AWS::Kinesis::Stream",
-    "AWS::S3::Bucket",
-];
-
-/// Unnamed types found through their parent, as (type, parent type). The blueprint lists every
-/// source a function reads, so a mapping of a pipe function that the model lacks is a leftover,
-/// whether the function stays or goes (deleting a function leaves its mappings). SNS
-/// subscriptions are not here: others subscribe to a pipeline's topic, and a subscription cannot
-/// carry a tag that would tell pipe's from theirs.
-const CHILDREN: &[(&str, &str)] = &[("AWS::Lambda::EventSourceMapping", "AWS::Lambda::Function")];
 
 impl Engine<'_> {
     /// Lists each discovered type of the services worth looking in (`families`) by the
     /// pipeline's name prefix, and keeps what carries this pipeline's tag but is not a resource of
-    /// the model; then the children (`CHILDREN`) the model does not have, which go first. Also
+    /// the model; then the children (`Discovery::Child`) the model does not have, which go first. Also
     /// returns where it could not look, and why.
     pub(super) async fn orphans(
         &self,
@@ -76,7 +39,9 @@ impl Engine<'_> {
         let used: BTreeSet<&str> = self.pipeline.resources.values().map(|r| family(r.cfn_type)).collect();
         let (looked, mut unread) = self.families(&used).await?;
         // One listing per type, all at once: a plan's wall time is the slowest listing, not their sum.
-        let listed = DISCOVERED.iter().filter(|t| looked.contains(family(t)));
+        let listed = providers::discovered()
+            .filter(|entry| entry.discovery == Discovery::Named && looked.contains(family(entry.cfn_type)))
+            .map(|entry| entry.cfn_type);
         let (prefix, modelled) = (&prefix, &modelled);
         let found = futures::future::join_all(listed.map(|resource_type| async move {
             (resource_type, self.leftovers_of(resource_type, prefix, modelled).await)
@@ -165,8 +130,8 @@ impl Engine<'_> {
         Ok(orphans)
     }
 
-    /// The children (`CHILDREN`) of the model's resources and of leftovers that the model does
-    /// not have; each is of its parent's component.
+    /// The children (`Discovery::Child`) of the model's resources and of leftovers that the
+    /// model does not have; each is of its parent's component.
     async fn stray_children(
         &self,
         live: &HashMap<String, Live>,
@@ -174,11 +139,14 @@ impl Engine<'_> {
         modelled: &HashSet<(&str, String)>,
     ) -> Result<Vec<Orphan>, Error> {
         let mut strays = Vec::new();
-        for (resource_type, parent_type) in CHILDREN {
-            let provider = providers::for_type(resource_type).expect("child types have providers");
-            let kept = self.pipeline.resources.iter().filter(|(_, r)| r.cfn_type == *parent_type);
+        let children = providers::discovered().filter_map(|entry| match entry.discovery {
+            Discovery::Child(parent) => Some((entry.cfn_type, parent, entry.provider)),
+            _ => None,
+        });
+        for (resource_type, parent_type, provider) in children {
+            let kept = self.pipeline.resources.iter().filter(|(_, r)| r.cfn_type == parent_type);
             let kept = kept.filter_map(|(id, r)| Some((&r.component, live.get(id)?)));
-            let left = orphans.iter().filter(|o| o.resource_type == *parent_type).map(|o| (&o.component, &o.live));
+            let left = orphans.iter().filter(|o| o.resource_type == parent_type).map(|o| (&o.component, &o.live));
             for (component, parent) in kept.chain(left) {
                 let children = provider.children(&self.aws, parent).await.map_err(|error| Error::Read {
                     resource: format!("{resource_type} resources of {}", parent.handle.physical_id),
@@ -188,7 +156,7 @@ impl Engine<'_> {
                 strays.extend(
                     children
                         .into_iter()
-                        .filter(|child| !modelled.contains(&(*resource_type, child.handle.physical_id.clone())))
+                        .filter(|child| !modelled.contains(&(resource_type, child.handle.physical_id.clone())))
                         .map(|live| Orphan { resource_type, component: component.clone(), live }),
                 );
             }
@@ -240,8 +208,8 @@ mod tests {
 
     #[test]
     fn every_discovered_type_has_a_family_and_tagged_arns_name_theirs() {
-        for resource_type in DISCOVERED.iter().chain(CHILDREN.iter().map(|(t, _)| t)) {
-            assert_ne!(family(resource_type), "", "{resource_type}");
+        for entry in providers::discovered() {
+            assert_ne!(family(entry.cfn_type), "", "{}", entry.cfn_type);
         }
         assert_eq!(family("AWS::RedshiftServerless::Namespace"), "Redshift");
         assert_eq!(arn_family("arn:aws:redshift-serverless:eu-west-1:1:namespace/abc"), Some("Redshift"));

@@ -1,4 +1,5 @@
-//! One provider per resource type family; [`for_type`] picks the one for a CloudFormation type.
+//! One provider per resource type family, and the registry of the types they converge
+//! ([`TYPES`]): [`for_type`] picks the provider for a CloudFormation type.
 
 mod dynamodb;
 mod emr;
@@ -23,112 +24,133 @@ use serde_json::{Map, Value};
 use super::provider::{Desired, Provider};
 use super::resolve::is_known;
 
+/// What the engine knows of one CloudFormation type: who converges it, how it is named and
+/// looked up, and whether leftovers of it are looked for.
+pub struct TypeEntry {
+    pub cfn_type: &'static str,
+    pub provider: &'static dyn Provider,
+    /// The property that names a resource of the type, a path of keys joined by dots when the
+    /// name is inside an object; `None` for types named otherwise (or not at all).
+    name: Option<&'static str>,
+    /// What an unnamed resource is looked up by, besides its name.
+    lookup: &'static [&'static str],
+    pub discovery: Discovery,
+}
+
+/// How leftovers of a type are found.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Discovery {
+    /// Not looked for: the type goes with the resource it belongs to.
+    No,
+    /// Listed by the pipeline's name prefix and kept when it carries the pipeline's tag.
+    Named,
+    /// Found through a resource of the parent type: the blueprint lists all of a parent's.
+    Child(&'static str),
+}
+
+const fn entry(
+    cfn_type: &'static str,
+    provider: &'static dyn Provider,
+    name: Option<&'static str>,
+    lookup: &'static [&'static str],
+    discovery: Discovery,
+) -> TypeEntry {
+    TypeEntry { cfn_type, provider, name, lookup, discovery }
+}
+
+/// Every type the SDK target converges. Those looked for by name come first, in the order
+/// leftovers are deleted: what uses a resource (reads it, writes to it, runs as it) before the
+/// resource. Lambda event source mappings are found through their function; SNS subscriptions
+/// are not looked for: others subscribe to a pipeline's topic, and a subscription cannot carry
+/// a tag that would tell pipe's from theirs.
+static TYPES: &[TypeEntry] = &[
+    entry("AWS::Lambda::Function", &lambda::Function, Some("FunctionName"), &[], Discovery::Named),
+    entry("AWS::KinesisAnalyticsV2::Application", &flink::Application, Some("ApplicationName"), &[], Discovery::Named),
+    entry("AWS::Glue::Job", &glue::Job, Some("Name"), &[], Discovery::Named),
+    entry("AWS::Glue::SecurityConfiguration", &glue::SecurityConfiguration, Some("Name"), &[], Discovery::Named),
+    entry("AWS::Glue::Connection", &glue::Connection, Some("ConnectionInput.Name"), &[], Discovery::Named),
+    entry("AWS::EMR::Cluster", &emr::Cluster, Some("Name"), &[], Discovery::Named),
+    entry("AWS::IAM::InstanceProfile", &iam::InstanceProfile, Some("InstanceProfileName"), &[], Discovery::Named),
+    entry(
+        "AWS::KinesisFirehose::DeliveryStream",
+        &firehose::DeliveryStream,
+        Some("DeliveryStreamName"),
+        &[],
+        Discovery::Named,
+    ),
+    entry("AWS::SageMaker::Endpoint", &sagemaker::Endpoint, Some("EndpointName"), &[], Discovery::Named),
+    entry("AWS::SageMaker::EndpointConfig", &sagemaker::EndpointConfig, None, &[], Discovery::Named),
+    entry("AWS::SageMaker::Model", &sagemaker::Model, None, &[], Discovery::Named),
+    entry("AWS::OpenSearchService::Domain", &opensearch::Domain, Some("DomainName"), &[], Discovery::Named),
+    entry("AWS::RedshiftServerless::Workgroup", &redshift::Workgroup, Some("WorkgroupName"), &[], Discovery::Named),
+    entry("AWS::RedshiftServerless::Namespace", &redshift::Namespace, Some("NamespaceName"), &[], Discovery::Named),
+    entry("AWS::Redshift::Cluster", &redshift::Cluster, Some("ClusterIdentifier"), &[], Discovery::Named),
+    entry("AWS::Redshift::ClusterSubnetGroup", &redshift::ClusterSubnetGroup, None, &[], Discovery::Named),
+    entry("AWS::SecretsManager::Secret", &secretsmanager::Secret, Some("Name"), &[], Discovery::Named),
+    entry("AWS::MSK::Cluster", &msk::Cluster, Some("ClusterName"), &[], Discovery::Named),
+    entry("AWS::MSK::ServerlessCluster", &msk::ServerlessCluster, Some("ClusterName"), &[], Discovery::Named),
+    entry("AWS::IAM::Role", &iam::Role, Some("RoleName"), &[], Discovery::Named),
+    entry("AWS::IAM::ManagedPolicy", &iam::ManagedPolicy, Some("ManagedPolicyName"), &[], Discovery::Named),
+    entry("AWS::Logs::LogGroup", &logs::LogGroup, Some("LogGroupName"), &[], Discovery::Named),
+    entry("AWS::SNS::Topic", &sns::Topic, Some("TopicName"), &[], Discovery::Named),
+    entry("AWS::DynamoDB::Table", &dynamodb::Table, Some("TableName"), &[], Discovery::Named),
+    entry("AWS::Kinesis::Stream", &kinesis::Stream, Some("Name"), &[], Discovery::Named),
+    entry("AWS::S3::Bucket", &s3::Bucket, Some("BucketName"), &[], Discovery::Named),
+    entry("AWS::EMR::Step", &emr::Step, Some("Name"), &["JobFlowId"], Discovery::No),
+    entry(
+        "AWS::Kinesis::StreamConsumer",
+        &kinesis::StreamConsumer,
+        Some("ConsumerName"),
+        &["StreamARN"],
+        Discovery::No,
+    ),
+    entry(
+        "AWS::KinesisAnalyticsV2::ApplicationCloudWatchLoggingOption",
+        &flink::LoggingOption,
+        None,
+        &["ApplicationName"],
+        Discovery::No,
+    ),
+    entry("AWS::MSK::ClusterPolicy", &msk::ClusterPolicy, None, &["ClusterArn"], Discovery::No),
+    entry("AWS::MSK::Topic", &msk_topic::Topic, Some("TopicName"), &["ClusterArn"], Discovery::No),
+    entry(
+        "AWS::Lambda::EventSourceMapping",
+        &lambda::EventSourceMapping,
+        None,
+        &["FunctionName", "EventSourceArn"],
+        Discovery::Child("AWS::Lambda::Function"),
+    ),
+    entry("AWS::Logs::LogStream", &logs::LogStream, Some("LogStreamName"), &["LogGroupName"], Discovery::No),
+    entry("AWS::Logs::ResourcePolicy", &logs::ResourcePolicy, Some("PolicyName"), &[], Discovery::No),
+    entry("AWS::S3::BucketPolicy", &s3::BucketPolicy, None, &["Bucket"], Discovery::No),
+    entry("AWS::SNS::Subscription", &sns::Subscription, None, &["TopicArn", "Protocol", "Endpoint"], Discovery::No),
+    entry("AWS::Glue::Database", &glue::Database, Some("DatabaseInput.Name"), &[], Discovery::No),
+    entry("AWS::Glue::Table", &glue::Table, Some("TableInput.Name"), &["DatabaseName"], Discovery::No),
+];
+
+/// What the engine knows of `resource_type`, or `None` when the SDK target cannot manage it yet.
+pub fn entry_for(resource_type: &str) -> Option<&'static TypeEntry> {
+    TYPES.iter().find(|entry| entry.cfn_type == resource_type)
+}
+
 /// The provider for `resource_type`, or `None` when the SDK target cannot manage it yet.
 pub fn for_type(resource_type: &str) -> Option<&'static dyn Provider> {
-    Some(match resource_type {
-        "AWS::IAM::Role" => &iam::Role,
-        "AWS::IAM::ManagedPolicy" => &iam::ManagedPolicy,
-        "AWS::IAM::InstanceProfile" => &iam::InstanceProfile,
-        "AWS::EMR::Cluster" => &emr::Cluster,
-        "AWS::EMR::Step" => &emr::Step,
-        "AWS::OpenSearchService::Domain" => &opensearch::Domain,
-        "AWS::Kinesis::Stream" => &kinesis::Stream,
-        "AWS::Kinesis::StreamConsumer" => &kinesis::StreamConsumer,
-        "AWS::KinesisAnalyticsV2::Application" => &flink::Application,
-        "AWS::KinesisAnalyticsV2::ApplicationCloudWatchLoggingOption" => &flink::LoggingOption,
-        "AWS::MSK::Cluster" => &msk::Cluster,
-        "AWS::MSK::ServerlessCluster" => &msk::ServerlessCluster,
-        "AWS::MSK::ClusterPolicy" => &msk::ClusterPolicy,
-        "AWS::MSK::Topic" => &msk_topic::Topic,
-        "AWS::Lambda::Function" => &lambda::Function,
-        "AWS::Lambda::EventSourceMapping" => &lambda::EventSourceMapping,
-        "AWS::Logs::LogGroup" => &logs::LogGroup,
-        "AWS::Logs::LogStream" => &logs::LogStream,
-        "AWS::Logs::ResourcePolicy" => &logs::ResourcePolicy,
-        "AWS::S3::Bucket" => &s3::Bucket,
-        "AWS::S3::BucketPolicy" => &s3::BucketPolicy,
-        "AWS::KinesisFirehose::DeliveryStream" => &firehose::DeliveryStream,
-        "AWS::SecretsManager::Secret" => &secretsmanager::Secret,
-        "AWS::Redshift::Cluster" => &redshift::Cluster,
-        "AWS::Redshift::ClusterSubnetGroup" => &redshift::ClusterSubnetGroup,
-        "AWS::RedshiftServerless::Namespace" => &redshift::Namespace,
-        "AWS::RedshiftServerless::Workgroup" => &redshift::Workgroup,
-        "AWS::SNS::Topic" => &sns::Topic,
-        "AWS::SNS::Subscription" => &sns::Subscription,
-        "AWS::DynamoDB::Table" => &dynamodb::Table,
-        "AWS::Glue::Database" => &glue::Database,
-        "AWS::Glue::Table" => &glue::Table,
-        "AWS::Glue::Connection" => &glue::Connection,
-        "AWS::Glue::SecurityConfiguration" => &glue::SecurityConfiguration,
-        "AWS::Glue::Job" => &glue::Job,
-        "AWS::SageMaker::Model" => &sagemaker::Model,
-        "AWS::SageMaker::EndpointConfig" => &sagemaker::EndpointConfig,
-        "AWS::SageMaker::Endpoint" => &sagemaker::Endpoint,
-        _ => return None,
-    })
+    entry_for(resource_type).map(|entry| entry.provider)
 }
 
-/// The property that names a resource of `resource_type`, for the types that have one: a path
-/// of keys joined by dots when the name is inside an object.
-fn name_property(resource_type: &str) -> Option<&'static str> {
-    Some(match resource_type {
-        "AWS::IAM::Role" => "RoleName",
-        "AWS::IAM::ManagedPolicy" => "ManagedPolicyName",
-        "AWS::IAM::InstanceProfile" => "InstanceProfileName",
-        "AWS::EMR::Cluster" | "AWS::EMR::Step" => "Name",
-        "AWS::OpenSearchService::Domain" => "DomainName",
-        "AWS::Kinesis::Stream" => "Name",
-        "AWS::Kinesis::StreamConsumer" => "ConsumerName",
-        "AWS::KinesisAnalyticsV2::Application" => "ApplicationName",
-        "AWS::MSK::Cluster" | "AWS::MSK::ServerlessCluster" => "ClusterName",
-        "AWS::MSK::Topic" => "TopicName",
-        "AWS::Lambda::Function" => "FunctionName",
-        "AWS::S3::Bucket" => "BucketName",
-        "AWS::KinesisFirehose::DeliveryStream" => "DeliveryStreamName",
-        "AWS::SecretsManager::Secret" => "Name",
-        "AWS::Redshift::Cluster" => "ClusterIdentifier",
-        "AWS::RedshiftServerless::Namespace" => "NamespaceName",
-        "AWS::RedshiftServerless::Workgroup" => "WorkgroupName",
-        "AWS::Logs::LogGroup" => "LogGroupName",
-        "AWS::Logs::LogStream" => "LogStreamName",
-        "AWS::Logs::ResourcePolicy" => "PolicyName",
-        "AWS::SNS::Topic" => "TopicName",
-        "AWS::DynamoDB::Table" => "TableName",
-        // Glue databases, tables and connections are named inside their input object.
-        "AWS::Glue::Database" => "DatabaseInput.Name",
-        "AWS::Glue::Table" => "TableInput.Name",
-        "AWS::Glue::Connection" => "ConnectionInput.Name",
-        "AWS::Glue::Job" | "AWS::Glue::SecurityConfiguration" => "Name",
-        "AWS::SageMaker::Endpoint" => "EndpointName",
-        _ => return None,
-    })
-}
-
-/// What an unnamed resource is looked up by.
-fn lookup_keys(resource_type: &str) -> &'static [&'static str] {
-    match resource_type {
-        "AWS::Kinesis::StreamConsumer" => &["StreamARN"],
-        "AWS::EMR::Step" => &["JobFlowId"],
-        "AWS::KinesisAnalyticsV2::ApplicationCloudWatchLoggingOption" => &["ApplicationName"],
-        "AWS::MSK::ClusterPolicy" => &["ClusterArn"],
-        "AWS::MSK::Topic" => &["ClusterArn"],
-        "AWS::Glue::Table" => &["DatabaseName"],
-        "AWS::Lambda::EventSourceMapping" => &["FunctionName", "EventSourceArn"],
-        "AWS::Logs::LogStream" => &["LogGroupName"],
-        "AWS::S3::BucketPolicy" => &["Bucket"],
-        "AWS::SNS::Subscription" => &["TopicArn", "Protocol", "Endpoint"],
-        _ => &[],
-    }
+/// The types whose leftovers are looked for, in the order they are deleted.
+pub fn discovered() -> impl Iterator<Item = &'static TypeEntry> {
+    TYPES.iter().filter(|entry| entry.discovery != Discovery::No)
 }
 
 /// Whether resources of this type have a name (set by the template, or derived by the engine).
 pub fn is_named(resource_type: &str) -> bool {
-    name_property(resource_type).is_some()
+    entry_for(resource_type).is_some_and(|entry| entry.name.is_some())
 }
 
 /// The resource's name when its template sets one; otherwise the engine derives one.
 pub fn name_of(resource_type: &str, properties: &Map<String, Value>) -> Option<String> {
-    let mut path = name_property(resource_type)?.split('.');
+    let mut path = entry_for(resource_type)?.name?.split('.');
     let top = properties.get(path.next()?)?;
     path.try_fold(top, |value, key| value.get(key)).and_then(Value::as_str).map(str::to_string)
 }
@@ -137,5 +159,6 @@ pub fn name_of(resource_type: &str, properties: &Map<String, Value>) -> Option<S
 /// resource still to be created.
 pub fn identity_known(desired: &Desired) -> bool {
     is_known(&Value::String(desired.name.clone()))
-        && lookup_keys(desired.resource_type).iter().all(|key| desired.get(key).is_some_and(is_known))
+        && entry_for(desired.resource_type)
+            .is_none_or(|entry| entry.lookup.iter().all(|key| desired.get(key).is_some_and(is_known)))
 }
