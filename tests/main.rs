@@ -2,6 +2,7 @@
 
 mod capacity;
 mod cli;
+mod contract_deploys;
 mod contracts;
 mod data_loss;
 mod deploy;

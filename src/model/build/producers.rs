@@ -12,9 +12,14 @@ use super::super::iam;
 use super::super::naming::physical;
 use super::super::{Builder, Resource};
 
-/// The managed policy of a Kinesis producer, Kinesis Agent or Kafka producer.
+/// The managed policy of a Kinesis producer, Kinesis Agent or Kafka producer. A producer that
+/// writes nowhere pipe manages gets none: IAM refuses a policy without statements
+/// (MalformedPolicyDocument).
 pub fn policy(b: &mut Builder, logical_id: String, id: &str) {
     let statements = b.connection_grants(b.component(id), false);
+    if statements.is_empty() {
+        return;
+    }
     let properties = json!({
         "ManagedPolicyName": physical(b.name, id),
         "Description": format!("Lets the `{id}` producer write to the pipeline; attach it to the producer's role"),
