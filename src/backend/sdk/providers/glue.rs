@@ -18,7 +18,7 @@ use serde_json::{Map, Value, json};
 
 use crate::backend::aws::{ApiError, api};
 use crate::backend::sdk::provider::{
-    ALL_TAGS, Clients, Desired, Live, Provider, adopt, converge, converge_tags, found, list_all,
+    ALL_TAGS, Clients, Desired, Live, Provider, adopt, converge, converge_tags, found, list_all, touched,
 };
 use crate::backend::sdk::resolve::Handle;
 use crate::plan::Change;
@@ -125,11 +125,11 @@ impl Provider for Database {
         aws: &Clients,
         desired: &Desired,
         live: &Live,
-        _changes: &[Change],
+        changes: &[Change],
     ) -> Result<Live, ApiError> {
         let catalog = catalog(aws, desired);
         let name = &live.handle.physical_id;
-        if live.properties.get("DatabaseInput") != desired.get("DatabaseInput") {
+        if touched(changes, "DatabaseInput") {
             aws.glue
                 .update_database()
                 .catalog_id(&catalog)
@@ -308,13 +308,13 @@ impl Provider for Table {
         &self,
         aws: &Clients,
         desired: &Desired,
-        live: &Live,
-        _changes: &[Change],
+        _live: &Live,
+        changes: &[Change],
     ) -> Result<Live, ApiError> {
         let catalog = catalog(aws, desired);
         let database = Self::database(desired)?;
         let name = &desired.name;
-        if live.properties.get("TableInput") != desired.get("TableInput") {
+        if touched(changes, "TableInput") {
             aws.glue
                 .update_table()
                 .catalog_id(&catalog)
@@ -453,11 +453,11 @@ impl Provider for Connection {
         aws: &Clients,
         desired: &Desired,
         live: &Live,
-        _changes: &[Change],
+        changes: &[Change],
     ) -> Result<Live, ApiError> {
         let catalog = catalog(aws, desired);
         let name = &desired.name;
-        if live.properties.get("ConnectionInput") != desired.get("ConnectionInput") {
+        if touched(changes, "ConnectionInput") {
             aws.glue
                 .update_connection()
                 .catalog_id(&catalog)
@@ -629,10 +629,10 @@ impl Provider for SecurityConfiguration {
         aws: &Clients,
         desired: &Desired,
         live: &Live,
-        _changes: &[Change],
+        changes: &[Change],
     ) -> Result<Live, ApiError> {
         // A security configuration cannot be changed; jobs name it, so it is re-created under its name.
-        if live.properties.get("EncryptionConfiguration") != desired.get("EncryptionConfiguration") {
+        if touched(changes, "EncryptionConfiguration") {
             self.delete(aws, live).await?;
             Self::put(aws, desired).await?;
         }
@@ -791,13 +791,10 @@ impl Provider for Job {
         aws: &Clients,
         desired: &Desired,
         live: &Live,
-        _changes: &[Change],
+        changes: &[Change],
     ) -> Result<Live, ApiError> {
         let name = &desired.name;
-        let definition_differs = desired
-            .properties
-            .iter()
-            .any(|(key, value)| key != "Tags" && key != "Name" && live.properties.get(key) != Some(value));
+        let definition_differs = changes.iter().any(|c| !c.path.starts_with("Tags") && c.path != "Name");
         if definition_differs {
             let d = Self::definition(desired);
             let update = JobUpdate::builder()
@@ -883,7 +880,7 @@ mod tests {
             properties: job(3),
         };
         let live = Live { handle: Handle::default(), properties: job(2) };
-        let updated = Job.update(&replay.clients, &desired, &live, &[]).await;
+        let updated = converge(&Job, &replay.clients, &desired, &live).await;
         replay.finish();
         assert_eq!(updated.expect("updated").properties, job(3), "live reads back as the template wrote it");
     }

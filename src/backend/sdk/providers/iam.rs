@@ -6,7 +6,7 @@ use serde_json::{Map, Value, json};
 
 use crate::backend::aws::{ApiError, api, tolerate};
 use crate::backend::sdk::provider::{
-    ALL_TAGS, Clients, Desired, Live, Provider, adopt, converge, converge_tags, found, list_all, tag_list,
+    ALL_TAGS, Clients, Desired, Live, Provider, adopt, converge, converge_tags, found, list_all, tag_list, touched,
 };
 use crate::backend::sdk::resolve::Handle;
 use crate::plan::Change;
@@ -99,10 +99,10 @@ impl Provider for Role {
         aws: &Clients,
         desired: &Desired,
         live: &Live,
-        _changes: &[Change],
+        changes: &[Change],
     ) -> Result<Live, ApiError> {
         let name = &desired.name;
-        if live.properties.get("AssumeRolePolicyDocument") != desired.get("AssumeRolePolicyDocument") {
+        if touched(changes, "AssumeRolePolicyDocument") {
             aws.iam
                 .update_assume_role_policy()
                 .role_name(name)
@@ -111,7 +111,7 @@ impl Provider for Role {
                 .await
                 .map_err(api("UpdateAssumeRolePolicy"))?;
         }
-        if live.properties.get("Description") != desired.get("Description") {
+        if touched(changes, "Description") {
             aws.iam
                 .update_role()
                 .role_name(name)
@@ -315,10 +315,10 @@ impl Provider for ManagedPolicy {
         aws: &Clients,
         desired: &Desired,
         live: &Live,
-        _changes: &[Change],
+        changes: &[Change],
     ) -> Result<Live, ApiError> {
         let arn = &live.handle.physical_id;
-        if live.properties.get("PolicyDocument") != desired.get("PolicyDocument") {
+        if touched(changes, "PolicyDocument") {
             // A policy keeps at most five versions: make room by dropping the oldest spare one.
             let versions =
                 aws.iam.list_policy_versions().policy_arn(arn).send().await.map_err(api("ListPolicyVersions"))?;

@@ -8,7 +8,7 @@ use serde_json::{Map, Value, json};
 
 use crate::backend::aws::{ApiError, api};
 use crate::backend::sdk::provider::{
-    Clients, Desired, Live, Provider, converge, converge_tags, found, list_all, tag_list,
+    Clients, Desired, Live, Provider, converge, converge_tags, found, list_all, tag_list, touched,
 };
 use crate::backend::sdk::resolve::Handle;
 use crate::plan::Change;
@@ -51,14 +51,14 @@ impl Provider for Stream {
         aws: &Clients,
         desired: &Desired,
         live: &Live,
-        _changes: &[Change],
+        changes: &[Change],
     ) -> Result<Live, ApiError> {
         let name = &desired.name;
         let arn = live.handle.attributes.get("Arn").and_then(Value::as_str).unwrap_or_default().to_string();
         let current = &live.properties;
 
         let want_mode = mode(desired);
-        if current.get("StreamModeDetails") != desired.get("StreamModeDetails") {
+        if touched(changes, "StreamModeDetails") {
             aws.kinesis
                 .update_stream_mode()
                 .stream_arn(&arn)
@@ -109,7 +109,7 @@ impl Provider for Stream {
             wait_active(aws, name).await?;
         }
 
-        if current.get("StreamEncryption") != desired.get("StreamEncryption") {
+        if touched(changes, "StreamEncryption") {
             match desired.get("StreamEncryption").and_then(|e| e.get("KeyId")).and_then(Value::as_str) {
                 Some(key) => {
                     aws.kinesis

@@ -24,7 +24,7 @@ use crate::backend::aws::{ApiError, api};
 use crate::backend::sdk::propagation;
 use crate::backend::sdk::provider::{
     ALL_TAGS, Clients, Desired, Live, Provider, converge, converge_tags, found, list_all, mark_failed, tag_list,
-    wait_for,
+    touched, wait_for,
 };
 use crate::backend::sdk::resolve::{Handle, is_known};
 use crate::plan::{Change, KNOWN_AFTER_APPLY};
@@ -550,11 +550,11 @@ impl Provider for Endpoint {
         aws: &Clients,
         desired: &Desired,
         live: &Live,
-        _changes: &[Change],
+        changes: &[Change],
     ) -> Result<Live, ApiError> {
         let name = &desired.name;
         if let Some(config) = desired.str("EndpointConfigName")
-            && live.properties.get("EndpointConfigName") != desired.get("EndpointConfigName")
+            && touched(changes, "EndpointConfigName")
         {
             // An endpoint still creating or updating refuses another update.
             Self::settle(aws, name).await?;

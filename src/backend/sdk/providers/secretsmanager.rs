@@ -10,7 +10,7 @@ use serde_json::{Map, Value, json};
 
 use crate::backend::aws::{ApiError, api, tolerate};
 use crate::backend::sdk::provider::{
-    ALL_TAGS, Clients, Desired, Live, Provider, converge, converge_tags, found, list_all, tag_list,
+    ALL_TAGS, Clients, Desired, Live, Provider, converge, converge_tags, found, list_all, tag_list, touched,
 };
 use crate::backend::sdk::resolve::Handle;
 use crate::model::naming::SECRETS;
@@ -82,13 +82,11 @@ impl Provider for Secret {
         aws: &Clients,
         desired: &Desired,
         live: &Live,
-        _changes: &[Change],
+        changes: &[Change],
     ) -> Result<Live, ApiError> {
         let id = &live.handle.physical_id;
         let current = &live.properties;
-        if current.get("Description") != desired.get("Description")
-            || current.get("KmsKeyId") != desired.get("KmsKeyId")
-        {
+        if touched(changes, "Description") || touched(changes, "KmsKeyId") {
             aws.secrets
                 .update_secret()
                 .secret_id(id)

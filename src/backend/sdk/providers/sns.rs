@@ -7,7 +7,7 @@ use serde_json::{Map, Value, json};
 
 use crate::backend::aws::{ApiError, api, tolerate};
 use crate::backend::sdk::provider::{
-    ALL_TAGS, Clients, Desired, Live, Provider, converge, converge_tags, found, list_all, tag_list,
+    ALL_TAGS, Clients, Desired, Live, Provider, converge, converge_tags, found, list_all, tag_list, touched,
 };
 use crate::backend::sdk::resolve::Handle;
 use crate::plan::Change;
@@ -94,11 +94,11 @@ impl Provider for Topic {
         aws: &Clients,
         desired: &Desired,
         live: &Live,
-        _changes: &[Change],
+        changes: &[Change],
     ) -> Result<Live, ApiError> {
         let arn = &live.handle.physical_id;
         for key in TOPIC_ATTRIBUTES {
-            if live.properties.get(*key) != desired.get(key) {
+            if touched(changes, key) {
                 aws.sns
                     .set_topic_attributes()
                     .topic_arn(arn)
@@ -208,10 +208,10 @@ impl Provider for Subscription {
         aws: &Clients,
         desired: &Desired,
         live: &Live,
-        _changes: &[Change],
+        changes: &[Change],
     ) -> Result<Live, ApiError> {
         for key in SUBSCRIPTION_ATTRIBUTES {
-            if live.properties.get(*key) != desired.get(key)
+            if touched(changes, key)
                 && let Some(value) = desired.get(key)
             {
                 aws.sns
