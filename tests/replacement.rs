@@ -130,3 +130,37 @@ fn every_property_the_model_sets_has_a_replacement_verdict() {
     );
     insta::assert_snapshot!(table);
 }
+
+/// Types a kept store cannot be used, or deleted around, without: the secret holding its only
+/// password, the subnet group Redshift refuses to delete under a cluster, its own key.
+const NEEDED_BY_A_KEPT_STORE: &[&str] =
+    &["AWS::SecretsManager::Secret", "AWS::Redshift::ClusterSubnetGroup", "AWS::KMS::Key", "AWS::KMS::Alias"];
+
+/// Every resource a kept store refers to, of a type it needs to stay usable, is kept with it, in
+/// every pipeline the replacement walk covers.
+#[test]
+fn a_kept_store_keeps_what_it_needs_to_stay_usable() {
+    let mut checked = 0;
+    for (name, pipeline, _) in pipelines() {
+        for (id, store) in pipeline.resources.iter().filter(|(_, r)| r.retain == Some(true)) {
+            let properties = Value::Object(store.properties.clone());
+            for (needed_id, needed) in &pipeline.resources {
+                if !NEEDED_BY_A_KEPT_STORE.contains(&needed.cfn_type)
+                    || !crate::contracts::refers_to(&properties, needed_id)
+                {
+                    continue;
+                }
+                checked += 1;
+                assert_eq!(
+                    needed.retain,
+                    Some(true),
+                    "{name}: {id} ({}) is kept but the {} {needed_id} it needs is deleted",
+                    store.cfn_type,
+                    needed.cfn_type
+                );
+            }
+        }
+    }
+    println!("kept stores: {checked} dependencies checked");
+    assert!(checked > 0, "no kept store refers to anything it needs: the walk checks nothing");
+}

@@ -311,7 +311,9 @@ impl Engine<'_> {
             for id in wave {
                 let Some(live) = state.live.get(&id).cloned() else { continue };
                 let resource = &self.pipeline.resources[&id];
-                if crate::plan::risk::data_loss(resource.cfn_type).is_some() && !options.allow_data_loss {
+                // A store, and what the model keeps with it, as the template's DeletionPolicy does.
+                let keeps = crate::plan::risk::data_loss(resource.cfn_type).is_some() || resource.retain == Some(true);
+                if keeps && !options.allow_data_loss {
                     kept.push(format!("{id} ({} {})", resource.cfn_type, live.handle.physical_id));
                     continue;
                 }

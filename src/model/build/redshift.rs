@@ -49,7 +49,9 @@ pub fn warehouse(b: &mut Builder, id: String, warehouse: &Redshift) -> std::io::
             });
             b.add(
                 secret.clone(),
+                // Kept with the namespace it holds the only copy of the password of.
                 Resource::new("AWS::SecretsManager::Secret", &warehouse.id, secret_properties)
+                    .retain(warehouse.retain)
                     .suppress(&[SECRET_KEY, ROTATION]),
             );
             let namespace = logical(&warehouse.id, "Namespace");
@@ -89,11 +91,13 @@ pub fn warehouse(b: &mut Builder, id: String, warehouse: &Redshift) -> std::io::
             let subnets = logical(&warehouse.id, "SubnetGroup");
             b.add(
                 subnets.clone(),
+                // Kept with the cluster: Redshift refuses to delete a subnet group a cluster uses.
                 Resource::new(
                     "AWS::Redshift::ClusterSubnetGroup",
                     &warehouse.id,
                     json!({ "Description": format!("Subnets of {name}"), "SubnetIds": network.subnets, "Tags": b.tags(&warehouse.id) }),
-                ),
+                )
+                .retain(warehouse.retain),
             );
             let nodes = warehouse.nodes.unwrap_or(1);
             let mut properties = json!({
