@@ -25,7 +25,7 @@ pub fn is_settled(status: &str) -> bool {
 }
 
 /// Follows stack `stack` (its id, which outlives a deleted stack's name) until its status
-/// settles, reporting each resource event after `marker` (the newest event before the operation,
+/// settles on a status its own events after the marker also show, reporting each resource event after `marker` (the newest event before the operation,
 /// from [`newest`]) to `progress`. A marker, not a time: the local clock need not agree with AWS's.
 pub async fn follow(
     cfn: &Client,
@@ -40,11 +40,18 @@ pub async fn follow(
     let mut failures = Vec::new();
     let mut started: std::collections::HashMap<String, Instant> = Default::default();
     let mut pause = Duration::from_millis(500);
+    // The stack's own latest status among the events after the marker: a status read right
+    // after the call may still be the one from before it, and only this one is the operation's.
+    let mut own = None;
     loop {
-        let status = status(cfn, stack).await?;
+        let found = describe(cfn, stack).await?;
+        let gone = found.is_none();
+        let status = found.and_then(|s| s.stack_status().map(|s| s.as_str().to_string()));
+        let status = status.unwrap_or_else(|| "DELETE_COMPLETE".into());
         for event in new_events(cfn, stack, marker.as_deref(), &mut seen).await? {
             let (Some(id), Some(state)) = (event.logical_resource_id(), event.resource_status()) else { continue };
             if Some(id) == event.stack_name() {
+                own = Some(state.as_str().to_string());
                 continue;
             }
             let text = state.as_str();
@@ -63,7 +70,7 @@ pub async fn follow(
                 done.push(Done { resource: id.to_string(), what: past(state), elapsed });
             }
         }
-        if is_settled(&status) {
+        if is_settled(&status) && (gone || own.as_deref() == Some(status.as_str())) {
             return Ok(Ended { status, done, causes: failures });
         }
         if began.elapsed() > limit {
@@ -84,12 +91,6 @@ pub async fn describe(cfn: &Client, stack: &str) -> Result<Option<Stack>, ApiErr
         Err(e) if e.message.contains("does not exist") => Ok(None),
         Err(e) => Err(e),
     }
-}
-
-/// The stack's status; `DELETE_COMPLETE` once it is gone.
-async fn status(cfn: &Client, stack: &str) -> Result<String, ApiError> {
-    let found = describe(cfn, stack).await?;
-    Ok(found.and_then(|s| s.stack_status().map(|s| s.as_str().to_string())).unwrap_or_else(|| "DELETE_COMPLETE".into()))
 }
 
 /// The id of the stack's newest event; `None` for a stack that does not exist yet.
@@ -178,6 +179,30 @@ mod tests {
         assert!(is_cascade("Resource creation cancelled"));
         assert!(is_cascade("The following resource(s) failed to create: [EnrichFunction]."));
         assert!(!is_cascade("Resource handler returned message: \"Invalid request provided: BatchSize\""));
+    }
+
+    struct Quiet;
+
+    impl Progress for Quiet {
+        fn started(&self, _: &str, _: &str) {}
+        fn finished(&self, _: &str, _: &str, _: Duration) {}
+        fn failed(&self, _: &str, _: &str) {}
+    }
+
+    #[tokio::test]
+    async fn a_stale_status_before_the_first_event_does_not_end_the_operation() {
+        let replay = crate::backend::sdk::replay::Replay::start(include_str!(
+            "../../../tests/recorded/cloudformation-stale-status.json"
+        ))
+        .await;
+        let cfn = Client::new(&replay.account.config);
+        let stack = "arn:aws:cloudformation:eu-west-1:123456789012:stack/pipe-io/5e3b8c10-8f1d-11f0-9a4c-0a1b2c3d4e5f";
+        let ended = follow(&cfn, stack, Some("e9-before".into()), Duration::from_secs(60), &Quiet).await;
+        replay.finish();
+        let ended = ended.expect("followed");
+        assert_eq!(ended.status, "UPDATE_COMPLETE");
+        let done: Vec<&str> = ended.done.iter().map(|d| d.resource.as_str()).collect();
+        assert_eq!(done, ["SignupsStream"], "the update's own events, not the status from before it");
     }
 
     #[test]
