@@ -106,7 +106,7 @@ impl<'a> Stack<'a> {
                 };
                 let changed = self.change_set(&rendered, kind.clone()).await?;
                 if let Some((arn, changes)) = &changed {
-                    actions.extend(changes::actions(self.pipeline(), deployed.as_ref(), &rendered, changes));
+                    actions.extend(self.change_set_actions(deployed.as_ref(), &rendered, changes));
                     change_set = Some(arn.clone());
                 }
                 if kind == ChangeSetType::Update {
@@ -178,7 +178,8 @@ impl<'a> Stack<'a> {
         // Another plan's change set (saved with --out) may wait on the same empty stack.
         let others = self.cfn.list_change_sets().stack_name(&self.name).send().await.map_err(api("ListChangeSets"))?;
         if others.summaries().iter().all(|c| c.change_set_id() == Some(arn.as_str())) {
-            self.cfn.delete_stack().stack_name(&self.name).send().await.map_err(api("DeleteStack"))?;
+            let request = self.cfn.delete_stack().stack_name(&self.name);
+            request.client_request_token(request_token("pipe-delete")).send().await.map_err(api("DeleteStack"))?;
         }
         Ok(())
     }
@@ -228,11 +229,15 @@ impl<'a> Stack<'a> {
         kind: ChangeSetType,
     ) -> Result<Option<(String, Vec<ResourceChange>)>, Error> {
         let body = template.to_string();
+        // Unique even for two plans in one second; also the token that makes a retried call the
+        // same request, not a second change set.
+        let name = request_token("pipe");
         let mut request = self
             .cfn
             .create_change_set()
             .stack_name(&self.name)
-            .change_set_name(format!("pipe-{}", DateTime::from(std::time::SystemTime::now()).secs()))
+            .change_set_name(&name)
+            .client_token(&name)
             .change_set_type(kind)
             .description(format!("pipe plan of {}", self.name))
             .set_capabilities(capabilities(template))
@@ -334,6 +339,30 @@ impl<'a> Stack<'a> {
         }
     }
 
+    /// What a change set does: its resource changes, or, when it has none, the update of the
+    /// stack's outputs. A change set that changes no resource still changes the stack (its
+    /// outputs, metadata or parameters): executing it is the only way they update.
+    fn change_set_actions(
+        &self,
+        deployed: Option<&Value>,
+        rendered: &Value,
+        changes: &[ResourceChange],
+    ) -> Vec<Action> {
+        let actions = changes::actions(self.pipeline(), deployed, rendered, changes);
+        if !changes.is_empty() {
+            return actions;
+        }
+        vec![Action {
+            kind: Kind::Step,
+            component: "pipe".into(),
+            resource: format!("update outputs {}", self.name),
+            resource_type: STACK_TYPE.into(),
+            physical_id: Some(self.name.clone()),
+            reason: Some("the change set changes no resource, only what the stack reports (its outputs)".into()),
+            ..Action::default()
+        }]
+    }
+
     fn protection_step(&self, protected: bool) -> Action {
         let (resource, reason) = if protected {
             ("turn off termination protection", "the blueprint sets `deploy.termination_protection: false`")
@@ -363,7 +392,13 @@ impl<'a> Stack<'a> {
         if plan.actions.iter().any(|a| a.resource_type == STACK_TYPE && a.resource.starts_with("delete failed")) {
             let ended = self
                 .operate("deleting the failed stack", DELETED, progress, |cfn| async move {
-                    cfn.delete_stack().stack_name(&self.name).send().await.map_err(api("DeleteStack")).map(|_| ())
+                    {
+                        let sent = cfn
+                            .delete_stack()
+                            .stack_name(&self.name)
+                            .client_request_token(request_token("pipe-delete"));
+                        sent.send().await.map_err(api("DeleteStack")).map(|_| ())
+                    }
                 })
                 .await?;
             done.extend(ended.done);
@@ -371,7 +406,8 @@ impl<'a> Stack<'a> {
         if plan.actions.iter().any(|a| a.resource_type == STACK_TYPE && a.resource.starts_with("continue rollback")) {
             let ended = self
                 .operate("continuing the rollback", &["UPDATE_ROLLBACK_COMPLETE"], progress, |cfn| async move {
-                    let sent = cfn.continue_update_rollback().stack_name(&self.name).send().await;
+                    let request = cfn.continue_update_rollback().stack_name(&self.name);
+                    let sent = request.client_request_token(request_token("pipe-continue")).send().await;
                     sent.map_err(api("ContinueUpdateRollback")).map(|_| ())
                 })
                 .await?;
@@ -405,6 +441,7 @@ impl<'a> Stack<'a> {
                 .operate("executing the change set", EXECUTED, progress, |cfn| async move {
                     cfn.execute_change_set()
                         .change_set_name(&arn)
+                        .client_request_token(request_token("pipe-execute"))
                         .send()
                         .await
                         .map_err(api("ExecuteChangeSet"))
@@ -512,7 +549,13 @@ impl<'a> Stack<'a> {
         if now.status.is_some() {
             let ended = self
                 .operate("deleting the stack", DELETED, progress, |cfn| async move {
-                    cfn.delete_stack().stack_name(&self.name).send().await.map_err(api("DeleteStack")).map(|_| ())
+                    {
+                        let sent = cfn
+                            .delete_stack()
+                            .stack_name(&self.name)
+                            .client_request_token(request_token("pipe-delete"));
+                        sent.send().await.map_err(api("DeleteStack")).map(|_| ())
+                    }
                 })
                 .await?;
             done.extend(ended.done);
@@ -558,6 +601,13 @@ fn what_failed(what: &str) -> &'static str {
 }
 
 /// CloudFormation's ways of saying a change set would change nothing.
+/// A token for one mutating call (`<prefix>-<seconds>-<random>`): the SDK's own retries of the
+/// call send the same one, so CloudFormation takes a retry after a lost response as the same
+/// request instead of refusing it, and the stack's events carry it.
+fn request_token(prefix: &str) -> String {
+    format!("{prefix}-{}-{:08x}", DateTime::from(std::time::SystemTime::now()).secs(), fastrand::u32(..))
+}
+
 fn no_changes(reason: &str) -> bool {
     reason.contains("didn't contain changes") || reason.contains("No updates are to be performed")
 }
@@ -780,6 +830,38 @@ mod tests {
                 "stack internet-offering updated"
             ]
         );
+    }
+
+    #[tokio::test]
+    async fn a_change_set_of_outputs_only_is_executed_not_discarded() {
+        let replay = Replay::start(r#"{ "exchanges": [] }"#).await;
+        let pipeline = pipeline(vec![("SignupsStream", Resource::new("AWS::Kinesis::Stream", "signups", json!({})))]);
+        let stack = Stack::new(replay.account.clone(), &pipeline).expect("a stack");
+        let template = crate::render::template(&pipeline);
+        let actions = stack.change_set_actions(Some(&template), &template, &[]);
+        replay.finish();
+        let summary: Vec<(Kind, &str)> = actions.iter().map(|a| (a.kind, a.resource.as_str())).collect();
+        assert_eq!(summary, [(Kind::Step, "update outputs internet-offering")]);
+        assert!(plan(actions, Some("arn:aws:cloudformation:eu-west-1:1:changeSet/pipe-1/x")).has_changes());
+    }
+
+    #[tokio::test]
+    async fn a_retried_execute_carries_the_token_of_its_first_try() {
+        let replay =
+            Replay::start_retrying(include_str!("../../../tests/recorded/cloudformation-execute-retried.json")).await;
+        let pipeline = pipeline(vec![
+            ("SignupsStream", Resource::new("AWS::Kinesis::Stream", "signups", json!({}))),
+            ("EnrichFunction", Resource::new("AWS::Lambda::Function", "enrich", json!({}))),
+        ]);
+        let stack = Stack::new(replay.account.clone(), &pipeline).expect("a stack");
+        let change_set = "arn:aws:cloudformation:eu-west-1:123456789012:changeSet/pipe-1764583200/0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0";
+        let plan = plan(everything_created(&pipeline, &crate::render::template(&pipeline)), Some(change_set));
+        let options = Options { concurrency: 8, allow_data_loss: false };
+        let failed = stack.apply(&plan, options, &Log::default()).await.expect_err("the create itself failed");
+        // Every recorded request was sent, the retried ExecuteChangeSet with the first try's token.
+        replay.finish();
+        let ApplyError::Failed { error, .. } = failed else { panic!("{failed}") };
+        assert!(error.message.starts_with("ROLLBACK_COMPLETE: EnrichFunction CREATE_FAILED"), "{}", error.message);
     }
 
     #[tokio::test]

@@ -7,7 +7,8 @@
 //! A conversation is a JSON file under `tests/recorded/`: `exchanges`, in order, each a `request`
 //! (`method`, `path` with its query, percent-decoded; `target` for JSON-1.1 services; `body`, the
 //! whole JSON body, absent when there is none; or, for query-protocol services such as
-//! CloudFormation, `params`: form parameters that must be there with these values) and a
+//! CloudFormation, `params`: form parameters that must be there with these values; a value
+//! `<any:NAME>` takes whatever the first request sends, and later ones must send the same) and a
 //! `response` (`status`, `body`: JSON, or a string sent as XML).
 
 use std::collections::VecDeque;
@@ -55,6 +56,8 @@ struct Response {
 struct Transcript {
     remaining: VecDeque<Exchange>,
     mismatches: Vec<String>,
+    /// What each `<any:NAME>` parameter was first sent as.
+    bound: std::collections::HashMap<String, Value>,
 }
 
 /// A replay server with clients pointed at it.
@@ -68,8 +71,23 @@ pub struct Replay {
 impl Replay {
     /// Serves the conversation in `recorded` (the text of a `tests/recorded/` file).
     pub async fn start(recorded: &str) -> Replay {
+        // A mismatch must fail at once, not be retried into the next recorded answer.
+        Replay::serve(recorded, aws_config::retry::RetryConfig::disabled()).await
+    }
+
+    /// As `start`, with the SDK's own retry of a transient answer (a 500), tried twice at most:
+    /// for conversations that record one.
+    pub async fn start_retrying(recorded: &str) -> Replay {
+        let retry = aws_config::retry::RetryConfig::standard()
+            .with_max_attempts(2)
+            .with_initial_backoff(std::time::Duration::from_millis(10));
+        Replay::serve(recorded, retry).await
+    }
+
+    async fn serve(recorded: &str, retry: aws_config::retry::RetryConfig) -> Replay {
         let conversation: Conversation = serde_json::from_str(recorded).expect("a recorded conversation");
-        let transcript = Arc::new(Mutex::new(Transcript { remaining: conversation.exchanges, mismatches: Vec::new() }));
+        let transcript =
+            Arc::new(Mutex::new(Transcript { remaining: conversation.exchanges, ..Transcript::default() }));
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("a loopback port");
         let endpoint = format!("http://{}", listener.local_addr().expect("bound"));
         let served = Arc::clone(&transcript);
@@ -85,8 +103,7 @@ impl Replay {
             .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
                 "AKID", "secret", None, None, "replay",
             )))
-            // A mismatch must fail at once, not be retried into the next recorded answer.
-            .retry_config(aws_config::retry::RetryConfig::disabled())
+            .retry_config(retry)
             .build();
         let account =
             Account { config, id: "123456789012".into(), region: "eu-west-1".into(), partition: "aws".into() };
@@ -135,15 +152,30 @@ async fn serve(stream: TcpStream, transcript: Arc<Mutex<Transcript>>) {
 fn answer(transcript: &Mutex<Transcript>, request: &Request) -> (u16, Value) {
     let mut transcript = transcript.lock().expect("transcript");
     let heard = format!("{} {} {}", request.method, request.path, request.body);
+    let mut binding = Vec::new();
     let matches = transcript.remaining.front().is_some_and(|next| {
         next.request.method == request.method
             && next.request.path == request.path
             && next.request.target.as_ref().is_none_or(|t| Some(t) == request.target.as_ref())
             && match &next.request.params {
-                Some(params) => params.iter().all(|(key, value)| request.body.get(key) == Some(value)),
+                Some(params) => params.iter().all(|(key, value)| {
+                    let sent = request.body.get(key);
+                    match value.as_str().and_then(|v| v.strip_prefix("<any:")).and_then(|v| v.strip_suffix('>')) {
+                        Some(name) => sent.is_some_and(|sent| {
+                            binding.push((name.to_string(), sent.clone()));
+                            transcript.bound.get(name).is_none_or(|first| first == sent)
+                        }),
+                        None => sent == Some(value),
+                    }
+                }),
                 None => request.body == next.request.body,
             }
     });
+    if matches {
+        for (name, value) in binding {
+            transcript.bound.entry(name).or_insert(value);
+        }
+    }
     if !matches {
         let expected = transcript.remaining.front().map_or("nothing more".to_string(), |next| {
             format!("{} {} {}", next.request.method, next.request.path, next.request.body)
