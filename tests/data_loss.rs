@@ -84,7 +84,15 @@ fn a_new_table_key_a_shorter_expiry_and_a_shorter_retention_lose_data() {
 
         let (code, _, err) = pipe(region, &["apply", "--yes"], &workspace);
         assert_eq!(code, 1, "{target}: {err}");
-        assert!(err.contains("refusing to lose data"), "{target}: {err}");
+        if target == "stack" {
+            // CloudFormation cannot replace the table under the same name, whatever the flags.
+            assert!(err.contains("the plan holds what the target cannot do"), "{target}: {err}");
+            let (code, _, err) = pipe(region, &["apply", "--yes", "--allow-data-loss"], &workspace);
+            assert_eq!(code, 1, "{target}: {err}");
+            assert!(err.contains("ProfilesTable: CloudFormation cannot replace"), "{target}: {err}");
+        } else {
+            assert!(err.contains("refusing to lose data"), "{target}: {err}");
+        }
         let (code, _, err) = pipe(region, &["destroy", "--yes", "--allow-data-loss"], &workspace);
         assert_eq!(code, 0, "{target} destroy: {err}");
     }

@@ -63,7 +63,11 @@ pub fn run(args: &ApplyArgs) -> Result<Outcome, Error> {
         if !plan.has_changes() {
             return Ok(Outcome::Success);
         }
-        let refused = if !plan.missing_prerequisites.is_empty() {
+        let blocked: Vec<String> =
+            plan.blocked().map(|a| format!("{}: {}", a.resource, a.blocked.as_deref().unwrap_or_default())).collect();
+        let refused = if !blocked.is_empty() {
+            Some(failed(format!("the plan holds what the target cannot do:\n  {}", blocked.join("\n  "))))
+        } else if !plan.missing_prerequisites.is_empty() {
             Some(failed(format!(
                 "the pipeline relies on what does not exist yet:\n  {}",
                 plan.missing_prerequisites.join("\n  ")

@@ -30,6 +30,15 @@ pub fn render(plan: &Plan) -> String {
         }
         out.push('\n');
     }
+    let blocked: Vec<_> = plan.blocked().collect();
+    if !blocked.is_empty() {
+        let _ = writeln!(out, "> [!CAUTION]\n> **Blocked**: `pipe apply` refuses the plan whatever its flags.");
+        for action in blocked {
+            let why = action.blocked.as_deref().unwrap_or_default();
+            let _ = writeln!(out, "> - {} {}: {why}", verb(action.kind), code(&heading(action)));
+        }
+        out.push('\n');
+    }
     let risky: Vec<_> = plan.data_loss().collect();
     if !risky.is_empty() {
         let _ = writeln!(out, "> [!CAUTION]\n> **Data loss**: `pipe apply` refuses these without `--allow-data-loss`.");

@@ -117,6 +117,10 @@ pub struct Action {
     /// Live differs from what pipe last applied: someone changed it outside pipe.
     #[serde(skip_serializing_if = "std::ops::Not::not", default)]
     pub drift: bool,
+    /// Why the target cannot carry this out at all, and the way out; `apply` refuses the plan
+    /// whatever its flags.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub blocked: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -194,6 +198,11 @@ impl Plan {
 
     fn has_actions(&self) -> bool {
         self.actions.iter().any(|a| a.kind != Kind::NoChange)
+    }
+
+    /// The actions the target cannot carry out.
+    pub fn blocked(&self) -> impl Iterator<Item = &Action> {
+        self.actions.iter().filter(|a| a.blocked.is_some())
     }
 
     pub fn data_loss(&self) -> impl Iterator<Item = &Action> {

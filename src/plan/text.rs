@@ -47,6 +47,15 @@ pub fn render(plan: &Plan, color: bool) -> String {
         }
     }
 
+    let blocked: Vec<&Action> = plan.blocked().collect();
+    if !blocked.is_empty() {
+        let _ = writeln!(out, "\n{}", paint("Blocked (apply refuses the plan whatever its flags):", "1;31"));
+        for action in blocked {
+            let _ = writeln!(out, "  ! {} {}", verb(action.kind), heading(action));
+            let _ = writeln!(out, "      {}", action.blocked.as_deref().unwrap_or_default());
+        }
+    }
+
     let risky: Vec<&Action> = plan.data_loss().collect();
     if !risky.is_empty() {
         let _ = writeln!(out, "\n{}", paint("Data loss (apply refuses these without --allow-data-loss):", "1;31"));

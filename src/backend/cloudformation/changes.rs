@@ -19,7 +19,27 @@ pub fn actions(
     rendered: &Value,
     changes: &[ResourceChange],
 ) -> Vec<Action> {
-    changes.iter().map(|change| action(pipeline, deployed, rendered, change)).collect()
+    let mut actions: Vec<Action> = changes.iter().map(|change| action(pipeline, deployed, rendered, change)).collect();
+    // A replacement that will happen: the change set's `True`, or the create-only verdict pipe
+    // makes from the templates; not one CloudFormation decides while applying.
+    let certain = changes.iter().map(|c| c.replacement() != Some(&Replacement::Conditional));
+    for (action, _) in actions.iter_mut().zip(certain).filter(|(a, certain)| *certain && a.kind == Kind::Replace) {
+        let name = |template: Option<&Value>| custom_name(&action.resource_type, resource(template, &action.resource)?);
+        if let Some(name) = name(Some(rendered)).filter(|n| name(deployed).as_ref() == Some(n)) {
+            action.blocked = Some(format!(
+                "CloudFormation cannot replace a resource with a name of its own while the name stays {name}: \
+                 rename the component (the old resource is then deleted after the new one is made), \
+                 or remove it, apply, and add it back"
+            ));
+        }
+    }
+    actions
+}
+
+/// The name the template gives the resource (its type's name property), when it gives one.
+fn custom_name(resource_type: &str, resource: &Value) -> Option<Value> {
+    let path = crate::backend::sdk::name_path(resource_type)?;
+    path.split('.').try_fold(resource.get("Properties")?, |value, key| value.get(key)).cloned()
 }
 
 /// What CloudFormation would be asked to change, from the templates alone: every resource added,
@@ -275,6 +295,33 @@ mod tests {
         assert_eq!(actions[0].kind, Kind::Replace);
         assert!(actions[0].data_loss.is_some(), "a stream's records go with it");
         assert!(actions[0].reason.as_deref().unwrap().contains("decides while applying"), "{:?}", actions[0].reason);
+    }
+
+    #[test]
+    fn replacing_a_resource_whose_name_stays_is_blocked_and_a_renamed_one_is_not() {
+        let table = |name: &str, key: &str| {
+            template(json!({ "DemandTable": {
+                "Type": "AWS::DynamoDB::Table",
+                "Properties": { "TableName": name, "KeySchema": [{ "AttributeName": key, "KeyType": "HASH" }] }
+            } }))
+        };
+        let replaced = change("DemandTable", "AWS::DynamoDB::Table", ChangeAction::Modify)
+            .replacement(Replacement::True)
+            .details(detail("KeySchema", RequiresRecreation::Always))
+            .build();
+        let same_name = actions(
+            &pipeline(),
+            Some(&table("cm-demand", "sku")),
+            &table("cm-demand", "product_id"),
+            &[replaced.clone()],
+        );
+        assert_eq!(same_name[0].kind, Kind::Replace);
+        let blocked = same_name[0].blocked.as_deref().expect("blocked");
+        assert!(blocked.contains("while the name stays \"cm-demand\""), "{blocked}");
+        assert!(blocked.contains("rename the component"), "{blocked}");
+        let renamed =
+            actions(&pipeline(), Some(&table("cm-demand", "sku")), &table("cm-signals", "product_id"), &[replaced]);
+        assert_eq!((renamed[0].kind, renamed[0].blocked.as_deref()), (Kind::Replace, None));
     }
 
     #[test]

@@ -15,6 +15,8 @@ mod providers;
 #[cfg(test)]
 pub(crate) mod replay;
 pub mod resolve;
+
+pub use self::providers::name_path;
 mod steps;
 
 use std::collections::{BTreeSet, HashMap};

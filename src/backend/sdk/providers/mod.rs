@@ -143,6 +143,11 @@ pub fn discovered() -> impl Iterator<Item = &'static TypeEntry> {
     TYPES.iter().filter(|entry| entry.discovery != Discovery::No)
 }
 
+/// The property that names a resource of `resource_type` (keys joined by dots), for named types.
+pub fn name_path(resource_type: &str) -> Option<&'static str> {
+    entry_for(resource_type)?.name
+}
+
 /// Whether resources of this type have a name (set by the template, or derived by the engine).
 pub fn is_named(resource_type: &str) -> bool {
     entry_for(resource_type).is_some_and(|entry| entry.name.is_some())
