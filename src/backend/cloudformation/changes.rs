@@ -313,7 +313,7 @@ mod tests {
             &pipeline(),
             Some(&table("cm-demand", "sku")),
             &table("cm-demand", "product_id"),
-            &[replaced.clone()],
+            std::slice::from_ref(&replaced),
         );
         assert_eq!(same_name[0].kind, Kind::Replace);
         let blocked = same_name[0].blocked.as_deref().expect("blocked");
