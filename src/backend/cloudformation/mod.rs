@@ -12,7 +12,9 @@ use std::time::Duration;
 
 use aws_sdk_cloudformation::Client;
 use aws_sdk_cloudformation::primitives::DateTime;
-use aws_sdk_cloudformation::types::{Capability, ChangeSetStatus, ChangeSetType, Parameter, ResourceChange, Tag};
+use aws_sdk_cloudformation::types::{
+    Capability, ChangeSetStatus, ChangeSetType, EventFilter, Parameter, ResourceChange, Tag,
+};
 use serde_json::Value;
 
 use crate::backend::aws::{Account, ApiError, api};
@@ -268,7 +270,13 @@ impl<'a> Stack<'a> {
         })
         .await?;
         if settled.status() == Some(&ChangeSetStatus::Failed) {
-            let reason = settled.status_reason().unwrap_or("no reason given").to_string();
+            let mut reason = settled.status_reason().unwrap_or("no reason given").to_string();
+            if !no_changes(&reason) {
+                // Read before the change set goes: its events name each resource that failed.
+                for failure in self.failed_events(&arn).await {
+                    reason.push_str(&format!("\n  {failure}"));
+                }
+            }
             self.cfn.delete_change_set().change_set_name(&arn).send().await.map_err(api("DeleteChangeSet"))?;
             if no_changes(&reason) {
                 return Ok(None);
@@ -291,6 +299,33 @@ impl<'a> Stack<'a> {
             token = page.next_token().map(str::to_string);
         }
         Ok(Some((arn, changes)))
+    }
+
+    /// What a failed change set's events say of each resource, one line each: since late 2025
+    /// CloudFormation validates a change set early (a named resource that already exists, say)
+    /// and leaves the status reason general. An endpoint without DescribeEvents gives none.
+    async fn failed_events(&self, change_set: &str) -> Vec<String> {
+        let filter = EventFilter::builder().failed_events(true).build();
+        let sent = self.cfn.describe_events().change_set_name(change_set).filters(filter).send().await;
+        let Ok(described) = sent.map_err(api("DescribeEvents")) else { return Vec::new() };
+        described
+            .operation_events()
+            .iter()
+            .map(|event| {
+                let what = event.logical_resource_id().unwrap_or("the stack");
+                let check = event.validation_name().map(|v| format!(" ({v})")).unwrap_or_default();
+                let why =
+                    event.validation_status_reason().or(event.resource_status_reason()).unwrap_or("no reason given");
+                let why = why.trim_end_matches('.');
+                let hint = if event.validation_name().is_some_and(|v| v.ends_with("ResourceExistenceCheck")) {
+                    "; it lives outside the stack (kept by a destroyed or failed one): delete it, or rename \
+                     the component"
+                } else {
+                    ""
+                };
+                format!("{what}{check}: {why}{hint}")
+            })
+            .collect()
     }
 
     /// Puts a template too large for the request into the artifacts bucket, under its hash;
@@ -843,6 +878,26 @@ mod tests {
         let summary: Vec<(Kind, &str)> = actions.iter().map(|a| (a.kind, a.resource.as_str())).collect();
         assert_eq!(summary, [(Kind::Step, "update outputs internet-offering")]);
         assert!(plan(actions, Some("arn:aws:cloudformation:eu-west-1:1:changeSet/pipe-1/x")).has_changes());
+    }
+
+    #[tokio::test]
+    async fn a_change_set_refused_by_early_validation_names_the_resource_that_exists() {
+        let replay = Replay::start(include_str!("../../../tests/recorded/cloudformation-early-validation.json")).await;
+        let pipeline = Pipeline::of(
+            "streams",
+            vec![("ArchiveStream", Resource::new("AWS::Kinesis::Stream", "archive", json!({})))],
+        );
+        let stack = Stack::new(replay.account.clone(), &pipeline).expect("a stack");
+        let template = json!({ "Resources": { "ArchiveStream": { "Type": "AWS::Kinesis::Stream",
+            "Properties": { "Name": "streams-archive" } } } });
+        let refused = stack.change_set(&template, ChangeSetType::Create).await;
+        replay.finish();
+        let Err(Error::ChangeSet { reason, .. }) = refused else { panic!("{refused:?}") };
+        let named = reason.lines().nth(1).expect("a line for the resource").trim();
+        assert_eq!(
+            named,
+            "ArchiveStream (AWS::EarlyValidation::ResourceExistenceCheck): Resource of type AWS::Kinesis::Stream with identifier streams-archive already exists; it lives outside the stack (kept by a destroyed or failed one): delete it, or rename the component"
+        );
     }
 
     #[tokio::test]
