@@ -78,6 +78,27 @@ fn internet_offering_as_a_stack_plans_applies_changes_and_destroys() {
     assert_eq!(stack_status(), None);
     assert!(out.contains("Kept these data stores"), "{out}");
     assert_eq!(leftovers(region, "io-stack"), ["stream io-stack-offers", "stream io-stack-signups"]);
+
+    // The kept streams are adopted by the next stack, not created again under their names.
+    let created = || {
+        let stream = rt.block_on(kinesis.describe_stream_summary().stream_name("io-stack-signups").send()).unwrap();
+        *stream.stream_description_summary().unwrap().stream_creation_timestamp()
+    };
+    let kept_since = created();
+    let (code, plan, err) = pipe(region, &["plan"], &workspace);
+    assert_eq!(code, 0, "{err}");
+    assert!(plan.contains("7 to create, 0 to update, 0 to REPLACE, 0 to delete, 2 to import"), "{plan}");
+    assert!(plan.contains("<= import SignupsStream (AWS::Kinesis::Stream"), "{plan}");
+    let (code, out, err) = pipe(region, &["apply", "--yes"], &workspace);
+    assert_eq!(code, 0, "apply after destroy: {out}{err}");
+    assert_eq!(created(), kept_since, "the stream the stack holds now is the kept one");
+    let held =
+        rt.block_on(cfn.describe_stack_resource().stack_name("io-stack").logical_resource_id("SignupsStream").send());
+    let held = held.expect("the stack holds the kept stream");
+    assert_eq!(held.stack_resource_detail().and_then(|r| r.physical_resource_id()), Some("io-stack-signups"));
+    let (code, plan, err) = pipe(region, &["plan", "--detailed-exitcode"], &workspace);
+    assert_eq!(code, 0, "a plan right after the adoption has no changes: {plan}{err}");
+
     let (code, _, err) = pipe(region, &["destroy", "--yes", "--allow-data-loss"], &workspace);
     assert_eq!(code, 0, "destroy: {err}");
     assert_eq!(leftovers(region, "io-stack"), Vec::<String>::new());

@@ -28,6 +28,10 @@ pub struct ApplyArgs {
     /// Allow replacing or deleting data stores (streams, tables, buckets, clusters, domains).
     #[arg(long)]
     allow_data_loss: bool,
+    /// A resource of a stack in UPDATE_ROLLBACK_FAILED that CloudFormation is to count as rolled
+    /// back (its logical id, as the plan names it; repeatable). CloudFormation target only.
+    #[arg(long, value_name = "ID")]
+    skip_resource: Vec<String>,
     /// How many resources to converge at once.
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
     concurrency: u16,
@@ -84,7 +88,11 @@ pub fn run(args: &ApplyArgs) -> Result<Outcome, Error> {
             deployment.discard(&mut plan).await?;
             return Err(refused);
         }
-        let options = Options { concurrency: usize::from(args.concurrency), allow_data_loss: args.allow_data_loss };
+        let options = Options {
+            concurrency: usize::from(args.concurrency),
+            allow_data_loss: args.allow_data_loss,
+            skip_resources: args.skip_resource.clone(),
+        };
         let progress = crate::ui::progress::for_stderr(std::io::stderr().is_terminal());
         let start = Instant::now();
         match deployment.apply(&plan, options, progress.as_ref()).await {

@@ -78,6 +78,9 @@ pub struct Source {
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     Create,
+    /// Bring a resource that exists outside the stack under it, as it is (CloudFormation's
+    /// import): one a destroyed or failed stack kept.
+    Import,
     Update,
     Replace,
     Delete,
@@ -169,6 +172,7 @@ pub const KNOWN_AFTER_APPLY: &str = "(known after apply)";
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Summary {
     pub create: usize,
+    pub import: usize,
     pub update: usize,
     pub replace: usize,
     pub delete: usize,
@@ -181,6 +185,7 @@ impl Plan {
         for action in &self.actions {
             match action.kind {
                 Kind::Create => summary.create += 1,
+                Kind::Import => summary.import += 1,
                 Kind::Update => summary.update += 1,
                 Kind::Replace => summary.replace += 1,
                 Kind::Delete => summary.delete += 1,
@@ -230,12 +235,16 @@ impl Plan {
 }
 
 impl Summary {
-    /// `3 to create, 1 to update, 1 to REPLACE, 0 to delete`, plus steps when there are any.
+    /// `3 to create, 1 to update, 1 to REPLACE, 0 to delete`, plus imports and steps when there
+    /// are any.
     pub fn line(&self) -> String {
         let mut line = format!(
             "{} to create, {} to update, {} to REPLACE, {} to delete",
             self.create, self.update, self.replace, self.delete
         );
+        if self.import > 0 {
+            line.push_str(&format!(", {} to import", self.import));
+        }
         if self.steps > 0 {
             line.push_str(&format!(", {} step{}", self.steps, if self.steps == 1 { "" } else { "s" }));
         }

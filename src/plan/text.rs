@@ -16,6 +16,7 @@ pub fn paint(text: &str, code: &str, color: bool) -> String {
 pub fn mark(kind: Kind) -> (&'static str, &'static str) {
     match kind {
         Kind::Create => ("+", "32"),
+        Kind::Import => ("<=", "32"),
         Kind::Update => ("~", "33"),
         Kind::Replace => ("-/+", "31"),
         Kind::Delete => ("-", "31"),
@@ -153,6 +154,7 @@ fn manual_steps(plan: &Plan, out: &mut String) {
 pub fn verb(kind: Kind) -> &'static str {
     match kind {
         Kind::Create => "create",
+        Kind::Import => "import",
         Kind::Update => "update",
         Kind::Replace => "REPLACE",
         Kind::Delete => "delete",

@@ -111,6 +111,10 @@ fn action(pipeline: &Pipeline, deployed: Option<&Value>, rendered: &Value, chang
     let retained = before.and_then(|r| r.get("DeletionPolicy")).and_then(Value::as_str) == Some("Retain");
     match change.action() {
         Some(ChangeAction::Add) => action.kind = Kind::Create,
+        Some(ChangeAction::Import) => {
+            action.kind = Kind::Import;
+            action.reason = Some(super::adopt::IMPORT_REASON.into());
+        }
         Some(ChangeAction::Remove) => {
             action.kind = Kind::Delete;
             action.reason =

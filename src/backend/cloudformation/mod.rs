@@ -3,6 +3,7 @@
 //! what a stack cannot do: uploading the code, the steps after deploying (`model::steps`), and
 //! deleting what the stack keeps (`DeletionPolicy: Retain`) when asked to.
 
+mod adopt;
 pub mod changes;
 mod drift;
 mod events;
@@ -13,7 +14,7 @@ use std::time::Duration;
 use aws_sdk_cloudformation::Client;
 use aws_sdk_cloudformation::primitives::DateTime;
 use aws_sdk_cloudformation::types::{
-    Capability, ChangeSetStatus, ChangeSetType, EventFilter, Parameter, ResourceChange, Tag,
+    Capability, ChangeSetStatus, ChangeSetType, EventFilter, ExecutionStatus, Parameter, ResourceChange, Tag,
 };
 use serde_json::Value;
 
@@ -87,18 +88,27 @@ impl<'a> Stack<'a> {
         self.engine.upload_artifacts().await?;
         let updating = !matches!(
             status,
-            None | Some("REVIEW_IN_PROGRESS" | "ROLLBACK_COMPLETE" | "ROLLBACK_FAILED" | "UPDATE_ROLLBACK_FAILED")
+            None | Some("REVIEW_IN_PROGRESS" | "ROLLBACK_COMPLETE" | "ROLLBACK_FAILED" | "DELETE_FAILED")
         );
         let deployed = if updating { self.deployed().await? } else { None };
         let (rendered, kept) = self.template(deployed.as_ref())?;
+        let state = self.engine.read_modelled().await?;
+        let outside = adopt::outside(self.pipeline(), deployed.as_ref(), &state);
         let mut actions = Vec::new();
         let mut change_set = None;
         match status {
-            // A failed first create leaves a stack that can only be deleted, and a failed
-            // rollback one that must finish rolling back: apply does that, then the change set.
-            Some(failed @ ("ROLLBACK_COMPLETE" | "ROLLBACK_FAILED" | "UPDATE_ROLLBACK_FAILED")) => {
-                actions.push(self.recovery(failed));
-                actions.extend(everything_created(self.pipeline(), &rendered));
+            // A failed first create or delete leaves a stack that can only be deleted, and a
+            // failed rollback one that must finish rolling back; CloudFormation takes no change set
+            // before. apply does that, then makes the change set and holds it to what is shown
+            // here, predicted from the templates.
+            Some(failed @ ("ROLLBACK_COMPLETE" | "ROLLBACK_FAILED" | "UPDATE_ROLLBACK_FAILED" | "DELETE_FAILED")) => {
+                let stuck = if matches!(failed, "UPDATE_ROLLBACK_FAILED" | "DELETE_FAILED") {
+                    self.failed_resources().await?
+                } else {
+                    Vec::new()
+                };
+                actions.push(self.recovery(failed, &stuck));
+                actions.extend(predicted(self.pipeline(), deployed.as_ref(), &rendered));
             }
             _ => {
                 let kind = if matches!(status, None | Some("REVIEW_IN_PROGRESS")) {
@@ -106,7 +116,8 @@ impl<'a> Stack<'a> {
                 } else {
                     ChangeSetType::Update
                 };
-                let changed = self.change_set(&rendered, kind.clone()).await?;
+                let import = outside.iter().any(|o| o.adoptable);
+                let changed = self.change_set(&rendered, kind.clone(), import).await?;
                 if let Some((arn, changes)) = &changed {
                     actions.extend(self.change_set_actions(deployed.as_ref(), &rendered, changes));
                     change_set = Some(arn.clone());
@@ -119,12 +130,12 @@ impl<'a> Stack<'a> {
                 }
             }
         }
+        adopt::mark(&mut actions, &outside);
         if self.pipeline().deploy.termination_protection != now.protected {
             actions.push(self.protection_step(now.protected));
         }
         let updated: BTreeSet<&str> =
             actions.iter().filter(|a| a.kind == Kind::Update).map(|a| a.resource.as_str()).collect();
-        let state = self.engine.read_modelled().await?;
         let steps = self.engine.plan_steps(&state, &updated).await?;
         actions.extend(steps);
         crate::plan::fields::annotate(&mut actions, self.pipeline());
@@ -163,8 +174,7 @@ impl<'a> Stack<'a> {
     pub async fn diff(&self) -> Result<Vec<Action>, Error> {
         let deployed = if self.now().await?.status.is_some() { self.deployed().await? } else { None };
         let (rendered, _) = self.template(deployed.as_ref())?;
-        let changes = changes::template_changes(deployed.as_ref(), &rendered);
-        let mut actions = changes::actions(self.pipeline(), deployed.as_ref(), &rendered, &changes);
+        let mut actions = predicted(self.pipeline(), deployed.as_ref(), &rendered);
         crate::plan::fields::annotate(&mut actions, self.pipeline());
         Ok(actions)
     }
@@ -177,9 +187,13 @@ impl<'a> Stack<'a> {
         if self.now().await?.status.as_deref() != Some("REVIEW_IN_PROGRESS") {
             return Ok(());
         }
-        // Another plan's change set (saved with --out) may wait on the same empty stack.
+        // Another plan's change set (saved with --out) may wait on the same empty stack; one
+        // executed or failed waits for nothing.
         let others = self.cfn.list_change_sets().stack_name(&self.name).send().await.map_err(api("ListChangeSets"))?;
-        if others.summaries().iter().all(|c| c.change_set_id() == Some(arn.as_str())) {
+        let waiting = others.summaries().iter().any(|c| {
+            c.change_set_id() != Some(arn.as_str()) && c.execution_status() == Some(&ExecutionStatus::Available)
+        });
+        if !waiting {
             let request = self.cfn.delete_stack().stack_name(&self.name);
             request.client_request_token(request_token("pipe-delete")).send().await.map_err(api("DeleteStack"))?;
         }
@@ -204,6 +218,7 @@ impl<'a> Stack<'a> {
     /// Also returns what the plan says it kept.
     fn template(&self, deployed: Option<&Value>) -> Result<(Value, Vec<String>), Error> {
         let mut rendered = crate::render::template(self.pipeline());
+        adopt::literal_names(&mut rendered, deployed, &self.engine.aws.account);
         let held = crate::plan::grow_only::hold_template(self.pipeline(), &mut rendered, deployed);
         if held.refused.is_empty() {
             Ok((rendered, held.kept))
@@ -229,6 +244,7 @@ impl<'a> Stack<'a> {
         &self,
         template: &Value,
         kind: ChangeSetType,
+        import: bool,
     ) -> Result<Option<(String, Vec<ResourceChange>)>, Error> {
         let body = template.to_string();
         // Unique even for two plans in one second; also the token that makes a retried call the
@@ -241,6 +257,8 @@ impl<'a> Stack<'a> {
             .change_set_name(&name)
             .client_token(&name)
             .change_set_type(kind)
+            // Kept stores found live are adopted, not created again under their names.
+            .set_import_existing_resources(import.then_some(true))
             .description(format!("pipe plan of {}", self.name))
             .set_capabilities(capabilities(template))
             .set_tags(Some(vec![Tag::builder().key("pipe:pipeline").value(&self.name).build()]));
@@ -351,17 +369,38 @@ impl<'a> Stack<'a> {
         ))
     }
 
-    fn recovery(&self, status: &str) -> Action {
-        let (resource, reason) = if status == "UPDATE_ROLLBACK_FAILED" {
-            (
-                "continue rollback",
-                "the last update failed and so did its rollback: ContinueUpdateRollback, then the change set",
-            )
-        } else {
-            (
+    /// The step that brings a failed stack back to one that takes a change set. `failed`: the
+    /// resources CloudFormation could not roll back or delete, with its reasons.
+    fn recovery(&self, status: &str, failed: &[(String, String)]) -> Action {
+        let stuck: Vec<String> = failed.iter().map(|(id, why)| format!("{id} ({why})")).collect();
+        let (resource, reason) = match status {
+            "UPDATE_ROLLBACK_FAILED" => {
+                let mut reason = "the last update failed and so did its rollback: pipe continues the rollback \
+                                  (ContinueUpdateRollback), then makes the change set, refused at apply if it \
+                                  replaces or deletes more than shown here"
+                    .to_string();
+                if !stuck.is_empty() {
+                    reason.push_str(&format!(
+                        "; could not roll back: {}. Fix each by hand so it matches the stack's last template, \
+                         or let CloudFormation count it as rolled back with `pipe apply --skip-resource ID` \
+                         (it then differs from the template until the change set converges it)",
+                        stuck.join(", ")
+                    ));
+                }
+                ("continue rollback", reason)
+            }
+            "DELETE_FAILED" => {
+                let mut reason =
+                    "the last delete of the stack failed: pipe deletes it again, then creates it".to_string();
+                if !stuck.is_empty() {
+                    reason.push_str(&format!("; could not delete: {}. Remove what holds each first", stuck.join(", ")));
+                }
+                ("delete failed stack", reason)
+            }
+            _ => (
                 "delete failed stack",
-                "the stack's first create failed and was rolled back: delete it, then create it again",
-            )
+                "the stack's first create failed and was rolled back: delete it, then create it again".to_string(),
+            ),
         };
         Action {
             kind: Kind::Step,
@@ -371,6 +410,29 @@ impl<'a> Stack<'a> {
             physical_id: Some(self.name.clone()),
             reason: Some(format!("{status}: {reason}")),
             ..Action::default()
+        }
+    }
+
+    /// The stack's resources left failed by its last operation, with CloudFormation's reasons.
+    async fn failed_resources(&self) -> Result<Vec<(String, String)>, ApiError> {
+        let mut failed = Vec::new();
+        let mut token = None;
+        loop {
+            let request = self.cfn.list_stack_resources().stack_name(&self.name).set_next_token(token);
+            let page = request.send().await.map_err(api("ListStackResources"))?;
+            failed.extend(
+                page.stack_resource_summaries()
+                    .iter()
+                    .filter(|r| r.resource_status().is_some_and(|s| s.as_str().ends_with("_FAILED")))
+                    .map(|r| {
+                        let why = r.resource_status_reason().unwrap_or("no reason given");
+                        (r.logical_resource_id().unwrap_or_default().to_string(), why.to_string())
+                    }),
+            );
+            token = page.next_token().map(str::to_string);
+            if token.is_none() {
+                return Ok(failed);
+            }
         }
     }
 
@@ -439,9 +501,10 @@ impl<'a> Stack<'a> {
             done.extend(ended.done);
         }
         if plan.actions.iter().any(|a| a.resource_type == STACK_TYPE && a.resource.starts_with("continue rollback")) {
+            let skip = Some(options.skip_resources.clone()).filter(|s| !s.is_empty());
             let ended = self
                 .operate("continuing the rollback", &["UPDATE_ROLLBACK_COMPLETE"], progress, |cfn| async move {
-                    let request = cfn.continue_update_rollback().stack_name(&self.name);
+                    let request = cfn.continue_update_rollback().stack_name(&self.name).set_resources_to_skip(skip);
                     let sent = request.client_request_token(request_token("pipe-continue")).send().await;
                     sent.map_err(api("ContinueUpdateRollback")).map(|_| ())
                 })
@@ -459,14 +522,32 @@ impl<'a> Stack<'a> {
                 what: "rendering the template",
                 error: ApiError::new("GetTemplate", e.to_string()),
             })?;
-            change_set = self
-                .change_set(&rendered, kind)
-                .await
-                .map_err(|e| ApplyError::Setup {
-                    what: "creating the change set",
-                    error: ApiError::new("CreateChangeSet", e.to_string()),
-                })?
-                .map(|(arn, _)| arn);
+            let import = plan.actions.iter().any(|a| a.kind == Kind::Import);
+            let made = self.change_set(&rendered, kind, import).await.map_err(|e| ApplyError::Setup {
+                what: "creating the change set",
+                error: ApiError::new("CreateChangeSet", e.to_string()),
+            })?;
+            if let Some((arn, changes)) = &made {
+                let unshown = unshown(plan, &self.change_set_actions(deployed.as_ref(), &rendered, changes));
+                if !unshown.is_empty() {
+                    self.cfn
+                        .delete_change_set()
+                        .change_set_name(arn)
+                        .send()
+                        .await
+                        .map_err(api("DeleteChangeSet"))
+                        .map_err(setup)?;
+                    let error = ApiError::new(
+                        "CreateChangeSet",
+                        format!("it would {}, which the plan does not show: run `pipe plan` again", unshown.join(", ")),
+                    );
+                    return Err(with_done(
+                        ApplyError::Setup { what: "holding the change set to the plan", error },
+                        &done,
+                    ));
+                }
+            }
+            change_set = made.map(|(arn, _)| arn);
         }
         if let Some(arn) = change_set {
             // Each resource the change set touches ends with an event, and the stack with it.
@@ -477,6 +558,9 @@ impl<'a> Stack<'a> {
                     cfn.execute_change_set()
                         .change_set_name(&arn)
                         .client_request_token(request_token("pipe-execute"))
+                        // A failed operation deletes the kept stores it made, and only those:
+                        // left, they would collide with the next create.
+                        .retain_except_on_create(true)
                         .send()
                         .await
                         .map_err(api("ExecuteChangeSet"))
@@ -684,19 +768,20 @@ fn unchanged(pipeline: &Pipeline, changed: &[Action]) -> Vec<Action> {
 }
 
 /// Every resource of the template as a create: what apply does after deleting a failed stack.
-fn everything_created(pipeline: &Pipeline, template: &Value) -> Vec<Action> {
-    let resources = template.get("Resources").and_then(Value::as_object).cloned().unwrap_or_default();
-    let added: Vec<ResourceChange> = resources
-        .iter()
-        .map(|(id, r)| {
-            ResourceChange::builder()
-                .logical_resource_id(id)
-                .resource_type(r.get("Type").and_then(Value::as_str).unwrap_or_default())
-                .action(aws_sdk_cloudformation::types::ChangeAction::Add)
-                .build()
-        })
-        .collect();
-    changes::actions(pipeline, None, template, &added)
+/// What a change set made at apply time would do that could not be undone and the plan, made
+/// before the stack took change sets, did not show.
+fn unshown(plan: &Plan, made: &[Action]) -> Vec<String> {
+    made.iter()
+        .filter(|a| a.blocked.is_some() || a.data_loss.is_some() || matches!(a.kind, Kind::Replace | Kind::Delete))
+        .filter(|a| !plan.actions.iter().any(|p| p.resource == a.resource && p.kind == a.kind && a.blocked.is_none()))
+        .map(|a| format!("{} {}", crate::plan::text::verb(a.kind), a.resource))
+        .collect()
+}
+
+/// What a change set from `deployed` to `rendered` would do, read from the two templates: for a
+/// diff, and for a plan before a stack can take a change set.
+fn predicted(pipeline: &Pipeline, deployed: Option<&Value>, rendered: &Value) -> Vec<Action> {
+    changes::actions(pipeline, deployed, rendered, &changes::template_changes(deployed, rendered))
 }
 
 #[cfg(test)]
@@ -777,7 +862,7 @@ mod tests {
             ],
         );
         let stack = Stack::new(replay.account.clone(), &pipeline).expect("a stack");
-        let made = stack.change_set(&rendered, ChangeSetType::Update).await;
+        let made = stack.change_set(&rendered, ChangeSetType::Update, false).await;
         replay.finish();
         let (arn, changes) = made.expect("a change set").expect("with changes");
         assert!(arn.contains(":changeSet/pipe-1764590000/"));
@@ -809,10 +894,10 @@ mod tests {
             Resource::new("AWS::Logs::LogGroup", "enrich", json!({ "LogGroupName": "/pipe/internet-offering" })),
         )]);
         let stack = Stack::new(replay.account.clone(), &pipeline).expect("a stack");
-        let mut actions = vec![stack.recovery("ROLLBACK_COMPLETE")];
-        actions.extend(everything_created(&pipeline, &crate::render::template(&pipeline)));
+        let mut actions = vec![stack.recovery("ROLLBACK_COMPLETE", &[])];
+        actions.extend(predicted(&pipeline, None, &crate::render::template(&pipeline)));
         let log = Log::default();
-        let options = Options { concurrency: 8, allow_data_loss: false };
+        let options = Options { concurrency: 8, allow_data_loss: false, skip_resources: Vec::new() };
         let done = stack.apply(&plan(actions, None), options, &log).await;
         replay.finish();
         let done: Vec<String> = done.expect("recovered").iter().map(|d| format!("{} {}", d.resource, d.what)).collect();
@@ -850,9 +935,9 @@ mod tests {
             resource_type: "AWS::Logs::LogGroup".into(),
             ..Action::default()
         };
-        let actions = vec![stack.recovery("UPDATE_ROLLBACK_FAILED"), update];
+        let actions = vec![stack.recovery("UPDATE_ROLLBACK_FAILED", &[]), update];
         let log = Log::default();
-        let options = Options { concurrency: 8, allow_data_loss: false };
+        let options = Options { concurrency: 8, allow_data_loss: false, skip_resources: vec!["EnrichFunction".into()] };
         let done = stack.apply(&plan(actions, None), options, &log).await;
         replay.finish();
         let done: Vec<String> = done.expect("recovered").iter().map(|d| format!("{} {}", d.resource, d.what)).collect();
@@ -865,6 +950,63 @@ mod tests {
                 "stack internet-offering updated"
             ]
         );
+    }
+
+    #[tokio::test]
+    async fn a_failed_rollback_plans_its_recovery_naming_what_can_be_skipped() {
+        let replay =
+            Replay::start(include_str!("../../../tests/recorded/cloudformation-rollback-failed-resources.json")).await;
+        let pipeline = pipeline(Vec::new());
+        let stack = Stack::new(replay.account.clone(), &pipeline).expect("a stack");
+        let failed = stack.failed_resources().await.expect("read");
+        replay.finish();
+        let step = stack.recovery("UPDATE_ROLLBACK_FAILED", &failed);
+        assert_eq!(step.resource, "continue rollback internet-offering");
+        let reason = step.reason.expect("a reason");
+        assert!(
+            reason.contains(
+                "could not roll back: EnrichFunction (Resource handler returned message: \"The role defined for the function cannot be assumed by Lambda.\" (Service: Lambda, Status Code: 400))"
+            ),
+            "{reason}"
+        );
+        assert!(reason.contains("`pipe apply --skip-resource ID`"), "{reason}");
+    }
+
+    #[tokio::test]
+    async fn a_kept_stream_is_imported_by_the_change_set_not_created_again() {
+        let replay = Replay::start(include_str!("../../../tests/recorded/cloudformation-import-kept.json")).await;
+        let pipeline = Pipeline::of(
+            "streams",
+            vec![
+                ("ArchiveStream", Resource::new("AWS::Kinesis::Stream", "archive", json!({}))),
+                ("ArchiveRole", Resource::new("AWS::IAM::Role", "archive", json!({}))),
+            ],
+        );
+        let stack = Stack::new(replay.account.clone(), &pipeline).expect("a stack");
+        let template = json!({ "Resources": {
+            "ArchiveStream": { "Type": "AWS::Kinesis::Stream", "DeletionPolicy": "Retain",
+                "Properties": { "Name": "streams-archive" } },
+            "ArchiveRole": { "Type": "AWS::IAM::Role", "Properties": {} } } });
+        let made = stack.change_set(&template, ChangeSetType::Create, true).await;
+        replay.finish();
+        let (_, changes) = made.expect("a change set").expect("with changes");
+        let actions = stack.change_set_actions(None, &template, &changes);
+        let kinds: Vec<(&str, Kind)> = actions.iter().map(|a| (a.resource.as_str(), a.kind)).collect();
+        assert_eq!(kinds, [("ArchiveStream", Kind::Import), ("ArchiveRole", Kind::Create)]);
+        assert_eq!(actions[0].reason.as_deref(), Some(adopt::IMPORT_REASON));
+    }
+
+    #[test]
+    fn a_change_set_made_at_apply_is_held_to_what_the_plan_showed() {
+        let action = |kind, resource: &str| Action { kind, resource: resource.into(), ..Action::default() };
+        let shown = plan(vec![action(Kind::Update, "LogsGroup"), action(Kind::Replace, "EventsStream")], None);
+        let mut lost = action(Kind::Delete, "OldTable");
+        lost.data_loss = Some(crate::plan::DataLoss { lost: "its items".into(), safer_path: "keep it".into() });
+        let made = [action(Kind::Update, "LogsGroup"), action(Kind::Replace, "EventsStream"), lost];
+        assert_eq!(unshown(&shown, &made), ["delete OldTable"]);
+        let mut blocked = action(Kind::Replace, "EventsStream");
+        blocked.blocked = Some("same name".into());
+        assert_eq!(unshown(&shown, &[blocked]), ["REPLACE EventsStream"]);
     }
 
     #[tokio::test]
@@ -890,7 +1032,7 @@ mod tests {
         let stack = Stack::new(replay.account.clone(), &pipeline).expect("a stack");
         let template = json!({ "Resources": { "ArchiveStream": { "Type": "AWS::Kinesis::Stream",
             "Properties": { "Name": "streams-archive" } } } });
-        let refused = stack.change_set(&template, ChangeSetType::Create).await;
+        let refused = stack.change_set(&template, ChangeSetType::Create, false).await;
         replay.finish();
         let Err(Error::ChangeSet { reason, .. }) = refused else { panic!("{refused:?}") };
         let named = reason.lines().nth(1).expect("a line for the resource").trim();
@@ -910,8 +1052,8 @@ mod tests {
         ]);
         let stack = Stack::new(replay.account.clone(), &pipeline).expect("a stack");
         let change_set = "arn:aws:cloudformation:eu-west-1:123456789012:changeSet/pipe-1764583200/0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0";
-        let plan = plan(everything_created(&pipeline, &crate::render::template(&pipeline)), Some(change_set));
-        let options = Options { concurrency: 8, allow_data_loss: false };
+        let plan = plan(predicted(&pipeline, None, &crate::render::template(&pipeline)), Some(change_set));
+        let options = Options { concurrency: 8, allow_data_loss: false, skip_resources: Vec::new() };
         let failed = stack.apply(&plan, options, &Log::default()).await.expect_err("the create itself failed");
         // Every recorded request was sent, the retried ExecuteChangeSet with the first try's token.
         replay.finish();
@@ -928,9 +1070,9 @@ mod tests {
         ]);
         let stack = Stack::new(replay.account.clone(), &pipeline).expect("a stack");
         let change_set = "arn:aws:cloudformation:eu-west-1:123456789012:changeSet/pipe-1764583200/0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0";
-        let plan = plan(everything_created(&pipeline, &crate::render::template(&pipeline)), Some(change_set));
+        let plan = plan(predicted(&pipeline, None, &crate::render::template(&pipeline)), Some(change_set));
         let log = Log::default();
-        let options = Options { concurrency: 8, allow_data_loss: false };
+        let options = Options { concurrency: 8, allow_data_loss: false, skip_resources: Vec::new() };
         let failed = stack.apply(&plan, options, &log).await.expect_err("the create failed");
         replay.finish();
         let ApplyError::Failed { resource, error, done, .. } = failed else { panic!("{failed}") };

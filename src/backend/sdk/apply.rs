@@ -13,11 +13,13 @@ use crate::backend::aws::ApiError;
 use crate::plan::{Kind, Plan};
 
 /// How `apply` and `destroy` go about it.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Options {
     /// Resources converged at once.
     pub concurrency: usize,
     pub allow_data_loss: bool,
+    /// Resources a continued rollback skips (CloudFormation's `ResourcesToSkip`).
+    pub skip_resources: Vec<String>,
 }
 
 /// What a run reports as it goes: one line or bar per resource in flight.
@@ -413,6 +415,7 @@ fn with_applied_tag(mut desired: Desired) -> Desired {
 fn doing(kind: Kind) -> &'static str {
     match kind {
         Kind::Create => "creating",
+        Kind::Import => "importing",
         Kind::Update => "updating",
         Kind::Replace => "replacing",
         Kind::Delete => "deleting",
@@ -423,6 +426,7 @@ fn doing(kind: Kind) -> &'static str {
 fn past(kind: Kind) -> &'static str {
     match kind {
         Kind::Create => "created",
+        Kind::Import => "imported",
         Kind::Update => "updated",
         Kind::Replace => "replaced",
         Kind::Delete => "deleted",
