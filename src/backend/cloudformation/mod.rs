@@ -14,7 +14,8 @@ use std::time::Duration;
 use aws_sdk_cloudformation::Client;
 use aws_sdk_cloudformation::primitives::DateTime;
 use aws_sdk_cloudformation::types::{
-    Capability, ChangeSetStatus, ChangeSetType, EventFilter, ExecutionStatus, Parameter, ResourceChange, Tag,
+    Capability, ChangeSetStatus, ChangeSetType, DeletionMode, EventFilter, ExecutionStatus, Parameter, ResourceChange,
+    Tag,
 };
 use serde_json::Value;
 
@@ -390,8 +391,10 @@ impl<'a> Stack<'a> {
                 ("continue rollback", reason)
             }
             "DELETE_FAILED" => {
-                let mut reason =
-                    "the last delete of the stack failed: pipe deletes it again, then creates it".to_string();
+                let mut reason = "the last delete of the stack failed: pipe deletes it again, then creates it \
+                                  (should it fail again, `pipe destroy` has CloudFormation leave what it cannot \
+                                  delete, and deletes that through the service APIs)"
+                    .to_string();
                 if !stuck.is_empty() {
                     reason.push_str(&format!("; could not delete: {}. Remove what holds each first", stuck.join(", ")));
                 }
@@ -487,18 +490,7 @@ impl<'a> Stack<'a> {
         let mut done = Vec::new();
         let mut change_set = plan.change_set.clone();
         if plan.actions.iter().any(|a| a.resource_type == STACK_TYPE && a.resource.starts_with("delete failed")) {
-            let ended = self
-                .operate("deleting the failed stack", DELETED, progress, |cfn| async move {
-                    {
-                        let sent = cfn
-                            .delete_stack()
-                            .stack_name(&self.name)
-                            .client_request_token(request_token("pipe-delete"));
-                        sent.send().await.map_err(api("DeleteStack")).map(|_| ())
-                    }
-                })
-                .await?;
-            done.extend(ended.done);
+            done.extend(self.delete_stack("deleting the failed stack", false, progress).await?.done);
         }
         if plan.actions.iter().any(|a| a.resource_type == STACK_TYPE && a.resource.starts_with("continue rollback")) {
             let skip = Some(options.skip_resources.clone()).filter(|s| !s.is_empty());
@@ -640,6 +632,25 @@ impl<'a> Stack<'a> {
         })
     }
 
+    /// Deletes the stack and follows it to its end. `force` (FORCE_DELETE_STACK, only for a stack
+    /// whose delete failed): CloudFormation leaves what it cannot delete instead of failing again.
+    async fn delete_stack(
+        &self,
+        what: &'static str,
+        force: bool,
+        progress: &dyn Progress,
+    ) -> Result<events::Ended, ApplyError> {
+        self.operate(what, DELETED, progress, |cfn| async move {
+            let sent = cfn
+                .delete_stack()
+                .stack_name(&self.name)
+                .client_request_token(request_token("pipe-delete"))
+                .set_deletion_mode(force.then_some(DeletionMode::ForceDeleteStack));
+            sent.send().await.map_err(api("DeleteStack")).map(|_| ())
+        })
+        .await
+    }
+
     async fn stack_id(&self) -> Result<Option<String>, ApiError> {
         Ok(events::describe(&self.cfn, &self.name).await?.and_then(|s| s.stack_id().map(str::to_string)))
     }
@@ -666,18 +677,13 @@ impl<'a> Stack<'a> {
         }
         let mut done = Vec::new();
         if now.status.is_some() {
-            let ended = self
-                .operate("deleting the stack", DELETED, progress, |cfn| async move {
-                    {
-                        let sent = cfn
-                            .delete_stack()
-                            .stack_name(&self.name)
-                            .client_request_token(request_token("pipe-delete"));
-                        sent.send().await.map_err(api("DeleteStack")).map(|_| ())
-                    }
-                })
-                .await?;
-            done.extend(ended.done);
+            // A delete that failed once fails again on the same resources: CloudFormation then
+            // lets go of them (FORCE_DELETE_STACK), and the providers below delete them by name,
+            // as they delete what an interrupted destroy left.
+            let force = now.status.as_deref() == Some("DELETE_FAILED");
+            let what =
+                if force { "deleting the stack, leaving what it failed to delete" } else { "deleting the stack" };
+            done.extend(self.delete_stack(what, force, progress).await?.done);
         }
         // What the stack kept, and anything an interrupted destroy left: found by name.
         let state = self.engine.read_modelled().await.map_err(|e| ApplyError::Setup {
@@ -713,13 +719,12 @@ fn with_done(error: ApplyError, before: &[Done]) -> ApplyError {
 
 fn what_failed(what: &str) -> &'static str {
     match what {
-        "deleting the stack" | "deleting the failed stack" => "deleted",
+        what if what.starts_with("deleting") => "deleted",
         "continuing the rollback" => "rolled back",
         _ => "changed",
     }
 }
 
-/// CloudFormation's ways of saying a change set would change nothing.
 /// A token for one mutating call (`<prefix>-<seconds>-<random>`): the SDK's own retries of the
 /// call send the same one, so CloudFormation takes a retry after a lost response as the same
 /// request instead of refusing it, and the stack's events carry it.
@@ -727,6 +732,7 @@ fn request_token(prefix: &str) -> String {
     format!("{prefix}-{}-{:08x}", DateTime::from(std::time::SystemTime::now()).secs(), fastrand::u32(..))
 }
 
+/// CloudFormation's ways of saying a change set would change nothing.
 fn no_changes(reason: &str) -> bool {
     reason.contains("didn't contain changes") || reason.contains("No updates are to be performed")
 }
@@ -970,6 +976,20 @@ mod tests {
             "{reason}"
         );
         assert!(reason.contains("`pipe apply --skip-resource ID`"), "{reason}");
+    }
+
+    #[tokio::test]
+    async fn destroying_a_stack_whose_delete_failed_has_cloudformation_let_go_of_what_failed() {
+        let recorded = include_str!("../../../tests/recorded/cloudformation-destroy-delete-failed.json");
+        let replay = Replay::start(recorded).await;
+        let pipeline = pipeline(Vec::new());
+        let stack = Stack::new(replay.account.clone(), &pipeline).expect("a stack");
+        let log = Log::default();
+        let deleted = stack.delete_stack("deleting the stack, leaving what it failed to delete", true, &log).await;
+        replay.finish();
+        let done: Vec<String> =
+            deleted.expect("deleted").done.iter().map(|d| format!("{} {}", d.resource, d.what)).collect();
+        assert_eq!(done, ["stack internet-offering deleted"]);
     }
 
     #[tokio::test]
