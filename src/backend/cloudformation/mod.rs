@@ -1016,6 +1016,32 @@ mod tests {
         assert_eq!(actions[0].reason.as_deref(), Some(adopt::IMPORT_REASON));
     }
 
+    #[tokio::test]
+    async fn a_replacement_of_a_table_whose_name_stays_is_blocked() {
+        let replay = Replay::start(include_str!("../../../tests/recorded/cloudformation-named-replacement.json")).await;
+        let pipeline =
+            Pipeline::of("orders", vec![("OrdersTable", Resource::new("AWS::DynamoDB::Table", "orders", json!({})))]);
+        let stack = Stack::new(replay.account.clone(), &pipeline).expect("a stack");
+        let table = |key: &str| {
+            json!({ "Resources": { "OrdersTable": { "Type": "AWS::DynamoDB::Table", "DeletionPolicy": "Retain",
+                "Properties": { "TableName": "orders-orders",
+                    "KeySchema": [{ "AttributeName": key, "KeyType": "HASH" }] } } } })
+        };
+        let (deployed, rendered) = (table("id"), table("order_id"));
+        let made = stack.change_set(&rendered, ChangeSetType::Update, false).await;
+        replay.finish();
+        let (_, changes) = made.expect("a change set").expect("with changes");
+        let actions = stack.change_set_actions(Some(&deployed), &rendered, &changes);
+        assert_eq!(actions[0].kind, Kind::Replace);
+        let blocked = actions[0].blocked.as_deref().expect("blocked");
+        assert!(
+            blocked.starts_with(
+                "CloudFormation cannot replace a resource with a name of its own while the name stays \"orders-orders\""
+            ),
+            "{blocked}"
+        );
+    }
+
     #[test]
     fn a_change_set_made_at_apply_is_held_to_what_the_plan_showed() {
         let action = |kind, resource: &str| Action { kind, resource: resource.into(), ..Action::default() };
