@@ -1,11 +1,12 @@
 //! Stores that outlive their stack: a `DeletionPolicy: Retain` store stays in the account when
 //! `pipe destroy` deletes the stack, or when a failed first create rolls back. Creating it
-//! again under its name would collide; CloudFormation instead adopts it, by name, when the
-//! change set is made with `ImportExistingResources` ("auto-import"). That works only for a
-//! type whose primary identifier is its name property, given as a literal in the template,
-//! and whose resource belongs to no other stack.
+//! again under its name would collide; CloudFormation instead adopts it. By name, when the
+//! change set is made with `ImportExistingResources` ("auto-import"): for a type whose primary
+//! identifier is its name property, given as a literal. Otherwise by the identifier AWS gave
+//! it, in an IMPORT change set of its own (`ResourcesToImport`), which may add nothing else to
+//! the stack: so only for a store whose properties refer to no other resource of the template.
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::backend::aws::Account;
 use crate::backend::sdk::provider::tag_pairs;
@@ -26,10 +27,27 @@ const BY_NAME: &[&str] = &[
     "AWS::RedshiftServerless::Namespace",
 ];
 
+/// Kept store types CloudFormation imports by an identifier AWS assigns, and that identifier
+/// (the primary identifier of the type's resource schema; pipe's handle holds its value, an ARN).
+const BY_ID: &[(&str, &str)] =
+    &[("AWS::SecretsManager::Secret", "Id"), ("AWS::MSK::Cluster", "Arn"), ("AWS::MSK::ServerlessCluster", "Arn")];
+
 /// A kept store of the template that is live but not in the stack.
 pub struct Outside {
     pub logical_id: String,
-    pub adoptable: bool,
+    pub resource_type: &'static str,
+    pub how: How,
+}
+
+/// How CloudFormation can adopt a store.
+#[derive(Debug, PartialEq)]
+pub enum How {
+    /// Auto-import, by the literal name, within the change set.
+    ByName,
+    /// An import change set of its own, before the change set: the identifier's key and value.
+    ById(&'static str, String),
+    /// Not at all: a type without import, or one that refers to other resources.
+    No,
 }
 
 /// The kept stores the template adds to the stack that the SDK readers found live, tagged as
@@ -37,16 +55,70 @@ pub struct Outside {
 /// fails, and the change set's events name it.
 pub fn outside(pipeline: &Pipeline, deployed: Option<&Value>, state: &State) -> Vec<Outside> {
     let ours = ("pipe:pipeline".to_string(), pipeline.name.clone());
-    pipeline
-        .resources
-        .iter()
-        .filter(|(id, resource)| {
-            resource.retain == Some(true)
-                && deployed.and_then(|t| t.pointer(&format!("/Resources/{id}"))).is_none()
-                && state.live.get(*id).is_some_and(|live| tag_pairs(live.properties.get("Tags")).contains(&ours))
-        })
-        .map(|(id, resource)| Outside { logical_id: id.clone(), adoptable: BY_NAME.contains(&resource.cfn_type) })
-        .collect()
+    let mut found = Vec::new();
+    for (id, resource) in &pipeline.resources {
+        let in_stack = deployed.and_then(|t| t.pointer(&format!("/Resources/{id}"))).is_some();
+        let Some(live) = state.live.get(id).filter(|_| resource.retain == Some(true) && !in_stack) else { continue };
+        if !tag_pairs(live.properties.get("Tags")).contains(&ours) {
+            continue;
+        }
+        let by_id = BY_ID.iter().find(|(t, _)| *t == resource.cfn_type);
+        let how = match by_id {
+            _ if BY_NAME.contains(&resource.cfn_type) => How::ByName,
+            Some((_, key)) if refers_to(&Value::Object(resource.properties.clone())).is_empty() => {
+                How::ById(key, live.handle.physical_id.clone())
+            }
+            _ => How::No,
+        };
+        found.push(Outside { logical_id: id.clone(), resource_type: resource.cfn_type, how });
+    }
+    found
+}
+
+/// The resources (logical ids) a value refers to through `Ref`, `Fn::GetAtt` or `Fn::Sub`;
+/// pseudo parameters (`AWS::…`) are not resources.
+fn refers_to(value: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    match value {
+        Value::Object(map) => {
+            for (key, arg) in map {
+                match (key.as_str(), arg) {
+                    ("Ref", Value::String(name)) => out.push(name.clone()),
+                    ("Fn::GetAtt", Value::Array(args)) => {
+                        out.extend(args.first().and_then(Value::as_str).map(str::to_string));
+                    }
+                    ("Fn::Sub", Value::String(text)) => out.extend(
+                        text.split("${")
+                            .skip(1)
+                            .filter(|part| !part.starts_with('!'))
+                            .filter_map(|part| part.split('}').next())
+                            .map(|name| name.split('.').next().unwrap_or(name).to_string()),
+                    ),
+                    _ => {}
+                }
+                out.extend(refers_to(arg));
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|item| out.extend(refers_to(item))),
+        _ => {}
+    }
+    out.retain(|name| !name.starts_with("AWS::"));
+    out
+}
+
+/// The template of an import change set: the deployed one (an empty one for a new stack) with
+/// the stores to import added, as rendered, and nothing else.
+pub fn import_template(deployed: Option<&Value>, rendered: &Value, imported: &[&Outside]) -> Value {
+    let mut template = deployed.cloned().unwrap_or_else(|| json!({ "AWSTemplateFormatVersion": "2010-09-09" }));
+    let resources = template.as_object_mut().map(|t| t.entry("Resources").or_insert_with(|| json!({})));
+    if let Some(Value::Object(resources)) = resources {
+        for store in imported {
+            if let Some(resource) = rendered.pointer(&format!("/Resources/{}", store.logical_id)) {
+                resources.insert(store.logical_id.clone(), resource.clone());
+            }
+        }
+    }
+    template
 }
 
 /// Writes the names of adoptable kept stores as literals: auto-import takes no name built with
@@ -80,16 +152,29 @@ pub fn literal_names(template: &mut Value, deployed: Option<&Value>, account: &A
 pub fn mark(actions: &mut [Action], outside: &[Outside]) {
     for action in actions.iter_mut().filter(|a| a.kind == Kind::Create || a.kind == Kind::Import) {
         let Some(found) = outside.iter().find(|o| o.logical_id == action.resource) else { continue };
-        if found.adoptable {
-            action.kind = Kind::Import;
-            action.reason = Some(IMPORT_REASON.into());
-        } else {
-            action.blocked = Some(format!(
-                "a {} of this name exists outside the stack (kept by a destroyed or failed one), and \
-                 CloudFormation adopts one only by an identifier AWS assigns, which pipe does not import \
-                 yet: delete it (its data goes with it), or deploy with `--target sdk`, which takes it over",
-                action.resource_type
-            ));
+        match &found.how {
+            How::ByName => {
+                action.kind = Kind::Import;
+                action.reason = Some(IMPORT_REASON.into());
+            }
+            How::ById(key, value) => {
+                action.kind = Kind::Import;
+                action.physical_id = Some(value.clone());
+                action.reason = Some(format!(
+                    "{IMPORT_REASON}; CloudFormation adopts a {} only by its {key}, in an import of its own \
+                     before the change set",
+                    action.resource_type
+                ));
+            }
+            How::No => {
+                action.blocked = Some(format!(
+                    "a {} of this name exists outside the stack (kept by a destroyed or failed one), and \
+                     CloudFormation can import it neither by name nor, as it refers to other resources of \
+                     the stack, on its own: delete it (its data goes with it), or deploy with \
+                     `--target sdk`, which takes it over",
+                    action.resource_type
+                ));
+            }
         }
     }
 }
@@ -149,27 +234,37 @@ mod tests {
             "p",
             vec![
                 ("EventsStream", Resource::new("AWS::Kinesis::Stream", "events", json!({}))),
-                ("AdminSecret", Resource::new("AWS::SecretsManager::Secret", "warehouse", json!({}))),
+                ("AdminSecret", Resource::new("AWS::SecretsManager::Secret", "warehouse", json!({ "Name": "admin" }))),
+                (
+                    "KafkaCluster",
+                    Resource::new(
+                        "AWS::MSK::Cluster",
+                        "kafka",
+                        json!({ "ConfigurationInfo": { "Arn": { "Ref": "KafkaConfig" } } }),
+                    ),
+                ),
                 ("NewStream", Resource::new("AWS::Kinesis::Stream", "fresh", json!({}))),
                 ("Role", Resource::new("AWS::IAM::Role", "events", json!({}))),
             ],
         );
-        for id in ["EventsStream", "AdminSecret", "NewStream"] {
+        for id in ["EventsStream", "AdminSecret", "NewStream", "KafkaCluster"] {
             pipeline.resources[id].retain = Some(true);
         }
         let mut state = State::default();
         let tagged = |pipeline: &str| {
             let tags = json!([{ "Key": "team", "Value": "data" }, { "Key": "pipe:pipeline", "Value": pipeline }]);
-            Live { properties: serde_json::Map::from_iter([("Tags".to_string(), tags)]), ..Live::default() }
+            let handle = crate::backend::sdk::resolve::Handle { physical_id: "arn:kept".into(), ..Default::default() };
+            Live { handle, properties: serde_json::Map::from_iter([("Tags".to_string(), tags)]) }
         };
-        for id in ["EventsStream", "AdminSecret", "Role"] {
+        for id in ["EventsStream", "AdminSecret", "Role", "KafkaCluster"] {
             state.live.insert(id.into(), tagged("p"));
         }
         // Someone else's stream of the name the template gives: not this pipeline's to adopt.
         state.live.insert("NewStream".into(), tagged("another"));
         let found = outside(&pipeline, None, &state);
-        let ids: Vec<(&str, bool)> = found.iter().map(|o| (o.logical_id.as_str(), o.adoptable)).collect();
-        assert_eq!(ids, [("EventsStream", true), ("AdminSecret", false)]);
+        let ids: Vec<(&str, &How)> = found.iter().map(|o| (o.logical_id.as_str(), &o.how)).collect();
+        let by_arn = How::ById("Id", "arn:kept".into());
+        assert_eq!(ids, [("EventsStream", &How::ByName), ("AdminSecret", &by_arn), ("KafkaCluster", &How::No)]);
         let create = |id: &str, t: &str| Action {
             kind: Kind::Create,
             resource: id.into(),
@@ -180,13 +275,44 @@ mod tests {
             create("EventsStream", "AWS::Kinesis::Stream"),
             create("AdminSecret", "AWS::SecretsManager::Secret"),
             create("NewStream", "AWS::Kinesis::Stream"),
+            create("KafkaCluster", "AWS::MSK::Cluster"),
         ];
         mark(&mut actions, &found);
         assert_eq!(actions[0].kind, Kind::Import);
-        assert!(actions[1].blocked.as_deref().is_some_and(|b| b.contains("AWS::SecretsManager::Secret")));
+        assert_eq!((actions[1].kind, actions[1].physical_id.as_deref()), (Kind::Import, Some("arn:kept")));
         assert_eq!((actions[2].kind, actions[2].blocked.is_none()), (Kind::Create, true));
+        assert!(actions[3].blocked.as_deref().is_some_and(|b| b.contains("AWS::MSK::Cluster")));
         // Once in the stack, a kept store is the stack's own: nothing outside.
-        let deployed = json!({ "Resources": { "EventsStream": {}, "AdminSecret": {} } });
+        let deployed = json!({ "Resources": { "EventsStream": {}, "AdminSecret": {}, "KafkaCluster": {} } });
         assert!(outside(&pipeline, Some(&deployed), &state).is_empty());
+    }
+
+    #[test]
+    fn references_are_read_through_every_intrinsic_but_pseudo_parameters() {
+        let properties = json!({
+            "A": { "Ref": "Key" }, "B": [{ "Fn::GetAtt": ["Role", "Arn"] }],
+            "C": { "Fn::Sub": "arn:${AWS::Partition}:x:${Topic.TopicName}/${!literal}" },
+            "D": { "Ref": "AWS::Region" },
+        });
+        assert_eq!(refers_to(&properties), ["Key", "Role", "Topic"]);
+    }
+
+    #[test]
+    fn an_import_template_adds_only_the_imported_stores() {
+        let deployed = json!({ "Parameters": { "ArtifactsBucket": {} }, "Resources": { "Stream": { "Type": "S" } },
+            "Outputs": { "StreamArn": {} } });
+        let rendered = json!({ "Resources": { "Stream": { "Type": "S", "Properties": { "New": 1 } },
+            "Secret": { "Type": "T" }, "Role": { "Type": "R" } } });
+        let secret = Outside { logical_id: "Secret".into(), resource_type: "T", how: How::ById("Id", "arn".into()) };
+        let template = import_template(Some(&deployed), &rendered, &[&secret]);
+        assert_eq!(
+            template,
+            json!({ "Parameters": { "ArtifactsBucket": {} }, "Outputs": { "StreamArn": {} },
+                "Resources": { "Stream": { "Type": "S" }, "Secret": { "Type": "T" } } })
+        );
+        assert_eq!(
+            import_template(None, &rendered, &[&secret]),
+            json!({ "AWSTemplateFormatVersion": "2010-09-09", "Resources": { "Secret": { "Type": "T" } } })
+        );
     }
 }

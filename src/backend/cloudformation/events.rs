@@ -155,6 +155,7 @@ fn doing(status: &ResourceStatus) -> String {
         ResourceStatus::CreateInProgress => "creating",
         ResourceStatus::UpdateInProgress => "updating",
         ResourceStatus::DeleteInProgress => "deleting",
+        ResourceStatus::ImportInProgress => "importing",
         _ => "rolling back",
     }
     .to_string()
@@ -166,6 +167,7 @@ fn past(status: &ResourceStatus) -> &'static str {
         ResourceStatus::UpdateComplete => "updated",
         ResourceStatus::DeleteComplete => "deleted",
         ResourceStatus::DeleteSkipped => "kept",
+        ResourceStatus::ImportComplete => "imported",
         _ => "rolled back",
     }
 }

@@ -4,6 +4,8 @@
 //! deleting what the stack keeps (`DeletionPolicy: Retain`) when asked to.
 
 mod adopt;
+
+use adopt::{How, Outside};
 pub mod changes;
 mod drift;
 mod events;
@@ -15,7 +17,7 @@ use aws_sdk_cloudformation::Client;
 use aws_sdk_cloudformation::primitives::DateTime;
 use aws_sdk_cloudformation::types::{
     Capability, ChangeSetStatus, ChangeSetType, DeletionMode, EventFilter, ExecutionStatus, Parameter, ResourceChange,
-    Tag,
+    ResourceToImport, Tag,
 };
 use serde_json::Value;
 
@@ -95,6 +97,7 @@ impl<'a> Stack<'a> {
         let (rendered, kept) = self.template(deployed.as_ref())?;
         let state = self.engine.read_modelled().await?;
         let outside = adopt::outside(self.pipeline(), deployed.as_ref(), &state);
+        let by_id: Vec<&Outside> = outside.iter().filter(|o| matches!(o.how, How::ById(..))).collect();
         let mut actions = Vec::new();
         let mut change_set = None;
         match status {
@@ -109,6 +112,13 @@ impl<'a> Stack<'a> {
                     Vec::new()
                 };
                 actions.push(self.recovery(failed, &stuck));
+                actions.extend(self.import_step(&by_id));
+                actions.extend(predicted(self.pipeline(), deployed.as_ref(), &rendered));
+            }
+            // An import change set takes nothing else: it goes first, and the change set after
+            // it is made at apply, held to what is predicted here.
+            _ if !by_id.is_empty() => {
+                actions.extend(self.import_step(&by_id));
                 actions.extend(predicted(self.pipeline(), deployed.as_ref(), &rendered));
             }
             _ => {
@@ -117,8 +127,8 @@ impl<'a> Stack<'a> {
                 } else {
                     ChangeSetType::Update
                 };
-                let import = outside.iter().any(|o| o.adoptable);
-                let changed = self.change_set(&rendered, kind.clone(), import).await?;
+                let import = outside.iter().any(|o| o.how == How::ByName);
+                let changed = self.change_set(&rendered, kind.clone(), import, Vec::new()).await?;
                 if let Some((arn, changes)) = &changed {
                     actions.extend(self.change_set_actions(deployed.as_ref(), &rendered, changes));
                     change_set = Some(arn.clone());
@@ -246,6 +256,7 @@ impl<'a> Stack<'a> {
         template: &Value,
         kind: ChangeSetType,
         import: bool,
+        to_import: Vec<ResourceToImport>,
     ) -> Result<Option<(String, Vec<ResourceChange>)>, Error> {
         let body = template.to_string();
         // Unique even for two plans in one second; also the token that makes a retried call the
@@ -260,10 +271,11 @@ impl<'a> Stack<'a> {
             .change_set_type(kind)
             // Kept stores found live are adopted, not created again under their names.
             .set_import_existing_resources(import.then_some(true))
+            .set_resources_to_import(Some(to_import).filter(|r| !r.is_empty()))
             .description(format!("pipe plan of {}", self.name))
             .set_capabilities(capabilities(template))
             .set_tags(Some(vec![Tag::builder().key("pipe:pipeline").value(&self.name).build()]));
-        if self.pipeline().parameters.contains_key("ArtifactsBucket") {
+        if template.pointer("/Parameters/ArtifactsBucket").is_some() {
             request = request.parameters(
                 Parameter::builder()
                     .parameter_key("ArtifactsBucket")
@@ -503,6 +515,9 @@ impl<'a> Stack<'a> {
                 .await?;
             done.extend(ended.done);
         }
+        if plan.actions.iter().any(|a| a.resource_type == STACK_TYPE && a.resource.starts_with("import kept stores")) {
+            done.extend(self.import_kept(progress).await.map_err(|e| with_done(e, &done))?);
+        }
         if change_set.is_none() && plan.actions.iter().any(|a| a.resource_type != STACK_TYPE && a.kind != Kind::Step) {
             let kind = if self.now().await.map_err(setup)?.status.is_some() {
                 ChangeSetType::Update
@@ -515,7 +530,7 @@ impl<'a> Stack<'a> {
                 error: ApiError::new("GetTemplate", e.to_string()),
             })?;
             let import = plan.actions.iter().any(|a| a.kind == Kind::Import);
-            let made = self.change_set(&rendered, kind, import).await.map_err(|e| ApplyError::Setup {
+            let made = self.change_set(&rendered, kind, import, Vec::new()).await.map_err(|e| ApplyError::Setup {
                 what: "creating the change set",
                 error: ApiError::new("CreateChangeSet", e.to_string()),
             })?;
@@ -545,22 +560,8 @@ impl<'a> Stack<'a> {
             // Each resource the change set touches ends with an event, and the stack with it.
             progress
                 .expect(plan.actions.iter().filter(|a| a.kind != Kind::NoChange && a.kind != Kind::Step).count() + 1);
-            let ended = self
-                .operate("executing the change set", EXECUTED, progress, |cfn| async move {
-                    cfn.execute_change_set()
-                        .change_set_name(&arn)
-                        .client_request_token(request_token("pipe-execute"))
-                        // A failed operation deletes the kept stores it made, and only those:
-                        // left, they would collide with the next create.
-                        .retain_except_on_create(true)
-                        .send()
-                        .await
-                        .map_err(api("ExecuteChangeSet"))
-                        .map(|_| ())
-                })
-                .await
-                .map_err(|e| with_done(e, &done))?;
-            done.extend(ended.done);
+            let ended = self.execute("executing the change set", &arn, progress).await;
+            done.extend(ended.map_err(|e| with_done(e, &done))?.done);
         }
         if plan.actions.iter().any(|a| a.resource.ends_with("termination protection")) {
             self.cfn
@@ -612,6 +613,7 @@ impl<'a> Stack<'a> {
         if reached.contains(&ended.status.as_str()) {
             let what = match ended.status.as_str() {
                 "CREATE_COMPLETE" => "created",
+                "IMPORT_COMPLETE" => "imported",
                 "DELETE_COMPLETE" => "deleted",
                 "UPDATE_ROLLBACK_COMPLETE" => "rolled back",
                 _ => "updated",
@@ -630,6 +632,82 @@ impl<'a> Stack<'a> {
             error: ApiError::new("stack", format!("{}: {causes}", ended.status)),
             done: ended.done,
         })
+    }
+
+    /// Executes a change set and follows the stack to the operation's end.
+    async fn execute(
+        &self,
+        what: &'static str,
+        arn: &str,
+        progress: &dyn Progress,
+    ) -> Result<events::Ended, ApplyError> {
+        self.operate(what, EXECUTED, progress, |cfn| async move {
+            cfn.execute_change_set()
+                .change_set_name(arn)
+                .client_request_token(request_token("pipe-execute"))
+                // A failed operation deletes the kept stores it made, and only those: left, they
+                // would collide with the next create.
+                .retain_except_on_create(true)
+                .send()
+                .await
+                .map_err(api("ExecuteChangeSet"))
+                .map(|_| ())
+        })
+        .await
+    }
+
+    /// The step that imports the kept stores CloudFormation adopts only by their identifiers.
+    fn import_step(&self, by_id: &[&Outside]) -> Option<Action> {
+        let names: Vec<&str> = by_id.iter().map(|o| o.logical_id.as_str()).collect();
+        (!names.is_empty()).then(|| Action {
+            kind: Kind::Step,
+            component: "pipe".into(),
+            resource: format!("import kept stores {}", self.name),
+            resource_type: STACK_TYPE.into(),
+            physical_id: Some(self.name.clone()),
+            reason: Some(format!(
+                "{} outside the stack: an import change set (ResourcesToImport) brings {} in, and \
+                 the change set after it, made then, is refused if it replaces or deletes more than shown here",
+                names.join(", "),
+                if names.len() == 1 { "it" } else { "them" }
+            )),
+            ..Action::default()
+        })
+    }
+
+    /// Imports the kept stores found live that CloudFormation adopts only by identifier, in an
+    /// import change set of their own, read again from live: the plan may be old.
+    async fn import_kept(&self, progress: &dyn Progress) -> Result<Vec<Done>, ApplyError> {
+        let exists = self.now().await.map_err(setup)?.status.is_some();
+        let deployed = if exists { self.deployed().await.map_err(setup)? } else { None };
+        let reading =
+            |e: String| ApplyError::Setup { what: "reading the kept stores", error: ApiError::new("read", e) };
+        let (rendered, _) = self.template(deployed.as_ref()).map_err(|e| reading(e.to_string()))?;
+        let state = self.engine.read_modelled().await.map_err(|e| reading(e.to_string()))?;
+        let outside = adopt::outside(self.pipeline(), deployed.as_ref(), &state);
+        let by_id: Vec<&Outside> = outside.iter().filter(|o| matches!(o.how, How::ById(..))).collect();
+        let to_import: Vec<ResourceToImport> = by_id
+            .iter()
+            .filter_map(|o| {
+                let How::ById(key, value) = &o.how else { return None };
+                let resource = ResourceToImport::builder()
+                    .resource_type(o.resource_type)
+                    .logical_resource_id(&o.logical_id)
+                    .resource_identifier(*key, value);
+                Some(resource.build())
+            })
+            .collect();
+        if to_import.is_empty() {
+            return Ok(Vec::new());
+        }
+        let template = adopt::import_template(deployed.as_ref(), &rendered, &by_id);
+        let made = self.change_set(&template, ChangeSetType::Import, false, to_import).await;
+        let made = made.map_err(|e| ApplyError::Setup {
+            what: "creating the import change set",
+            error: ApiError::new("CreateChangeSet", e.to_string()),
+        })?;
+        let Some((arn, _)) = made else { return Ok(Vec::new()) };
+        Ok(self.execute("importing the kept stores", &arn, progress).await?.done)
     }
 
     /// Deletes the stack and follows it to its end. `force` (FORCE_DELETE_STACK, only for a stack
@@ -868,7 +946,7 @@ mod tests {
             ],
         );
         let stack = Stack::new(replay.account.clone(), &pipeline).expect("a stack");
-        let made = stack.change_set(&rendered, ChangeSetType::Update, false).await;
+        let made = stack.change_set(&rendered, ChangeSetType::Update, false, Vec::new()).await;
         replay.finish();
         let (arn, changes) = made.expect("a change set").expect("with changes");
         assert!(arn.contains(":changeSet/pipe-1764590000/"));
@@ -993,6 +1071,26 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_kept_secret_is_imported_by_its_arn_in_an_import_of_its_own() {
+        let replay = Replay::start(include_str!("../../../tests/recorded/cloudformation-import-by-id.json")).await;
+        let mut secret = Resource::new(
+            "AWS::SecretsManager::Secret",
+            "warehouse",
+            json!({ "Name": "pipe/internet-offering-warehouse/admin",
+                "GenerateSecretString": { "SecretStringTemplate": "{\"username\":\"pipe_admin\"}", "GenerateStringKey": "password" } }),
+        );
+        secret.retain = Some(true);
+        let pipeline = pipeline(vec![("WarehouseAdminSecret", secret)]);
+        let stack = Stack::new(replay.account.clone(), &pipeline).expect("a stack");
+        let log = Log::default();
+        let imported = stack.import_kept(&log).await;
+        replay.finish();
+        let done: Vec<String> =
+            imported.expect("imported").iter().map(|d| format!("{} {}", d.resource, d.what)).collect();
+        assert_eq!(done, ["WarehouseAdminSecret imported", "stack internet-offering imported"]);
+    }
+
+    #[tokio::test]
     async fn a_kept_stream_is_imported_by_the_change_set_not_created_again() {
         let replay = Replay::start(include_str!("../../../tests/recorded/cloudformation-import-kept.json")).await;
         let pipeline = Pipeline::of(
@@ -1007,7 +1105,7 @@ mod tests {
             "ArchiveStream": { "Type": "AWS::Kinesis::Stream", "DeletionPolicy": "Retain",
                 "Properties": { "Name": "streams-archive" } },
             "ArchiveRole": { "Type": "AWS::IAM::Role", "Properties": {} } } });
-        let made = stack.change_set(&template, ChangeSetType::Create, true).await;
+        let made = stack.change_set(&template, ChangeSetType::Create, true, Vec::new()).await;
         replay.finish();
         let (_, changes) = made.expect("a change set").expect("with changes");
         let actions = stack.change_set_actions(None, &template, &changes);
@@ -1028,7 +1126,7 @@ mod tests {
                     "KeySchema": [{ "AttributeName": key, "KeyType": "HASH" }] } } } })
         };
         let (deployed, rendered) = (table("id"), table("order_id"));
-        let made = stack.change_set(&rendered, ChangeSetType::Update, false).await;
+        let made = stack.change_set(&rendered, ChangeSetType::Update, false, Vec::new()).await;
         replay.finish();
         let (_, changes) = made.expect("a change set").expect("with changes");
         let actions = stack.change_set_actions(Some(&deployed), &rendered, &changes);
@@ -1078,7 +1176,7 @@ mod tests {
         let stack = Stack::new(replay.account.clone(), &pipeline).expect("a stack");
         let template = json!({ "Resources": { "ArchiveStream": { "Type": "AWS::Kinesis::Stream",
             "Properties": { "Name": "streams-archive" } } } });
-        let refused = stack.change_set(&template, ChangeSetType::Create, false).await;
+        let refused = stack.change_set(&template, ChangeSetType::Create, false, Vec::new()).await;
         replay.finish();
         let Err(Error::ChangeSet { reason, .. }) = refused else { panic!("{refused:?}") };
         let named = reason.lines().nth(1).expect("a line for the resource").trim();
