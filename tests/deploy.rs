@@ -103,7 +103,7 @@ fn internet_offering_plans_applies_changes_and_destroys() {
     let (code, json, _) = pipe(region, &["plan", "--output", "json"], &workspace);
     assert_eq!(code, 0);
     let json: serde_json::Value = serde_json::from_str(&json).expect("the JSON view parses");
-    assert_eq!(json["format_version"], 1);
+    assert_eq!(json["format_version"], 2);
     let updated: Vec<&str> = json["actions"]
         .as_array()
         .unwrap()

@@ -17,7 +17,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// Bumped whenever a field of the JSON view changes meaning or disappears; additions keep it.
-pub const FORMAT_VERSION: u32 = 1;
+/// 2: a step action says what it does in `step`; apply decides by it, not by the step's name.
+pub const FORMAT_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
@@ -98,6 +99,9 @@ pub struct Action {
     pub component: String,
     /// Logical id in the template, or the step's name.
     pub resource: String,
+    /// What a step action does (`kind` is `step`): what apply runs it by.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub step: Option<Step>,
     pub resource_type: String,
     /// The name AWS knows the resource by, when known before applying.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -124,6 +128,35 @@ pub struct Action {
     /// whatever its flags.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub blocked: Option<String>,
+}
+
+/// The work a plan does outside any resource's properties. Each is a unit of its own in apply,
+/// matched exhaustively wherever one is run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
+    /// Create the account's artifacts bucket for the region.
+    CreateArtifactsBucket,
+    /// Upload a component's code to the artifacts bucket.
+    UploadArtifact,
+    /// Start a Managed Flink application that is not running.
+    StartFlink,
+    /// Start a run of a streaming Glue job.
+    StartGlue,
+    /// Stop a Glue job's run and start one with its updated definition.
+    RestartGlue,
+    /// Create a warehouse table from its DDL (Redshift Data API).
+    RunTableDdl,
+    /// Delete a stack that can only be deleted (ROLLBACK_COMPLETE, DELETE_FAILED).
+    DeleteFailedStack,
+    /// Finish an update's failed rollback (ContinueUpdateRollback).
+    ContinueRollback,
+    /// Import kept stores CloudFormation adopts only by identifier (an IMPORT change set).
+    ImportKeptStores,
+    /// Execute a change set that changes only the stack's outputs.
+    UpdateOutputs,
+    /// Turn the stack's termination protection on or off.
+    TerminationProtection,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -196,6 +229,11 @@ impl Plan {
         summary
     }
 
+    /// Whether the plan runs `step`.
+    pub fn has_step(&self, step: Step) -> bool {
+        self.actions.iter().any(|a| a.step == Some(step))
+    }
+
     /// Anything to do at all: what `--detailed-exitcode` reports.
     pub fn has_changes(&self) -> bool {
         self.has_actions() || !self.missing_prerequisites.is_empty()
@@ -249,5 +287,20 @@ impl Summary {
             line.push_str(&format!(", {} step{}", self.steps, if self.steps == 1 { "" } else { "s" }));
         }
         line
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_step_says_what_it_does_in_snake_case_and_reads_back() {
+        let action = Action { kind: Kind::Step, step: Some(Step::RestartGlue), ..Action::default() };
+        let json = serde_json::to_value(&action).expect("serialises");
+        assert_eq!((json["kind"].as_str(), json["step"].as_str()), (Some("step"), Some("restart_glue")));
+        assert_eq!(serde_json::from_value::<Action>(json).expect("reads back"), action);
+        let resource = serde_json::to_value(Action::default()).expect("serialises");
+        assert!(resource.get("step").is_none(), "a resource action has no step: {resource}");
     }
 }

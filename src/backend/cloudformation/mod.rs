@@ -25,7 +25,7 @@ use crate::backend::aws::{Account, ApiError, api};
 use crate::backend::sdk::apply::{ApplyError, Done, Options, Progress};
 use crate::backend::sdk::{self, Engine, provider::wait_for};
 use crate::model::Pipeline;
-use crate::plan::{Action, Fingerprint, Kind, Plan, Source};
+use crate::plan::{Action, Fingerprint, Kind, Plan, Source, Step};
 
 /// CloudFormation takes a template this large in the request; a larger one from S3.
 pub const TEMPLATE_BODY_LIMIT: usize = 51_200;
@@ -386,7 +386,7 @@ impl<'a> Stack<'a> {
     /// resources CloudFormation could not roll back or delete, with its reasons.
     fn recovery(&self, status: &str, failed: &[(String, String)]) -> Action {
         let stuck: Vec<String> = failed.iter().map(|(id, why)| format!("{id} ({why})")).collect();
-        let (resource, reason) = match status {
+        let (step, resource, reason) = match status {
             "UPDATE_ROLLBACK_FAILED" => {
                 let mut reason = "the last update failed and so did its rollback: pipe continues the rollback \
                                   (ContinueUpdateRollback), then makes the change set, refused at apply if it \
@@ -400,7 +400,7 @@ impl<'a> Stack<'a> {
                         stuck.join(", ")
                     ));
                 }
-                ("continue rollback", reason)
+                (Step::ContinueRollback, "continue rollback", reason)
             }
             "DELETE_FAILED" => {
                 let mut reason = "the last delete of the stack failed: pipe deletes it again, then creates it \
@@ -410,9 +410,10 @@ impl<'a> Stack<'a> {
                 if !stuck.is_empty() {
                     reason.push_str(&format!("; could not delete: {}. Remove what holds each first", stuck.join(", ")));
                 }
-                ("delete failed stack", reason)
+                (Step::DeleteFailedStack, "delete failed stack", reason)
             }
             _ => (
+                Step::DeleteFailedStack,
                 "delete failed stack",
                 "the stack's first create failed and was rolled back: delete it, then create it again".to_string(),
             ),
@@ -421,6 +422,7 @@ impl<'a> Stack<'a> {
             kind: Kind::Step,
             component: "pipe".into(),
             resource: format!("{resource} {}", self.name),
+            step: Some(step),
             resource_type: STACK_TYPE.into(),
             physical_id: Some(self.name.clone()),
             reason: Some(format!("{status}: {reason}")),
@@ -468,6 +470,7 @@ impl<'a> Stack<'a> {
             kind: Kind::Step,
             component: "pipe".into(),
             resource: format!("update outputs {}", self.name),
+            step: Some(Step::UpdateOutputs),
             resource_type: STACK_TYPE.into(),
             physical_id: Some(self.name.clone()),
             reason: Some("the change set changes no resource, only what the stack reports (its outputs)".into()),
@@ -485,6 +488,7 @@ impl<'a> Stack<'a> {
             kind: Kind::Step,
             component: "pipe".into(),
             resource: resource.into(),
+            step: Some(Step::TerminationProtection),
             resource_type: STACK_TYPE.into(),
             physical_id: Some(self.name.clone()),
             reason: Some(reason.into()),
@@ -501,13 +505,13 @@ impl<'a> Stack<'a> {
         }
         let mut done = Vec::new();
         let mut change_set = plan.change_set.clone();
-        if plan.actions.iter().any(|a| a.resource_type == STACK_TYPE && a.resource.starts_with("delete failed")) {
-            done.extend(self.delete_stack("deleting the failed stack", false, progress).await?.done);
+        if plan.has_step(Step::DeleteFailedStack) {
+            done.extend(self.delete_stack(Operation::DeleteFailed, progress).await?.done);
         }
-        if plan.actions.iter().any(|a| a.resource_type == STACK_TYPE && a.resource.starts_with("continue rollback")) {
+        if plan.has_step(Step::ContinueRollback) {
             let skip = Some(options.skip_resources.clone()).filter(|s| !s.is_empty());
             let ended = self
-                .operate("continuing the rollback", &["UPDATE_ROLLBACK_COMPLETE"], progress, |cfn| async move {
+                .operate(Operation::ContinueRollback, progress, |cfn| async move {
                     let request = cfn.continue_update_rollback().stack_name(&self.name).set_resources_to_skip(skip);
                     let sent = request.client_request_token(request_token("pipe-continue")).send().await;
                     sent.map_err(api("ContinueUpdateRollback")).map(|_| ())
@@ -515,7 +519,7 @@ impl<'a> Stack<'a> {
                 .await?;
             done.extend(ended.done);
         }
-        if plan.actions.iter().any(|a| a.resource_type == STACK_TYPE && a.resource.starts_with("import kept stores")) {
+        if plan.has_step(Step::ImportKeptStores) {
             done.extend(self.import_kept(progress).await.map_err(|e| with_done(e, &done))?);
         }
         if change_set.is_none() && plan.actions.iter().any(|a| a.resource_type != STACK_TYPE && a.kind != Kind::Step) {
@@ -560,10 +564,10 @@ impl<'a> Stack<'a> {
             // Each resource the change set touches ends with an event, and the stack with it.
             progress
                 .expect(plan.actions.iter().filter(|a| a.kind != Kind::NoChange && a.kind != Kind::Step).count() + 1);
-            let ended = self.execute("executing the change set", &arn, progress).await;
+            let ended = self.execute(Operation::Execute, &arn, progress).await;
             done.extend(ended.map_err(|e| with_done(e, &done))?.done);
         }
-        if plan.actions.iter().any(|a| a.resource.ends_with("termination protection")) {
+        if plan.has_step(Step::TerminationProtection) {
             self.cfn
                 .update_termination_protection()
                 .stack_name(&self.name)
@@ -580,12 +584,11 @@ impl<'a> Stack<'a> {
         self.engine.run_steps(plan, &Engine::handles(&state), progress, done).await
     }
 
-    /// Starts a stack operation with `call` and follows it to its end; an end other than one of
-    /// `reached` is an error naming its first causes.
+    /// Starts a stack operation with `call` and follows it to its end; an end other than the
+    /// operation's own is an error naming its first causes.
     async fn operate<'c, F, Fut>(
         &'c self,
-        what: &'static str,
-        reached: &[&str],
+        operation: Operation,
         progress: &dyn Progress,
         call: F,
     ) -> Result<events::Ended, ApplyError>
@@ -597,20 +600,20 @@ impl<'a> Stack<'a> {
         let marker = events::newest(&self.cfn, &id).await.map_err(setup)?;
         let began = std::time::Instant::now();
         let label = format!("stack {}", self.name);
-        progress.started(&label, what);
+        progress.started(&label, operation.doing());
         if let Err(error) = call(&self.cfn).await {
             progress.failed(&label, &error.to_string());
             return Err(ApplyError::Failed {
                 resource: self.name.clone(),
                 resource_type: STACK_TYPE.into(),
-                verb: what_failed(what),
+                verb: operation.failed_verb(),
                 error,
                 done: Vec::new(),
             });
         }
         let id = if id == self.name { self.stack_id().await.map_err(setup)?.unwrap_or(id) } else { id };
         let mut ended = events::follow(&self.cfn, &id, marker, STACK_OPERATION, progress).await.map_err(setup)?;
-        if reached.contains(&ended.status.as_str()) {
+        if operation.reached().contains(&ended.status.as_str()) {
             let what = match ended.status.as_str() {
                 "CREATE_COMPLETE" => "created",
                 "IMPORT_COMPLETE" => "imported",
@@ -628,7 +631,7 @@ impl<'a> Stack<'a> {
         Err(ApplyError::Failed {
             resource: self.name.clone(),
             resource_type: STACK_TYPE.into(),
-            verb: what_failed(what),
+            verb: operation.failed_verb(),
             error: ApiError::new("stack", format!("{}: {causes}", ended.status)),
             done: ended.done,
         })
@@ -637,11 +640,11 @@ impl<'a> Stack<'a> {
     /// Executes a change set and follows the stack to the operation's end.
     async fn execute(
         &self,
-        what: &'static str,
+        operation: Operation,
         arn: &str,
         progress: &dyn Progress,
     ) -> Result<events::Ended, ApplyError> {
-        self.operate(what, EXECUTED, progress, |cfn| async move {
+        self.operate(operation, progress, |cfn| async move {
             cfn.execute_change_set()
                 .change_set_name(arn)
                 .client_request_token(request_token("pipe-execute"))
@@ -663,6 +666,7 @@ impl<'a> Stack<'a> {
             kind: Kind::Step,
             component: "pipe".into(),
             resource: format!("import kept stores {}", self.name),
+            step: Some(Step::ImportKeptStores),
             resource_type: STACK_TYPE.into(),
             physical_id: Some(self.name.clone()),
             reason: Some(format!(
@@ -707,18 +711,15 @@ impl<'a> Stack<'a> {
             error: ApiError::new("CreateChangeSet", e.to_string()),
         })?;
         let Some((arn, _)) = made else { return Ok(Vec::new()) };
-        Ok(self.execute("importing the kept stores", &arn, progress).await?.done)
+        Ok(self.execute(Operation::Import, &arn, progress).await?.done)
     }
 
-    /// Deletes the stack and follows it to its end. `force` (FORCE_DELETE_STACK, only for a stack
-    /// whose delete failed): CloudFormation leaves what it cannot delete instead of failing again.
-    async fn delete_stack(
-        &self,
-        what: &'static str,
-        force: bool,
-        progress: &dyn Progress,
-    ) -> Result<events::Ended, ApplyError> {
-        self.operate(what, DELETED, progress, |cfn| async move {
+    /// Deletes the stack and follows it to its end. `Operation::ForceDelete` (FORCE_DELETE_STACK,
+    /// only for a stack whose delete failed): CloudFormation leaves what it cannot delete instead
+    /// of failing again.
+    async fn delete_stack(&self, operation: Operation, progress: &dyn Progress) -> Result<events::Ended, ApplyError> {
+        let force = operation == Operation::ForceDelete;
+        self.operate(operation, progress, |cfn| async move {
             let sent = cfn
                 .delete_stack()
                 .stack_name(&self.name)
@@ -759,9 +760,8 @@ impl<'a> Stack<'a> {
             // lets go of them (FORCE_DELETE_STACK), and the providers below delete them by name,
             // as they delete what an interrupted destroy left.
             let force = now.status.as_deref() == Some("DELETE_FAILED");
-            let what =
-                if force { "deleting the stack, leaving what it failed to delete" } else { "deleting the stack" };
-            done.extend(self.delete_stack(what, force, progress).await?.done);
+            let operation = if force { Operation::ForceDelete } else { Operation::Delete };
+            done.extend(self.delete_stack(operation, progress).await?.done);
         }
         // What the stack kept, and anything an interrupted destroy left: found by name.
         let state = self.engine.read_modelled().await.map_err(|e| ApplyError::Setup {
@@ -795,11 +795,47 @@ fn with_done(error: ApplyError, before: &[Done]) -> ApplyError {
     }
 }
 
-fn what_failed(what: &str) -> &'static str {
-    match what {
-        what if what.starts_with("deleting") => "deleted",
-        "continuing the rollback" => "rolled back",
-        _ => "changed",
+/// A stack operation pipe starts and follows to its end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Operation {
+    Execute,
+    Import,
+    Delete,
+    /// Delete a stack whose delete failed, leaving what failed (FORCE_DELETE_STACK).
+    ForceDelete,
+    /// Delete a stack left by a failed first create or delete, before creating it again.
+    DeleteFailed,
+    ContinueRollback,
+}
+
+impl Operation {
+    fn doing(self) -> &'static str {
+        match self {
+            Operation::Execute => "executing the change set",
+            Operation::Import => "importing the kept stores",
+            Operation::Delete => "deleting the stack",
+            Operation::ForceDelete => "deleting the stack, leaving what it failed to delete",
+            Operation::DeleteFailed => "deleting the failed stack",
+            Operation::ContinueRollback => "continuing the rollback",
+        }
+    }
+
+    /// The verb of "could not be …" when it fails.
+    fn failed_verb(self) -> &'static str {
+        match self {
+            Operation::Execute | Operation::Import => "changed",
+            Operation::Delete | Operation::ForceDelete | Operation::DeleteFailed => "deleted",
+            Operation::ContinueRollback => "rolled back",
+        }
+    }
+
+    /// The stack statuses it ends in when it succeeds.
+    fn reached(self) -> &'static [&'static str] {
+        match self {
+            Operation::Execute | Operation::Import => EXECUTED,
+            Operation::Delete | Operation::ForceDelete | Operation::DeleteFailed => DELETED,
+            Operation::ContinueRollback => &["UPDATE_ROLLBACK_COMPLETE"],
+        }
     }
 }
 
@@ -1063,7 +1099,7 @@ mod tests {
         let pipeline = pipeline(Vec::new());
         let stack = Stack::new(replay.account.clone(), &pipeline).expect("a stack");
         let log = Log::default();
-        let deleted = stack.delete_stack("deleting the stack, leaving what it failed to delete", true, &log).await;
+        let deleted = stack.delete_stack(Operation::ForceDelete, &log).await;
         replay.finish();
         let done: Vec<String> =
             deleted.expect("deleted").done.iter().map(|d| format!("{} {}", d.resource, d.what)).collect();

@@ -10,7 +10,7 @@ use tokio::task::JoinSet;
 use super::provider::{Clients, Desired, Live, Provider, tag_list, tag_pairs};
 use super::{APPLIED_TAG, Engine, State, applied_hash, artifacts, lock, providers, steps};
 use crate::backend::aws::ApiError;
-use crate::plan::{Kind, Plan};
+use crate::plan::{Kind, Plan, Step};
 
 /// How `apply` and `destroy` go about it.
 #[derive(Debug, Clone)]
@@ -107,7 +107,7 @@ impl Engine<'_> {
         progress: &dyn Progress,
     ) -> Result<Vec<Done>, ApplyError> {
         let mut done = Vec::new();
-        if plan.actions.iter().any(|a| a.resource_type == artifacts::STEP_TYPE || a.resource == artifacts::PARAMETER) {
+        if plan.has_step(Step::CreateArtifactsBucket) || plan.has_step(Step::UploadArtifact) {
             let started = Instant::now();
             progress.started("artifacts", "uploading code");
             let sent = artifacts::upload(&self.aws, self.pipeline).await.map_err(|error| {
@@ -250,14 +250,10 @@ impl Engine<'_> {
         progress: &dyn Progress,
         mut done: Vec<Done>,
     ) -> Result<Vec<Done>, ApplyError> {
-        let planned: BTreeSet<&str> =
-            plan.actions.iter().filter(|a| a.kind == Kind::Step).map(|a| a.resource.as_str()).collect();
         for step in crate::model::steps::steps(self.pipeline) {
-            let restart = planned.contains(steps::restart_id(&step).as_str());
-            let id = if restart { steps::restart_id(&step) } else { step.id() };
-            if !planned.contains(id.as_str()) {
-                continue;
-            }
+            let Some(action) = steps::planned(plan, &step) else { continue };
+            let restart = action.step == Some(Step::RestartGlue);
+            let id = action.resource.clone();
             let began = Instant::now();
             progress.started(&id, "running");
             if let Err(error) = steps::run(&self.aws, &step, &self.resolver(handles), restart).await {

@@ -12,10 +12,10 @@ use aws_sdk_s3::types::{
 use super::provider::Clients;
 use crate::backend::aws::{Account, ApiError, api};
 use crate::model::{Artifact, Pipeline};
-use crate::plan::{Action, Kind};
+use crate::plan::{Action, Kind, Step};
 
 pub const PARAMETER: &str = "ArtifactsBucket";
-pub const STEP_TYPE: &str = "pipe::Artifact";
+const STEP_TYPE: &str = "pipe::Artifact";
 
 pub fn bucket_name(account: &Account) -> String {
     format!("pipe-artifacts-{}-{}", account.id, account.region)
@@ -34,6 +34,7 @@ pub async fn plan(aws: &Clients, pipeline: &Pipeline) -> Result<Vec<Action>, Api
             kind: Kind::Step,
             component: "pipe".into(),
             resource: PARAMETER.into(),
+            step: Some(Step::CreateArtifactsBucket),
             resource_type: "AWS::S3::Bucket".into(),
             physical_id: Some(bucket.clone()),
             reason: Some(
@@ -50,6 +51,7 @@ pub async fn plan(aws: &Clients, pipeline: &Pipeline) -> Result<Vec<Action>, Api
             kind: Kind::Step,
             component: artifact.component.clone(),
             resource: format!("upload {}", artifact.key),
+            step: Some(Step::UploadArtifact),
             resource_type: STEP_TYPE.into(),
             physical_id: Some(format!("s3://{bucket}/{}", artifact.key)),
             reason: Some(format!("the code of `{}` is not uploaded yet", artifact.component)),

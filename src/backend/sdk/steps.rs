@@ -12,11 +12,11 @@ use super::provider::{Clients, wait_for};
 use super::resolve::{Resolver, is_known};
 use crate::backend::aws::{ApiError, api};
 use crate::model::steps::{Step, Warehouse, WarehouseTable};
-use crate::plan::{Action, Kind};
+use crate::plan::{Action, Kind, Plan, Step as PlanStep};
 
-pub const FLINK_STEP: &str = "pipe::StartApplication";
-pub const GLUE_STEP: &str = "pipe::StartJobRun";
-pub const TABLE_STEP: &str = "pipe::ExecuteStatement";
+const FLINK_STEP: &str = "pipe::StartApplication";
+const GLUE_STEP: &str = "pipe::StartJobRun";
+const TABLE_STEP: &str = "pipe::ExecuteStatement";
 const RUNNING: Duration = Duration::from_secs(15 * 60);
 const STOPPED: Duration = Duration::from_secs(10 * 60);
 const STATEMENT: Duration = Duration::from_secs(10 * 60);
@@ -46,17 +46,19 @@ pub async fn plan(
             ),
             _ => continue,
         };
-        let (resource_type, physical_id) = match step {
-            Step::StartFlinkApplication { name, .. } => (FLINK_STEP, name.clone()),
-            Step::StartGlueJob { name, .. } => (GLUE_STEP, name.clone()),
-            Step::CreateTable(table) => (TABLE_STEP, format!("{}.{}", table.database, table.table)),
+        let (resource_type, work) = match step {
+            Step::StartFlinkApplication { .. } => (FLINK_STEP, PlanStep::StartFlink),
+            Step::StartGlueJob { .. } if restarts => (GLUE_STEP, PlanStep::RestartGlue),
+            Step::StartGlueJob { .. } => (GLUE_STEP, PlanStep::StartGlue),
+            Step::CreateTable(_) => (TABLE_STEP, PlanStep::RunTableDdl),
         };
         actions.push(Action {
             kind: Kind::Step,
             component: step.component().to_string(),
-            resource: if restarts { restart_id(step) } else { step.id() },
+            resource: if restarts { format!("restart {}", step.logical_id()) } else { step.id() },
+            step: Some(work),
             resource_type: resource_type.into(),
-            physical_id: Some(physical_id),
+            physical_id: Some(physical_id(step)),
             reason: Some(reason.into()),
             ..Action::default()
         });
@@ -64,9 +66,25 @@ pub async fn plan(
     Ok(actions)
 }
 
-/// How the plan names a step that stops a run before starting one.
-pub fn restart_id(step: &Step) -> String {
-    format!("restart {}", step.logical_id())
+/// What the step works on, as AWS names it.
+fn physical_id(step: &Step) -> String {
+    match step {
+        Step::StartFlinkApplication { name, .. } | Step::StartGlueJob { name, .. } => name.clone(),
+        Step::CreateTable(table) => format!("{}.{}", table.database, table.table),
+    }
+}
+
+/// The plan's action for the model's `step`, when it plans one: the same work on the same thing.
+pub fn planned<'p>(plan: &'p Plan, step: &Step) -> Option<&'p Action> {
+    plan.actions.iter().find(|action| {
+        let same_work = match (action.step, step) {
+            (Some(PlanStep::StartFlink), Step::StartFlinkApplication { .. })
+            | (Some(PlanStep::StartGlue | PlanStep::RestartGlue), Step::StartGlueJob { .. })
+            | (Some(PlanStep::RunTableDdl), Step::CreateTable(_)) => true,
+            (Some(_) | None, _) => false,
+        };
+        same_work && action.physical_id.as_deref() == Some(physical_id(step).as_str())
+    })
 }
 
 /// Does the step unless it is done already. `restart`: the plan restarts a Glue job whose
