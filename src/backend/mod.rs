@@ -1,6 +1,171 @@
-//! Backends converge a compiled pipeline with what is live. `sdk` calls the service APIs
-//! directly; both build the same [`crate::plan::Plan`].
+//! The run layer: a compiled pipeline planned, applied, compared and destroyed on its target.
+//! Two targets build the same [`crate::plan::Plan`]: `sdk` calls the service APIs directly,
+//! `cloudformation` converges one stack. Both report their work through [`Progress`], which the
+//! `ui` implements; `cli` parses arguments, calls [`Deployment`] and prints.
 
 pub mod aws;
 pub mod cloudformation;
 pub mod sdk;
+
+use std::time::Duration;
+
+use self::aws::{Account, ApiError};
+use self::cloudformation::Stack;
+use self::sdk::{Engine, State};
+use crate::model::Pipeline;
+use crate::plan::{Action, DataLossRefused, Plan, Source};
+
+/// How `apply` and `destroy` go about it.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Resources converged at once.
+    pub concurrency: usize,
+    pub allow_data_loss: bool,
+    /// Resources a continued rollback skips (CloudFormation's `ResourcesToSkip`).
+    pub skip_resources: Vec<String>,
+}
+
+/// What a run reports as it goes, one resource at a time: the engines emit, the `ui` shows.
+pub trait Progress: Send + Sync {
+    /// How many resources will finish, when known beforehand: a done / total view.
+    fn expect(&self, _total: usize) {}
+    fn started(&self, resource: &str, doing: &str);
+    fn finished(&self, resource: &str, done: &str, elapsed: Duration);
+    fn failed(&self, resource: &str, error: &str);
+}
+
+/// One resource's work, done.
+#[derive(Debug, Clone)]
+pub struct Done {
+    pub resource: String,
+    pub what: &'static str,
+    pub elapsed: Duration,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError {
+    #[error(transparent)]
+    DataLoss(#[from] DataLossRefused),
+    #[error(transparent)]
+    Lock(#[from] sdk::lock::LockError),
+    #[error("{what} failed: {error}")]
+    Setup { what: &'static str, error: ApiError },
+    #[error("{resource} ({resource_type}) could not be {verb}: {error}")]
+    Failed { resource: String, resource_type: String, verb: &'static str, error: ApiError, done: Vec<Done> },
+}
+
+impl ApplyError {
+    /// The resources that were converged before the failure.
+    pub fn done(&self) -> &[Done] {
+        match self {
+            ApplyError::Failed { done, .. } => done,
+            _ => &[],
+        }
+    }
+}
+
+/// What planning, comparing or connecting could not do.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Sdk(#[from] sdk::Error),
+    #[error(transparent)]
+    Stack(#[from] cloudformation::Error),
+}
+
+/// Where a pipeline is deployed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Cloudformation,
+    Sdk,
+}
+
+/// A blueprint compiled for deployment.
+pub struct Compiled {
+    pub pipeline: Pipeline,
+    pub source: Source,
+    pub vars_fingerprint: String,
+}
+
+/// A pipeline connected to its target: the SDK engine with what it read, or the stack.
+pub enum Deployment<'a> {
+    Sdk { engine: Engine<'a>, state: State },
+    Stack(Stack<'a>),
+}
+
+impl<'a> Deployment<'a> {
+    /// Connects `compiled` to `target` in `account`; the SDK target reads what is live at once.
+    pub async fn connect(account: Account, target: Target, compiled: &'a Compiled) -> Result<Self, Error> {
+        Ok(match target {
+            Target::Sdk => {
+                let engine = Engine::new(account, &compiled.pipeline)?;
+                let state = engine.read().await?;
+                Deployment::Sdk { engine, state }
+            }
+            Target::Cloudformation => Deployment::Stack(Stack::new(account, &compiled.pipeline)?),
+        })
+    }
+
+    /// `detect_drift`: the CloudFormation target runs drift detection too (the SDK target always
+    /// compares what is live).
+    pub async fn plan(&self, compiled: &Compiled, detect_drift: bool) -> Result<Plan, Error> {
+        let (source, vars) = (compiled.source.clone(), compiled.vars_fingerprint.clone());
+        Ok(match self {
+            Deployment::Sdk { engine, state } => engine.plan(state, source, vars).await?,
+            Deployment::Stack(stack) => stack.plan(source, vars, detect_drift).await?,
+        })
+    }
+
+    /// Applies `plan`; a plan that loses data needs `options.allow_data_loss`.
+    pub async fn apply(&self, plan: &Plan, options: Options, progress: &dyn Progress) -> Result<Vec<Done>, ApplyError> {
+        match self {
+            Deployment::Sdk { engine, state } => engine.apply(plan, state, options, progress).await,
+            Deployment::Stack(stack) => stack.apply(plan, options, progress).await,
+        }
+    }
+
+    /// Deletes the pipeline; returns what was deleted and the data stores kept.
+    pub async fn destroy(
+        &self,
+        options: Options,
+        progress: &dyn Progress,
+    ) -> Result<(Vec<Done>, Vec<String>), ApplyError> {
+        match self {
+            Deployment::Sdk { engine, state } => engine.destroy(state, options, progress).await,
+            Deployment::Stack(stack) => stack.destroy(options, progress).await,
+        }
+    }
+
+    /// Whether anything of the pipeline exists.
+    pub async fn exists(&self) -> Result<bool, Error> {
+        match self {
+            Deployment::Sdk { state, .. } => Ok(!state.live.is_empty() || !state.orphans.is_empty()),
+            Deployment::Stack(stack) => Ok(stack.exists().await?),
+        }
+    }
+
+    /// What differs between the blueprint and what is deployed, resource by resource: the SDK
+    /// target compares live resources, the CloudFormation target the deployed template.
+    pub async fn differences(&self, compiled: &Compiled) -> Result<Vec<Action>, Error> {
+        match self {
+            Deployment::Sdk { .. } => Ok(self.plan(compiled, false).await?.actions),
+            Deployment::Stack(stack) => Ok(stack.diff().await?),
+        }
+    }
+
+    /// Drops what a plan left to be applied (a change set), for a plan nobody will apply.
+    pub async fn discard(&self, plan: &mut Plan) -> Result<(), Error> {
+        match self {
+            Deployment::Sdk { .. } => Ok(()),
+            Deployment::Stack(stack) => Ok(stack.discard(plan).await?),
+        }
+    }
+
+    /// Whether a saved plan can still be applied as it is (its change set is current).
+    pub async fn is_current(&self, saved: &Plan) -> Result<bool, Error> {
+        match self {
+            Deployment::Sdk { .. } => Ok(true),
+            Deployment::Stack(stack) => Ok(stack.is_current(saved).await?),
+        }
+    }
+}

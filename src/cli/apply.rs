@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use clap::Args;
 
-use crate::backend::sdk::apply::{ApplyError, Options};
+use crate::backend::Options;
 use crate::plan::Plan;
 
 use super::live::{self, TargetArgs, failed};
@@ -76,9 +76,8 @@ pub fn run(args: &ApplyArgs) -> Result<Outcome, Error> {
                 "the pipeline relies on what does not exist yet:\n  {}",
                 plan.missing_prerequisites.join("\n  ")
             )))
-        } else if plan.data_loss().next().is_some() && !args.allow_data_loss {
-            let losing: Vec<String> = plan.data_loss().map(|a| a.resource.clone()).collect();
-            Some(failed(ApplyError::DataLoss(losing)))
+        } else if let Err(refused) = plan.refuse_data_loss(args.allow_data_loss) {
+            Some(failed(refused))
         } else if !args.yes && !confirm(&plan)? {
             Some(Error::Usage("apply cancelled: nothing was changed".into()))
         } else {
@@ -125,32 +124,7 @@ fn confirm(plan: &Plan) -> Result<bool, Error> {
 
 /// A saved plan applies only to the inputs and live state it was made from.
 fn refuse_if_stale(saved: &Plan, now: &Plan) -> Result<(), Error> {
-    let mut moved = Vec::new();
-    if saved.target != now.target {
-        moved.push(format!("it was made for the {} target, this is the {} target", saved.target, now.target));
-    }
-    if (saved.account.as_str(), saved.region.as_str()) != (now.account.as_str(), now.region.as_str()) {
-        moved.push(format!(
-            "it was made for account {} in {}, this is account {} in {}",
-            saved.account, saved.region, now.account, now.region
-        ));
-    }
-    if saved.fingerprint.model != now.fingerprint.model {
-        moved.push("the blueprint or its code changed".to_string());
-    }
-    if saved.fingerprint.vars != now.fingerprint.vars {
-        moved.push("the variables changed".to_string());
-    }
-    let changed: Vec<&str> = saved
-        .fingerprint
-        .live
-        .iter()
-        .filter(|entry| !now.fingerprint.live.contains(entry))
-        .map(|(id, _)| id.as_str())
-        .collect();
-    if !changed.is_empty() {
-        moved.push(format!("live changed for {}", changed.join(", ")));
-    }
+    let moved = saved.stale_reasons(now);
     if moved.is_empty() {
         return Ok(());
     }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::backend::sdk::apply::Options;
+use crate::backend::Options;
 
 use super::live::{self, TargetArgs, failed};
 use super::{Error, Outcome, VarArgs};

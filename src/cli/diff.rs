@@ -31,7 +31,7 @@ pub fn run(args: &DiffArgs) -> Result<Outcome, Error> {
     let runtime = live::runtime()?;
     let actions = runtime.block_on(async {
         let deployment = args.target.connect(&compiled).await?;
-        deployment.differences(&compiled).await
+        Ok::<_, Error>(deployment.differences(&compiled).await?)
     })?;
     let differing: Vec<&Action> = actions.iter().filter(|a| a.kind != Kind::NoChange && a.kind != Kind::Step).collect();
     let mut stdout = std::io::stdout();

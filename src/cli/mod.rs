@@ -131,6 +131,12 @@ enum Error {
     Failed(String),
 }
 
+impl From<crate::backend::Error> for Error {
+    fn from(error: crate::backend::Error) -> Self {
+        Error::Failed(error.to_string())
+    }
+}
+
 /// Result of a command that ran to its end.
 enum Outcome {
     Success,

@@ -174,6 +174,14 @@ impl ManualStep {
     }
 }
 
+/// A plan refused because it would lose what the named resources hold.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "refusing to lose data: {} would lose what they hold; pass --allow-data-loss once you have taken the safer path the plan names",
+    .0.join(", ")
+)]
+pub struct DataLossRefused(pub Vec<String>);
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DataLoss {
     pub lost: String,
@@ -248,6 +256,45 @@ impl Plan {
         self.actions.iter().filter(|a| a.blocked.is_some())
     }
 
+    /// Refuses a plan that would lose data unless `allowed` (`--allow-data-loss`).
+    pub fn refuse_data_loss(&self, allowed: bool) -> Result<(), DataLossRefused> {
+        let losing: Vec<String> = self.data_loss().map(|a| a.resource.clone()).collect();
+        if losing.is_empty() || allowed { Ok(()) } else { Err(DataLossRefused(losing)) }
+    }
+
+    /// Why this saved plan no longer applies to what a plan made `now` from the same inputs
+    /// sees; empty when it still does.
+    pub fn stale_reasons(&self, now: &Plan) -> Vec<String> {
+        let mut moved = Vec::new();
+        if self.target != now.target {
+            moved.push(format!("it was made for the {} target, this is the {} target", self.target, now.target));
+        }
+        if (self.account.as_str(), self.region.as_str()) != (now.account.as_str(), now.region.as_str()) {
+            moved.push(format!(
+                "it was made for account {} in {}, this is account {} in {}",
+                self.account, self.region, now.account, now.region
+            ));
+        }
+        if self.fingerprint.model != now.fingerprint.model {
+            moved.push("the blueprint or its code changed".to_string());
+        }
+        if self.fingerprint.vars != now.fingerprint.vars {
+            moved.push("the variables changed".to_string());
+        }
+        let changed: Vec<&str> = self
+            .fingerprint
+            .live
+            .iter()
+            .filter(|entry| !now.fingerprint.live.contains(entry))
+            .map(|(id, _)| id.as_str())
+            .collect();
+        if !changed.is_empty() {
+            moved.push(format!("live changed for {}", changed.join(", ")));
+        }
+        moved
+    }
+
+    /// The actions that lose data.
     pub fn data_loss(&self) -> impl Iterator<Item = &Action> {
         self.actions.iter().filter(|a| a.data_loss.is_some())
     }

@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
-use crate::backend::sdk::apply::Progress;
+use crate::backend::Progress;
 
 /// Picks bars on a terminal, lines otherwise.
 pub fn for_stderr(terminal: bool) -> Box<dyn Progress> {

@@ -8,7 +8,7 @@ use aws_sdk_cloudformation::Client;
 use aws_sdk_cloudformation::types::{ResourceStatus, Stack, StackEvent};
 
 use crate::backend::aws::{ApiError, api};
-use crate::backend::sdk::apply::{Done, Progress};
+use crate::backend::{Done, Progress};
 
 /// How a stack operation ended.
 pub struct Ended {

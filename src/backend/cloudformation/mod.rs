@@ -22,7 +22,7 @@ use aws_sdk_cloudformation::types::{
 use serde_json::Value;
 
 use crate::backend::aws::{Account, ApiError, api};
-use crate::backend::sdk::apply::{ApplyError, Done, Options, Progress};
+use crate::backend::{ApplyError, Done, Options, Progress};
 use crate::backend::sdk::{self, Engine, provider::wait_for};
 use crate::model::Pipeline;
 use crate::plan::{Action, Fingerprint, Kind, Plan, Source, Step};
@@ -499,10 +499,7 @@ impl<'a> Stack<'a> {
     /// Executes the plan's change set (first recovering a failed stack, when the plan says so),
     /// follows the stack's events, then runs the steps.
     pub async fn apply(&self, plan: &Plan, options: Options, progress: &dyn Progress) -> Result<Vec<Done>, ApplyError> {
-        let losing: Vec<String> = plan.data_loss().map(|a| a.resource.clone()).collect();
-        if !losing.is_empty() && !options.allow_data_loss {
-            return Err(ApplyError::DataLoss(losing));
-        }
+        plan.refuse_data_loss(options.allow_data_loss)?;
         let mut done = Vec::new();
         let mut change_set = plan.change_set.clone();
         if plan.has_step(Step::DeleteFailedStack) {

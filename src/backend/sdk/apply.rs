@@ -10,59 +10,8 @@ use tokio::task::JoinSet;
 use super::provider::{Clients, Desired, Live, Provider, tag_list, tag_pairs};
 use super::{APPLIED_TAG, Engine, State, applied_hash, artifacts, lock, providers, steps};
 use crate::backend::aws::ApiError;
+use crate::backend::{ApplyError, Done, Options, Progress};
 use crate::plan::{Kind, Plan, Step};
-
-/// How `apply` and `destroy` go about it.
-#[derive(Debug, Clone)]
-pub struct Options {
-    /// Resources converged at once.
-    pub concurrency: usize,
-    pub allow_data_loss: bool,
-    /// Resources a continued rollback skips (CloudFormation's `ResourcesToSkip`).
-    pub skip_resources: Vec<String>,
-}
-
-/// What a run reports as it goes: one line or bar per resource in flight.
-pub trait Progress: Send + Sync {
-    /// How many resources will finish, when known beforehand: a done / total view.
-    fn expect(&self, _total: usize) {}
-    fn started(&self, resource: &str, doing: &str);
-    fn finished(&self, resource: &str, done: &str, elapsed: Duration);
-    fn failed(&self, resource: &str, error: &str);
-}
-
-/// One resource's work, done.
-#[derive(Debug, Clone)]
-pub struct Done {
-    pub resource: String,
-    pub what: &'static str,
-    pub elapsed: Duration,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum ApplyError {
-    #[error(
-        "refusing to lose data: {} would lose what they hold; pass --allow-data-loss once you have taken the safer path the plan names",
-        .0.join(", ")
-    )]
-    DataLoss(Vec<String>),
-    #[error(transparent)]
-    Lock(#[from] lock::LockError),
-    #[error("{what} failed: {error}")]
-    Setup { what: &'static str, error: ApiError },
-    #[error("{resource} ({resource_type}) could not be {verb}: {error}")]
-    Failed { resource: String, resource_type: String, verb: &'static str, error: ApiError, done: Vec<Done> },
-}
-
-impl ApplyError {
-    /// The resources that were converged before the failure.
-    pub fn done(&self) -> &[Done] {
-        match self {
-            ApplyError::Failed { done, .. } => done,
-            _ => &[],
-        }
-    }
-}
 
 /// One resource's task: everything it needs, owned, so it can run on its own.
 struct Task {
@@ -83,10 +32,7 @@ impl Engine<'_> {
         options: Options,
         progress: &dyn Progress,
     ) -> Result<Vec<Done>, ApplyError> {
-        let losing: Vec<String> = plan.data_loss().map(|a| a.resource.clone()).collect();
-        if !losing.is_empty() && !options.allow_data_loss {
-            return Err(ApplyError::DataLoss(losing));
-        }
+        plan.refuse_data_loss(options.allow_data_loss)?;
         let bucket = artifacts::bucket_name(&self.aws.account);
         artifacts::ensure_bucket(&self.aws, &bucket)
             .await

@@ -7,7 +7,7 @@ pub mod apply;
 mod artifacts;
 mod discovery;
 pub mod graph;
-mod lock;
+pub(crate) mod lock;
 mod operation;
 pub mod propagation;
 pub mod provider;
