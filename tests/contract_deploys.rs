@@ -2,7 +2,7 @@
 //! each connection's minimal blueprint applies, its next plan is clean, and destroy leaves
 //! nothing, in every variant the contract test builds.
 
-use pipe::model::contract;
+use pipe::blueprint::contract;
 
 use crate::contracts::{draft, variants};
 use crate::deploy::{leftovers, run};

@@ -7,14 +7,14 @@
 
 use std::collections::BTreeSet;
 
+use pipe::blueprint::contract::{self, Actor, Catalog, Contract, Discovery, Grant, Idiom, Known, Reach, Via};
 use pipe::blueprint::spec::{Blueprint, Component};
 use pipe::blueprint::vars::Vars;
-use pipe::model::contract::{self, Actor, Catalog, Contract, Discovery, Grant, Idiom, Reach, Via};
 use pipe::model::iam;
 use pipe::model::refs::logical_id;
 use pipe::model::{Pipeline, Prerequisite};
 use pipe::render::{self, Format};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// A blueprint under construction: components in flow style, each with its fields.
 #[derive(Default)]
@@ -499,7 +499,12 @@ fn check(contract: &Contract, variant: Variant, built: &Built, yaml: &str) {
             assert!(!attributes.is_empty(), "{label}: `{}` has no attributes", contract.to);
             for attribute in attributes {
                 let key = idiom.key(other, attribute.name);
-                assert_eq!(configured(built, actor, idiom, &key), Some(attribute.value), "{label}: `{key}`");
+                let expected = match attribute.value {
+                    Known::Ref => json!({ "Ref": other_logical }),
+                    Known::Attribute(name) => json!({ "Fn::GetAtt": [other_logical, name] }),
+                    Known::Text(text) => json!(text),
+                };
+                assert_eq!(configured(built, actor, idiom, &key), Some(expected), "{label}: `{key}`");
             }
         }
         Discovery::AgentConfig => {

@@ -13,6 +13,7 @@ mod faults;
 mod handlers;
 mod hostile;
 mod invalid;
+mod layers;
 mod needs;
 mod render;
 mod replacement;

@@ -10,9 +10,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
+use pipe::blueprint::contract;
 use pipe::blueprint::graph::Graph;
 use pipe::blueprint::spec::Blueprint;
-use pipe::model::contract;
 use pipe::model::needs::{self, Feature, NEEDS, Source};
 use pipe::model::{Pipeline, Resource};
 use serde_json::Value;

@@ -12,6 +12,7 @@ pub mod kinesis;
 pub mod lambda;
 pub mod msk;
 pub mod opensearch;
+pub mod usage;
 pub mod view;
 
 use serde::Serialize;
@@ -150,6 +151,12 @@ pub fn of(graph: &Graph, placed: Placed) -> Report {
 /// Why `auto` cannot be sized when nothing upstream declares a throughput.
 fn no_flow(unit: &str) -> String {
     format!("nothing upstream declares a `throughput`, so pipe cannot size the {unit}")
+}
+
+/// Money as people read it: "$1,234.56".
+pub fn usd(value: f64) -> String {
+    let cents = (value * 100.0).round() / 100.0;
+    format!("${}.{:02}", thousands(cents.trunc()), ((cents.fract().abs()) * 100.0).round() as u32)
 }
 
 /// Thousands separators for figures people read: 12,000.

@@ -1,28 +1,16 @@
 //! The monthly cost before and after a plan: the deployed resources are the compiled ones with
 //! each planned change's `before` value put back, so both sides are priced by one estimator.
 
-use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::model::Pipeline;
+use crate::plan::cost::CostDelta;
 use crate::plan::{Kind, Plan};
 
 use super::prices::PriceBook;
-use super::view::usd;
 use super::{Estimate, estimate};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CostDelta {
-    pub before_usd: f64,
-    pub after_usd: f64,
-    /// Components whose monthly cost moves: (component, before, after).
-    pub components: Vec<(String, f64, f64)>,
-    /// Resources the plan deletes, whose cost leaves the bill but that pipe cannot price (their
-    /// properties are no longer in the blueprint).
-    #[serde(skip_serializing_if = "Vec::is_empty", default)]
-    pub deleted_unpriced: Vec<String>,
-}
-
+/// The cost before and after `plan`, for the plan to carry.
 pub fn of(pipeline: &Pipeline, plan: &Plan, book: &PriceBook) -> CostDelta {
     let after = estimate(&pipeline.name, &pipeline.resources, &pipeline.usage, book, &plan.region);
     let mut deployed = pipeline.resources.clone();
@@ -111,27 +99,6 @@ fn put_back(properties: &mut Map<String, Value>, path: &str, value: Option<Value
                 }
             }
         }
-    }
-}
-
-impl CostDelta {
-    /// The lines both plan views show: the total, then each component that moves.
-    pub fn lines(&self) -> Vec<String> {
-        let change = self.after_usd - self.before_usd;
-        let sign = if change < 0.0 { "-" } else { "+" };
-        let mut lines = vec![format!(
-            "Monthly cost at the declared throughput: {} → {} ({sign}{})",
-            usd(self.before_usd),
-            usd(self.after_usd),
-            usd(change.abs())
-        )];
-        for (component, before, after) in &self.components {
-            lines.push(format!("  {component}: {} → {}", usd(*before), usd(*after)));
-        }
-        for resource in &self.deleted_unpriced {
-            lines.push(format!("  {resource}: deleted; what it cost leaves the bill (not priced)"));
-        }
-        lines
     }
 }
 

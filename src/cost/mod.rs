@@ -4,7 +4,6 @@
 
 pub mod delta;
 pub mod prices;
-pub mod usage;
 pub mod view;
 
 use indexmap::IndexMap;
@@ -13,8 +12,8 @@ use serde_json::{Map, Value};
 
 use crate::model::Resource;
 
+use crate::capacity::usage::Usage;
 use prices::{HOURS_PER_MONTH, PriceBook};
-use usage::Usage;
 
 /// Bumped whenever a field of the JSON view changes meaning or disappears; additions keep it.
 pub const FORMAT_VERSION: u32 = 1;

@@ -5,13 +5,7 @@ use std::fmt::Write;
 
 use super::prices::{HOURS_PER_MONTH, REGION};
 use super::{Estimate, Line};
-use crate::capacity::thousands;
-
-/// "$1,234.56"
-pub fn usd(value: f64) -> String {
-    let cents = (value * 100.0).round() / 100.0;
-    format!("${}.{:02}", thousands(cents.trunc()), ((cents.fract().abs()) * 100.0).round() as u32)
-}
+use crate::capacity::{thousands, usd};
 
 fn quantity(value: f64) -> String {
     if value >= 100.0 {

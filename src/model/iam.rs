@@ -4,6 +4,7 @@
 
 use serde_json::{Value, json};
 
+use crate::blueprint::contract::Access;
 use crate::blueprint::spec::Component;
 use crate::blueprint::spec::msk::MskCluster;
 
@@ -24,17 +25,6 @@ impl Statement {
     pub fn new(actions: &[&'static str], resources: Vec<Value>) -> Self {
         Statement { actions: actions.to_vec(), resources, condition: None }
     }
-}
-
-/// What a principal does at the other end of an edge.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Access {
-    /// Consume a stream (Kinesis, a DynamoDB stream, an MSK topic).
-    Read { enhanced_fan_out: bool },
-    /// Write or call (put records, publish, invoke, index documents).
-    Write,
-    /// Read a table to enrich records (Glue `lookups`).
-    Lookup,
 }
 
 /// The statements `access` to `target` needs. `topic` names the Kafka topic for MSK.

@@ -8,7 +8,6 @@
 mod artifacts;
 pub(crate) mod build;
 pub mod cfn;
-pub mod contract;
 pub mod iam;
 pub mod naming;
 pub mod needs;
@@ -21,6 +20,7 @@ use std::path::Path;
 use indexmap::IndexMap;
 use serde_json::{Map, Value, json};
 
+use crate::blueprint::contract;
 use crate::blueprint::graph::Graph;
 use crate::blueprint::spec::{Blueprint, Component};
 
@@ -48,7 +48,7 @@ pub struct Pipeline {
     /// Where each component is in the blueprint, by id.
     pub places: IndexMap<String, Place>,
     /// What each component does in a month at the declared flow, by id: what cost estimates price.
-    pub usage: IndexMap<String, crate::cost::usage::Usage>,
+    pub usage: IndexMap<String, crate::capacity::usage::Usage>,
 }
 
 /// A component's kind and its place in the blueprint (`storage[0]`).
@@ -160,7 +160,7 @@ impl Resource {
 pub fn compile(blueprint: &Blueprint, base_dir: &Path) -> std::io::Result<Pipeline> {
     let mut builder = Builder::new(blueprint, base_dir);
     build::all(&mut builder)?;
-    builder.pipeline.usage = crate::cost::usage::of(&builder.graph);
+    builder.pipeline.usage = crate::capacity::usage::of(&builder.graph);
     Ok(builder.pipeline)
 }
 

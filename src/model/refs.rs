@@ -3,6 +3,8 @@
 
 use serde_json::Value;
 
+use crate::blueprint::contract::{self, Known};
+use crate::blueprint::graph::Graph;
 use crate::blueprint::spec::Component;
 use crate::blueprint::spec::redshift::{Redshift, RedshiftDeployment};
 
@@ -71,4 +73,22 @@ pub fn admin_secret(warehouse: &Redshift) -> Value {
 /// The logical id of the secret pipe generates for a serverless namespace.
 pub fn secret_id(warehouse: &Redshift) -> String {
     logical(&warehouse.id, "AdminSecret")
+}
+
+/// The configuration entries an actor gets by convention (`contract::configuration`), with
+/// each value as the template refers to it.
+pub fn configuration(graph: &Graph, actor: &Component) -> Vec<(String, Value)> {
+    let entries = contract::configuration(graph, actor);
+    entries
+        .into_iter()
+        .map(|entry| {
+            let id = logical_id(entry.of);
+            let value = match entry.value {
+                Known::Ref => ref_(&id),
+                Known::Attribute(attribute) => get_att(&id, attribute),
+                Known::Text(text) => Value::String(text),
+            };
+            (entry.key, value)
+        })
+        .collect()
 }

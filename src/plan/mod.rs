@@ -4,6 +4,7 @@
 //! A plan is data (`serde`), shown through three views: `text` (risk first, for people at a
 //! terminal), `markdown` (a pull-request comment) and JSON (`format_version`, for scripts).
 
+pub mod cost;
 pub mod create_only;
 pub mod diff;
 pub mod fields;
@@ -53,7 +54,7 @@ pub struct Plan {
     pub change_set: Option<String>,
     /// The monthly cost at the declared throughput, before and after the plan.
     #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub cost: Option<crate::cost::delta::CostDelta>,
+    pub cost: Option<cost::CostDelta>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -22,8 +22,8 @@ use aws_sdk_cloudformation::types::{
 use serde_json::Value;
 
 use crate::backend::aws::{Account, ApiError, api};
-use crate::backend::{ApplyError, Done, Options, Progress};
 use crate::backend::sdk::{self, Engine, provider::wait_for};
+use crate::backend::{ApplyError, Done, Options, Progress};
 use crate::model::Pipeline;
 use crate::plan::{Action, Fingerprint, Kind, Plan, Source, Step};
 

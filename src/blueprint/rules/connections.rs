@@ -4,8 +4,8 @@
 
 use std::collections::HashMap;
 
+use crate::blueprint::contract::{self, Actor, Catalog, Reach};
 use crate::diagnostic::{Diagnostic, Rule, Severity};
-use crate::model::contract::{self, Actor, Catalog, Reach};
 
 use super::super::graph::Edge;
 use super::super::spec::msk::MskDeployment;

@@ -1,5 +1,6 @@
 //! Managed Service for Apache Flink applications.
 
+use crate::blueprint::contract;
 use crate::diagnostic::{Diagnostic, Rule, Severity, one_of};
 use crate::limits::engines::{FLINK, names, runtime};
 use crate::limits::flink::{
@@ -7,7 +8,6 @@ use crate::limits::flink::{
     RETIRED_RUNTIMES, SUPPORTED_RUNTIMES,
 };
 use crate::limits::retired;
-use crate::model::contract;
 
 use super::super::spec::Component;
 use super::Context;

@@ -2,9 +2,9 @@
 
 use std::collections::HashMap;
 
+use crate::blueprint::contract::{self, Via};
 use crate::diagnostic::{Diagnostic, Rule, Severity, did_you_mean, one_of};
 use crate::limits::names::{ID_MAX, is_name, name_rule};
-use crate::model::contract::{self, Via};
 
 use super::super::spec::Component;
 use super::Context;

@@ -2,6 +2,7 @@
 //! index names. They are checked after variables are substituted, so a value passed with `--var`
 //! meets the same rules as a literal one, and the diagnostic names the variable it came from.
 
+use crate::blueprint::contract;
 use crate::diagnostic::{Diagnostic, Rule, Severity};
 use crate::limits::formats::{
     CATALOG_NAME, CONTAINER_IMAGE, ENV_NAME, Format, HANDLER, KAFKA_TOPIC, KEY_ATTRIBUTE, KMS_KEY, KMS_KEY_ARN,
@@ -10,7 +11,6 @@ use crate::limits::formats::{
 };
 use crate::limits::network::{SECURITY_GROUPS, SECURITY_GROUPS_REQUIRED, SUBNETS};
 use crate::limits::s3::EXPIRE_DAYS;
-use crate::model::contract;
 
 use super::super::spec::Component;
 use super::Context;

@@ -6,7 +6,6 @@ use crate::blueprint::spec::emr::EmrSparkStreaming;
 use crate::limits::engines::{EMR, runtime};
 
 use super::super::cfn::{get_att, ref_, sub};
-use super::super::contract;
 use super::super::iam;
 use super::super::naming::{logical, physical};
 use super::super::needs::{self, Feature};
@@ -106,7 +105,7 @@ pub fn cluster(b: &mut Builder, id: String, job: &EmrSparkStreaming) -> std::io:
         sub(format!("s3://${{ArtifactsBucket}}/{prefix}/checkpoints/")),
     ];
     // Every connected component by convention: `--telemetry_cluster_arn`, `--dashboards_endpoint`.
-    for (key, value) in contract::configuration(&b.graph, component) {
+    for (key, value) in super::super::refs::configuration(&b.graph, component) {
         args.extend([json!(key), value]);
     }
     let step = json!({

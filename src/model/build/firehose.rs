@@ -6,12 +6,12 @@ use crate::blueprint::spec::Component;
 use crate::blueprint::spec::firehose::{Compression, Firehose, FormatConversion, OutputFormat};
 
 use super::super::cfn::{arn, get_att, ref_, sub};
-use super::super::contract;
 use super::super::iam;
 use super::super::naming::{logical, physical};
 use super::super::needs::{self, Feature};
 use super::super::refs::{admin_secret, arn_of, logical_id};
 use super::super::{Builder, Prerequisite, Resource};
+use crate::blueprint::contract;
 
 /// The log stream delivery errors go to.
 const DELIVERY_LOG_STREAM: &str = "delivery";

@@ -5,11 +5,11 @@ use serde_json::{Map, Value, json};
 use crate::blueprint::spec::flink::FlinkApplication;
 
 use super::super::cfn::{arn, get_att, ref_, sub};
-use super::super::contract;
 use super::super::iam::{self, Statement};
 use super::super::naming::{logical, physical};
 use super::super::needs::{self, Feature};
 use super::super::{Builder, Packaging, Resource};
+use crate::blueprint::contract;
 
 pub fn application(b: &mut Builder, id: String, app: &FlinkApplication) -> std::io::Result<()> {
     let name = physical(b.name, &app.id);
@@ -38,7 +38,7 @@ pub fn application(b: &mut Builder, id: String, app: &FlinkApplication) -> std::
     // `pipe` property group, next to the blueprint's own properties.
     let mut properties = Map::new();
     properties.insert("aws.region".into(), ref_("AWS::Region"));
-    properties.extend(contract::configuration(&b.graph, component));
+    properties.extend(super::super::refs::configuration(&b.graph, component));
     properties.extend(app.properties.iter().map(|(k, v)| (k.clone(), json!(v))));
 
     let mut configuration = json!({

@@ -7,7 +7,6 @@ use crate::blueprint::spec::common::{Network, StartingPosition};
 use crate::blueprint::spec::glue::GlueStreamingJob;
 
 use super::super::cfn::{arn, ref_, sub};
-use super::super::contract;
 use super::super::iam::{self, Statement};
 use super::super::naming::{logical, physical};
 use super::super::needs::{self, Feature};
@@ -118,7 +117,7 @@ pub fn job(b: &mut Builder, id: String, job: &GlueStreamingJob) -> std::io::Resu
         "--checkpoint_location": sub(format!("s3://${{ArtifactsBucket}}/{prefix}/checkpoints/")),
     });
     // Every connected component by convention: `--orders_table_name`, `--telemetry_cluster_arn`.
-    for (key, value) in contract::configuration(&b.graph, component) {
+    for (key, value) in super::super::refs::configuration(&b.graph, component) {
         arguments[key] = value;
     }
     for (key, value) in &job.arguments {

@@ -7,12 +7,12 @@ use crate::blueprint::spec::common::StartingPosition;
 use crate::blueprint::spec::lambda::{Architecture, Lambda};
 
 use super::super::cfn::{get_att, ref_};
-use super::super::contract::{self, Reach};
 use super::super::iam;
 use super::super::naming::{logical, physical};
 use super::super::needs::{self, Feature};
 use super::super::refs::{arn_of, logical_id};
 use super::super::{Builder, Packaging, Resource, Suppression};
+use crate::blueprint::contract::{self, Reach};
 
 const ASYNC_DLQ: Suppression = Suppression {
     check: "CKV_AWS_116",
@@ -69,7 +69,8 @@ pub fn function(b: &mut Builder, id: String, lambda: &Lambda) -> std::io::Result
     }
     let role = b.role(&lambda.id, "lambda.amazonaws.com", &statements);
 
-    let mut variables: Map<String, Value> = contract::configuration(&b.graph, component).into_iter().collect();
+    let mut variables: Map<String, Value> =
+        super::super::refs::configuration(&b.graph, component).into_iter().collect();
     variables.extend(lambda.environment.iter().map(|(k, v)| (k.clone(), json!(v))));
     let architecture = match lambda.architecture {
         Architecture::Arm64 => "arm64",

@@ -6,11 +6,11 @@ use crate::blueprint::spec::common::Size;
 use crate::blueprint::spec::msk::{InTransit, MskCluster, MskDeployment};
 
 use super::super::cfn::ref_;
-use super::super::contract::{self, Reach};
 use super::super::naming::{logical, physical};
 use super::super::topic_configs;
 use super::super::{Builder, Resource};
 use super::kms_key;
+use crate::blueprint::contract::{self, Reach};
 
 /// Where a provisioned cluster's storage per broker sits in its properties.
 pub const BROKER_STORAGE: &str = "/BrokerNodeGroupInfo/StorageInfo/EBSStorageInfo/VolumeSize";

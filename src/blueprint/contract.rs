@@ -8,15 +8,9 @@
 
 use std::borrow::Cow;
 
-use serde_json::Value;
-
 use crate::blueprint::graph::{Edge, Graph};
 use crate::blueprint::spec::Component;
 use crate::blueprint::spec::common::Network;
-
-use super::cfn::{get_att, ref_};
-use super::iam::Access;
-use super::refs::logical_id;
 
 /// The field a connection is written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -313,34 +307,63 @@ pub fn network_for<'a>(graph: &Graph<'a>, actor: &'a Component) -> Option<Cow<'a
     peers.first().and_then(|peer| vpc_of(peer)).map(Cow::Borrowed)
 }
 
+/// The access an actor's edge grants it, which the model turns into IAM statements.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Consume a stream (Kinesis, a DynamoDB stream, an MSK topic).
+    Read { enhanced_fan_out: bool },
+    /// Write or call (put records, publish, invoke, index documents).
+    Write,
+    /// Read a table to enrich records (Glue `lookups`).
+    Lookup,
+}
+
 /// One value the actor learns about the other end.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Attribute {
     /// `stream_name`, `cluster_arn`, ...: spelled per idiom by [`Idiom::key`].
     pub name: &'static str,
-    pub value: Value,
+    pub value: Known,
+}
+
+/// Where an attribute's value comes from: the deployed component, or the blueprint itself. The
+/// model writes the first as the template's reference to the component.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Known {
+    /// What the component's resource returns for `Ref`.
+    Ref,
+    /// One of the attributes of the component's resource (`Fn::GetAtt`).
+    Attribute(&'static str),
+    /// A value the blueprint states.
+    Text(String),
+}
+
+/// One configuration entry an actor gets by convention: `key` names `value` of component `of`.
+pub struct Entry<'a> {
+    pub key: String,
+    pub of: &'a Component,
+    pub value: Known,
 }
 
 /// What a component's connections are named by, under [`Discovery::Convention`]. `topic` is the
 /// Kafka topic the actor reads or writes, for MSK.
 pub fn attributes(other: &Component, topic: Option<&str>) -> Vec<Attribute> {
-    let id = logical_id(other);
     let attribute = |name, value| Attribute { name, value };
     match other {
         Component::KinesisStream(_) => {
-            vec![attribute("stream_name", ref_(&id)), attribute("stream_arn", get_att(&id, "Arn"))]
+            vec![attribute("stream_name", Known::Ref), attribute("stream_arn", Known::Attribute("Arn"))]
         }
-        Component::Firehose(_) => vec![attribute("delivery_stream_name", ref_(&id))],
-        Component::DynamodbTable(_) => vec![attribute("table_name", ref_(&id))],
-        Component::S3Bucket(_) => vec![attribute("bucket_name", ref_(&id))],
-        Component::SnsTopic(_) => vec![attribute("topic_arn", ref_(&id))],
-        Component::SagemakerEndpoint(_) => vec![attribute("endpoint_name", get_att(&id, "EndpointName"))],
+        Component::Firehose(_) => vec![attribute("delivery_stream_name", Known::Ref)],
+        Component::DynamodbTable(_) => vec![attribute("table_name", Known::Ref)],
+        Component::S3Bucket(_) => vec![attribute("bucket_name", Known::Ref)],
+        Component::SnsTopic(_) => vec![attribute("topic_arn", Known::Ref)],
+        Component::SagemakerEndpoint(_) => vec![attribute("endpoint_name", Known::Attribute("EndpointName"))],
         Component::MskCluster(_) => {
-            let mut attributes = vec![attribute("cluster_arn", ref_(&id))];
-            attributes.extend(topic.map(|t| attribute("topic", Value::String(t.to_string()))));
+            let mut attributes = vec![attribute("cluster_arn", Known::Ref)];
+            attributes.extend(topic.map(|t| attribute("topic", Known::Text(t.to_string()))));
             attributes
         }
-        Component::OpensearchDomain(_) => vec![attribute("endpoint", get_att(&id, "DomainEndpoint"))],
+        Component::OpensearchDomain(_) => vec![attribute("endpoint", Known::Attribute("DomainEndpoint"))],
         _ => Vec::new(),
     }
 }
@@ -398,18 +421,18 @@ pub fn topic_field(reads: bool, actor: &Component) -> &'static str {
     }
 }
 
-/// Every configuration entry an actor gets by convention, in edge order: `(key, value)`.
-pub fn configuration(graph: &Graph, actor: &Component) -> Vec<(String, Value)> {
+/// Every configuration entry an actor gets by convention, in edge order.
+pub fn configuration<'a>(graph: &Graph<'a>, actor: &Component) -> Vec<Entry<'a>> {
     let Some(idiom) = Idiom::of(actor) else { return Vec::new() };
-    let mut entries: Vec<(String, Value)> = Vec::new();
+    let mut entries: Vec<Entry<'a>> = Vec::new();
     for acting in acting(graph, actor.id()) {
         if acting.contract.discovery != Discovery::Convention {
             continue;
         }
         for attribute in attributes(acting.other, topic_of(actor, acting.reads)) {
             let key = idiom.key(acting.other.id(), attribute.name);
-            if !entries.iter().any(|(k, _)| *k == key) {
-                entries.push((key, attribute.value));
+            if !entries.iter().any(|e| e.key == key) {
+                entries.push(Entry { key, of: acting.other, value: attribute.value });
             }
         }
     }

@@ -1,0 +1,38 @@
+//! What a plan does to the monthly bill: data the `cost` layer fills in, shown by the views.
+
+use serde::{Deserialize, Serialize};
+
+use crate::capacity::usd;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CostDelta {
+    pub before_usd: f64,
+    pub after_usd: f64,
+    /// Components whose monthly cost moves: (component, before, after).
+    pub components: Vec<(String, f64, f64)>,
+    /// Resources the plan deletes, whose cost leaves the bill but that pipe cannot price (their
+    /// properties are no longer in the blueprint).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub deleted_unpriced: Vec<String>,
+}
+
+impl CostDelta {
+    /// The lines both plan views show: the total, then each component that moves.
+    pub fn lines(&self) -> Vec<String> {
+        let change = self.after_usd - self.before_usd;
+        let sign = if change < 0.0 { "-" } else { "+" };
+        let mut lines = vec![format!(
+            "Monthly cost at the declared throughput: {} → {} ({sign}{})",
+            usd(self.before_usd),
+            usd(self.after_usd),
+            usd(change.abs())
+        )];
+        for (component, before, after) in &self.components {
+            lines.push(format!("  {component}: {} → {}", usd(*before), usd(*after)));
+        }
+        for resource in &self.deleted_unpriced {
+            lines.push(format!("  {resource}: deleted; what it cost leaves the bill (not priced)"));
+        }
+        lines
+    }
+}
