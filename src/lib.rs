@@ -3,8 +3,8 @@
 //! Data flows one way, through layers. A module imports from its own layer and the ones below
 //! it, never from one above (`tests/layers.rs` reads this list and checks every import):
 //!
-//! 1. `limits`, `diagnostic`: the AWS limits and facts pipe checks against, dated and sourced;
-//!    problems with where they are and a hint, rendered for people.
+//! 1. `limits`, `diagnostic`, `style`: the AWS limits and facts pipe checks against, dated and
+//!    sourced; problems with where they are and a hint, rendered for people; the one palette.
 //! 2. `blueprint::yaml`, `blueprint::decode`, `blueprint::spec`, `blueprint::graph`,
 //!    `blueprint::vars`, `blueprint::contract`: a blueprint read into its typed form and its
 //!    graph of connections; the contract table says what each connection is.
@@ -34,4 +34,5 @@ pub mod package;
 pub mod plan;
 pub mod render;
 pub mod scenarios;
+pub mod style;
 pub mod ui;

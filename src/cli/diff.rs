@@ -6,8 +6,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::plan::text::{change_line, heading, mark, paint, verb};
 use crate::plan::{Action, Kind, risk};
+use crate::style::{Style, paint};
 
 use super::live::{self, TargetArgs};
 use super::{Error, Outcome, OutputFormat, VarArgs, color_stdout};
@@ -54,27 +54,27 @@ fn render(differing: &[&Action], color: bool) -> String {
     if differing.is_empty() {
         return "No differences: what is deployed matches the blueprint.\n".to_string();
     }
-    let paint = |text: String, code: &str| paint(&text, code, color);
+    let paint = |text: String, style: Style| paint(&text, style, color);
     let mut out = String::new();
     for action in differing {
-        out.push_str(&paint(format!("{} {}\n", verb(action.kind), heading(action)), mark(action.kind).1));
+        out.push_str(&paint(format!("{} {}\n", action.kind.verb(), action.heading()), action.kind.mark().1));
         if action.kind == Kind::Create {
             out.push_str("    not deployed\n");
         }
         for change in action.changes.iter().filter(|c| !risk::is_policy(&c.path)) {
-            out.push_str(&format!("    {}\n", change_line(change)));
+            out.push_str(&format!("    {}\n", change.line()));
         }
     }
     let iam: Vec<&&Action> = differing.iter().filter(|a| a.changes.iter().any(|c| risk::is_policy(&c.path))).collect();
     if !iam.is_empty() {
         out.push_str("\nIAM statements:\n");
         for action in iam {
-            out.push_str(&format!("  {}\n", heading(action)));
+            out.push_str(&format!("  {}\n", action.heading()));
             for change in action.changes.iter().filter(|c| risk::is_policy(&c.path)) {
-                out.push_str(&format!("    {}\n", change_line(change)));
+                out.push_str(&format!("    {}\n", change.line()));
             }
             for line in &action.security {
-                out.push_str(&paint(format!("    ! broadens access: {line}\n"), "31"));
+                out.push_str(&paint(format!("    ! broadens access: {line}\n"), Style::Removed));
             }
         }
     }

@@ -23,6 +23,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::blueprint::vars::Vars;
+use crate::style::{Style, paint};
 
 /// Provision AWS streaming pipelines from YAML blueprints.
 #[derive(Debug, Parser)]
@@ -179,7 +180,6 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// Colour only on a terminal, and never with NO_COLOR set.
 /// Colour on stderr: a terminal, and no `NO_COLOR`.
 fn use_color() -> bool {
     color_allowed() && std::io::stderr().is_terminal()
@@ -192,22 +192,4 @@ fn color_stdout() -> bool {
 
 fn color_allowed() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-}
-
-enum Style {
-    Error,
-    Warning,
-    Success,
-}
-
-fn paint(text: &str, style: Style, color: bool) -> String {
-    if !color {
-        return text.to_string();
-    }
-    let code = match style {
-        Style::Error => "1;31",
-        Style::Warning => "1;33",
-        Style::Success => "1;32",
-    };
-    format!("\x1b[{code}m{text}\x1b[0m")
 }

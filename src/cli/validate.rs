@@ -7,7 +7,8 @@ use clap::Args;
 
 use crate::diagnostic::{FileReport, json, text};
 
-use super::{Error, Outcome, OutputFormat, Style, VarArgs, paint, use_color};
+use super::{Error, Outcome, OutputFormat, VarArgs, use_color};
+use crate::style::{Style, paint};
 
 #[derive(Debug, Args)]
 pub struct ValidateArgs {

@@ -1,9 +1,9 @@
 //! The compiled pipeline: a blueprint turned into the AWS resources that implement it, with
 //! physical names, tags, dependencies and IAM derived from the graph's edges.
 //!
-//! One model feeds every backend: the CloudFormation renderer serialises it; the SDK backend
-//! (later) will converge the same resources through the service APIs. Resource properties are kept
-//! in CloudFormation's shape, the one vocabulary both backends share.
+//! One model feeds every backend: the CloudFormation target deploys it as rendered; the SDK
+//! target converges the same resources through the service APIs. Resource properties are kept
+//! in CloudFormation's shape, the one vocabulary both targets share.
 
 mod artifacts;
 pub(crate) mod build;

@@ -2,7 +2,6 @@
 
 use std::fmt::Write;
 
-use super::text::{change_line, heading, verb};
 use super::{Kind, Plan};
 
 pub fn render(plan: &Plan) -> String {
@@ -19,6 +18,7 @@ pub fn render(plan: &Plan) -> String {
             out.push('\n');
             out.push_str(&kept);
         }
+        manual_steps(plan, &mut out);
         return out;
     }
     out.push_str(&kept);
@@ -35,7 +35,7 @@ pub fn render(plan: &Plan) -> String {
         let _ = writeln!(out, "> [!CAUTION]\n> **Blocked**: `pipe apply` refuses the plan whatever its flags.");
         for action in blocked {
             let why = action.blocked.as_deref().unwrap_or_default();
-            let _ = writeln!(out, "> - {} {}: {why}", verb(action.kind), code(&heading(action)));
+            let _ = writeln!(out, "> - {} {}: {why}", action.kind.verb(), code(&action.heading()));
         }
         out.push('\n');
     }
@@ -47,8 +47,8 @@ pub fn render(plan: &Plan) -> String {
             let _ = writeln!(
                 out,
                 "> - {} {}: {} Safer: {}",
-                verb(action.kind),
-                code(&heading(action)),
+                action.kind.verb(),
+                code(&action.heading()),
                 loss.lost,
                 loss.safer_path
             );
@@ -71,7 +71,7 @@ pub fn render(plan: &Plan) -> String {
         let _ = writeln!(
             out,
             "| {}{drift} | `{}` | `{}` | `{}` |",
-            verb(action.kind),
+            action.kind.verb(),
             action.resource,
             action.resource_type,
             action.component
@@ -81,12 +81,12 @@ pub fn render(plan: &Plan) -> String {
     if !detailed.is_empty() {
         let _ = writeln!(out, "\n<details><summary>Property changes</summary>\n\n```");
         for action in detailed {
-            let _ = writeln!(out, "{} {}", verb(action.kind), heading(action));
+            let _ = writeln!(out, "{} {}", action.kind.verb(), action.heading());
             if let Some(reason) = &action.reason {
                 let _ = writeln!(out, "  because {reason}");
             }
             for change in &action.changes {
-                let _ = writeln!(out, "  {}", change_line(change));
+                let _ = writeln!(out, "  {}", change.line());
             }
             for step in &action.steps {
                 let _ = writeln!(out, "  step: {step}");
@@ -94,16 +94,23 @@ pub fn render(plan: &Plan) -> String {
         }
         let _ = writeln!(out, "```\n\n</details>");
     }
-    if !plan.manual_steps.is_empty() {
-        let _ = writeln!(out, "\n**Steps pipe cannot take**, for you to do once:");
-        for manual in &plan.manual_steps {
-            let _ = writeln!(out, "- `{}`: {}", manual.component, manual.step);
-        }
-    }
+    manual_steps(plan, &mut out);
     if let Some(cost) = &plan.cost {
         let _ = writeln!(out, "\n```\n{}\n```", cost.lines().join("\n"));
     }
     out
+}
+
+/// What the pipeline leaves to you, shown whether or not the plan changes anything, as the text
+/// view does.
+fn manual_steps(plan: &Plan, out: &mut String) {
+    if plan.manual_steps.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\n**Steps pipe cannot take**, for you to do once:");
+    for manual in &plan.manual_steps {
+        let _ = writeln!(out, "- `{}`: {}", manual.component, manual.step);
+    }
 }
 
 /// Inline code that survives backticks inside the text.
@@ -118,4 +125,35 @@ fn note(kind: &str, heading: &str, lines: &[String]) -> String {
     }
     let listed: String = lines.iter().map(|line| format!("> - {line}\n")).collect();
     format!("> [!{kind}]\n> **{heading}**\n{listed}\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::{Fingerprint, ManualStep, Source};
+
+    #[test]
+    fn a_plan_without_changes_still_lists_what_is_left_to_you() {
+        let plan = Plan {
+            format_version: crate::plan::FORMAT_VERSION,
+            pipeline: "variants".into(),
+            target: "sdk".into(),
+            account: "123456789012".into(),
+            region: "eu-west-1".into(),
+            actions: Vec::new(),
+            missing_prerequisites: Vec::new(),
+            manual_steps: vec![ManualStep { component: "kafka".into(), step: "create topic `events`".into() }],
+            kept: Vec::new(),
+            unchecked: Vec::new(),
+            source: Source { blueprint: "b.yaml".into(), vars: Vec::new(), vars_files: Vec::new() },
+            fingerprint: Fingerprint { model: String::new(), vars: String::new(), live: Vec::new() },
+            change_set: None,
+            cost: None,
+        };
+        assert_eq!(
+            render(&plan),
+            "### pipe plan: `variants` (sdk target, 123456789012 / eu-west-1)\n\nNo changes: live matches the blueprint.\n\n\
+             **Steps pipe cannot take**, for you to do once:\n- `kafka`: create topic `events`\n"
+        );
+    }
 }

@@ -6,26 +6,53 @@ use std::fmt::Write;
 use serde_json::Value;
 
 use super::{Action, Change, Kind, Plan};
+use crate::style::{Style, paint};
 
-/// `text` in the ANSI colour `code` when `color`, else as it is.
-pub fn paint(text: &str, code: &str, color: bool) -> String {
-    if color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
+impl Kind {
+    /// The sign and style an action of this kind is shown with.
+    pub fn mark(self) -> (&'static str, Style) {
+        match self {
+            Kind::Create => ("+", Style::Added),
+            Kind::Import => ("<=", Style::Added),
+            Kind::Update => ("~", Style::Changed),
+            Kind::Replace => ("-/+", Style::Removed),
+            Kind::Delete => ("-", Style::Removed),
+            Kind::Step | Kind::NoChange => (">", Style::Step),
+        }
+    }
+
+    pub fn verb(self) -> &'static str {
+        match self {
+            Kind::Create => "create",
+            Kind::Import => "import",
+            Kind::Update => "update",
+            Kind::Replace => "REPLACE",
+            Kind::Delete => "delete",
+            Kind::Step => "run",
+            Kind::NoChange => "keep",
+        }
+    }
 }
 
-/// The sign and colour an action of `kind` is shown with.
-pub fn mark(kind: Kind) -> (&'static str, &'static str) {
-    match kind {
-        Kind::Create => ("+", "32"),
-        Kind::Import => ("<=", "32"),
-        Kind::Update => ("~", "33"),
-        Kind::Replace => ("-/+", "31"),
-        Kind::Delete => ("-", "31"),
-        Kind::Step | Kind::NoChange => (">", "36"),
+impl Action {
+    /// `SignupsStream (AWS::Kinesis::Stream internet-offering-signups, component `signups`)`
+    pub fn heading(&self) -> String {
+        let name = self.physical_id.as_deref().map(|id| format!(" {id}")).unwrap_or_default();
+        format!("{} ({}{name}, component `{}`)", self.resource, self.resource_type, self.component)
+    }
+}
+
+impl Change {
+    /// `ShardCount: 2 → 16 (forces replacement)`
+    pub fn line(&self) -> String {
+        let replace = if self.forces_replacement { " (forces replacement)" } else { "" };
+        let field = self.field.as_ref().map(|f| format!("  [{f}]")).unwrap_or_default();
+        format!("{}: {} → {}{replace}{field}", self.path, shown(self.before.as_ref()), shown(self.after.as_ref()))
     }
 }
 
 pub fn render(plan: &Plan, color: bool) -> String {
-    let paint = |text: &str, code: &str| paint(text, code, color);
+    let paint = |text: &str, style: Style| paint(text, style, color);
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -39,10 +66,10 @@ pub fn render(plan: &Plan, color: bool) -> String {
         manual_steps(plan, &mut out);
         return out;
     }
-    let _ = writeln!(out, "{}", paint(&plan.summary().line(), "1"));
+    let _ = writeln!(out, "{}", paint(&plan.summary().line(), Style::Heading));
 
     if !plan.missing_prerequisites.is_empty() {
-        let _ = writeln!(out, "\n{}", paint("Missing prerequisites (apply refuses until they exist):", "1;31"));
+        let _ = writeln!(out, "\n{}", paint("Missing prerequisites (apply refuses until they exist):", Style::Error));
         for missing in &plan.missing_prerequisites {
             let _ = writeln!(out, "  ! {missing}");
         }
@@ -50,26 +77,27 @@ pub fn render(plan: &Plan, color: bool) -> String {
 
     let blocked: Vec<&Action> = plan.blocked().collect();
     if !blocked.is_empty() {
-        let _ = writeln!(out, "\n{}", paint("Blocked (apply refuses the plan whatever its flags):", "1;31"));
+        let _ = writeln!(out, "\n{}", paint("Blocked (apply refuses the plan whatever its flags):", Style::Error));
         for action in blocked {
-            let _ = writeln!(out, "  ! {} {}", verb(action.kind), heading(action));
+            let _ = writeln!(out, "  ! {} {}", action.kind.verb(), action.heading());
             let _ = writeln!(out, "      {}", action.blocked.as_deref().unwrap_or_default());
         }
     }
 
     let risky: Vec<&Action> = plan.data_loss().collect();
     if !risky.is_empty() {
-        let _ = writeln!(out, "\n{}", paint("Data loss (apply refuses these without --allow-data-loss):", "1;31"));
+        let _ =
+            writeln!(out, "\n{}", paint("Data loss (apply refuses these without --allow-data-loss):", Style::Error));
         for action in risky {
             let loss = action.data_loss.as_ref().expect("filtered on data loss");
-            let _ = writeln!(out, "  ! {} {}", verb(action.kind), heading(action));
+            let _ = writeln!(out, "  ! {} {}", action.kind.verb(), action.heading());
             let _ = writeln!(out, "      lost: {}", loss.lost);
             let _ = writeln!(out, "      safer: {}", loss.safer_path);
         }
     }
     let security: Vec<&Action> = plan.actions.iter().filter(|a| !a.security.is_empty()).collect();
     if !security.is_empty() {
-        let _ = writeln!(out, "\n{}", paint("Security changes:", "1;33"));
+        let _ = writeln!(out, "\n{}", paint("Security changes:", Style::Warning));
         for action in security {
             for line in &action.security {
                 let _ = writeln!(out, "  ! {}: {line}", action.resource);
@@ -79,14 +107,14 @@ pub fn render(plan: &Plan, color: bool) -> String {
 
     let _ = writeln!(out, "\nActions, in order:");
     for action in plan.actions.iter().filter(|a| a.kind != Kind::NoChange) {
-        let (sign, code) = mark(action.kind);
+        let (sign, style) = action.kind.mark();
         let drift = if action.drift { " [drift: changed outside pipe]" } else { "" };
-        let _ = writeln!(out, "  {} {} {}{drift}", paint(sign, code), verb(action.kind), heading(action));
+        let _ = writeln!(out, "  {} {} {}{drift}", paint(sign, style), action.kind.verb(), action.heading());
         if let Some(reason) = &action.reason {
             let _ = writeln!(out, "      because {reason}");
         }
         for change in &action.changes {
-            let _ = writeln!(out, "      {}", change_line(change));
+            let _ = writeln!(out, "      {}", change.line());
         }
         for step in &action.steps {
             let _ = writeln!(out, "      step: {step}");
@@ -116,12 +144,12 @@ fn drifted(plan: &Plan, out: &mut String) {
     }
     let _ = writeln!(out, "\nChanged outside pipe, and left so by this plan:");
     for action in drifted {
-        let _ = writeln!(out, "  ~ {}", heading(action));
+        let _ = writeln!(out, "  ~ {}", action.heading());
         if let Some(reason) = &action.reason {
             let _ = writeln!(out, "      because {reason}");
         }
         for change in &action.changes {
-            let _ = writeln!(out, "      {}", change_line(change));
+            let _ = writeln!(out, "      {}", change.line());
         }
     }
 }
@@ -149,31 +177,6 @@ fn manual_steps(plan: &Plan, out: &mut String) {
     for manual in &plan.manual_steps {
         let _ = writeln!(out, "  - `{}`: {}", manual.component, manual.step);
     }
-}
-
-pub fn verb(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Create => "create",
-        Kind::Import => "import",
-        Kind::Update => "update",
-        Kind::Replace => "REPLACE",
-        Kind::Delete => "delete",
-        Kind::Step => "run",
-        Kind::NoChange => "keep",
-    }
-}
-
-/// `SignupsStream (AWS::Kinesis::Stream internet-offering-signups, component `signups`)`
-pub fn heading(action: &Action) -> String {
-    let name = action.physical_id.as_deref().map(|id| format!(" {id}")).unwrap_or_default();
-    format!("{} ({}{name}, component `{}`)", action.resource, action.resource_type, action.component)
-}
-
-/// `ShardCount: 2 → 16 (forces replacement)`
-pub fn change_line(change: &Change) -> String {
-    let replace = if change.forces_replacement { " (forces replacement)" } else { "" };
-    let field = change.field.as_ref().map(|f| format!("  [{f}]")).unwrap_or_default();
-    format!("{}: {} → {}{replace}{field}", change.path, shown(change.before.as_ref()), shown(change.after.as_ref()))
 }
 
 fn shown(value: Option<&Value>) -> String {

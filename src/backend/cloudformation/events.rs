@@ -25,8 +25,9 @@ pub fn is_settled(status: &str) -> bool {
 }
 
 /// Follows stack `stack` (its id, which outlives a deleted stack's name) until its status
-/// settles on a status its own events after the marker also show, reporting each resource event after `marker` (the newest event before the operation,
-/// from [`newest`]) to `progress`. A marker, not a time: the local clock need not agree with AWS's.
+/// settles on a status its own events after `marker` (the newest event before the operation,
+/// from [`newest`]) also show, reporting each resource event after the marker to `progress`.
+/// A marker, not a time: the local clock need not agree with AWS's.
 pub async fn follow(
     cfn: &Client,
     stack: &str,

@@ -891,7 +891,7 @@ fn unshown(plan: &Plan, made: &[Action]) -> Vec<String> {
     made.iter()
         .filter(|a| a.blocked.is_some() || a.data_loss.is_some() || matches!(a.kind, Kind::Replace | Kind::Delete))
         .filter(|a| !plan.actions.iter().any(|p| p.resource == a.resource && p.kind == a.kind && a.blocked.is_none()))
-        .map(|a| format!("{} {}", crate::plan::text::verb(a.kind), a.resource))
+        .map(|a| format!("{} {}", a.kind.verb(), a.resource))
         .collect()
 }
 

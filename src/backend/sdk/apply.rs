@@ -185,8 +185,6 @@ impl Engine<'_> {
         Ok(done)
     }
 
-    /// Deletes the pipeline's resources, dependents first. Data stores are kept unless
-    /// `allow_data_loss`; returns what was deleted and what was kept.
     /// Runs the plan's steps (`model::steps`) in order, after the resources: `done` is what was
     /// done before them, returned with the steps added.
     pub async fn run_steps(
@@ -213,6 +211,8 @@ impl Engine<'_> {
         Ok(done)
     }
 
+    /// Deletes the pipeline's resources, dependents first. Data stores are kept unless
+    /// `allow_data_loss`; returns what was deleted and what was kept.
     pub async fn destroy(
         &self,
         state: &State,
