@@ -57,7 +57,10 @@ pub fn check(cx: &mut Context) {
         }
         if polling as u32 > SHARD_READ_CALLS_PER_SECOND {
             found.push(
-                Diagnostic::new(&READ_BUDGET, format!("{polling} polling consumers share the 5 reads per second of each shard of `{}`", stream.id))
+                Diagnostic::new(&READ_BUDGET, format!(
+                    "{polling} polling consumers share the {SHARD_READ_CALLS_PER_SECOND} reads per second of each shard of `{}`",
+                    stream.id
+                ))
                     .at(placed.path())
                     .expected(format!("at most {SHARD_READ_CALLS_PER_SECOND} polling consumers; each polls every shard about once a second"))
                     .hint("set `batch.enhanced_fan_out: true` on Lambda consumers so each gets its own 2 MiB/s per shard"),
@@ -93,7 +96,20 @@ fn record_size(found: &mut Vec<Diagnostic>, path: &str, stream: &KinesisStream, 
             )
             .at(path.to_string())
             .expected(format!("records of at most {max} KiB"))
-            .hint("raise `max_record_size_kib` (up to 10240) or make records smaller"),
+            .hint(format!("raise `max_record_size_kib` (up to {}) or make records smaller", MAX_RECORD_SIZE_KIB.max)),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A summary is a static line, so it cannot be built from the limit it cites: it must at
+    /// least say the same figure.
+    #[test]
+    fn summaries_say_the_limits_they_cite() {
+        assert!(READ_BUDGET.summary.contains(&format!("share {SHARD_READ_CALLS_PER_SECOND} reads/s")));
+        assert!(EFO_CONSUMERS.summary.contains(&format!("at most {MAX_EFO_CONSUMERS} ")));
     }
 }

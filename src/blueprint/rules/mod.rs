@@ -33,53 +33,46 @@ use crate::limits::Limit;
 use super::graph::Graph;
 use super::spec::Blueprint;
 
+/// One concern's rules and the check that reports them.
+struct Concern {
+    rules: &'static [&'static Rule],
+    check: fn(&mut Context),
+}
+
+/// Every concern, in the order its checks run (names and the graph first: later checks read
+/// what they establish).
+static CONCERNS: &[Concern] = &[
+    Concern { rules: names::RULES, check: names::check },
+    Concern { rules: graph::RULES, check: graph::check },
+    Concern { rules: connections::RULES, check: connections::check },
+    Concern { rules: code::RULES, check: code::check },
+    Concern { rules: sources::RULES, check: sources::check },
+    Concern { rules: kinesis::RULES, check: kinesis::check },
+    Concern { rules: capacity::RULES, check: capacity::check },
+    Concern { rules: firehose::RULES, check: firehose::check },
+    Concern { rules: lambda::RULES, check: lambda::check },
+    Concern { rules: msk::RULES, check: msk::check },
+    Concern { rules: glue::RULES, check: glue::check },
+    Concern { rules: flink::RULES, check: flink::check },
+    Concern { rules: opensearch::RULES, check: opensearch::check },
+    Concern { rules: redshift::RULES, check: redshift::check },
+    Concern { rules: dynamodb::RULES, check: dynamodb::check },
+    Concern { rules: emr::RULES, check: emr::check },
+    Concern { rules: sagemaker::RULES, check: sagemaker::check },
+    Concern { rules: security::RULES, check: security::check },
+    Concern { rules: values::RULES, check: values::check },
+];
+
 /// Every named rule, for `pipe rules` and the docs (range limits are listed from `limits`).
 pub fn all() -> Vec<&'static Rule> {
-    [
-        graph::RULES,
-        names::RULES,
-        code::RULES,
-        connections::RULES,
-        kinesis::RULES,
-        capacity::RULES,
-        firehose::RULES,
-        lambda::RULES,
-        msk::RULES,
-        glue::RULES,
-        flink::RULES,
-        opensearch::RULES,
-        redshift::RULES,
-        dynamodb::RULES,
-        emr::RULES,
-        sagemaker::RULES,
-        sources::RULES,
-        security::RULES,
-        values::RULES,
-    ]
-    .concat()
+    CONCERNS.iter().flat_map(|concern| concern.rules.iter().copied()).collect()
 }
 
 pub fn check(blueprint: &Blueprint, base_dir: &Path, declared_ids: &HashSet<String>) -> Vec<Diagnostic> {
     let mut cx = Context::new(blueprint, base_dir, declared_ids);
-    names::check(&mut cx);
-    graph::check(&mut cx);
-    connections::check(&mut cx);
-    code::check(&mut cx);
-    sources::check(&mut cx);
-    kinesis::check(&mut cx);
-    capacity::check(&mut cx);
-    firehose::check(&mut cx);
-    lambda::check(&mut cx);
-    msk::check(&mut cx);
-    glue::check(&mut cx);
-    flink::check(&mut cx);
-    opensearch::check(&mut cx);
-    redshift::check(&mut cx);
-    dynamodb::check(&mut cx);
-    emr::check(&mut cx);
-    sagemaker::check(&mut cx);
-    security::check(&mut cx);
-    values::check(&mut cx);
+    for concern in CONCERNS {
+        (concern.check)(&mut cx);
+    }
     cx.diagnostics
 }
 
