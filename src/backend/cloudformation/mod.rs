@@ -500,63 +500,17 @@ impl<'a> Stack<'a> {
     /// follows the stack's events, then runs the steps.
     pub async fn apply(&self, plan: &Plan, options: Options, progress: &dyn Progress) -> Result<Vec<Done>, ApplyError> {
         plan.refuse_data_loss(options.allow_data_loss)?;
-        let mut done = Vec::new();
-        let mut change_set = plan.change_set.clone();
-        if plan.has_step(Step::DeleteFailedStack) {
-            done.extend(self.delete_stack(Operation::DeleteFailed, progress).await?.done);
-        }
-        if plan.has_step(Step::ContinueRollback) {
-            let skip = Some(options.skip_resources.clone()).filter(|s| !s.is_empty());
-            let ended = self
-                .operate(Operation::ContinueRollback, progress, |cfn| async move {
-                    let request = cfn.continue_update_rollback().stack_name(&self.name).set_resources_to_skip(skip);
-                    let sent = request.client_request_token(request_token("pipe-continue")).send().await;
-                    sent.map_err(api("ContinueUpdateRollback")).map(|_| ())
-                })
-                .await?;
-            done.extend(ended.done);
-        }
+        let mut done = self.recover(plan, &options, progress).await?;
         if plan.has_step(Step::ImportKeptStores) {
             done.extend(self.import_kept(progress).await.map_err(|e| with_done(e, &done))?);
         }
-        if change_set.is_none() && plan.actions.iter().any(|a| a.resource_type != STACK_TYPE && a.kind != Kind::Step) {
-            let kind = if self.now().await.map_err(setup)?.status.is_some() {
-                ChangeSetType::Update
-            } else {
-                ChangeSetType::Create
-            };
-            let deployed = if kind == ChangeSetType::Update { self.deployed().await.map_err(setup)? } else { None };
-            let (rendered, _) = self.template(deployed.as_ref()).map_err(|e| ApplyError::Setup {
-                what: "rendering the template",
-                error: ApiError::new("GetTemplate", e.to_string()),
-            })?;
-            let import = plan.actions.iter().any(|a| a.kind == Kind::Import);
-            let made = self.change_set(&rendered, kind, import, Vec::new()).await.map_err(|e| ApplyError::Setup {
-                what: "creating the change set",
-                error: ApiError::new("CreateChangeSet", e.to_string()),
-            })?;
-            if let Some((arn, changes)) = &made {
-                let unshown = unshown(plan, &self.change_set_actions(deployed.as_ref(), &rendered, changes));
-                if !unshown.is_empty() {
-                    self.cfn
-                        .delete_change_set()
-                        .change_set_name(arn)
-                        .send()
-                        .await
-                        .map_err(api("DeleteChangeSet"))
-                        .map_err(setup)?;
-                    let error = ApiError::new(
-                        "CreateChangeSet",
-                        format!("it would {}, which the plan does not show: run `pipe plan` again", unshown.join(", ")),
-                    );
-                    return Err(with_done(
-                        ApplyError::Setup { what: "holding the change set to the plan", error },
-                        &done,
-                    ));
-                }
+        let change_set = match &plan.change_set {
+            Some(arn) => Some(arn.clone()),
+            None if plan.actions.iter().any(|a| a.resource_type != STACK_TYPE && a.kind != Kind::Step) => {
+                self.change_set_held_to(plan).await.map_err(|e| with_done(e, &done))?
             }
-            change_set = made.map(|(arn, _)| arn);
-        }
+            None => None,
+        };
         if let Some(arn) = change_set {
             // Each resource the change set touches ends with an event, and the stack with it.
             progress
@@ -579,6 +533,65 @@ impl<'a> Stack<'a> {
             error: ApiError::new("read", e.to_string()),
         })?;
         self.engine.run_steps(plan, &Engine::handles(&state), progress, done).await
+    }
+
+    /// Brings a failed stack back to one that takes a change set, as the plan's recovery step
+    /// says: deletes it, or continues its rollback (skipping `options.skip_resources`).
+    async fn recover(&self, plan: &Plan, options: &Options, progress: &dyn Progress) -> Result<Vec<Done>, ApplyError> {
+        let mut done = Vec::new();
+        if plan.has_step(Step::DeleteFailedStack) {
+            done.extend(self.delete_stack(Operation::DeleteFailed, progress).await?.done);
+        }
+        if plan.has_step(Step::ContinueRollback) {
+            let skip = Some(options.skip_resources.clone()).filter(|s| !s.is_empty());
+            let ended = self
+                .operate(Operation::ContinueRollback, progress, |cfn| async move {
+                    let request = cfn.continue_update_rollback().stack_name(&self.name).set_resources_to_skip(skip);
+                    let sent = request.client_request_token(request_token("pipe-continue")).send().await;
+                    sent.map_err(api("ContinueUpdateRollback")).map(|_| ())
+                })
+                .await?;
+            done.extend(ended.done);
+        }
+        Ok(done)
+    }
+
+    /// Makes the change set a plan could not (the stack was failed, or kept stores were imported
+    /// first) and holds it to the plan: one that replaces, deletes or is blocked beyond what the
+    /// plan showed is deleted and refused.
+    async fn change_set_held_to(&self, plan: &Plan) -> Result<Option<String>, ApplyError> {
+        let kind = if self.now().await.map_err(setup)?.status.is_some() {
+            ChangeSetType::Update
+        } else {
+            ChangeSetType::Create
+        };
+        let deployed = if kind == ChangeSetType::Update { self.deployed().await.map_err(setup)? } else { None };
+        let (rendered, _) = self.template(deployed.as_ref()).map_err(|e| ApplyError::Setup {
+            what: "rendering the template",
+            error: ApiError::new("GetTemplate", e.to_string()),
+        })?;
+        let import = plan.actions.iter().any(|a| a.kind == Kind::Import);
+        let made = self.change_set(&rendered, kind, import, Vec::new()).await.map_err(|e| ApplyError::Setup {
+            what: "creating the change set",
+            error: ApiError::new("CreateChangeSet", e.to_string()),
+        })?;
+        let Some((arn, changes)) = made else { return Ok(None) };
+        let unshown = unshown(plan, &self.change_set_actions(deployed.as_ref(), &rendered, &changes));
+        if unshown.is_empty() {
+            return Ok(Some(arn));
+        }
+        self.cfn
+            .delete_change_set()
+            .change_set_name(&arn)
+            .send()
+            .await
+            .map_err(api("DeleteChangeSet"))
+            .map_err(setup)?;
+        let error = ApiError::new(
+            "CreateChangeSet",
+            format!("it would {}, which the plan does not show: run `pipe plan` again", unshown.join(", ")),
+        );
+        Err(ApplyError::Setup { what: "holding the change set to the plan", error })
     }
 
     /// Starts a stack operation with `call` and follows it to its end; an end other than the

@@ -13,6 +13,17 @@ use crate::backend::aws::ApiError;
 use crate::backend::{ApplyError, Done, Options, Progress};
 use crate::plan::{Kind, Plan, Step};
 
+/// What converging the resources leaves for the steps and the leftovers after them.
+struct Converged {
+    done: Vec<Done>,
+    /// What each converged resource is referred to by.
+    handles: HashMap<String, crate::backend::sdk::resolve::Handle>,
+    /// Replaced resources whose provider made the new one first: the old one, to delete last.
+    superseded: HashMap<String, Live>,
+    /// The resources in dependency order.
+    order: Vec<String>,
+}
+
 /// One resource's task: everything it needs, owned, so it can run on its own.
 struct Task {
     id: String,
@@ -45,6 +56,8 @@ impl Engine<'_> {
         Ok(done)
     }
 
+    /// Artifacts, then resources, then the steps, then what is left behind: each waits for the
+    /// one before it.
     async fn converge(
         &self,
         plan: &Plan,
@@ -52,6 +65,14 @@ impl Engine<'_> {
         options: Options,
         progress: &dyn Progress,
     ) -> Result<Vec<Done>, ApplyError> {
+        let done = self.upload_planned_artifacts(plan, progress).await?;
+        let mut converged = self.converge_resources(plan, state, &options, progress, done).await?;
+        let done = self.run_steps(plan, &converged.handles, progress, std::mem::take(&mut converged.done)).await?;
+        self.delete_leftovers(plan, state, &converged, progress, done).await
+    }
+
+    /// Uploads the code (and makes the bucket) when the plan says to.
+    async fn upload_planned_artifacts(&self, plan: &Plan, progress: &dyn Progress) -> Result<Vec<Done>, ApplyError> {
         let mut done = Vec::new();
         if plan.has_step(Step::CreateArtifactsBucket) || plan.has_step(Step::UploadArtifact) {
             let started = Instant::now();
@@ -64,6 +85,19 @@ impl Engine<'_> {
             done.push(Done { resource: "artifacts".into(), what: "uploaded", elapsed: started.elapsed() });
         }
 
+        Ok(done)
+    }
+
+    /// Converges every resource the plan changes, in dependency order, independent ones at once
+    /// (up to `options.concurrency`); stops starting new ones at the first failure.
+    async fn converge_resources(
+        &self,
+        plan: &Plan,
+        state: &State,
+        options: &Options,
+        progress: &dyn Progress,
+        mut done: Vec<Done>,
+    ) -> Result<Converged, ApplyError> {
         let kinds: HashMap<&str, (Kind, &[crate::plan::Change])> =
             plan.actions.iter().map(|a| (a.resource.as_str(), (a.kind, a.changes.as_slice()))).collect();
         let mut handles = Engine::handles(state);
@@ -146,7 +180,20 @@ impl Engine<'_> {
                 done,
             });
         }
-        let mut done = self.run_steps(plan, &handles, progress, done).await?;
+        Ok(Converged { done, handles, superseded, order })
+    }
+
+    /// Deletes what the plan leaves behind, once what replaces it runs: resources superseded by
+    /// a new one made first, and the leftovers of removed components.
+    async fn delete_leftovers(
+        &self,
+        plan: &Plan,
+        state: &State,
+        converged: &Converged,
+        progress: &dyn Progress,
+        mut done: Vec<Done>,
+    ) -> Result<Vec<Done>, ApplyError> {
+        let (superseded, order) = (&converged.superseded, &converged.order);
         // Leftovers and superseded resources go last, once what replaces them runs; users of a
         // superseded resource (later in `order`) before what they used.
         let deleting: BTreeSet<(&str, &str)> = plan

@@ -81,6 +81,8 @@ impl Provider for Application {
         if created { converge(self, aws, desired, &live).await } else { Ok(live) }
     }
 
+    /// UpdateApplication for the configuration, role and runtime; then the VPC attached or
+    /// detached (calls of their own); then the tags.
     async fn update(
         &self,
         aws: &Clients,
@@ -89,60 +91,13 @@ impl Provider for Application {
         changes: &[Change],
     ) -> Result<Live, ApiError> {
         let name = &desired.name;
-        let differs = |key: &str| touched(changes, key);
-        let now = live.properties.get("ApplicationConfiguration").cloned().unwrap_or(Value::Null);
         let want = desired.get("ApplicationConfiguration").cloned().unwrap_or(Value::Null);
-        let part_differs = |key: &str| touched(changes, &format!("ApplicationConfiguration.{key}"));
-
-        let mut update = ApplicationConfigurationUpdate::builder();
-        let mut any = false;
-        if part_differs("ApplicationCodeConfiguration") {
-            update = update.application_code_configuration_update(code_update(&want));
-            any = true;
-        }
-        if part_differs("FlinkApplicationConfiguration") {
-            update = update.flink_application_configuration_update(flink_update(&want, changes));
-            any = true;
-        }
-        if part_differs("EnvironmentProperties") {
-            let groups = property_groups(&want, "UpdateApplication")?;
-            update = update.environment_property_updates(
-                EnvironmentPropertyUpdates::builder()
-                    .set_property_groups(Some(groups))
-                    .build()
-                    .map_err(invalid("UpdateApplication"))?,
-            );
-            any = true;
-        }
-        if part_differs("ApplicationSnapshotConfiguration") {
-            let enabled = want.pointer("/ApplicationSnapshotConfiguration/SnapshotsEnabled").and_then(Value::as_bool);
-            update = update.application_snapshot_configuration_update(
-                ApplicationSnapshotConfigurationUpdate::builder()
-                    .snapshots_enabled_update(enabled.unwrap_or(false))
-                    .build()
-                    .map_err(invalid("UpdateApplication"))?,
-            );
-            any = true;
-        }
-        let vpc_changed = part_differs("VpcConfigurations");
-        let (want_vpc, now_vpc) = (want.pointer("/VpcConfigurations/0"), now.pointer("/VpcConfigurations/0"));
-        if vpc_changed && want_vpc.is_some() && now_vpc.is_some() {
-            let Some(id) = live.handle.attributes.get("VpcConfigurationId").and_then(Value::as_str) else {
-                return Err(ApiError::new("UpdateApplication", "the live VPC configuration has no id"));
-            };
-            update = update.vpc_configuration_updates(
-                VpcConfigurationUpdate::builder()
-                    .vpc_configuration_id(id)
-                    .set_subnet_id_updates(strings(want_vpc, "SubnetIds"))
-                    .set_security_group_id_updates(strings(want_vpc, "SecurityGroupIds"))
-                    .build()
-                    .map_err(invalid("UpdateApplication"))?,
-            );
-            any = true;
-        }
+        let now = live.properties.get("ApplicationConfiguration").cloned().unwrap_or(Value::Null);
         let mut version = version_of(aws, live, name).await?;
-        if any || differs("ServiceExecutionRole") || differs("RuntimeEnvironment") {
-            let mut request = aws
+        let configuration = configuration_update(&want, &now, live, changes)?;
+        let differs = |key: &str| touched(changes, key);
+        if configuration.is_some() || differs("ServiceExecutionRole") || differs("RuntimeEnvironment") {
+            let request = aws
                 .flink
                 .update_application()
                 .application_name(name)
@@ -156,50 +111,16 @@ impl Provider for Application {
                     differs("RuntimeEnvironment")
                         .then(|| desired.str("RuntimeEnvironment").map(RuntimeEnvironment::from))
                         .flatten(),
-                );
-            if any {
-                request = request.application_configuration_update(update.build());
-            }
+                )
+                .set_application_configuration_update(configuration);
             let out =
                 propagation::retry(|| async { request.clone().send().await.map_err(api("UpdateApplication")) }).await?;
             version = out.application_detail().map_or(version + 1, ApplicationDetail::application_version_id);
             wait_settled(aws, name).await?;
         }
-        if vpc_changed
-            && want_vpc.is_none()
-            && let Some(id) = live.handle.attributes.get("VpcConfigurationId").and_then(Value::as_str)
-        {
-            aws.flink
-                .delete_application_vpc_configuration()
-                .application_name(name)
-                .current_application_version_id(version)
-                .vpc_configuration_id(id)
-                .send()
-                .await
-                .map_err(api("DeleteApplicationVpcConfiguration"))?;
-            wait_settled(aws, name).await?;
+        if touched(changes, "ApplicationConfiguration.VpcConfigurations") {
+            attach_or_detach_vpc(aws, name, live, &want, &now, version).await?;
         }
-        if vpc_changed
-            && now_vpc.is_none()
-            && let Some(vpc) = want_vpc
-        {
-            aws.flink
-                .add_application_vpc_configuration()
-                .application_name(name)
-                .current_application_version_id(version)
-                .vpc_configuration(
-                    VpcConfiguration::builder()
-                        .set_subnet_ids(strings(Some(vpc), "SubnetIds"))
-                        .set_security_group_ids(strings(Some(vpc), "SecurityGroupIds"))
-                        .build()
-                        .map_err(invalid("AddApplicationVpcConfiguration"))?,
-                )
-                .send()
-                .await
-                .map_err(api("AddApplicationVpcConfiguration"))?;
-            wait_settled(aws, name).await?;
-        }
-
         let arn = live.handle.attributes.get("Arn").and_then(Value::as_str).unwrap_or_default();
         converge_tags(
             live.properties.get("Tags"),
@@ -668,6 +589,110 @@ fn configuration(desired: &Desired) -> Result<ApplicationConfiguration, ApiError
 
 fn int(value: &Value, key: &str) -> Option<i32> {
     value.get(key).and_then(Value::as_i64).and_then(|n| i32::try_from(n).ok())
+}
+
+/// The parts of the application's configuration that change, as one update; `None` when none
+/// does. A VPC changed in place is part of it; one attached or detached is not (see
+/// [`attach_or_detach_vpc`]).
+fn configuration_update(
+    want: &Value,
+    now: &Value,
+    live: &Live,
+    changes: &[Change],
+) -> Result<Option<ApplicationConfigurationUpdate>, ApiError> {
+    let part_differs = |key: &str| touched(changes, &format!("ApplicationConfiguration.{key}"));
+    let mut update = ApplicationConfigurationUpdate::builder();
+    let mut any = false;
+    if part_differs("ApplicationCodeConfiguration") {
+        update = update.application_code_configuration_update(code_update(want));
+        any = true;
+    }
+    if part_differs("FlinkApplicationConfiguration") {
+        update = update.flink_application_configuration_update(flink_update(want, changes));
+        any = true;
+    }
+    if part_differs("EnvironmentProperties") {
+        let groups = property_groups(want, "UpdateApplication")?;
+        update = update.environment_property_updates(
+            EnvironmentPropertyUpdates::builder()
+                .set_property_groups(Some(groups))
+                .build()
+                .map_err(invalid("UpdateApplication"))?,
+        );
+        any = true;
+    }
+    if part_differs("ApplicationSnapshotConfiguration") {
+        let enabled = want.pointer("/ApplicationSnapshotConfiguration/SnapshotsEnabled").and_then(Value::as_bool);
+        update = update.application_snapshot_configuration_update(
+            ApplicationSnapshotConfigurationUpdate::builder()
+                .snapshots_enabled_update(enabled.unwrap_or(false))
+                .build()
+                .map_err(invalid("UpdateApplication"))?,
+        );
+        any = true;
+    }
+    let (want_vpc, now_vpc) = (want.pointer("/VpcConfigurations/0"), now.pointer("/VpcConfigurations/0"));
+    if part_differs("VpcConfigurations") && want_vpc.is_some() && now_vpc.is_some() {
+        let Some(id) = live.handle.attributes.get("VpcConfigurationId").and_then(Value::as_str) else {
+            return Err(ApiError::new("UpdateApplication", "the live VPC configuration has no id"));
+        };
+        update = update.vpc_configuration_updates(
+            VpcConfigurationUpdate::builder()
+                .vpc_configuration_id(id)
+                .set_subnet_id_updates(strings(want_vpc, "SubnetIds"))
+                .set_security_group_id_updates(strings(want_vpc, "SecurityGroupIds"))
+                .build()
+                .map_err(invalid("UpdateApplication"))?,
+        );
+        any = true;
+    }
+    Ok(any.then(|| update.build()))
+}
+
+/// Attaches a VPC to an application that had none, or detaches the one it has, each a call of
+/// its own at the application's `version`.
+async fn attach_or_detach_vpc(
+    aws: &Clients,
+    name: &str,
+    live: &Live,
+    want: &Value,
+    now: &Value,
+    version: i64,
+) -> Result<(), ApiError> {
+    let (want_vpc, now_vpc) = (want.pointer("/VpcConfigurations/0"), now.pointer("/VpcConfigurations/0"));
+    if want_vpc.is_none()
+        && let Some(id) = live.handle.attributes.get("VpcConfigurationId").and_then(Value::as_str)
+    {
+        aws.flink
+            .delete_application_vpc_configuration()
+            .application_name(name)
+            .current_application_version_id(version)
+            .vpc_configuration_id(id)
+            .send()
+            .await
+            .map_err(api("DeleteApplicationVpcConfiguration"))?;
+        wait_settled(aws, name).await?;
+    }
+    if now_vpc.is_none()
+        && let Some(vpc) = want_vpc
+    {
+        aws.flink
+            .add_application_vpc_configuration()
+            .application_name(name)
+            .current_application_version_id(version)
+            .vpc_configuration(
+                VpcConfiguration::builder()
+                    .set_subnet_ids(strings(Some(vpc), "SubnetIds"))
+                    .set_security_group_ids(strings(Some(vpc), "SecurityGroupIds"))
+                    .build()
+                    .map_err(invalid("AddApplicationVpcConfiguration"))?,
+            )
+            .send()
+            .await
+            .map_err(api("AddApplicationVpcConfiguration"))?;
+        wait_settled(aws, name).await?;
+    }
+    Ok(())
 }
 
 fn code_update(want: &Value) -> ApplicationCodeConfigurationUpdate {
