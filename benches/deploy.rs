@@ -6,11 +6,16 @@
 //! `cargo bench --bench deploy` (needs the venv `tools/install-scanners` makes;
 //! PIPE_SCANNERS_BIN points at it, else the default path).
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+#[path = "../tests/support/endpoint.rs"]
+mod endpoint;
+
+use endpoint::Endpoint;
 
 const LATENCY_MS: u64 = 40;
 
@@ -19,20 +24,8 @@ fn main() {
     let bin = std::env::var_os("PIPE_SCANNERS_BIN")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").expect("HOME")).join(".cache/pipe-scanners/bin"));
-    let mut server = Command::new(bin.join("python"))
-        .arg(root.join("tools/moto-server"))
-        .args(["--proxy-latency-ms", &LATENCY_MS.to_string()])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start tools/moto-server (run tools/install-scanners first)");
-    let mut lines = BufReader::new(server.stdout.take().expect("piped")).lines();
-    let mut port = |label: &str| -> u16 {
-        let line = lines.next().expect("ports").expect("readable");
-        line.strip_prefix(label).and_then(|p| p.trim().parse().ok()).expect("`port N` then `proxy N`")
-    };
-    let (direct, proxy) = (port("port "), port("proxy "));
+    let Endpoint { port: direct, proxy, mut server } =
+        Endpoint::start(&bin.join("python"), root, &["--proxy-latency-ms", &LATENCY_MS.to_string()]);
 
     println!(
         "{:<18} {:<15} {:<18} {:>8} {:>14} {:>8} {:>14} {:>11}",

@@ -1,5 +1,5 @@
 //! The SDK target on AWS's timing: every scenario applied, edited and destroyed through the
-//! fault-injecting layer of tools/aws_faults.py, one behaviour at a time and all together. Each
+//! fault-injecting layer of tools/moto/faults.py, one behaviour at a time and all together. Each
 //! converges and its next plan is clean; a failed operation is reported in the service's words
 //! and the next plan offers what puts it right.
 

@@ -1,24 +1,19 @@
 //! The local AWS endpoint for deploy tests: one moto server per test run (tools/moto-server,
 //! from the venv `tools/test` installs), on a free 127.0.0.1 port, and a workspace per test.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::OnceLock;
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 
+use super::endpoint::Endpoint;
 use super::{pipe, root};
 
-/// A moto server of the tests' own (tools/moto-server, from the venv `tools/test` installs), on
-/// a free port, and a proxy in front of the same backends on another.
-pub struct Server {
-    port: u16,
-    proxy: u16,
-    // Held, never dropped: the server reads its stdin until EOF, so it stops when this test
-    // process ends, however it ends.
-    _server: Child,
-}
+/// A moto server of the tests' own (from the venv `tools/test` installs), on a free port, and a
+/// proxy in front of the same backends on another. Held, never dropped: it stops when this test
+/// process ends, however it ends.
+pub struct Server(Endpoint);
 
 impl Server {
     /// Starts a server with `args` for tools/moto-server (which must start the proxy).
@@ -26,30 +21,17 @@ impl Server {
         let bin = std::env::var_os("PIPE_SCANNERS_BIN")
             .map(PathBuf::from)
             .expect("PIPE_SCANNERS_BIN is not set: run the tests with `tools/test`, which installs moto");
-        let mut server = Command::new(bin.join("python"))
-            .arg(root().join("tools/moto-server"))
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start tools/moto-server");
-        let mut lines = BufReader::new(server.stdout.take().expect("piped")).lines();
-        let mut port = |label: &str| -> u16 {
-            let line = lines.next().expect("moto-server prints its ports").expect("readable");
-            line.strip_prefix(label).and_then(|p| p.trim().parse().ok()).expect("`port N` then `proxy N`")
-        };
-        Server { port: port("port "), proxy: port("proxy "), _server: server }
+        Server(Endpoint::start(&bin.join("python"), root(), args))
     }
 
     /// The server itself: the tests' own describe calls go here.
     pub fn endpoint(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        format!("http://127.0.0.1:{}", self.0.port)
     }
 
     /// The proxy in front of it.
     pub fn proxy_endpoint(&self) -> String {
-        format!("http://127.0.0.1:{}", self.proxy)
+        format!("http://127.0.0.1:{}", self.0.proxy)
     }
 }
 

@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests.
 
 pub mod aws;
+pub mod endpoint;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

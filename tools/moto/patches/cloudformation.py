@@ -1,0 +1,87 @@
+"""CloudFormation: termination protection and the adoption of kept stores."""
+
+import threading
+
+from registry import patch
+
+
+@patch("CloudFormation: UpdateTerminationProtection sets a stack's termination protection")
+def cloudformation_termination_protection():
+    # moto 5.2.5 has no handler for it (its answer is not XML).
+    from moto.cloudformation.responses import CloudFormationResponse
+    from moto.core.responses import ActionResult
+
+    def update_termination_protection(self):
+        stack = self.cloudformation_backend.get_stack(self._get_param("StackName"))
+        stack.enable_termination_protection = self._get_param("EnableTerminationProtection") in (True, "true")
+        return ActionResult({"StackId": stack.stack_id})
+
+    CloudFormationResponse.update_termination_protection = update_termination_protection
+
+
+@patch("CloudFormation adopts a kept store by its name with ImportExistingResources")
+def cloudformation_import_existing_resources():
+    # moto 5.2.5 ignores ImportExistingResources: a template naming a stream that exists creates
+    # it again (and Kinesis refuses). AWS's auto-import adopts it instead, shown as an Import
+    # change, when the resource is Retain and its name, the type's primary identifier, is a literal.
+    from moto.cloudformation import parsing
+    from moto.cloudformation.models import CloudFormationBackend
+    from moto.cloudformation.responses import CloudFormationResponse
+    from moto.dynamodb.models import dynamodb_backends
+    from moto.kinesis.models import kinesis_backends
+    from moto.s3.models import s3_backends
+
+    finders = {
+        "AWS::Kinesis::Stream": ("Name", lambda a, r, name: kinesis_backends[a][r].streams.get(name)),
+        "AWS::DynamoDB::Table": ("TableName", lambda a, r, name: dynamodb_backends[a][r].tables.get(name)),
+        "AWS::S3::Bucket": ("BucketName", lambda a, r, name: s3_backends[a]["global"].buckets.get(name)),
+    }
+    executing = threading.local()
+
+    def existing(account, region, resource):
+        kind = finders.get(resource.get("Type"))
+        name = (resource.get("Properties") or {}).get(kind[0]) if kind else None
+        kept = resource.get("DeletionPolicy") in ("Retain", "RetainExceptOnCreate")
+        return kind[1](account, region, name) if kept and isinstance(name, str) else None
+
+    def create_change_set_response(self):
+        self.cloudformation_backend.pipe_import = self._get_bool_param("ImportExistingResources", False)
+        try:
+            return original_response(self)
+        finally:
+            self.cloudformation_backend.pipe_import = False
+
+    def create_change_set(self, *args, **kwargs):
+        change_set_id, stack_id = original_create(self, *args, **kwargs)
+        change_set = self.change_sets[change_set_id]
+        resources = (change_set.template_dict or {}).get("Resources", {})
+        for change in change_set.changes if getattr(self, "pipe_import", False) else []:
+            resource = resources.get(change.logical_resource_id, {})
+            if change.action == "Add" and existing(self.account_id, self.region_name, resource) is not None:
+                change.action = "Import"
+        return change_set_id, stack_id
+
+    def execute_change_set(self, change_set_name, stack_name=None):
+        change_set = self.describe_change_set(change_set_name)
+        executing.imports = {c.logical_resource_id for c in change_set.changes if c.action == "Import"}
+        try:
+            return original_execute(self, change_set_name, stack_name)
+        finally:
+            executing.imports = set()
+
+    def parse_and_create_resource(logical_id, resource_json, resources_map, account_id, region_name):
+        if logical_id in getattr(executing, "imports", ()):
+            adopted = existing(account_id, region_name, resource_json)
+            adopted.cf_resource_type = resource_json["Type"]
+            adopted.logical_resource_id = logical_id
+            return adopted
+        return original_parse(logical_id, resource_json, resources_map, account_id, region_name)
+
+    original_response = CloudFormationResponse.create_change_set
+    original_create = CloudFormationBackend.create_change_set
+    original_execute = CloudFormationBackend.execute_change_set
+    original_parse = parsing.parse_and_create_resource
+    CloudFormationResponse.create_change_set = create_change_set_response
+    CloudFormationBackend.create_change_set = create_change_set
+    CloudFormationBackend.execute_change_set = execute_change_set
+    parsing.parse_and_create_resource = parse_and_create_resource

@@ -1,0 +1,85 @@
+"""Firehose: OpenSearch destinations (in a VPC or not) and MSK sources."""
+
+from registry import patch
+
+
+@patch("Firehose: a delivery stream delivers to an OpenSearch Service domain, in its VPC or not, and reads from an MSK cluster")
+def firehose_opensearch_destination():
+    # AWS takes AmazonopensearchserviceDestinationConfiguration and UpdateDestination's
+    # AmazonopensearchserviceDestinationUpdate, and describes the destination as
+    # AmazonopensearchserviceDestinationDescription; moto 5.2.5 reads neither parameter and
+    # refuses the stream ("Exactly one destination configuration"). Its Elasticsearch
+    # destination is the same shape, so the stream is kept as one under the OpenSearch name. moto
+    # also drops MSKSourceConfiguration, which AWS describes as Source.MSKSourceDescription.
+    from moto.firehose.models import FirehoseBackend
+    from moto.firehose.responses import FirehoseResponse
+
+    OPENSEARCH, ELASTICSEARCH = "Amazonopensearchservice", "Elasticsearch"
+    original_create = FirehoseResponse.create_delivery_stream
+    original_update = FirehoseResponse.update_destination
+
+    def renamed(stream, source, target):
+        for destination in stream.destinations:
+            if source in destination:
+                destination[target] = destination.pop(source)
+
+    def create_delivery_stream(self):
+        config = self._get_param("AmazonopensearchserviceDestinationConfiguration")
+        if not config:
+            answer = original_create(self)
+            stream = self.firehose_backend.delivery_streams[self._get_param("DeliveryStreamName")]
+            stream.msk_source = self._get_param("MSKSourceConfiguration")
+            return answer
+        arn = self.firehose_backend.create_delivery_stream(
+            self.region, self._get_param("DeliveryStreamName"), self._get_param("DeliveryStreamType"),
+            self._get_param("KinesisStreamSourceConfiguration"),
+            self._get_param("DeliveryStreamEncryptionConfigurationInput"),
+            None, None, None, config, None, None, None, None, self._get_param("Tags"),
+        )
+        stream = self.firehose_backend.delivery_streams[self._get_param("DeliveryStreamName")]
+        renamed(stream, ELASTICSEARCH, OPENSEARCH)
+        described(stream, stream.destinations[0][OPENSEARCH])
+        stream.msk_source = self._get_param("MSKSourceConfiguration")
+        from moto.core.responses import ActionResult
+        return ActionResult({"DeliveryStreamARN": arn})
+
+    def update_destination(self):
+        update = self._get_param("AmazonopensearchserviceDestinationUpdate")
+        if not update:
+            return original_update(self)
+        stream = self.firehose_backend.delivery_streams.get(self._get_param("DeliveryStreamName"))
+        if stream is not None:
+            renamed(stream, OPENSEARCH, ELASTICSEARCH)
+        try:
+            self.firehose_backend.update_destination(
+                self._get_param("DeliveryStreamName"), self._get_param("CurrentDeliveryStreamVersionId"),
+                self._get_param("DestinationId"), None, None, self._get_param("S3BackupMode"), None, update,
+                None, None, None, None,
+            )
+        finally:
+            if stream is not None:
+                renamed(stream, ELASTICSEARCH, OPENSEARCH)
+                described(stream, stream.destinations[0][OPENSEARCH])
+        from moto.core.responses import EmptyResult
+        return EmptyResult()
+
+    def described(stream, config):
+        # What Describe answers for a VpcConfiguration: VpcConfigurationDescription, with the VPC.
+        vpc = config.pop("VpcConfiguration", None)
+        if vpc:
+            config["VpcConfigurationDescription"] = dict(vpc, VpcId="vpc-0a1b2c3d4e5f60001")
+
+    original_describe = FirehoseBackend.describe_delivery_stream
+
+    def describe_delivery_stream(self, name):
+        answer = original_describe(self, name)
+        stream = self.delivery_streams[name]
+        msk = getattr(stream, "msk_source", None)
+        if msk:
+            answer["DeliveryStreamDescription"]["Source"] = {
+                "MSKSourceDescription": dict(msk, DeliveryStartTimestamp=stream.create_timestamp)}
+        return answer
+
+    FirehoseResponse.create_delivery_stream = create_delivery_stream
+    FirehoseResponse.update_destination = update_destination
+    FirehoseBackend.describe_delivery_stream = describe_delivery_stream
