@@ -2,6 +2,7 @@
 
 use std::fmt::Write;
 
+use super::cautions::{self, Subject};
 use super::{Kind, Plan};
 
 pub fn render(plan: &Plan) -> String {
@@ -23,44 +24,33 @@ pub fn render(plan: &Plan) -> String {
     }
     out.push_str(&kept);
     let _ = writeln!(out, "**{}**\n", plan.summary().line());
-    if !plan.missing_prerequisites.is_empty() {
-        let _ = writeln!(out, "> [!CAUTION]\n> **Missing prerequisites**: `pipe apply` refuses until they exist.");
-        for missing in &plan.missing_prerequisites {
-            let _ = writeln!(out, "> - {missing}");
+    for caution in cautions::of(plan) {
+        match caution.refusal {
+            Some(refusal) => {
+                let refusal =
+                    refusal.split(' ').map(|w| if w.starts_with("--") { format!("`{w}`") } else { w.to_string() });
+                let refusal = refusal.collect::<Vec<_>>().join(" ");
+                let _ = writeln!(out, "> [!CAUTION]\n> **{}**: `pipe apply` {refusal}.", caution.title);
+            }
+            None => {
+                let _ = writeln!(out, "> [!WARNING]\n> **{}**", caution.title);
+            }
         }
-        out.push('\n');
-    }
-    let blocked: Vec<_> = plan.blocked().collect();
-    if !blocked.is_empty() {
-        let _ = writeln!(out, "> [!CAUTION]\n> **Blocked**: `pipe apply` refuses the plan whatever its flags.");
-        for action in blocked {
-            let why = action.blocked.as_deref().unwrap_or_default();
-            let _ = writeln!(out, "> - {} {}: {why}", action.kind.verb(), code(&action.heading()));
-        }
-        out.push('\n');
-    }
-    let risky: Vec<_> = plan.data_loss().collect();
-    if !risky.is_empty() {
-        let _ = writeln!(out, "> [!CAUTION]\n> **Data loss**: `pipe apply` refuses these without `--allow-data-loss`.");
-        for action in risky {
-            let loss = action.data_loss.as_ref().expect("filtered on data loss");
-            let _ = writeln!(
-                out,
-                "> - {} {}: {} Safer: {}",
-                action.kind.verb(),
-                code(&action.heading()),
-                loss.lost,
-                loss.safer_path
-            );
-        }
-        out.push('\n');
-    }
-    let security: Vec<_> = plan.actions.iter().filter(|a| !a.security.is_empty()).collect();
-    if !security.is_empty() {
-        let _ = writeln!(out, "> [!WARNING]\n> **Security changes**");
-        for action in security {
-            for line in &action.security {
-                let _ = writeln!(out, "> - `{}`: {line}", action.resource);
+        for item in &caution.items {
+            let subject = match item.subject {
+                Subject::Text(text) => text.to_string(),
+                Subject::Resource(resource) => format!("`{resource}`"),
+                Subject::Action(action) => format!("{} {}", action.kind.verb(), code(&action.heading())),
+            };
+            let details: Vec<String> = item
+                .details
+                .iter()
+                .map(|(label, text)| if label.is_empty() { text.to_string() } else { format!("{label}: {text}") })
+                .collect();
+            if details.is_empty() {
+                let _ = writeln!(out, "> - {subject}");
+            } else {
+                let _ = writeln!(out, "> - {subject}: {}", details.join("; "));
             }
         }
         out.push('\n');
@@ -154,6 +144,46 @@ mod tests {
             render(&plan),
             "### pipe plan: `variants` (sdk target, 123456789012 / eu-west-1)\n\nNo changes: live matches the blueprint.\n\n\
              **Steps pipe cannot take**, for you to do once:\n- `kafka`: create topic `events`\n"
+        );
+    }
+
+    #[test]
+    fn cautions_come_first_in_the_text_views_order() {
+        use crate::plan::{Action, DataLoss, Kind};
+        let mut table = Action {
+            kind: Kind::Replace,
+            component: "orders".into(),
+            resource: "OrdersTable".into(),
+            resource_type: "AWS::DynamoDB::Table".into(),
+            ..Action::default()
+        };
+        table.data_loss = Some(DataLoss { lost: "every item".into(), safer_path: "export it first".into() });
+        table.security = vec!["encryption turned off".into()];
+        let plan = Plan {
+            format_version: crate::plan::FORMAT_VERSION,
+            pipeline: "p".into(),
+            target: "sdk".into(),
+            account: "1".into(),
+            region: "eu-west-1".into(),
+            actions: vec![table],
+            missing_prerequisites: vec!["Glue table `db.t`".into()],
+            manual_steps: Vec::new(),
+            kept: Vec::new(),
+            unchecked: Vec::new(),
+            source: Source { blueprint: "b.yaml".into(), vars: Vec::new(), vars_files: Vec::new() },
+            fingerprint: Fingerprint { model: String::new(), vars: String::new(), live: Vec::new() },
+            change_set: None,
+            cost: None,
+        };
+        let rendered = render(&plan);
+        let cautions =
+            &rendered[rendered.find("> [!CAUTION]").expect("cautions")..rendered.find("| action").expect("table")];
+        assert_eq!(
+            cautions,
+            "> [!CAUTION]\n> **Missing prerequisites**: `pipe apply` refuses until they exist.\n> - Glue table `db.t`\n\n\
+             > [!CAUTION]\n> **Data loss**: `pipe apply` refuses these without `--allow-data-loss`.\n\
+             > - REPLACE `` OrdersTable (AWS::DynamoDB::Table, component `orders`) ``: lost: every item; safer: export it first\n\n\
+             > [!WARNING]\n> **Security changes**\n> - `OrdersTable`: encryption turned off\n\n"
         );
     }
 }

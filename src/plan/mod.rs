@@ -4,6 +4,7 @@
 //! A plan is data (`serde`), shown through three views: `text` (risk first, for people at a
 //! terminal), `markdown` (a pull-request comment) and JSON (`format_version`, for scripts).
 
+pub mod cautions;
 pub mod cost;
 pub mod create_only;
 pub mod diff;

@@ -5,6 +5,7 @@ use std::fmt::Write;
 
 use serde_json::Value;
 
+use super::cautions::{self, Subject};
 use super::{Action, Change, Kind, Plan};
 use crate::style::{Style, paint};
 
@@ -68,39 +69,30 @@ pub fn render(plan: &Plan, color: bool) -> String {
     }
     let _ = writeln!(out, "{}", paint(&plan.summary().line(), Style::Heading));
 
-    if !plan.missing_prerequisites.is_empty() {
-        let _ = writeln!(out, "\n{}", paint("Missing prerequisites (apply refuses until they exist):", Style::Error));
-        for missing in &plan.missing_prerequisites {
-            let _ = writeln!(out, "  ! {missing}");
-        }
-    }
-
-    let blocked: Vec<&Action> = plan.blocked().collect();
-    if !blocked.is_empty() {
-        let _ = writeln!(out, "\n{}", paint("Blocked (apply refuses the plan whatever its flags):", Style::Error));
-        for action in blocked {
-            let _ = writeln!(out, "  ! {} {}", action.kind.verb(), action.heading());
-            let _ = writeln!(out, "      {}", action.blocked.as_deref().unwrap_or_default());
-        }
-    }
-
-    let risky: Vec<&Action> = plan.data_loss().collect();
-    if !risky.is_empty() {
-        let _ =
-            writeln!(out, "\n{}", paint("Data loss (apply refuses these without --allow-data-loss):", Style::Error));
-        for action in risky {
-            let loss = action.data_loss.as_ref().expect("filtered on data loss");
-            let _ = writeln!(out, "  ! {} {}", action.kind.verb(), action.heading());
-            let _ = writeln!(out, "      lost: {}", loss.lost);
-            let _ = writeln!(out, "      safer: {}", loss.safer_path);
-        }
-    }
-    let security: Vec<&Action> = plan.actions.iter().filter(|a| !a.security.is_empty()).collect();
-    if !security.is_empty() {
-        let _ = writeln!(out, "\n{}", paint("Security changes:", Style::Warning));
-        for action in security {
-            for line in &action.security {
-                let _ = writeln!(out, "  ! {}: {line}", action.resource);
+    for caution in cautions::of(plan) {
+        let (heading, style) = match caution.refusal {
+            Some(refusal) => (format!("{} (apply {refusal}):", caution.title), Style::Error),
+            None => (format!("{}:", caution.title), Style::Warning),
+        };
+        let _ = writeln!(out, "\n{}", paint(&heading, style));
+        for item in &caution.items {
+            let details = item.details.iter().map(|(label, text)| match *label {
+                "" => text.to_string(),
+                label => format!("{label}: {text}"),
+            });
+            match item.subject {
+                Subject::Text(text) => {
+                    let _ = writeln!(out, "  ! {text}");
+                }
+                Subject::Resource(resource) => {
+                    let _ = writeln!(out, "  ! {resource}: {}", details.collect::<Vec<_>>().join("; "));
+                }
+                Subject::Action(action) => {
+                    let _ = writeln!(out, "  ! {} {}", action.kind.verb(), action.heading());
+                    for detail in details {
+                        let _ = writeln!(out, "      {detail}");
+                    }
+                }
             }
         }
     }
