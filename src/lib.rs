@@ -20,6 +20,13 @@
 //!    `cloudformation`.
 //! 9. `ui`: progress and prompts for a terminal, behind the run layer's `Progress`.
 //! 10. `cli`: arguments in, one call into the layers, output and exit code out.
+//!
+//! Where each concept lives: AWS limits and facts in `limits`; the blueprint's types in
+//! `blueprint::spec`; what a connection needs (access, discovery, configuration keys) in
+//! `blueprint::contract`; flow and sizing in `capacity`; resources, IAM and steps in `model`;
+//! the plan, its steps and its words (verbs, headings, cautions) in `plan`; options, progress,
+//! the apply error and the deployment over both targets in `backend/mod.rs`; colour in `style`;
+//! a blueprint's problems rendered in `diagnostic`, a command's errors in `cli`.
 
 pub mod backend;
 pub mod blueprint;

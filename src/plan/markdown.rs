@@ -120,25 +120,15 @@ fn note(kind: &str, heading: &str, lines: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::{Fingerprint, ManualStep, Source};
+    use crate::plan::ManualStep;
 
     #[test]
     fn a_plan_without_changes_still_lists_what_is_left_to_you() {
         let plan = Plan {
-            format_version: crate::plan::FORMAT_VERSION,
             pipeline: "variants".into(),
             target: "sdk".into(),
-            account: "123456789012".into(),
-            region: "eu-west-1".into(),
-            actions: Vec::new(),
-            missing_prerequisites: Vec::new(),
             manual_steps: vec![ManualStep { component: "kafka".into(), step: "create topic `events`".into() }],
-            kept: Vec::new(),
-            unchecked: Vec::new(),
-            source: Source { blueprint: "b.yaml".into(), vars: Vec::new(), vars_files: Vec::new() },
-            fingerprint: Fingerprint { model: String::new(), vars: String::new(), live: Vec::new() },
-            change_set: None,
-            cost: None,
+            ..crate::plan::sample(Vec::new())
         };
         assert_eq!(
             render(&plan),
@@ -159,22 +149,7 @@ mod tests {
         };
         table.data_loss = Some(DataLoss { lost: "every item".into(), safer_path: "export it first".into() });
         table.security = vec!["encryption turned off".into()];
-        let plan = Plan {
-            format_version: crate::plan::FORMAT_VERSION,
-            pipeline: "p".into(),
-            target: "sdk".into(),
-            account: "1".into(),
-            region: "eu-west-1".into(),
-            actions: vec![table],
-            missing_prerequisites: vec!["Glue table `db.t`".into()],
-            manual_steps: Vec::new(),
-            kept: Vec::new(),
-            unchecked: Vec::new(),
-            source: Source { blueprint: "b.yaml".into(), vars: Vec::new(), vars_files: Vec::new() },
-            fingerprint: Fingerprint { model: String::new(), vars: String::new(), live: Vec::new() },
-            change_set: None,
-            cost: None,
-        };
+        let plan = Plan { missing_prerequisites: vec!["Glue table `db.t`".into()], ..crate::plan::sample(vec![table]) };
         let rendered = render(&plan);
         let cautions =
             &rendered[rendered.find("> [!CAUTION]").expect("cautions")..rendered.find("| action").expect("table")];

@@ -339,6 +339,27 @@ impl Summary {
     }
 }
 
+/// A plan of `internet-offering` on the CloudFormation target with `actions`, for tests.
+#[cfg(test)]
+pub(crate) fn sample(actions: Vec<Action>) -> Plan {
+    Plan {
+        format_version: FORMAT_VERSION,
+        pipeline: "internet-offering".into(),
+        target: "cloudformation".into(),
+        account: "123456789012".into(),
+        region: "eu-west-1".into(),
+        actions,
+        missing_prerequisites: Vec::new(),
+        manual_steps: Vec::new(),
+        kept: Vec::new(),
+        unchecked: Vec::new(),
+        source: Source { blueprint: "internet-offering.yaml".into(), vars: Vec::new(), vars_files: Vec::new() },
+        fingerprint: Fingerprint { model: String::new(), vars: String::new(), live: Vec::new() },
+        change_set: None,
+        cost: None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

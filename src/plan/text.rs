@@ -184,7 +184,6 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::plan::{Fingerprint, Source};
 
     #[test]
     fn drift_a_plan_leaves_in_place_is_shown_apart() {
@@ -204,22 +203,7 @@ mod tests {
             }],
             ..Action::default()
         };
-        let plan = Plan {
-            format_version: 1,
-            pipeline: "internet-offering".into(),
-            target: "cloudformation".into(),
-            account: "123456789012".into(),
-            region: "eu-west-1".into(),
-            actions: vec![drifted],
-            missing_prerequisites: Vec::new(),
-            manual_steps: Vec::new(),
-            kept: Vec::new(),
-            unchecked: Vec::new(),
-            source: Source { blueprint: "b.yaml".into(), vars: Vec::new(), vars_files: Vec::new() },
-            fingerprint: Fingerprint { model: String::new(), vars: String::new(), live: Vec::new() },
-            change_set: None,
-            cost: None,
-        };
+        let plan = crate::plan::sample(vec![drifted]);
         assert_eq!(
             render(&plan, false),
             "Plan for `internet-offering` (cloudformation target, account 123456789012, eu-west-1)\n\

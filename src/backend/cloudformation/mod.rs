@@ -947,22 +947,7 @@ mod tests {
     }
 
     fn plan(actions: Vec<Action>, change_set: Option<&str>) -> Plan {
-        Plan {
-            format_version: crate::plan::FORMAT_VERSION,
-            pipeline: "internet-offering".into(),
-            target: "cloudformation".into(),
-            account: "123456789012".into(),
-            region: "eu-west-1".into(),
-            actions,
-            missing_prerequisites: Vec::new(),
-            manual_steps: Vec::new(),
-            kept: Vec::new(),
-            unchecked: Vec::new(),
-            source: Source { blueprint: "internet-offering.yaml".into(), vars: Vec::new(), vars_files: Vec::new() },
-            fingerprint: Fingerprint { model: String::new(), vars: String::new(), live: Vec::new() },
-            change_set: change_set.map(str::to_string),
-            cost: None,
-        }
+        Plan { change_set: change_set.map(str::to_string), ..crate::plan::sample(actions) }
     }
 
     #[tokio::test]

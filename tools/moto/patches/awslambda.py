@@ -3,6 +3,19 @@
 from registry import patch
 
 
+def mapped(backend, spec):
+    """Records an event source mapping moto's own checks would refuse, as AWS makes it."""
+    from moto.awslambda.models import EventSourceMapping
+
+    spec["RegionName"] = backend.region_name
+    spec["AccountId"] = backend.account_id
+    function = backend._lambdas.get_function_by_name_or_arn_with_qualifier(spec["FunctionName"])
+    spec["FunctionArn"] = function.function_arn
+    mapping = EventSourceMapping(spec)
+    backend._event_source_mappings[mapping.uuid] = mapping
+    return mapping
+
+
 @patch("Lambda keeps a function's LoggingConfig and TracingConfig on update")
 def lambda_logging_and_tracing():
     # AWS returns LoggingConfig (LogFormat, LogGroup) in GetFunction and applies TracingConfig
@@ -40,7 +53,7 @@ def lambda_logging_and_tracing():
 @patch("Lambda accepts a Kinesis stream consumer ARN (enhanced fan-out) as an event source")
 def lambda_kinesis_consumer_source():
     # AWS maps a function to a registered consumer's ARN; moto 5.2.5 knows only stream ARNs.
-    from moto.awslambda.models import EventSourceMapping, LambdaBackend
+    from moto.awslambda.models import LambdaBackend
     from moto.kinesis.models import kinesis_backends
 
     original = LambdaBackend.create_event_source_mapping
@@ -50,13 +63,7 @@ def lambda_kinesis_consumer_source():
         if "/consumer/" in source and spec.get("FunctionName"):
             streams = kinesis_backends[self.account_id][self.region_name].streams.values()
             if any(stream.get_consumer_by_arn(source) for stream in streams):
-                spec["RegionName"] = self.region_name
-                spec["AccountId"] = self.account_id
-                func = self._lambdas.get_function_by_name_or_arn_with_qualifier(spec["FunctionName"])
-                spec["FunctionArn"] = func.function_arn
-                esm = EventSourceMapping(spec)
-                self._event_source_mappings[esm.uuid] = esm
-                return esm
+                return mapped(self, spec)
         return original(self, spec)
 
     LambdaBackend.create_event_source_mapping = create_event_source_mapping
@@ -97,13 +104,7 @@ def lambda_msk_source():
                 from moto.awslambda.exceptions import InvalidParameterValueException
 
                 raise InvalidParameterValueException(f"Cluster {source} not found")
-            spec["RegionName"] = self.region_name
-            spec["AccountId"] = self.account_id
-            func = self._lambdas.get_function_by_name_or_arn_with_qualifier(spec["FunctionName"])
-            spec["FunctionArn"] = func.function_arn
-            esm = EventSourceMapping(spec)
-            self._event_source_mappings[esm.uuid] = esm
-            return esm
+            return mapped(self, spec)
         return original(self, spec)
 
     LambdaBackend.create_event_source_mapping = create_event_source_mapping
