@@ -157,6 +157,27 @@ fn internet_offering_plans_applies_changes_and_destroys() {
 }
 
 #[test]
+fn a_saved_plan_applies_with_the_target_it_was_made_for() {
+    let region = "ca-central-1";
+    let workspace = Workspace::new("internet-offering", "io-saved-target");
+    let saved = workspace.blueprint.with_extension("plan.json");
+    let saved_arg = saved.to_str().unwrap();
+    let (code, _, err) = pipe(region, &["plan", "--target", "sdk", "--out", saved_arg], &workspace);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = run(pipe_in(region).args(["apply", "--yes", "--target", "cloudformation", saved_arg]));
+    assert_eq!(code, 1, "told another target, the plan is refused");
+    assert!(
+        err.contains("the saved plan is stale: it was made for the sdk target, this is the cloudformation target; run"),
+        "only the target is said, not live state the other target cannot compare: {err}"
+    );
+    let (code, out, err) = run(pipe_in(region).args(["apply", "--yes", saved_arg]));
+    assert_eq!(code, 0, "the blueprint defaults to CloudFormation; the plan says sdk: {out}{err}");
+    assert!(leftovers(region, "io-saved-target").contains(&"stream io-saved-target-signups".to_string()));
+    let (code, _, err) = pipe(region, &["destroy", "--yes", "--allow-data-loss", "--target", "sdk"], &workspace);
+    assert_eq!(code, 0, "{err}");
+}
+
+#[test]
 fn a_saved_plan_applies_only_to_what_it_was_made_from() {
     let region = "eu-central-1";
     let workspace = Workspace::sdk("internet-offering", "io-saved");

@@ -47,7 +47,9 @@ pub fn run(args: &ApplyArgs) -> Result<Outcome, Error> {
     let Some(compiled) = live::compile(&file, &vars)? else { return Ok(Outcome::Invalid) };
     let runtime = live::runtime()?;
     runtime.block_on(async {
-        let (deployment, mut plan) = args.target.plan(&compiled, false).await?;
+        // A saved plan applies with the target it was made for, unless told otherwise.
+        let target = saved.as_ref().map_or_else(|| args.target.clone(), |plan| args.target.or_target(&plan.target));
+        let (deployment, mut plan) = target.plan(&compiled, false).await?;
         if let Some(saved) = &saved {
             // Made again, the plan must match the saved one; a saved change set must still be
             // executable as it was.

@@ -14,7 +14,7 @@ use crate::plan::{Plan, Source};
 use super::{Error, VarArgs, use_color};
 
 /// Where and how a pipeline is deployed.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct TargetArgs {
     /// How pipe deploys: `cloudformation` (one stack per pipeline) or `sdk` (the service APIs
     /// directly). Default: the blueprint's `deploy.target`, else `cloudformation`.
@@ -63,6 +63,12 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, Error> {
 }
 
 impl TargetArgs {
+    /// These arguments, with `made_for` (a saved plan's target) as the target when none is given.
+    pub fn or_target(&self, made_for: &str) -> TargetArgs {
+        let saved = Target::from_str(made_for, true).ok();
+        TargetArgs { target: self.target.or(saved), ..self.clone() }
+    }
+
     /// Connects to the target the arguments or the blueprint name; the SDK target reads what is
     /// live at once.
     pub async fn connect<'a>(&self, compiled: &'a Compiled) -> Result<Deployment<'a>, Error> {

@@ -267,10 +267,11 @@ impl Plan {
     /// Why this saved plan no longer applies to what a plan made `now` from the same inputs
     /// sees; empty when it still does.
     pub fn stale_reasons(&self, now: &Plan) -> Vec<String> {
-        let mut moved = Vec::new();
+        // Made for another target, the live state it read is not comparable: that alone is said.
         if self.target != now.target {
-            moved.push(format!("it was made for the {} target, this is the {} target", self.target, now.target));
+            return vec![format!("it was made for the {} target, this is the {} target", self.target, now.target)];
         }
+        let mut moved = Vec::new();
         if (self.account.as_str(), self.region.as_str()) != (now.account.as_str(), now.region.as_str()) {
             moved.push(format!(
                 "it was made for account {} in {}, this is account {} in {}",
