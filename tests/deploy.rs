@@ -3,7 +3,7 @@
 
 use std::process::Output;
 
-use crate::support::aws::{Workspace, config, network, pipe_in, proxy_endpoint, runtime};
+use crate::support::aws::{Workspace, config, network, pipe_at, pipe_in, proxy_endpoint, runtime};
 
 pub(crate) fn run(command: &mut std::process::Command) -> (i32, String, String) {
     let Output { status, stdout, stderr } = command.output().expect("pipe runs");
@@ -223,6 +223,30 @@ fn missing_region_and_credentials_are_one_line_errors() {
     assert_eq!(code, 1);
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.starts_with("error: no usable AWS credentials"), "{err}");
+}
+
+/// A closed port and a listener that never answers each end in one line, in seconds, naming the
+/// endpoint: not the credential advice, and not a wait without end.
+#[test]
+fn an_endpoint_that_is_closed_or_silent_is_named_in_seconds() {
+    let workspace = Workspace::sdk("internet-offering", "io-endpoint");
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let closed_at = format!("http://{}", closed.local_addr().expect("bound"));
+    drop(closed);
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let silent_at = format!("http://{}", silent.local_addr().expect("bound"));
+    for (endpoint, said) in [
+        (&closed_at, format!("error: cannot reach {closed_at} (Connection refused")),
+        (&silent_at, format!("error: no answer from {silent_at} within 5 s")),
+    ] {
+        let began = std::time::Instant::now();
+        let (code, _, err) = run(pipe_at(endpoint, "us-east-1").args(["plan"]).arg(&workspace.blueprint));
+        let took = began.elapsed();
+        assert_eq!((code, err.lines().count()), (1, 1), "{err}");
+        assert!(err.starts_with(&said), "{err}");
+        assert!(took < std::time::Duration::from_secs(15), "{endpoint}: {took:?}");
+    }
+    drop(silent);
 }
 
 #[test]

@@ -5,8 +5,10 @@
 use std::time::Duration;
 
 use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_sdk_sts::error::ProvideErrorMetadata;
+use aws_credential_types::provider::error::CredentialsError;
+use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 
 /// Where pipe works: the SDK configuration plus the account and partition it resolved to.
 #[derive(Debug, Clone)]
@@ -25,16 +27,40 @@ pub enum ConnectError {
         "no usable AWS credentials ({0}): set AWS_PROFILE or pass `--profile`, run `aws configure`, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
     )]
     NoCredentials(String),
+    #[error("AWS refused the credentials{profile} ({reason}): check the keys, or renew the session (`aws sso login`)")]
+    Refused { profile: String, reason: String },
+    #[error("cannot reach {endpoint} ({reason}): check AWS_ENDPOINT_URL, the network or a proxy")]
+    Unreachable { endpoint: String, reason: String },
+    #[error("no answer from {endpoint} within {seconds} s: check AWS_ENDPOINT_URL and the network, or pass a longer `--timeout`")]
+    NoAnswer { endpoint: String, seconds: u64 },
 }
 
-/// Loads the configuration and asks STS who the caller is, so a missing region or credentials
-/// fail here, once, with a way out.
-pub async fn connect(profile: Option<&str>, region: Option<&str>) -> Result<Account, ConnectError> {
+/// How long pipe waits on AWS: to connect, and for each attempt's answer (`--timeout`).
+#[derive(Debug, Clone, Copy)]
+pub struct Timeouts {
+    pub connect: Duration,
+    pub answer: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts { connect: Duration::from_secs(5), answer: Duration::from_secs(60) }
+    }
+}
+
+/// Loads the configuration and asks STS who the caller is, so a missing region, credentials or
+/// endpoint fail here, once, within seconds, with a way out.
+pub async fn connect(profile: Option<&str>, region: Option<&str>, timeouts: Timeouts) -> Result<Account, ConnectError> {
     // Pinned, not `latest`: an infrastructure tool must not change retry or endpoint behaviour
     // when the SDK is upgraded.
     let mut loader = aws_config::defaults(BehaviorVersion::v2026_01_12())
         // Jittered exponential backoff for throttling and transient errors, beyond the default 3.
-        .retry_config(RetryConfig::standard().with_max_attempts(8).with_max_backoff(Duration::from_secs(20)));
+        .retry_config(RetryConfig::standard().with_max_attempts(8).with_max_backoff(Duration::from_secs(20)))
+        // A read timeout, not an operation timeout: an upload of large code may take longer
+        // than any one answer should.
+        .timeout_config(
+            TimeoutConfig::builder().connect_timeout(timeouts.connect).read_timeout(timeouts.answer).build(),
+        );
     if let Some(profile) = profile {
         loader = loader.profile_name(profile);
     }
@@ -43,13 +69,79 @@ pub async fn connect(profile: Option<&str>, region: Option<&str>) -> Result<Acco
     }
     let config = loader.load().await;
     let region = config.region().ok_or(ConnectError::NoRegion)?.to_string();
-    let identity = aws_sdk_sts::Client::new(&config)
+    // The first call says whether AWS is there at all: one retry, not eight, and a short wait.
+    let quick = aws_sdk_sts::config::Builder::from(&config)
+        .retry_config(RetryConfig::standard().with_max_attempts(2))
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(timeouts.connect)
+                .read_timeout(timeouts.answer.min(Duration::from_secs(5)))
+                .build(),
+        )
+        .build();
+    let endpoint = config.endpoint_url().map_or_else(|| format!("sts.{region}.amazonaws.com"), str::to_string);
+    let identity = aws_sdk_sts::Client::from_conf(quick)
         .get_caller_identity()
         .send()
         .await
-        .map_err(|e| ConnectError::NoCredentials(first_line(&plain(&e))))?;
+        .map_err(|e| classify(&e, endpoint, profile, timeouts.answer.min(Duration::from_secs(5))))?;
     let id = identity.account().unwrap_or_default().to_string();
     Ok(Account { partition: partition(&region).to_string(), config, id, region })
+}
+
+/// Whether `error` comes from the credential chain.
+fn from_credentials(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(error);
+    while let Some(cause) = next {
+        if cause.downcast_ref::<CredentialsError>().is_some() {
+            return true;
+        }
+        next = cause.source();
+    }
+    false
+}
+
+/// What stopped the first call, said once: the endpoint, the credentials, or AWS's refusal.
+fn classify<E, R>(error: &SdkError<E, R>, endpoint: String, profile: Option<&str>, waited: Duration) -> ConnectError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    let chain = |e: &dyn std::error::Error| {
+        let mut text = e.to_string();
+        let mut source = e.source();
+        while let Some(cause) = source {
+            text.push_str(&format!(": {cause}"));
+            source = cause.source();
+        }
+        text
+    };
+    match error {
+        SdkError::TimeoutError(_) => ConnectError::NoAnswer { endpoint, seconds: waited.as_secs() },
+        SdkError::DispatchFailure(failure) if failure.is_timeout() => {
+            ConnectError::NoAnswer { endpoint, seconds: waited.as_secs() }
+        }
+        // The credential chain found nothing: the connector reports it, as a credentials error.
+        SdkError::DispatchFailure(failure) if failure.as_connector_error().is_some_and(|e| from_credentials(e)) => {
+            let reason = failure.as_connector_error().map(|e| chain(e)).unwrap_or_default();
+            ConnectError::NoCredentials(first_line(reason.trim_start_matches("other: ")))
+        }
+        SdkError::DispatchFailure(failure) if failure.is_io() || failure.is_other() => {
+            let reason = failure.as_connector_error().map_or_else(|| "no connection".to_string(), |e| chain(e));
+            let reason = reason.rsplit(": ").next().unwrap_or(&reason).to_string();
+            ConnectError::Unreachable { endpoint, reason }
+        }
+        SdkError::ServiceError(service) => {
+            let service = service.err();
+            let reason = match (service.code(), service.message()) {
+                (Some(code), Some(message)) => format!("{code}: {message}"),
+                (code, _) => code.unwrap_or("refused").to_string(),
+            };
+            let profile = profile.map(|p| format!(" of profile `{p}`")).unwrap_or_default();
+            ConnectError::Refused { profile, reason }
+        }
+        other => ConnectError::NoCredentials(first_line(&chain(other))),
+    }
 }
 
 /// The ARN partition of a region.

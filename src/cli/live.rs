@@ -26,6 +26,9 @@ pub struct TargetArgs {
     /// AWS region (else AWS_REGION, else the profile's).
     #[arg(long, value_name = "REGION")]
     region: Option<String>,
+    /// Seconds to wait for each answer from AWS before trying again (connecting: 5 s).
+    #[arg(long, value_name = "SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    timeout: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -72,7 +75,8 @@ impl TargetArgs {
     /// Connects to the target the arguments or the blueprint name; the SDK target reads what is
     /// live at once.
     pub async fn connect<'a>(&self, compiled: &'a Compiled) -> Result<Deployment<'a>, Error> {
-        let account = aws::connect(self.profile.as_deref(), self.region.as_deref()).await.map_err(failed)?;
+        let timeouts = aws::Timeouts { answer: std::time::Duration::from_secs(self.timeout), ..Default::default() };
+        let account = aws::connect(self.profile.as_deref(), self.region.as_deref(), timeouts).await.map_err(failed)?;
         let target = self.target.unwrap_or(match compiled.pipeline.deploy.target {
             DeployTarget::Cloudformation => Target::Cloudformation,
             DeployTarget::Sdk => Target::Sdk,
