@@ -115,9 +115,14 @@ fn internet_offering_plans_applies_changes_and_destroys() {
     let (code, diff, _) = pipe(region, &["diff"], &workspace);
     assert_eq!(code, 0);
     assert_plan_snapshot("internet_offering_edited_diff", &diff);
+    let (code, _, _) = pipe(region, &["diff", "--exit-code"], &workspace);
+    assert_eq!(code, 2, "--exit-code: 2 when something differs");
 
-    let (code, _, err) = pipe(region, &["apply", "--yes"], &workspace);
+    let (code, out, err) = pipe(region, &["apply", "--yes"], &workspace);
     assert_eq!(code, 0, "apply: {err}");
+    assert!(out.contains(": 3 updated. `pipe plan` now shows no changes."), "the plan's count: {out}");
+    let (code, _, err) = pipe(region, &["diff", "--exit-code"], &workspace);
+    assert_eq!(code, 0, "nothing differs after apply: {err}");
     rt.block_on(async {
         let stream = kinesis.describe_stream_summary().stream_name("io-life-signups").send().await.unwrap();
         assert_eq!(stream.stream_description_summary().unwrap().open_shard_count(), 16);

@@ -97,12 +97,12 @@ pub fn run(args: &ApplyArgs) -> Result<Outcome, Error> {
         let progress = crate::ui::progress::for_stderr(std::io::stderr().is_terminal());
         let start = Instant::now();
         match deployment.apply(&plan, options, progress.as_ref()).await {
-            Ok(done) => {
+            Ok(_) => {
                 writeln!(
                     stdout,
-                    "\nApply complete: {} in {}. `pipe plan` now shows no changes.",
-                    plural(done.len(), "action"),
-                    crate::ui::progress::seconds(start.elapsed())
+                    "\nApply complete in {}: {}. `pipe plan` now shows no changes.",
+                    crate::ui::progress::seconds(start.elapsed()),
+                    plan.summary().done_line()
                 )?;
                 Ok(Outcome::Success)
             }
@@ -131,8 +131,4 @@ fn refuse_if_stale(saved: &Plan, now: &Plan) -> Result<(), Error> {
         return Ok(());
     }
     Err(failed(format!("the saved plan is stale: {}; run `pipe plan --out` again", moved.join("; "))))
-}
-
-fn plural(n: usize, noun: &str) -> String {
-    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
 }

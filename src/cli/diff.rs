@@ -24,6 +24,15 @@ pub struct DiffArgs {
     /// `text` for people, `json` (the actions with their changes) for scripts.
     #[arg(long, value_enum, default_value = "text")]
     output: OutputFormat,
+    /// Exit 2 when anything differs (0 when nothing does), as `git diff --exit-code`.
+    #[arg(long)]
+    exit_code: bool,
+}
+
+impl DiffArgs {
+    pub fn exit_code(&self) -> bool {
+        self.exit_code
+    }
 }
 
 pub fn run(args: &DiffArgs) -> Result<Outcome, Error> {
@@ -46,7 +55,7 @@ pub fn run(args: &DiffArgs) -> Result<Outcome, Error> {
         }
         OutputFormat::Text => write!(stdout, "{}", render(&differing, color_stdout()))?,
     }
-    Ok(Outcome::Success)
+    Ok(if args.exit_code && !differing.is_empty() { Outcome::Changes } else { Outcome::Success })
 }
 
 /// The text view: resources and their non-IAM changes, then the IAM statement changes.

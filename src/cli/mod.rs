@@ -149,7 +149,9 @@ enum Outcome {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let detailed = matches!(&cli.command, Command::Plan(args) if args.detailed_exitcode());
+    // Exit 2 means "changes" for these: a usage error then exits 1, so the two stay apart.
+    let detailed = matches!(&cli.command, Command::Plan(args) if args.detailed_exitcode())
+        || matches!(&cli.command, Command::Diff(args) if args.exit_code());
     let result = match cli.command {
         Command::Validate(args) => validate::run(&args),
         Command::Init(args) => init::run(&args),

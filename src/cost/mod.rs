@@ -64,6 +64,11 @@ pub struct NotPriced {
     pub reason: String,
 }
 
+/// A sum of dollars. Rust sums floats from -0.0, so nothing to sum would read "-0.0" in JSON.
+fn total(amounts: impl Iterator<Item = f64>) -> f64 {
+    amounts.sum::<f64>() + 0.0
+}
+
 /// Prices every resource of `resources` at `usage`.
 pub fn estimate(
     pipeline: &str,
@@ -85,14 +90,14 @@ pub fn estimate(
         }
     }
     for component in &mut components {
-        component.monthly_usd = component.lines.iter().map(|l| l.monthly_usd).sum();
+        component.monthly_usd = total(component.lines.iter().map(|l| l.monthly_usd));
     }
     Estimate {
         format_version: FORMAT_VERSION,
         pipeline: pipeline.to_string(),
         region: region.to_string(),
         region_estimated: region != prices::REGION,
-        monthly_usd: components.iter().map(|c| c.monthly_usd).sum(),
+        monthly_usd: total(components.iter().map(|c| c.monthly_usd)),
         components,
         not_priced: pricer.not_priced,
     }
@@ -493,5 +498,15 @@ impl Pricer<'_> {
             }
         }
         self.skip(at.0, at.1, "table storage depends on the items kept, which the blueprint does not declare");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn nothing_to_sum_is_zero_not_negative_zero() {
+        let empty = super::total(std::iter::empty());
+        assert_eq!(serde_json::to_string(&empty).expect("serialises"), "0.0");
+        assert_eq!(super::total([1.5, 2.25].into_iter()), 3.75);
     }
 }

@@ -323,6 +323,22 @@ impl Plan {
 }
 
 impl Summary {
+    /// What applying the plan did, its non-zero parts: `7 created, 2 imported, 1 step run`.
+    pub fn done_line(&self) -> String {
+        let parts = [
+            (self.create, "created"),
+            (self.import, "imported"),
+            (self.update, "updated"),
+            (self.replace, "replaced"),
+            (self.delete, "deleted"),
+        ];
+        let mut said: Vec<String> = parts.iter().filter(|(n, _)| *n > 0).map(|(n, what)| format!("{n} {what}")).collect();
+        if self.steps > 0 {
+            said.push(format!("{} step{} run", self.steps, if self.steps == 1 { "" } else { "s" }));
+        }
+        if said.is_empty() { "nothing to do".to_string() } else { said.join(", ") }
+    }
+
     /// `3 to create, 1 to update, 1 to REPLACE, 0 to delete`, plus imports and steps when there
     /// are any.
     pub fn line(&self) -> String {
