@@ -151,3 +151,33 @@ fn render_writes_a_template_or_refuses_an_invalid_blueprint() {
     let stderr = String::from_utf8(invalid.stderr).unwrap();
     assert!(stderr.contains("error[schema::unknown-field]") && stderr.contains("not rendered"), "{stderr}");
 }
+
+#[test]
+fn completions_and_the_manual_cover_every_command() {
+    let help = String::from_utf8(pipe().arg("--help").output().unwrap().stdout).unwrap();
+    let commands: Vec<&str> = help
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        // A description too long for its line goes on below, indented further.
+        .filter(|l| !l.starts_with("   "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|c| *c != "help")
+        .collect();
+    assert!(commands.len() >= 12, "{commands:?}");
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let output = pipe().args(["completions", shell]).output().unwrap();
+        assert!(output.status.success(), "{shell}");
+        let script = String::from_utf8(output.stdout).unwrap();
+        for command in &commands {
+            assert!(script.contains(command), "{shell} completes `{command}`");
+        }
+    }
+    let output = pipe().arg("man").output().unwrap();
+    let page = String::from_utf8(output.stdout).unwrap();
+    assert!(output.status.success() && page.contains(".TH pipe 1"), "{page}");
+    for command in &commands {
+        assert!(page.contains(&format!("pipe\\-{command}")), "the manual lists `{command}`");
+    }
+}

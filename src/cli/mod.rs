@@ -14,6 +14,7 @@ mod plan;
 mod render;
 mod rules;
 mod schema;
+mod shell;
 mod validate;
 
 use std::io::{IsTerminal, Write};
@@ -57,6 +58,10 @@ enum Command {
     Cost(cost::CostArgs),
     /// Draw a blueprint's pipeline (Mermaid or Graphviz DOT), sized, with the flow on each edge.
     Graph(graph::GraphArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell).
+    Completions(shell::CompletionsArgs),
+    /// Print the manual page (roff), for `man`.
+    Man,
 }
 
 /// `--var` and `--vars-file`, for every command that reads blueprints.
@@ -164,6 +169,8 @@ pub fn main() -> ExitCode {
         Command::Destroy(args) => destroy::run(&args),
         Command::Cost(args) => cost::run(&args),
         Command::Graph(args) => graph::run(&args),
+        Command::Completions(args) => shell::completions(&args),
+        Command::Man => shell::man(),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
