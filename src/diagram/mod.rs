@@ -5,7 +5,7 @@ pub mod dot;
 pub mod mermaid;
 
 use crate::blueprint::graph::{Flow, Graph};
-use crate::blueprint::spec::Layer;
+use crate::blueprint::spec::{Component, Layer};
 use crate::capacity::{self, thousands};
 
 pub struct Drawing {
@@ -46,7 +46,7 @@ pub fn draw(graph: &Graph) -> Drawing {
             (layer, nodes)
         })
         .collect();
-    let edges = graph
+    let mut edges: Vec<Edge> = graph
         .edges
         .iter()
         .map(|edge| Edge {
@@ -59,6 +59,14 @@ pub fn draw(graph: &Graph) -> Drawing {
             },
         })
         .collect();
+    // Where a function sends what failed every retry: not the flow, but a path data takes.
+    for placed in graph.blueprint.components() {
+        if let Component::Lambda(lambda) = placed.component
+            && let Some(destination) = lambda.on_failure.as_deref().filter(|d| graph.contains(d))
+        {
+            edges.push(Edge { from: lambda.id.clone(), to: destination.to_string(), label: "on failure".to_string() });
+        }
+    }
     Drawing { title: graph.blueprint.name.clone(), layers, edges }
 }
 
