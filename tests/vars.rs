@@ -110,3 +110,23 @@ fn bad_values_name_their_variable_and_its_origin() {
     let rendered = rendered.replace(&vars_file.display().to_string(), "prod.yaml");
     insta::assert_snapshot!(rendered);
 }
+
+/// A variable set from outside must be one the blueprint declares or its templates use: a typo
+/// in `--var` is an error, not a value silently ignored.
+#[test]
+fn a_variable_the_blueprint_neither_declares_nor_uses_is_an_error() {
+    let mut flags = Vars::default();
+    flags.set_plain("shrads", "4");
+    let loaded = load(BASE, &flags);
+    let unknown: Vec<&pipe::diagnostic::Diagnostic> =
+        loaded.report.diagnostics.iter().filter(|d| d.rule == "template::unknown-var").collect();
+    assert_eq!(unknown.len(), 1, "{:?}", loaded.report.diagnostics);
+    assert_eq!(unknown[0].message, "`shrads`, set by `--var`, is no variable of this blueprint");
+    assert_eq!(unknown[0].hint.as_deref(), Some("did you mean `shards`?"));
+
+    // Used by a template without a declaration: a variable all the same.
+    let mut flags = Vars::default();
+    flags.set_plain("region_suffix", "eu");
+    let used = BASE.replace("name: vars-test", "name: \"vars-{{ region_suffix }}\"");
+    assert!(load(&used, &flags).report.diagnostics.is_empty());
+}

@@ -31,7 +31,9 @@ pub enum ConnectError {
     Refused { profile: String, reason: String },
     #[error("cannot reach {endpoint} ({reason}): check AWS_ENDPOINT_URL, the network or a proxy")]
     Unreachable { endpoint: String, reason: String },
-    #[error("no answer from {endpoint} within {seconds} s: check AWS_ENDPOINT_URL and the network, or pass a longer `--timeout`")]
+    #[error(
+        "no answer from {endpoint} within {seconds} s: check AWS_ENDPOINT_URL and the network, or pass a longer `--timeout`"
+    )]
     NoAnswer { endpoint: String, seconds: u64 },
 }
 

@@ -86,6 +86,7 @@ pub fn load_source(source: &SourceFile, overrides: &Vars) -> (Option<Blueprint>,
     let decoder = Decoder::new(&templater);
     let blueprint = decoder.decode::<Blueprint>(&root);
     let decode_errors = decoder.into_diagnostics();
+    diagnostics.extend(unknown_overrides(&root, overrides, &templater));
 
     // A `version` or `name` that failed to decode holds a placeholder the rules would misread.
     // (Broken components are dropped by the decoder, and other top-level fields feed no rule.)
@@ -99,6 +100,31 @@ pub fn load_source(source: &SourceFile, overrides: &Vars) -> (Option<Blueprint>,
         diagnostics.extend(found.into_iter().map(|d| locate(&root, &templater, d)));
     }
     (blueprint, diagnostics)
+}
+
+/// Variables set from outside (`--var`, `--vars-file`) that the blueprint neither declares under
+/// `vars:` nor uses in a template: a typo, or a flag for another blueprint.
+fn unknown_overrides(root: &yaml::Node, overrides: &Vars, templater: &Templater) -> Vec<Diagnostic> {
+    let declared: Vec<&str> = root
+        .get("vars")
+        .map(|entry| entry.value.entries().iter().map(|e| e.key.as_str()).collect())
+        .unwrap_or_default();
+    let at = root.get("vars").map_or(root.span.start, |entry| entry.value.span.start);
+    overrides
+        .names()
+        .filter(|name| !declared.contains(name) && !templater.uses(name))
+        .map(|name| {
+            let origin = overrides.origin(name).map(ToString::to_string).unwrap_or_default();
+            let hint = match crate::diagnostic::did_you_mean(name, declared.iter().copied()) {
+                Some(close) => format!("did you mean `{close}`?"),
+                None if declared.is_empty() => "this blueprint declares no `vars:` and its templates use none".into(),
+                None => format!("declared variables: {}", crate::diagnostic::one_of(&declared)),
+            };
+            Diagnostic::new(&vars::UNKNOWN_VAR, format!("`{name}`, set by {origin}, is no variable of this blueprint"))
+                .span(Span::point(at))
+                .hint(hint)
+        })
+        .collect()
 }
 
 /// The directory a blueprint's code paths start from: the file's own directory.

@@ -23,6 +23,11 @@ pub static TEMPLATE: Rule = Rule {
     severity: Severity::Error,
     summary: "`{{ ... }}` templates render with the declared variables, within the sandbox budget",
 };
+pub static UNKNOWN_VAR: Rule = Rule {
+    id: "template::unknown-var",
+    severity: Severity::Error,
+    summary: "a variable set with `--var` or `--vars-file` is one the blueprint declares or uses",
+};
 
 /// Variable values, lowest precedence first: the blueprint's `vars:`, then `--vars-file`, then `--var`.
 #[derive(Debug, Clone, Default)]
@@ -79,6 +84,10 @@ impl Vars {
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.values.keys().map(String::as_str)
     }
+
+    pub fn origin(&self, name: &str) -> Option<&Origin> {
+        self.values.get(name).map(|(_, origin)| origin)
+    }
 }
 
 /// Renders the templates in scalar values.
@@ -86,6 +95,8 @@ pub struct Templater {
     env: Environment<'static>,
     vars: Vars,
     context: Value,
+    /// Every variable a rendered template referred to.
+    used: std::cell::RefCell<std::collections::BTreeSet<String>>,
 }
 
 impl Templater {
@@ -96,7 +107,7 @@ impl Templater {
         env.set_fuel(Some(FUEL));
         let context =
             Value::from(vars.values.iter().map(|(k, (v, _))| (k.clone(), v.clone())).collect::<BTreeMap<_, _>>());
-        Templater { env, vars, context }
+        Templater { env, vars, context, used: Default::default() }
     }
 
     /// The text with its templates rendered, or the original text when it holds none.
@@ -104,6 +115,9 @@ impl Templater {
     pub fn render<'a>(&self, text: &'a str) -> Result<std::borrow::Cow<'a, str>, (String, String)> {
         if !(text.contains("{{") || text.contains("{%") || text.contains("{#")) {
             return Ok(text.into());
+        }
+        if let Ok(template) = self.env.template_from_str(text) {
+            self.used.borrow_mut().extend(template.undeclared_variables(false));
         }
         self.env.render_str(text, &self.context).map(Into::into).map_err(|error| self.explain(text, &error))
     }
@@ -130,6 +144,11 @@ impl Templater {
             ),
             _ => (format!("template error: {}", error.detail().unwrap_or(&error.to_string())), declared()),
         }
+    }
+
+    /// Whether a template rendered so far referred to `name`.
+    pub fn uses(&self, name: &str) -> bool {
+        self.used.borrow().contains(name)
     }
 
     /// "`env` is "prod", from `--var`" for each variable the template in `text` uses.

@@ -332,7 +332,8 @@ impl Summary {
             (self.replace, "replaced"),
             (self.delete, "deleted"),
         ];
-        let mut said: Vec<String> = parts.iter().filter(|(n, _)| *n > 0).map(|(n, what)| format!("{n} {what}")).collect();
+        let mut said: Vec<String> =
+            parts.iter().filter(|(n, _)| *n > 0).map(|(n, what)| format!("{n} {what}")).collect();
         if self.steps > 0 {
             said.push(format!("{} step{} run", self.steps, if self.steps == 1 { "" } else { "s" }));
         }
