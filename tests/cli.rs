@@ -134,7 +134,7 @@ fn rules_are_listed_with_unique_ids() {
 
 #[test]
 fn render_writes_a_template_or_refuses_an_invalid_blueprint() {
-    let json = pipe().args(["render", "--format", "json", "blueprints/internet-offering.yaml"]).output().unwrap();
+    let json = pipe().args(["render", "--output", "json", "blueprints/internet-offering.yaml"]).output().unwrap();
     assert!(json.status.success(), "{}", String::from_utf8_lossy(&json.stderr));
     let template: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON template");
     assert_eq!(template["AWSTemplateFormatVersion"], "2010-09-09");

@@ -23,7 +23,7 @@ pub struct PlanArgs {
     #[arg(long, value_enum, default_value = "text")]
     output: PlanFormat,
     /// Save the plan to FILE, for `pipe apply FILE` to apply exactly it.
-    #[arg(long, value_name = "FILE")]
+    #[arg(short = 'o', long, value_name = "FILE")]
     out: Option<PathBuf>,
     /// Exit 0 when there is nothing to change, 2 when there is, 1 on error.
     #[arg(long)]

@@ -17,12 +17,12 @@ pub struct RenderArgs {
     file: PathBuf,
     #[command(flatten)]
     vars: VarArgs,
-    /// Template format.
-    #[arg(long, value_enum, default_value = "yaml")]
+    /// Template format (`--output` is a format in every command; `--format` is its old name).
+    #[arg(long = "output", alias = "format", value_enum, default_value = "yaml")]
     format: Format,
-    /// Write the template to PATH instead of stdout.
-    #[arg(short = 'o', long = "output", value_name = "PATH")]
-    output: Option<PathBuf>,
+    /// Write the template to PATH instead of stdout (as `plan --out`).
+    #[arg(short = 'o', long = "out", value_name = "PATH")]
+    out: Option<PathBuf>,
     /// Also package the code into DIR, laid out as in the artifacts bucket (then
     /// `aws s3 sync DIR s3://BUCKET/`), with each Kinesis Agent's `agent.json` under `agents/`.
     #[arg(long, value_name = "DIR")]
@@ -35,7 +35,7 @@ pub fn run(args: &RenderArgs) -> Result<Outcome, Error> {
     let pipeline = crate::model::compile(&blueprint, blueprint::base_dir(&args.file))?;
     let rendered = render::render(&pipeline, args.format)
         .map_err(|e| Error::Usage(format!("{e}; split the pipeline into two blueprints")))?;
-    match &args.output {
+    match &args.out {
         Some(path) => fs_err::write(path, &rendered.text)?,
         None => std::io::stdout().write_all(rendered.text.as_bytes())?,
     }
