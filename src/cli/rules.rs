@@ -10,7 +10,8 @@ use super::{Error, Outcome};
 
 pub fn run() -> Result<Outcome, Error> {
     let mut out = std::io::stdout().lock();
-    let mut named: Vec<_> = [yaml::RULES, decode::RULES, &[&NOT_A_MAPPING, &vars::TEMPLATE, &vars::UNKNOWN_VAR]].concat();
+    let mut named: Vec<_> =
+        [yaml::RULES, decode::RULES, &[&NOT_A_MAPPING, &vars::TEMPLATE, &vars::UNKNOWN_VAR]].concat();
     named.extend(rules::all());
     for rule in named {
         let level = match rule.severity {
