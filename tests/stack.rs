@@ -76,6 +76,7 @@ fn internet_offering_as_a_stack_plans_applies_changes_and_destroys() {
     let (code, out, err) = pipe(region, &["destroy", "--yes"], &workspace);
     assert_eq!(code, 0, "destroy: {err}");
     assert_eq!(stack_status(), None);
+    assert!(out.contains("Deleted 7 resources."), "the stack's 9 but the 2 kept streams: {out}");
     assert!(out.contains("Kept these data stores"), "{out}");
     assert_eq!(leftovers(region, "io-stack"), ["stream io-stack-offers", "stream io-stack-signups"]);
 
@@ -99,8 +100,9 @@ fn internet_offering_as_a_stack_plans_applies_changes_and_destroys() {
     let (code, plan, err) = pipe(region, &["plan", "--detailed-exitcode"], &workspace);
     assert_eq!(code, 0, "a plan right after the adoption has no changes: {plan}{err}");
 
-    let (code, _, err) = pipe(region, &["destroy", "--yes", "--allow-data-loss"], &workspace);
+    let (code, out, err) = pipe(region, &["destroy", "--yes", "--allow-data-loss"], &workspace);
     assert_eq!(code, 0, "destroy: {err}");
+    assert!(out.contains("Deleted 9 resources."), "the stack's 7, then the 2 kept streams: {out}");
     assert_eq!(leftovers(region, "io-stack"), Vec::<String>::new());
 }
 

@@ -17,7 +17,7 @@ use aws_sdk_cloudformation::Client;
 use aws_sdk_cloudformation::primitives::DateTime;
 use aws_sdk_cloudformation::types::{
     Capability, ChangeSetStatus, ChangeSetType, DeletionMode, EventFilter, ExecutionStatus, Parameter, ResourceChange,
-    ResourceToImport, Tag,
+    ResourceToImport, StackResourceSummary, Tag,
 };
 use serde_json::Value;
 
@@ -432,23 +432,27 @@ impl<'a> Stack<'a> {
 
     /// The stack's resources left failed by its last operation, with CloudFormation's reasons.
     async fn failed_resources(&self) -> Result<Vec<(String, String)>, ApiError> {
-        let mut failed = Vec::new();
+        let resources = self.stack_resources().await?;
+        let failed = resources.iter().filter(|r| r.resource_status().is_some_and(|s| s.as_str().ends_with("_FAILED")));
+        Ok(failed
+            .map(|r| {
+                let why = r.resource_status_reason().unwrap_or("no reason given");
+                (r.logical_resource_id().unwrap_or_default().to_string(), why.to_string())
+            })
+            .collect())
+    }
+
+    /// Every resource of the stack, with its status (ListStackResources, all pages).
+    async fn stack_resources(&self) -> Result<Vec<StackResourceSummary>, ApiError> {
+        let mut resources = Vec::new();
         let mut token = None;
         loop {
             let request = self.cfn.list_stack_resources().stack_name(&self.name).set_next_token(token);
             let page = request.send().await.map_err(api("ListStackResources"))?;
-            failed.extend(
-                page.stack_resource_summaries()
-                    .iter()
-                    .filter(|r| r.resource_status().is_some_and(|s| s.as_str().ends_with("_FAILED")))
-                    .map(|r| {
-                        let why = r.resource_status_reason().unwrap_or("no reason given");
-                        (r.logical_resource_id().unwrap_or_default().to_string(), why.to_string())
-                    }),
-            );
+            resources.extend(page.stack_resource_summaries().iter().cloned());
             token = page.next_token().map(str::to_string);
             if token.is_none() {
-                return Ok(failed);
+                return Ok(resources);
             }
         }
     }
@@ -771,7 +775,26 @@ impl<'a> Stack<'a> {
             // as they delete what an interrupted destroy left.
             let force = now.status.as_deref() == Some("DELETE_FAILED");
             let operation = if force { Operation::ForceDelete } else { Operation::Delete };
-            done.extend(self.delete_stack(operation, progress).await?.done);
+            // What the stack deletes: the resources of its template it holds now, but those its
+            // DeletionPolicy keeps.
+            let deployed = self.deployed().await.map_err(setup)?;
+            let deletes = |id: &str| {
+                let resource = deployed.as_ref().and_then(|t| t.pointer(&format!("/Resources/{id}")));
+                resource.is_some_and(|r| r.get("DeletionPolicy") != Some(&Value::from("Retain")))
+            };
+            let held: Vec<String> = self
+                .stack_resources()
+                .await
+                .map_err(setup)?
+                .iter()
+                .filter(|r| r.resource_status().is_some_and(|s| s.as_str() != "DELETE_COMPLETE"))
+                .filter_map(|r| r.logical_resource_id().map(str::to_string))
+                .filter(|id| deletes(id))
+                .collect();
+            let began = std::time::Instant::now();
+            self.delete_stack(operation, progress).await?;
+            let elapsed = began.elapsed();
+            done.extend(held.into_iter().map(|resource| Done { resource, what: "deleted", elapsed }));
         }
         // What the stack kept, and anything an interrupted destroy left: found by name.
         let state = self.engine.read_modelled().await.map_err(|e| ApplyError::Setup {
