@@ -83,6 +83,13 @@ fn init_writes_a_valid_blueprint_and_its_code() {
     let output = pipe().args(["init", "--scenario", "internet-offering"]).arg(&target).output().unwrap();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     assert!(dir.path().join("pipelines/internet-offering/enrich/handler.py").is_file());
+    // The editor schema the modeline names is there, beside the blueprint, and is pipe's.
+    let written = std::fs::read_to_string(&target).unwrap();
+    let modeline = written.lines().next().unwrap();
+    let schema = modeline.strip_prefix("# yaml-language-server: $schema=").expect("a modeline");
+    let schema = std::fs::read_to_string(dir.path().join("pipelines").join(schema)).expect("the schema it names");
+    let pipes = pipe().arg("schema").output().unwrap();
+    assert_eq!(schema, String::from_utf8(pipes.stdout).unwrap());
     let validate = pipe().arg("validate").arg(&target).output().unwrap();
     assert!(validate.status.success(), "{}", String::from_utf8_lossy(&validate.stderr));
 

@@ -40,24 +40,39 @@ pub fn run(args: &InitArgs) -> Result<Outcome, Error> {
     let scenario = scenarios::find(name).ok_or_else(|| unknown(name))?;
     let path = args.path.clone().unwrap_or_else(|| PathBuf::from(format!("{name}.yaml")));
     let dir = path.parent().map(PathBuf::from).unwrap_or_default();
-    let mut writes: Vec<(PathBuf, &[u8])> = vec![(path.clone(), scenario.blueprint.as_bytes())];
+    // The shipped blueprints point their editor schema at the repository's `schemas/`; a blueprint
+    // written elsewhere gets the schema beside it and a modeline that resolves there.
+    let blueprint = scenario.blueprint.replacen(SHIPPED_SCHEMA, &format!("$schema={SCHEMA_FILE}"), 1);
+    let schema = format!("{}\n", crate::blueprint::spec::json_schema());
+    let mut writes: Vec<(PathBuf, &[u8])> = vec![(path.clone(), blueprint.as_bytes())];
     writes.extend(scenario.code_files().into_iter().map(|(relative, contents)| (dir.join(relative), contents)));
+    let schema_path = dir.join(SCHEMA_FILE);
     if !args.force
         && let Some((existing, _)) = writes.iter().find(|(p, _)| p.exists())
     {
         return Err(Error::Usage(format!("`{}` exists; pass `--force` to overwrite", existing.display())));
     }
+    // The schema is the same for every blueprint pipe writes: refreshed, never a reason to refuse.
+    writes.push((schema_path, schema.as_bytes()));
     for (target, contents) in &writes {
         if let Some(parent) = target.parent().filter(|p| !p.as_os_str().is_empty()) {
             fs_err::create_dir_all(parent)?;
         }
         fs_err::write(target, contents)?;
     }
-    let code = writes.len() - 1;
-    writeln!(out, "wrote `{}` and {code} code files for scenario `{name}`", path.display())?;
+    let code = writes.len() - 2;
+    writeln!(
+        out,
+        "wrote `{}`, {code} code files and the editor schema `{SCHEMA_FILE}` for scenario `{name}`",
+        path.display()
+    )?;
     writeln!(out, "next: `pipe validate {}`", path.display())?;
     Ok(Outcome::Success)
 }
+
+/// Where the shipped blueprints' modeline points, and the file `init` writes beside a blueprint.
+const SHIPPED_SCHEMA: &str = "$schema=../schemas/blueprint.schema.json";
+const SCHEMA_FILE: &str = "blueprint.schema.json";
 
 fn unknown(name: &str) -> Error {
     let names: Vec<&str> = scenarios::all().iter().map(|s: &Scenario| s.name).collect();
