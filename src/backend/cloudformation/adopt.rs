@@ -9,6 +9,7 @@
 use serde_json::{Value, json};
 
 use crate::backend::aws::Account;
+use crate::backend::sdk::graph::references;
 use crate::backend::sdk::provider::tag_pairs;
 use crate::backend::sdk::resolve::{Resolver, is_known};
 use crate::backend::sdk::{State, name_path};
@@ -65,9 +66,7 @@ pub fn outside(pipeline: &Pipeline, deployed: Option<&Value>, state: &State) -> 
         let by_id = BY_ID.iter().find(|(t, _)| *t == resource.cfn_type);
         let how = match by_id {
             _ if BY_NAME.contains(&resource.cfn_type) => How::ByName,
-            Some((_, key)) if refers_to(&Value::Object(resource.properties.clone())).is_empty() => {
-                How::ById(key, live.handle.physical_id.clone())
-            }
+            Some((_, key)) if refers_to_nothing(resource) => How::ById(key, live.handle.physical_id.clone()),
             _ => How::No,
         };
         found.push(Outside { logical_id: id.clone(), resource_type: resource.cfn_type, how });
@@ -75,35 +74,12 @@ pub fn outside(pipeline: &Pipeline, deployed: Option<&Value>, state: &State) -> 
     found
 }
 
-/// The resources (logical ids) a value refers to through `Ref`, `Fn::GetAtt` or `Fn::Sub`;
-/// pseudo parameters (`AWS::…`) are not resources.
-fn refers_to(value: &Value) -> Vec<String> {
-    let mut out = Vec::new();
-    match value {
-        Value::Object(map) => {
-            for (key, arg) in map {
-                match (key.as_str(), arg) {
-                    ("Ref", Value::String(name)) => out.push(name.clone()),
-                    ("Fn::GetAtt", Value::Array(args)) => {
-                        out.extend(args.first().and_then(Value::as_str).map(str::to_string));
-                    }
-                    ("Fn::Sub", Value::String(text)) => out.extend(
-                        text.split("${")
-                            .skip(1)
-                            .filter(|part| !part.starts_with('!'))
-                            .filter_map(|part| part.split('}').next())
-                            .map(|name| name.split('.').next().unwrap_or(name).to_string()),
-                    ),
-                    _ => {}
-                }
-                out.extend(refers_to(arg));
-            }
-        }
-        Value::Array(items) => items.iter().for_each(|item| out.extend(refers_to(item))),
-        _ => {}
-    }
-    out.retain(|name| !name.starts_with("AWS::"));
-    out
+/// Whether the resource's properties refer (`Ref`, `Fn::GetAtt`, `Fn::Sub`) to nothing but
+/// pseudo parameters: what an import of it alone needs.
+fn refers_to_nothing(resource: &crate::model::Resource) -> bool {
+    let mut named = std::collections::BTreeSet::new();
+    resource.properties.values().for_each(|value| references(value, &mut named));
+    named.iter().all(|name| name.starts_with("AWS::"))
 }
 
 /// The template of an import change set: the deployed one (an empty one for a new stack) with
@@ -234,7 +210,15 @@ mod tests {
             "p",
             vec![
                 ("EventsStream", Resource::new("AWS::Kinesis::Stream", "events", json!({}))),
-                ("AdminSecret", Resource::new("AWS::SecretsManager::Secret", "warehouse", json!({ "Name": "admin" }))),
+                (
+                    "AdminSecret",
+                    Resource::new(
+                        "AWS::SecretsManager::Secret",
+                        "warehouse",
+                        // A pseudo parameter is no resource: the secret still imports on its own.
+                        json!({ "Name": { "Fn::Sub": "admin-${AWS::Region}" } }),
+                    ),
+                ),
                 (
                     "KafkaCluster",
                     Resource::new(
@@ -285,16 +269,6 @@ mod tests {
         // Once in the stack, a kept store is the stack's own: nothing outside.
         let deployed = json!({ "Resources": { "EventsStream": {}, "AdminSecret": {}, "KafkaCluster": {} } });
         assert!(outside(&pipeline, Some(&deployed), &state).is_empty());
-    }
-
-    #[test]
-    fn references_are_read_through_every_intrinsic_but_pseudo_parameters() {
-        let properties = json!({
-            "A": { "Ref": "Key" }, "B": [{ "Fn::GetAtt": ["Role", "Arn"] }],
-            "C": { "Fn::Sub": "arn:${AWS::Partition}:x:${Topic.TopicName}/${!literal}" },
-            "D": { "Ref": "AWS::Region" },
-        });
-        assert_eq!(refers_to(&properties), ["Key", "Role", "Topic"]);
     }
 
     #[test]

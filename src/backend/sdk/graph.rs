@@ -57,8 +57,8 @@ impl Dependencies {
 }
 
 /// Adds the logical ids `value` refers to. Pseudo parameters and parameters are kept too; the
-/// caller keeps the resources.
-fn references(value: &Value, out: &mut BTreeSet<String>) {
+/// caller keeps what it needs.
+pub fn references(value: &Value, out: &mut BTreeSet<String>) {
     match value {
         Value::Object(map) if map.len() == 1 => match map.iter().next().expect("one entry") {
             (key, Value::String(target)) if key == "Ref" => {
