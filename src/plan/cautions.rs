@@ -20,6 +20,16 @@ pub struct Item<'p> {
     pub details: Vec<(&'static str, &'p str)>,
 }
 
+impl Item<'_> {
+    /// Each detail as it is written: `lost: the stream's records`, or the text alone.
+    pub fn detail_lines(&self) -> Vec<String> {
+        let line = |(label, text): &(&str, &str)| {
+            if label.is_empty() { text.to_string() } else { format!("{label}: {text}") }
+        };
+        self.details.iter().map(line).collect()
+    }
+}
+
 /// What an item is about.
 pub enum Subject<'p> {
     /// An action, named by its verb and heading.

@@ -42,11 +42,7 @@ pub fn render(plan: &Plan) -> String {
                 Subject::Resource(resource) => format!("`{resource}`"),
                 Subject::Action(action) => format!("{} {}", action.kind.verb(), code(&action.heading())),
             };
-            let details: Vec<String> = item
-                .details
-                .iter()
-                .map(|(label, text)| if label.is_empty() { text.to_string() } else { format!("{label}: {text}") })
-                .collect();
+            let details = item.detail_lines();
             if details.is_empty() {
                 let _ = writeln!(out, "> - {subject}");
             } else {

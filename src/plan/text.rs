@@ -76,16 +76,13 @@ pub fn render(plan: &Plan, color: bool) -> String {
         };
         let _ = writeln!(out, "\n{}", paint(&heading, style));
         for item in &caution.items {
-            let details = item.details.iter().map(|(label, text)| match *label {
-                "" => text.to_string(),
-                label => format!("{label}: {text}"),
-            });
+            let details = item.detail_lines();
             match item.subject {
                 Subject::Text(text) => {
                     let _ = writeln!(out, "  ! {text}");
                 }
                 Subject::Resource(resource) => {
-                    let _ = writeln!(out, "  ! {resource}: {}", details.collect::<Vec<_>>().join("; "));
+                    let _ = writeln!(out, "  ! {resource}: {}", details.join("; "));
                 }
                 Subject::Action(action) => {
                     let _ = writeln!(out, "  ! {} {}", action.kind.verb(), action.heading());
