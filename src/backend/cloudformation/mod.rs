@@ -560,20 +560,24 @@ impl<'a> Stack<'a> {
         Ok(done)
     }
 
-    /// Makes the change set a plan could not (the stack was failed, or kept stores were imported
-    /// first) and holds it to the plan: one that replaces, deletes or is blocked beyond what the
-    /// plan showed is deleted and refused.
-    async fn change_set_held_to(&self, plan: &Plan) -> Result<Option<String>, ApplyError> {
-        let kind = if self.now().await.map_err(setup)?.status.is_some() {
-            ChangeSetType::Update
-        } else {
-            ChangeSetType::Create
-        };
-        let deployed = if kind == ChangeSetType::Update { self.deployed().await.map_err(setup)? } else { None };
+    /// The stack as apply finds it (whether it exists, its deployed template) and the template to
+    /// converge it to: where a change set made at apply starts from.
+    async fn at_apply(&self) -> Result<(bool, Option<Value>, Value), ApplyError> {
+        let exists = self.now().await.map_err(setup)?.status.is_some();
+        let deployed = if exists { self.deployed().await.map_err(setup)? } else { None };
         let (rendered, _) = self.template(deployed.as_ref()).map_err(|e| ApplyError::Setup {
             what: "rendering the template",
             error: ApiError::new("GetTemplate", e.to_string()),
         })?;
+        Ok((exists, deployed, rendered))
+    }
+
+    /// Makes the change set a plan could not (the stack was failed, or kept stores were imported
+    /// first) and holds it to the plan: one that replaces, deletes or is blocked beyond what the
+    /// plan showed is deleted and refused.
+    async fn change_set_held_to(&self, plan: &Plan) -> Result<Option<String>, ApplyError> {
+        let (exists, deployed, rendered) = self.at_apply().await?;
+        let kind = if exists { ChangeSetType::Update } else { ChangeSetType::Create };
         let import = plan.actions.iter().any(|a| a.kind == Kind::Import);
         let made = self.change_set(&rendered, kind, import, Vec::new()).await.map_err(|e| ApplyError::Setup {
             what: "creating the change set",
@@ -696,12 +700,11 @@ impl<'a> Stack<'a> {
     /// Imports the kept stores found live that CloudFormation adopts only by identifier, in an
     /// import change set of their own, read again from live: the plan may be old.
     async fn import_kept(&self, progress: &dyn Progress) -> Result<Vec<Done>, ApplyError> {
-        let exists = self.now().await.map_err(setup)?.status.is_some();
-        let deployed = if exists { self.deployed().await.map_err(setup)? } else { None };
-        let reading =
-            |e: String| ApplyError::Setup { what: "reading the kept stores", error: ApiError::new("read", e) };
-        let (rendered, _) = self.template(deployed.as_ref()).map_err(|e| reading(e.to_string()))?;
-        let state = self.engine.read_modelled().await.map_err(|e| reading(e.to_string()))?;
+        let (_, deployed, rendered) = self.at_apply().await?;
+        let state = self.engine.read_modelled().await.map_err(|e| ApplyError::Setup {
+            what: "reading the kept stores",
+            error: ApiError::new("read", e.to_string()),
+        })?;
         let outside = adopt::outside(self.pipeline(), deployed.as_ref(), &state);
         let by_id: Vec<&Outside> = outside.iter().filter(|o| matches!(o.how, How::ById(..))).collect();
         let to_import: Vec<ResourceToImport> = by_id
