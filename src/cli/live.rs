@@ -6,9 +6,10 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 
+use crate::backend::aws::Account;
 use crate::backend::{self, Compiled, Deployment, aws, sdk};
 use crate::blueprint::spec::DeployTarget;
-use crate::diagnostic::text;
+use crate::diagnostic::{FileReport, text};
 use crate::plan::{Plan, Source};
 
 use super::{Error, VarArgs, use_color};
@@ -37,18 +38,33 @@ enum Target {
     Sdk,
 }
 
+/// A blueprint read for deployment: compiled, or the report that says why it cannot be.
+pub enum Checked {
+    Valid(Box<Compiled>),
+    Invalid(FileReport),
+}
+
 /// Loads, validates and compiles `file`; `Ok(None)` when the blueprint is invalid (already
 /// reported on stderr).
 pub fn compile(file: &Path, vars: &VarArgs) -> Result<Option<Compiled>, Error> {
+    match check(file, vars)? {
+        Checked::Valid(compiled) => Ok(Some(*compiled)),
+        Checked::Invalid(_) => {
+            writeln!(std::io::stderr(), "nothing planned: fix the errors above first")?;
+            Ok(None)
+        }
+    }
+}
+
+/// Loads, validates and compiles `file`, its diagnostics reported on stderr.
+pub fn check(file: &Path, vars: &VarArgs) -> Result<Checked, Error> {
     let overrides = vars.load()?;
     let loaded = super::load(file, &overrides)?;
-    let mut stderr = std::io::stderr();
     if !loaded.report.diagnostics.is_empty() {
-        write!(stderr, "{}", text::render(&loaded.report, use_color()))?;
+        write!(std::io::stderr(), "{}", text::render(&loaded.report, use_color()))?;
     }
     let Some(blueprint) = loaded.blueprint.filter(|_| loaded.report.errors() == 0) else {
-        writeln!(stderr, "nothing planned: fix the errors above first")?;
-        return Ok(None);
+        return Ok(Checked::Invalid(loaded.report));
     };
     let pipeline = crate::model::compile(&blueprint, crate::blueprint::base_dir(file))?;
     let described: Vec<String> = overrides.names().filter_map(|n| overrides.describe(n)).collect();
@@ -57,7 +73,8 @@ pub fn compile(file: &Path, vars: &VarArgs) -> Result<Option<Compiled>, Error> {
         vars: vars.vars.clone(),
         vars_files: vars.vars_files.iter().map(|p| p.display().to_string()).collect(),
     };
-    Ok(Some(Compiled { pipeline, source, vars_fingerprint: sdk::hash(&serde_json::json!(described)) }))
+    let vars_fingerprint = sdk::hash(&serde_json::json!(described));
+    Ok(Checked::Valid(Box::new(Compiled { pipeline, source, vars_fingerprint })))
 }
 
 /// The async runtime the AWS SDK needs, for one command.
@@ -75,8 +92,17 @@ impl TargetArgs {
     /// Connects to the target the arguments or the blueprint name; the SDK target reads what is
     /// live at once.
     pub async fn connect<'a>(&self, compiled: &'a Compiled) -> Result<Deployment<'a>, Error> {
+        self.deploy(self.account().await?, compiled).await
+    }
+
+    /// The account and region the arguments name, checked to answer.
+    pub async fn account(&self) -> Result<Account, Error> {
         let timeouts = aws::Timeouts { answer: std::time::Duration::from_secs(self.timeout), ..Default::default() };
-        let account = aws::connect(self.profile.as_deref(), self.region.as_deref(), timeouts).await.map_err(failed)?;
+        aws::connect(self.profile.as_deref(), self.region.as_deref(), timeouts).await.map_err(failed)
+    }
+
+    /// `compiled` in `account`, on the target the arguments or the blueprint name.
+    pub async fn deploy<'a>(&self, account: Account, compiled: &'a Compiled) -> Result<Deployment<'a>, Error> {
         let target = self.target.unwrap_or(match compiled.pipeline.deploy.target {
             DeployTarget::Cloudformation => Target::Cloudformation,
             DeployTarget::Sdk => Target::Sdk,

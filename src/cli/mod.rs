@@ -14,6 +14,7 @@ mod plan;
 mod render;
 mod rules;
 mod schema;
+mod select;
 mod shell;
 mod validate;
 
@@ -150,6 +151,8 @@ enum Outcome {
     Invalid,
     /// `plan --detailed-exitcode` found changes to make.
     Changes,
+    /// The command ran to its end, and some of its work failed (already reported).
+    Failed,
 }
 
 pub fn main() -> ExitCode {
@@ -174,7 +177,7 @@ pub fn main() -> ExitCode {
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
-        Ok(Outcome::Invalid) => ExitCode::from(1),
+        Ok(Outcome::Invalid | Outcome::Failed) => ExitCode::from(1),
         Ok(Outcome::Changes) => ExitCode::from(2),
         // A closed pipe (`pipe schema | head`) is the reader's choice, not a failure.
         Err(Error::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,

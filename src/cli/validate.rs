@@ -1,20 +1,19 @@
 //! `pipe validate`: check blueprint files and report every problem.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
 
 use clap::Args;
 
 use crate::diagnostic::{FileReport, json, text};
 
+use super::select::Selection;
 use super::{Error, Outcome, OutputFormat, VarArgs, use_color};
 use crate::style::{Style, paint};
 
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
-    /// Blueprint files, or directories whose `*.yaml` and `*.yml` files are blueprints.
-    #[arg(required = true, value_name = "FILE|DIR")]
-    paths: Vec<PathBuf>,
+    #[command(flatten)]
+    selection: Selection,
     #[command(flatten)]
     vars: VarArgs,
     /// `text` for people (on stderr), `json` for machines (on stdout).
@@ -28,7 +27,8 @@ pub struct ValidateArgs {
 
 pub fn run(args: &ValidateArgs) -> Result<Outcome, Error> {
     let overrides = args.vars.load()?;
-    let files = blueprint_files(&args.paths)?;
+    let selected = args.selection.resolve(&overrides, &args.vars.vars_files)?;
+    let files = selected.files;
     if args.explain && args.output == OutputFormat::Json {
         return Err(Error::Usage("`--explain` shows text; `pipe cost --output json` gives the figures".into()));
     }
@@ -45,9 +45,18 @@ pub fn run(args: &ValidateArgs) -> Result<Outcome, Error> {
     let invalid = reports.iter().any(|r| r.errors() > 0);
     match args.output {
         OutputFormat::Json => writeln!(std::io::stdout(), "{}", json::render(&reports))?,
+        // Only `--changed-since` selects none; a directory without blueprints is an error.
+        OutputFormat::Text if reports.is_empty() => writeln!(std::io::stderr(), "ok: no blueprint changed")?,
         OutputFormat::Text => write!(std::io::stderr(), "{}", render_text(&reports, use_color()))?,
     }
     write!(std::io::stdout(), "{explained}")?;
+    for removed in &selected.removed {
+        writeln!(
+            std::io::stderr(),
+            "note: `{}` was removed; its pipeline stays deployed until destroyed",
+            removed.display()
+        )?;
+    }
     Ok(if invalid { Outcome::Invalid } else { Outcome::Success })
 }
 
@@ -78,33 +87,4 @@ fn render_text(reports: &[FileReport], color: bool) -> String {
     };
     out.push_str(&line);
     out
-}
-
-/// Files as given, and the `*.yaml`/`*.yml` files of directories, sorted; each path once.
-fn blueprint_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
-    let mut files = Vec::new();
-    for path in paths {
-        if path.is_dir() {
-            let mut found: Vec<PathBuf> = fs_err::read_dir(path)?
-                .filter_map(Result::ok)
-                .map(|entry| entry.path())
-                .filter(|p| p.is_file() && is_yaml(p))
-                .collect();
-            if found.is_empty() {
-                return Err(Error::Usage(format!("no `*.yaml` or `*.yml` files in `{}`", path.display())));
-            }
-            found.sort();
-            files.extend(found);
-        } else if path.is_file() {
-            files.push(path.clone());
-        } else {
-            return Err(Error::Usage(format!("`{}` does not exist", path.display())));
-        }
-    }
-    files.dedup();
-    Ok(files)
-}
-
-fn is_yaml(path: &Path) -> bool {
-    matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
 }

@@ -67,6 +67,12 @@ pub fn render(reports: &[FileReport]) -> String {
     serde_json::to_string_pretty(&output).expect("diagnostics serialise to JSON")
 }
 
+/// One file's entry of the document `render` writes, for documents that embed a file's
+/// diagnostics (a plan of several blueprints).
+pub fn file_value(report: &FileReport) -> serde_json::Value {
+    serde_json::to_value(file(report)).expect("diagnostics serialise to JSON")
+}
+
 fn file(report: &FileReport) -> File<'_> {
     File {
         path: report.source.path().display().to_string(),

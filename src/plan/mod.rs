@@ -13,6 +13,7 @@ pub mod grow_only;
 pub mod markdown;
 pub mod replaced;
 pub mod risk;
+pub mod set;
 pub mod text;
 
 use serde::{Deserialize, Serialize};

@@ -164,7 +164,8 @@ impl Workspace {
     }
 }
 
-fn copy_dir(from: &Path, to: &Path) {
+/// Copies the directory `from` to `to` with everything in it; nothing when `from` does not exist.
+pub fn copy_dir(from: &Path, to: &Path) {
     if !from.exists() {
         return;
     }
