@@ -230,6 +230,54 @@ fn missing_region_and_credentials_are_one_line_errors() {
     assert!(err.starts_with("error: no usable AWS credentials"), "{err}");
 }
 
+/// Profiles as operators keep them: one whose keys come from a `credential_process` (aws-vault,
+/// granted) plans; one that signs in through IAM Identity Center without a session says how to
+/// sign in, not that no credentials exist.
+#[test]
+fn credential_process_profiles_work_and_an_sso_profile_without_a_session_says_sign_in() {
+    let workspace = Workspace::sdk("internet-offering", "io-profiles");
+    let home = tempfile::tempdir().expect("temp dir");
+    let config = home.path().join("config");
+    std::fs::write(
+        &config,
+        r#"[profile vault]
+credential_process = sh -c "echo '{\"Version\": 1, \"AccessKeyId\": \"testing\", \"SecretAccessKey\": \"testing\"}'"
+
+[profile corp]
+sso_session = corp
+sso_account_id = 123456789012
+sso_role_name = Admin
+
+[sso-session corp]
+sso_start_url = https://corp.awsapps.com/start
+sso_region = us-east-1
+"#,
+    )
+    .expect("write config");
+    for (profile, expected_code) in [("vault", 0), ("corp", 1)] {
+        let mut command = pipe_in("us-east-1");
+        command
+            .env_remove("AWS_ACCESS_KEY_ID")
+            .env_remove("AWS_SECRET_ACCESS_KEY")
+            .env("AWS_CONFIG_FILE", &config)
+            .env("HOME", home.path())
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .args(["plan", "--profile", profile])
+            .arg(&workspace.blueprint);
+        let (code, out, err) = run(&mut command);
+        assert_eq!(code, expected_code, "{profile}: {out}{err}");
+        if profile == "vault" {
+            assert!(out.starts_with("Plan for `io-profiles`"), "{out}");
+        } else {
+            assert_eq!(
+                err,
+                "error: profile `corp` signs in through IAM Identity Center and has no valid session \
+                 (failed to load the cached SSO token): run `aws sso login --profile corp`\n"
+            );
+        }
+    }
+}
+
 /// A closed port and a listener that never answers each end in one line, in seconds, naming the
 /// endpoint: not the credential advice, and not a wait without end.
 #[test]

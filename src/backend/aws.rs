@@ -27,6 +27,10 @@ pub enum ConnectError {
         "no usable AWS credentials ({0}): set AWS_PROFILE or pass `--profile`, run `aws configure`, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
     )]
     NoCredentials(String),
+    #[error(
+        "profile `{profile}` signs in through IAM Identity Center and has no valid session ({reason}): run `aws sso login --profile {profile}`"
+    )]
+    NoSsoSession { profile: String, reason: String },
     #[error("AWS refused the credentials{profile} ({reason}): check the keys, or renew the session (`aws sso login`)")]
     Refused { profile: String, reason: String },
     #[error("cannot reach {endpoint} ({reason}): check AWS_ENDPOINT_URL, the network or a proxy")]
@@ -117,12 +121,17 @@ where
         // The credential chain found nothing: the connector reports it, as a credentials error.
         SdkError::DispatchFailure(failure) if failure.as_connector_error().is_some_and(|e| from_credentials(e)) => {
             let reason = failure.as_connector_error().map(|e| chain(e)).unwrap_or_default();
-            ConnectError::NoCredentials(first_line(reason.trim_start_matches("other: ")))
+            let reason = first_line(reason.trim_start_matches("other: "));
+            // aws-config's SSO token provider keeps its error type private: its words are all
+            // there is to tell an expired sign-in from missing keys.
+            match reason.contains("SSO token") {
+                true => ConnectError::NoSsoSession { profile: profile_in_use(profile), reason: last_cause(&reason) },
+                false => ConnectError::NoCredentials(reason),
+            }
         }
         SdkError::DispatchFailure(failure) if failure.is_io() || failure.is_other() => {
             let reason = failure.as_connector_error().map_or_else(|| "no connection".to_string(), |e| chain(e));
-            let reason = reason.rsplit(": ").next().unwrap_or(&reason).to_string();
-            ConnectError::Unreachable { endpoint, reason }
+            ConnectError::Unreachable { endpoint, reason: last_cause(&reason) }
         }
         SdkError::ServiceError(service) => {
             let service = service.err();
@@ -135,6 +144,17 @@ where
         }
         other => ConnectError::NoCredentials(first_line(&chain(other))),
     }
+}
+
+/// The profile the credential chain read: `--profile`, else AWS_PROFILE, else `default`.
+fn profile_in_use(profile: Option<&str>) -> String {
+    let from_env = std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty());
+    profile.map(str::to_string).or(from_env).unwrap_or_else(|| "default".to_string())
+}
+
+/// The innermost cause of a one-line error chain (`a: b: c` gives `c`).
+fn last_cause(chain: &str) -> String {
+    chain.rsplit(": ").next().unwrap_or(chain).to_string()
 }
 
 /// The ARN partition of a region.
