@@ -5,7 +5,7 @@ use std::path::Path;
 
 use pipe::blueprint::vars::Vars;
 use pipe::cost::prices::PriceBook;
-use pipe::cost::{Estimate, estimate};
+use pipe::cost::{Estimate, Priced, estimate};
 use pipe::limits;
 
 const HOURS: f64 = 730.0;
@@ -25,7 +25,7 @@ fn compile(text: &str) -> pipe::model::Pipeline {
 fn scenario(name: &str) -> Estimate {
     let text = std::fs::read_to_string(format!("blueprints/{name}.yaml")).unwrap();
     let pipeline = compile(&text);
-    estimate(&pipeline.name, &pipeline.resources, &pipeline.usage, &PriceBook::standard(), "us-east-1")
+    estimate(&pipeline.name, Priced::all(&pipeline.resources), &pipeline.usage, &PriceBook::standard(), "us-east-1")
 }
 
 fn component(estimate: &Estimate, id: &str) -> f64 {
@@ -132,7 +132,13 @@ fn doubling_the_declared_throughput_moves_the_figures_as_the_arithmetic_says() {
     let text = std::fs::read_to_string("blueprints/internet-offering.yaml").unwrap();
     let doubled = text.replace("records_per_second: 2000", "records_per_second: 4000");
     let pipeline = compile(&doubled);
-    let estimate = estimate(&pipeline.name, &pipeline.resources, &pipeline.usage, &PriceBook::standard(), "us-east-1");
+    let estimate = estimate(
+        &pipeline.name,
+        Priced::all(&pipeline.resources),
+        &pipeline.usage,
+        &PriceBook::standard(),
+        "us-east-1",
+    );
     // 4 shards now, twice the PUT units and twice the on-demand bytes in; still 20 → 40 invocations/s.
     let records = 4000.0 * SECONDS;
     assert!((component(&estimate, "signups") - (4.0 * HOURS * 0.015 + records / 1e6 * 0.014)).abs() < 0.01);
@@ -150,7 +156,7 @@ fn a_region_other_than_the_tables_is_an_estimate_and_overrides_apply() {
     let pipeline = compile(&text);
     let overrides = [("kinesis.shard-hour".to_string(), 0.02)].into_iter().collect();
     let book = PriceBook::standard().with_overrides(&overrides, "test", "2026-12-01").unwrap();
-    let estimate = estimate(&pipeline.name, &pipeline.resources, &pipeline.usage, &book, "eu-west-1");
+    let estimate = estimate(&pipeline.name, Priced::all(&pipeline.resources), &pipeline.usage, &book, "eu-west-1");
     assert!(estimate.region_estimated);
     let shards = estimate.components[0].lines.iter().find(|l| l.price == "kinesis.shard-hour").unwrap();
     assert_eq!((shards.monthly_usd * 100.0).round(), 2.0 * HOURS * 0.02 * 100.0);

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, ValueEnum};
 
 use crate::cost::prices::{self, PriceBook};
-use crate::cost::{Estimate, estimate, view};
+use crate::cost::{Estimate, Priced, estimate, view};
 
 use super::{Error, Outcome, VarArgs};
 
@@ -52,8 +52,13 @@ pub fn run(args: &CostArgs) -> Result<Outcome, Error> {
     let file = args.file.as_deref().expect("clap requires FILE without --list-prices");
     let Some(compiled) = super::live::compile(file, &args.vars)? else { return Ok(Outcome::Invalid) };
     let pipeline = &compiled.pipeline;
-    let estimate =
-        estimate(&pipeline.name, &pipeline.resources, &pipeline.usage, &book, &region(args.region.as_deref()));
+    let estimate = estimate(
+        &pipeline.name,
+        Priced::all(&pipeline.resources),
+        &pipeline.usage,
+        &book,
+        &region(args.region.as_deref()),
+    );
     write!(stdout, "{}", show(&estimate, args.output))?;
     Ok(Outcome::Success)
 }

@@ -1,18 +1,19 @@
 //! The monthly cost before and after a plan: the deployed resources are the compiled ones with
-//! each planned change's `before` value put back, so both sides are priced by one estimator.
+//! each planned change's `before` value put back, plus the ones the plan deletes as deployed, so
+//! both sides are priced by one estimator.
 
 use serde_json::{Map, Value};
 
 use crate::model::Pipeline;
 use crate::plan::cost::CostDelta;
-use crate::plan::{Kind, Plan};
+use crate::plan::{Action, Deployed, Kind, Plan};
 
 use super::prices::PriceBook;
-use super::{Estimate, estimate};
+use super::{Estimate, Priced, estimate};
 
-/// The cost before and after `plan`, for the plan to carry.
+/// The cost before and after `plan`, for the plan to carry. Resources the plan deletes count
+/// before it as deployed, when the target read them.
 pub fn of(pipeline: &Pipeline, plan: &Plan, book: &PriceBook) -> CostDelta {
-    let after = estimate(&pipeline.name, &pipeline.resources, &pipeline.usage, book, &plan.region);
     let mut deployed = pipeline.resources.clone();
     for action in &plan.actions {
         match action.kind {
@@ -29,12 +30,50 @@ pub fn of(pipeline: &Pipeline, plan: &Plan, book: &PriceBook) -> CostDelta {
             _ => {}
         }
     }
-    let before = estimate(&pipeline.name, &deployed, &pipeline.usage, book, &plan.region);
+    let deleted: Vec<(&Action, &Deployed)> = plan
+        .actions
+        .iter()
+        .filter(|a| a.kind == Kind::Delete)
+        .filter_map(|a| Some((a, a.deployed.as_ref()?)))
+        .collect();
+    // What stays in the account stays on the bill: priced on both sides.
+    let staying = deleted.iter().filter(|(_, d)| d.stays).map(priced);
+    let after =
+        estimate(&pipeline.name, Priced::all(&pipeline.resources).chain(staying), &pipeline.usage, book, &plan.region);
+    let before = estimate(
+        &pipeline.name,
+        Priced::all(&deployed).chain(deleted.iter().map(priced)),
+        &pipeline.usage,
+        book,
+        &plan.region,
+    );
+    let mut removed_components: Vec<String> = deleted
+        .iter()
+        .filter(|(a, d)| !d.stays && !pipeline.usage.contains_key(&a.component))
+        .map(|(a, _)| a.component.clone())
+        .collect();
+    removed_components.dedup();
     CostDelta {
         before_usd: before.monthly_usd,
         after_usd: after.monthly_usd,
         components: moved(&before, &after),
-        deleted_unpriced: plan.actions.iter().filter(|a| a.kind == Kind::Delete).map(|a| a.resource.clone()).collect(),
+        deleted_unpriced: plan
+            .actions
+            .iter()
+            .filter(|a| a.kind == Kind::Delete && a.deployed.is_none())
+            .map(|a| a.resource.clone())
+            .collect(),
+        removed_components,
+    }
+}
+
+/// A deleted resource, priced as deployed.
+fn priced<'a>(&(action, deployed): &(&'a Action, &'a Deployed)) -> Priced<'a> {
+    Priced {
+        logical_id: &action.resource,
+        cfn_type: &action.resource_type,
+        component: &action.component,
+        properties: &deployed.properties,
     }
 }
 
@@ -107,6 +146,38 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    /// A plan that deletes a removed component's two-shard stream and leaves a retained one in the
+    /// account, for a pipeline that has nothing else.
+    fn deleting(stays: bool) -> CostDelta {
+        let stream = json!({ "StreamModeDetails": { "StreamMode": "PROVISIONED" }, "ShardCount": 2 });
+        let deleted = Action {
+            kind: Kind::Delete,
+            component: "old".into(),
+            resource: "OldStream".into(),
+            resource_type: "AWS::Kinesis::Stream".into(),
+            deployed: Some(Deployed { properties: stream.as_object().unwrap().clone(), stays }),
+            ..Action::default()
+        };
+        let pipeline = Pipeline::of("p", Vec::new());
+        of(&pipeline, &crate::plan::sample(vec![deleted]), &PriceBook::standard())
+    }
+
+    #[test]
+    fn a_deleted_resource_counts_before_the_plan_and_a_retained_one_on_both_sides() {
+        let gone = deleting(false);
+        let shard_hour = PriceBook::standard().get("kinesis.shard-hour").expect("priced").usd;
+        let expected = 2.0 * shard_hour * super::super::prices::HOURS_PER_MONTH;
+        assert!((gone.before_usd - expected).abs() < 1e-9, "{gone:?}");
+        assert_eq!(gone.after_usd, 0.0);
+        assert_eq!(gone.removed_components, ["old"]);
+        assert!(gone.deleted_unpriced.is_empty());
+        assert!(gone.lines()[1].ends_with("→ $0.00 (removed: its fixed costs; what its flow cost is not priced)"));
+
+        let kept = deleting(true);
+        assert_eq!((kept.before_usd, kept.after_usd), (gone.before_usd, gone.before_usd), "still billed after");
+        assert!(kept.components.is_empty() && kept.removed_components.is_empty(), "{kept:?}");
+    }
 
     #[test]
     fn put_back_restores_nested_and_listed_values() {

@@ -69,18 +69,40 @@ fn total(amounts: impl Iterator<Item = f64>) -> f64 {
     amounts.sum::<f64>() + 0.0
 }
 
-/// Prices every resource of `resources` at `usage`.
-pub fn estimate(
+/// What the pricer reads of a resource: one of the model, or one a plan deletes, as deployed.
+#[derive(Debug, Clone, Copy)]
+pub struct Priced<'r> {
+    pub logical_id: &'r str,
+    pub cfn_type: &'r str,
+    pub component: &'r str,
+    pub properties: &'r Map<String, Value>,
+}
+
+impl<'r> Priced<'r> {
+    /// The compiled resources, by logical id.
+    pub fn all(resources: &'r IndexMap<String, Resource>) -> impl Iterator<Item = Priced<'r>> {
+        resources.iter().map(|(logical_id, r)| Priced {
+            logical_id,
+            cfn_type: r.cfn_type,
+            component: &r.component,
+            properties: &r.properties,
+        })
+    }
+}
+
+/// Prices every resource of `resources` at `usage` (a component without usage: its fixed
+/// costs only).
+pub fn estimate<'r>(
     pipeline: &str,
-    resources: &IndexMap<String, Resource>,
+    resources: impl IntoIterator<Item = Priced<'r>>,
     usage: &IndexMap<String, Usage>,
     book: &PriceBook,
     region: &str,
 ) -> Estimate {
     let mut pricer = Pricer { book, lines: Vec::new(), not_priced: Vec::new() };
-    for (logical_id, resource) in resources {
-        let at = usage.get(&resource.component).cloned().unwrap_or_default();
-        pricer.resource(logical_id, resource, &at);
+    for resource in resources {
+        let at = usage.get(resource.component).cloned().unwrap_or_default();
+        pricer.resource(resource, &at);
     }
     let mut components: Vec<ComponentCost> = Vec::new();
     for (component, line) in pricer.lines {
@@ -144,11 +166,11 @@ fn text<'v>(properties: &'v Map<String, Value>, path: &[&str]) -> Option<&'v str
 
 impl Pricer<'_> {
     /// Adds `quantity` of price `id` for `resource`.
-    fn line(&mut self, resource: (&str, &Resource), item: String, quantity: f64, unit: &str, id: &str) {
-        let (logical_id, r) = resource;
+    fn line(&mut self, r: Priced, item: String, quantity: f64, unit: &str, id: &str) {
+        let logical_id = r.logical_id;
         let Some(price) = self.book.get(id) else {
             self.not_priced.push(NotPriced {
-                component: r.component.clone(),
+                component: r.component.to_string(),
                 resource: logical_id.to_string(),
                 reason: format!("no `{id}` price in the table; add one with `--prices`"),
             });
@@ -165,26 +187,25 @@ impl Pricer<'_> {
             source: price.source.clone(),
             as_of: price.as_of.clone(),
         };
-        self.lines.push((r.component.clone(), line));
+        self.lines.push((r.component.to_string(), line));
     }
 
     /// What each reader takes out of a stream or cluster that bills data out.
-    fn data_out(&mut self, resource: (&str, &Resource), gb_in: f64, readers: u32, id: &str) {
+    fn data_out(&mut self, resource: Priced, gb_in: f64, readers: u32, id: &str) {
         self.line(resource, format!("data out to {readers} readers"), gb_in * f64::from(readers), "GB", id);
     }
 
-    fn skip(&mut self, logical_id: &str, r: &Resource, reason: &str) {
+    fn skip(&mut self, r: Priced, reason: &str) {
         self.not_priced.push(NotPriced {
-            component: r.component.clone(),
-            resource: logical_id.into(),
+            component: r.component.to_string(),
+            resource: r.logical_id.into(),
             reason: reason.into(),
         });
     }
 
-    fn resource(&mut self, logical_id: &str, r: &Resource, usage: &Usage) {
-        let at = (logical_id, r);
-        let p = &r.properties;
-        match r.cfn_type {
+    fn resource(&mut self, at: Priced, usage: &Usage) {
+        let p = at.properties;
+        match at.cfn_type {
             "AWS::Kinesis::Stream" => self.kinesis(at, usage),
             "AWS::KinesisFirehose::DeliveryStream" => {
                 let gb = gb_per_month(usage, Some(5.0));
@@ -238,7 +259,7 @@ impl Pricer<'_> {
                 let gb = gb_per_month(usage, None);
                 self.line(at, "data in".into(), gb, "GB", "msk.serverless-in");
                 self.data_out(at, gb, usage.readers, "msk.serverless-out");
-                self.skip(logical_id, r, "MSK Serverless partition-hours and storage are not priced");
+                self.skip(at, "MSK Serverless partition-hours and storage are not priced");
             }
             "AWS::Glue::Job" => {
                 let workers = number(p, &["NumberOfWorkers"]).unwrap_or(0.0);
@@ -294,8 +315,7 @@ impl Pricer<'_> {
                         self.line(at, "HTTP deliveries".into(), messages / 1e5, "100,000 deliveries", "sns.http")
                     }
                     Some("sms") => self.skip(
-                        logical_id,
-                        r,
+                        at,
                         "SMS prices depend on the destination country and carrier; AWS publishes no single figure",
                     ),
                     _ => {}
@@ -387,17 +407,15 @@ impl Pricer<'_> {
                     "redshift.serverless-rpu-hour",
                 );
             }
-            "AWS::Redshift::Cluster" => {
-                self.skip(logical_id, r, "provisioned Redshift node prices are not in the table")
-            }
-            "AWS::Logs::LogGroup" => self.skip(logical_id, r, "log ingestion depends on what the code logs"),
-            "AWS::SecretsManager::Secret" => self.skip(logical_id, r, "Secrets Manager prices are not in the table"),
+            "AWS::Redshift::Cluster" => self.skip(at, "provisioned Redshift node prices are not in the table"),
+            "AWS::Logs::LogGroup" => self.skip(at, "log ingestion depends on what the code logs"),
+            "AWS::SecretsManager::Secret" => self.skip(at, "Secrets Manager prices are not in the table"),
             _ => {}
         }
     }
 
-    fn kinesis(&mut self, at: (&str, &Resource), usage: &Usage) {
-        let p = &at.1.properties;
+    fn kinesis(&mut self, at: Priced, usage: &Usage) {
+        let p = at.properties;
         let retention = number(p, &["RetentionPeriodHours"]).unwrap_or(24.0);
         if text(p, &["StreamModeDetails", "StreamMode"]) == Some("ON_DEMAND") {
             self.line(at, "on-demand stream".into(), HOURS_PER_MONTH, "stream-hours", "kinesis.on-demand-stream-hour");
@@ -436,8 +454,8 @@ impl Pricer<'_> {
         }
     }
 
-    fn lambda(&mut self, at: (&str, &Resource), usage: &Usage) {
-        let p = &at.1.properties;
+    fn lambda(&mut self, at: Priced, usage: &Usage) {
+        let p = at.properties;
         let Some(per_second) = usage.invocations_per_second else { return };
         let invocations = per_second * SECONDS_PER_MONTH;
         self.line(at, "invocations".into(), invocations / 1e6, "million requests", "lambda.requests");
@@ -454,8 +472,8 @@ impl Pricer<'_> {
         );
     }
 
-    fn dynamodb(&mut self, at: (&str, &Resource), usage: &Usage) {
-        let p = &at.1.properties;
+    fn dynamodb(&mut self, at: Priced, usage: &Usage) {
+        let p = at.properties;
         if text(p, &["BillingMode"]) == Some("PROVISIONED") {
             let wcu = number(p, &["ProvisionedThroughput", "WriteCapacityUnits"]).unwrap_or(0.0);
             let rcu = number(p, &["ProvisionedThroughput", "ReadCapacityUnits"]).unwrap_or(0.0);
@@ -497,7 +515,7 @@ impl Pricer<'_> {
                 );
             }
         }
-        self.skip(at.0, at.1, "table storage depends on the items kept, which the blueprint does not declare");
+        self.skip(at, "table storage depends on the items kept, which the blueprint does not declare");
     }
 }
 

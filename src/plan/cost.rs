@@ -14,6 +14,10 @@ pub struct CostDelta {
     /// properties are no longer in the blueprint).
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub deleted_unpriced: Vec<String>,
+    /// Components the blueprint no longer has, whose deleted resources are priced as deployed:
+    /// their fixed costs only, since their flow is no longer declared.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub removed_components: Vec<String>,
 }
 
 impl CostDelta {
@@ -28,7 +32,11 @@ impl CostDelta {
             usd(change.abs())
         )];
         for (component, before, after) in &self.components {
-            lines.push(format!("  {component}: {} → {}", usd(*before), usd(*after)));
+            let removed = match self.removed_components.contains(component) {
+                true => " (removed: its fixed costs; what its flow cost is not priced)",
+                false => "",
+            };
+            lines.push(format!("  {component}: {} → {}{removed}", usd(*before), usd(*after)));
         }
         for resource in &self.deleted_unpriced {
             lines.push(format!("  {resource}: deleted; what it cost leaves the bill (not priced)"));

@@ -131,6 +131,18 @@ pub struct Action {
     /// whatever its flags.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub blocked: Option<String>,
+    /// A deleted resource as deployed, so the cost before the plan counts it. Priced when the
+    /// plan is made; not in the JSON view.
+    #[serde(skip)]
+    pub deployed: Option<Deployed>,
+}
+
+/// A resource a plan deletes, as it is deployed.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Deployed {
+    pub properties: serde_json::Map<String, Value>,
+    /// It leaves the stack but stays in the account, billed (CloudFormation's `Retain`).
+    pub stays: bool,
 }
 
 /// The work a plan does outside any resource's properties. Each is a unit of its own in apply,

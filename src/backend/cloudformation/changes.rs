@@ -9,7 +9,7 @@ use aws_sdk_cloudformation::types::{
 use serde_json::{Map, Value};
 
 use crate::model::Pipeline;
-use crate::plan::{Action, Change, Kind, diff, risk};
+use crate::plan::{Action, Change, Deployed, Kind, diff, risk};
 
 /// The actions for `changes`, given the template deployed now (`deployed`, absent for a new
 /// stack) and the one the change set was made from.
@@ -117,6 +117,7 @@ fn action(pipeline: &Pipeline, deployed: Option<&Value>, rendered: &Value, chang
         }
         Some(ChangeAction::Remove) => {
             action.kind = Kind::Delete;
+            action.deployed = Some(Deployed { properties: properties(before), stays: retained });
             action.reason =
                 Some(format!("the blueprint no longer has it: `{}` was removed or renamed", action.component));
             if retained {

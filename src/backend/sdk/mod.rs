@@ -31,7 +31,7 @@ use self::resolve::{Handle, Resolver};
 use crate::backend::aws::{Account, ApiError};
 use crate::model::{Pipeline, Prerequisite, Resource};
 use crate::plan::grow_only::{self, Held, Shrink};
-use crate::plan::{Action, Change, Fingerprint, Kind, Plan, Source, diff, risk};
+use crate::plan::{Action, Change, Deployed, Fingerprint, Kind, Plan, Source, diff, risk};
 
 /// The tag holding a hash of the properties pipe last applied: live that differs from a
 /// matching hash was changed outside pipe (drift).
@@ -209,6 +209,7 @@ impl<'a> Engine<'a> {
             physical_id: Some(orphan.live.handle.physical_id.clone()),
             reason: Some(self.why_left(&orphan.component)),
             data_loss: risk::data_loss(orphan.resource_type),
+            deployed: Some(Deployed { properties: orphan.live.properties.clone(), stays: false }),
             ..Action::default()
         }));
         let live = self
