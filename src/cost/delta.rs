@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 
 use crate::model::Pipeline;
 use crate::plan::cost::CostDelta;
-use crate::plan::{Action, Deployed, Kind, Plan};
+use crate::plan::{Action, Change, Deployed, Kind, Plan};
 
 use super::prices::PriceBook;
 use super::{Estimate, Priced, estimate};
@@ -22,8 +22,8 @@ pub fn of(pipeline: &Pipeline, plan: &Plan, book: &PriceBook) -> CostDelta {
             }
             Kind::Update | Kind::Replace => {
                 if let Some(resource) = deployed.get_mut(&action.resource) {
-                    for change in &action.changes {
-                        put_back(&mut resource.properties, &change.path, change.before.clone());
+                    for change in in_undo_order(&action.changes) {
+                        put_back(&mut resource.properties, change);
                     }
                 }
             }
@@ -96,9 +96,29 @@ fn moved(before: &Estimate, after: &Estimate) -> Vec<(String, f64, f64)> {
         .collect()
 }
 
-/// Sets the property at a plan path (`A.B[0].C`) to `value`, or removes it for `None`.
-fn put_back(properties: &mut Map<String, Value>, path: &str, value: Option<Value>) {
-    let mut segments: Vec<(String, Option<usize>)> = path
+/// Changes in the order that undoes them on the after side: changed values first (their list
+/// indices are the after side's), then items a list gained (from the last), then items it lost
+/// (from the first, at their before indices).
+fn in_undo_order(changes: &[Change]) -> Vec<&Change> {
+    let index = |c: &Change| c.path.rsplit_once('[').and_then(|(_, i)| i.trim_end_matches(']').parse::<usize>().ok());
+    let (mut values, mut gained, mut lost) = (Vec::new(), Vec::new(), Vec::new());
+    for change in changes {
+        match (change.before.is_some(), change.after.is_some(), index(change)) {
+            (false, true, Some(i)) => gained.push((i, change)),
+            (true, false, Some(i)) => lost.push((i, change)),
+            _ => values.push(change),
+        }
+    }
+    gained.sort_by_key(|(i, _)| std::cmp::Reverse(*i));
+    lost.sort_by_key(|(i, _)| *i);
+    values.into_iter().chain(gained.into_iter().map(|(_, c)| c)).chain(lost.into_iter().map(|(_, c)| c)).collect()
+}
+
+/// Puts a change's `before` back at its plan path (`A.B[0].C`): sets it, removes what it did
+/// not have, re-inserts a list item it lost.
+fn put_back(properties: &mut Map<String, Value>, change: &Change) {
+    let mut segments: Vec<(String, Option<usize>)> = change
+        .path
         .split('.')
         .map(|segment| match segment.split_once('[') {
             Some((key, index)) => (key.to_string(), index.trim_end_matches(']').parse().ok()),
@@ -119,7 +139,7 @@ fn put_back(properties: &mut Map<String, Value>, path: &str, value: Option<Value
         let Some(object) = next.as_object_mut() else { return };
         node = object;
     }
-    match (last_index, value) {
+    match (last_index, change.before.clone()) {
         (None, Some(value)) => {
             node.insert(last_key, value);
         }
@@ -127,15 +147,14 @@ fn put_back(properties: &mut Map<String, Value>, path: &str, value: Option<Value
             node.remove(&last_key);
         }
         (Some(i), value) => {
-            if let Some(Value::Array(items)) = node.get_mut(&last_key)
-                && i < items.len()
-            {
-                match value {
-                    Some(value) => items[i] = value,
-                    None => {
-                        items.remove(i);
-                    }
+            let Some(Value::Array(items)) = node.get_mut(&last_key) else { return };
+            match (value, change.after.is_some()) {
+                (Some(value), true) if i < items.len() => items[i] = value,
+                (Some(value), false) if i <= items.len() => items.insert(i, value),
+                (None, _) if i < items.len() => {
+                    items.remove(i);
                 }
+                _ => {}
             }
         }
     }
@@ -180,11 +199,18 @@ mod tests {
     }
 
     #[test]
-    fn put_back_restores_nested_and_listed_values() {
-        let mut properties = json!({ "A": { "B": [ { "C": 2 } ] }, "D": 1 }).as_object().unwrap().clone();
-        put_back(&mut properties, "A.B[0].C", Some(json!(1)));
-        put_back(&mut properties, "D", None);
-        put_back(&mut properties, "E", Some(json!("x")));
-        assert_eq!(Value::Object(properties), json!({ "A": { "B": [ { "C": 1 } ] }, "E": "x" }));
+    fn put_back_undoes_what_the_diff_found_nested_and_item_by_item() {
+        let before = json!({ "A": { "B": [ { "C": 1 }, "kept", "lost" ] }, "E": "x", "L": [1, 2, 3] });
+        let after = json!({ "A": { "B": [ "new", { "C": 2 }, "kept" ] }, "D": 1, "L": [0, 1, 3, 4] });
+        let changes =
+            crate::plan::diff::changes("AWS::Kinesis::Stream", after.as_object().unwrap(), before.as_object().unwrap());
+        let mut properties = after.as_object().unwrap().clone();
+        for change in in_undo_order(&changes) {
+            put_back(&mut properties, change);
+        }
+        // `E` is not in the blueprint: the diff never reports what the blueprint leaves unset.
+        let mut expected = before.as_object().unwrap().clone();
+        expected.remove("E");
+        assert_eq!(Value::Object(properties), Value::Object(expected), "{changes:#?}");
     }
 }

@@ -108,7 +108,7 @@ fn field(kind: &str, resource_type: &str, path: &str) -> Option<&'static str> {
                 None => path.ends_with(rest),
             }
         } else {
-            path == *pattern
+            super::diff::within(path, pattern)
         };
         (*k == kind && *t == resource_type && hit).then_some(*field)
     })

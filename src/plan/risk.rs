@@ -129,9 +129,7 @@ const POLICY_PROPERTIES: &[&str] = &["Policies", "PolicyDocument", "AssumeRolePo
 
 /// Whether a property path lies inside an IAM-style policy.
 pub fn is_policy(path: &str) -> bool {
-    POLICY_PROPERTIES
-        .iter()
-        .any(|key| path == *key || path.starts_with(&format!("{key}.")) || path.starts_with(&format!("{key}[")))
+    POLICY_PROPERTIES.iter().any(|key| super::diff::within(path, key))
 }
 
 /// Plain-language lines for the changes that grant more access or remove protection, given the
@@ -139,9 +137,7 @@ pub fn is_policy(path: &str) -> bool {
 pub fn security(changes: &[Change], before: &Map<String, Value>, after: &Map<String, Value>) -> Vec<String> {
     let mut lines = Vec::new();
     for key in POLICY_PROPERTIES {
-        let touched = changes.iter().any(|c| {
-            c.path == *key || c.path.starts_with(&format!("{key}.")) || c.path.starts_with(&format!("{key}["))
-        });
+        let touched = changes.iter().any(|c| super::diff::within(&c.path, key));
         if !touched {
             continue;
         }

@@ -44,11 +44,17 @@ impl Action {
 }
 
 impl Change {
-    /// `ShardCount: 2 → 16 (forces replacement)`
+    /// `ShardCount: 2 → 16 (forces replacement)`; an item a list gained or lost is
+    /// `Statement[2]: + {...}` or `Statement[1]: - {...}`.
     pub fn line(&self) -> String {
         let replace = if self.forces_replacement { " (forces replacement)" } else { "" };
         let field = self.field.as_ref().map(|f| format!("  [{f}]")).unwrap_or_default();
-        format!("{}: {} → {}{replace}{field}", self.path, shown(self.before.as_ref()), shown(self.after.as_ref()))
+        let value = match (self.before.as_ref(), self.after.as_ref(), self.path.ends_with(']')) {
+            (None, Some(added), true) => format!("+ {}", shown(Some(added))),
+            (Some(removed), None, true) => format!("- {}", shown(Some(removed))),
+            (before, after, _) => format!("{} → {}", shown(before), shown(after)),
+        };
+        format!("{}: {value}{replace}{field}", self.path)
     }
 }
 

@@ -174,19 +174,15 @@ fn mark_recreation(changes: &mut [Change], details: &[ResourceChangeDetail]) {
             continue;
         }
         let Some(name) = target.name() else { continue };
-        for change in changes.iter_mut().filter(|c| c.path == name || c.path.starts_with(&format!("{name}."))) {
+        for change in changes.iter_mut().filter(|c| diff::within(&c.path, name)) {
             change.forces_replacement = true;
         }
     }
 }
 
 fn replacement_reason(component: &str, resource_type: &str, changes: &[Change], conditional: bool) -> String {
-    let forcing: Vec<&str> = changes.iter().filter(|c| c.forces_replacement).map(|c| c.path.as_str()).collect();
-    let paths = if forcing.is_empty() {
-        changes.iter().map(|c| c.path.as_str()).collect::<Vec<_>>().join(", ")
-    } else {
-        forcing.join(", ")
-    };
+    let forcing = diff::paths(changes.iter().filter(|c| c.forces_replacement));
+    let paths = if forcing.is_empty() { diff::paths(changes) } else { forcing };
     if conditional {
         format!(
             "`{component}` changed ({paths}); CloudFormation replaces a {resource_type} for this change only in some cases, and decides while applying: plan for a replacement"

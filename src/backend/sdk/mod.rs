@@ -9,6 +9,7 @@ mod discovery;
 pub mod graph;
 pub(crate) mod lock;
 mod operation;
+mod predict;
 pub mod propagation;
 pub mod provider;
 mod providers;
@@ -185,12 +186,18 @@ impl<'a> Engine<'a> {
 
     /// Compares the blueprint with what was read.
     pub async fn plan(&self, state: &State, source: Source, vars_fingerprint: String) -> Result<Plan, Error> {
-        let handles = Self::handles(state);
+        // What a resource to create will be known by, where its name decides it, so what refers
+        // to it shows the value rather than "(known after apply)". Waves run in dependency
+        // order: a prediction is there before anything that refers to it.
+        let mut handles = Self::handles(state);
         let mut actions = artifacts::plan(&self.aws, self.pipeline).await?;
         let (mut kept, mut refused) = (Vec::new(), Vec::new());
         for id in self.deps.waves().into_iter().flatten() {
             let resource = &self.pipeline.resources[&id];
             let (desired, held) = self.desired_held(&id, &handles, state.live.get(&id));
+            if let (None, Some(predicted)) = (state.live.get(&id), predict::handle(&self.aws.account, &desired)) {
+                handles.insert(id.clone(), predicted);
+            }
             kept.extend(held.kept);
             refused.extend(held.refused);
             actions.push(self.action(resource, &desired, state.live.get(&id)));
@@ -323,11 +330,10 @@ impl<'a> Engine<'a> {
             action.data_loss = risk::shortened(resource.cfn_type, &live_properties, &desired.properties, action.drift);
         } else {
             action.kind = Kind::Replace;
-            let paths: Vec<&str> = replaced.iter().map(|c| c.path.as_str()).collect();
             action.reason = Some(format!(
-                "`{}` changed{}, and {} cannot change in place",
+                "`{}` changed ({}), and {} cannot change in place",
                 resource.component,
-                format_args!(" ({})", paths.join(", ")),
+                diff::paths(replaced),
                 resource.cfn_type
             ));
             action.data_loss = risk::data_loss(resource.cfn_type);

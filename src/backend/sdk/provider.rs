@@ -261,7 +261,7 @@ pub fn found<T>(read: Result<T, ApiError>, missing: impl Fn(&ApiError) -> bool) 
 /// Whether `changes` touch `key`: a top-level property, or a path inside one, written as
 /// `plan::diff` writes paths (`A.B`, `A[0].B`).
 pub fn touched(changes: &[Change], key: &str) -> bool {
-    changes.iter().any(|c| c.path.strip_prefix(key).is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '['])))
+    changes.iter().any(|c| crate::plan::diff::within(&c.path, key))
 }
 
 /// Converges an existing resource to `desired` with the changes a plan would show: after an

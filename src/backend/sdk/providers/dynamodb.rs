@@ -210,7 +210,7 @@ impl Provider for Table {
     }
 
     fn steps(&self, live: &Live, changes: &[Change]) -> Vec<String> {
-        let changed = |key: &str| changes.iter().any(|c| c.path == key || c.path.starts_with(&format!("{key}.")));
+        let changed = |key: &str| touched(changes, key);
         let mut steps = Vec::new();
         if changed("BillingMode") || changed("ProvisionedThroughput") {
             steps.push("UpdateTable (billing), then wait for ACTIVE".to_string());

@@ -199,27 +199,26 @@ impl Provider for Cluster {
     }
 
     fn steps(&self, _live: &Live, changes: &[Change]) -> Vec<String> {
-        let touched =
-            |prefix: &str| changes.iter().any(|c| c.path == prefix || c.path.starts_with(&format!("{prefix}.")));
+        let changed = |prefix: &str| touched(changes, prefix);
         let mut steps = Vec::new();
         let mut step = |hit: bool, call: &str| {
             if hit {
                 steps.push(format!("{call}, then follow its operation to UPDATE_COMPLETE"));
             }
         };
-        step(touched("KafkaVersion"), "UpdateClusterKafkaVersion");
-        step(touched("BrokerNodeGroupInfo.InstanceType"), "UpdateBrokerType (brokers restart one at a time)");
-        step(touched("NumberOfBrokerNodes"), "UpdateBrokerCount");
+        step(changed("KafkaVersion"), "UpdateClusterKafkaVersion");
+        step(changed("BrokerNodeGroupInfo.InstanceType"), "UpdateBrokerType (brokers restart one at a time)");
+        step(changed("NumberOfBrokerNodes"), "UpdateBrokerCount");
         step(
-            touched("BrokerNodeGroupInfo.StorageInfo"),
+            changed("BrokerNodeGroupInfo.StorageInfo"),
             "UpdateBrokerStorage (storage only grows; 6 h between changes)",
         );
-        step(touched("BrokerNodeGroupInfo.ConnectivityInfo"), "UpdateConnectivity");
+        step(changed("BrokerNodeGroupInfo.ConnectivityInfo"), "UpdateConnectivity");
         step(
-            touched("ClientAuthentication") || touched("EncryptionInfo.EncryptionInTransit.ClientBroker"),
+            changed("ClientAuthentication") || changed("EncryptionInfo.EncryptionInTransit.ClientBroker"),
             "UpdateSecurity",
         );
-        step(touched("EnhancedMonitoring") || touched("LoggingInfo"), "UpdateMonitoring");
+        step(changed("EnhancedMonitoring") || changed("LoggingInfo"), "UpdateMonitoring");
         steps
     }
 }
