@@ -346,6 +346,7 @@ fn an_apply_killed_part_way_resumes_without_duplicates() {
     let (code, plan, _) = pipe(region, &["plan", "--detailed-exitcode"], &workspace);
     assert_eq!(code, 2, "the interrupted apply left work to do");
     assert!(!plan.contains("9 to create"), "some resources exist already: {plan}");
+    assert!(!plan.contains("[drift"), "what the killed apply left is not a change outside pipe: {plan}");
     let (code, _, err) = pipe(region, &["apply", "--yes"], &workspace);
     assert_eq!(code, 0, "the re-run takes over the dead run's lease and converges: {err}");
     let (code, plan, _) = pipe(region, &["plan", "--detailed-exitcode"], &workspace);
@@ -368,6 +369,86 @@ fn an_apply_killed_part_way_resumes_without_duplicates() {
     let (code, _, err) = pipe(region, &["destroy", "--yes", "--allow-data-loss"], &workspace);
     assert_eq!(code, 0, "{err}");
     assert_eq!(leftovers(region, &workspace.name), Vec::<String>::new());
+}
+
+/// Ctrl-C mid-apply: in-flight calls are abandoned, the lease released, the exit code 130, and
+/// what was done and how to resume said; the next plan shows work left, never drift, and the
+/// next apply finishes it.
+#[test]
+fn an_apply_stopped_by_sigint_releases_its_lease_and_says_how_to_resume() {
+    use std::io::{BufRead, BufReader, Read};
+    use std::process::Stdio;
+
+    let region = "sa-east-1";
+    let workspace = Workspace::sdk("internet-offering", "io-stopped");
+    let mut command = pipe_in(region);
+    command.env("AWS_ENDPOINT_URL", proxy_endpoint()).args(["apply", "--yes"]).arg(&workspace.blueprint);
+    let mut child = command.stderr(Stdio::piped()).stdout(Stdio::piped()).spawn().expect("pipe runs");
+    let mut stderr = BufReader::new(child.stderr.take().expect("piped"));
+    let mut seen = String::new();
+    while seen.matches(": created in").count() < 3 {
+        let mut line = String::new();
+        assert_ne!(stderr.read_line(&mut line).expect("readable"), 0, "apply ended early: {seen}");
+        seen.push_str(&line);
+    }
+    let interrupted = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status();
+    assert!(interrupted.expect("kill runs").success());
+    stderr.read_to_string(&mut seen).expect("the rest of stderr");
+    let status = child.wait().expect("reaped");
+    assert_eq!(status.code(), Some(130), "{seen}");
+    assert!(seen.contains("SIGINT: stopping: abandoning calls in flight and releasing the lock"), "{seen}");
+    assert!(
+        seen.contains("error: stopped by SIGINT: calls in flight were abandoned, and AWS may still finish them; run `pipe apply` again to resume"),
+        "{seen}"
+    );
+    assert!(seen.contains("already done: "), "{seen}");
+    let aws = config(region);
+    let lease = runtime().block_on(
+        aws_sdk_s3::Client::new(&aws)
+            .head_object()
+            .bucket(format!("pipe-artifacts-123456789012-{region}"))
+            .key("pipe/io-stopped/apply.lock")
+            .send(),
+    );
+    assert!(lease.is_err(), "the lease was released, not left to expire");
+
+    let (code, plan, err) = pipe(region, &["plan", "--detailed-exitcode"], &workspace);
+    assert_eq!(code, 2, "the stopped apply left work to do: {err}");
+    assert!(!plan.contains("[drift"), "nothing changed outside pipe: {plan}");
+    let (code, _, err) = pipe(region, &["apply", "--yes"], &workspace);
+    assert_eq!(code, 0, "{err}");
+    let (code, plan, _) = pipe(region, &["plan", "--detailed-exitcode"], &workspace);
+    assert_eq!(code, 0, "{plan}");
+
+    // Changed outside pipe, a resource is drift; the same difference on a resource an apply
+    // stopped on (its journal says so) is work left unfinished.
+    let kinesis = aws_sdk_kinesis::Client::new(&aws);
+    runtime()
+        .block_on(
+            kinesis
+                .increase_stream_retention_period()
+                .stream_name("io-stopped-signups")
+                .retention_period_hours(72)
+                .send(),
+        )
+        .expect("retention raised outside pipe");
+    let (_, plan, _) = pipe(region, &["plan"], &workspace);
+    assert!(plan.contains("update SignupsStream (AWS::Kinesis::Stream io-stopped-signups, component `signups`) [drift: changed outside pipe]"), "{plan}");
+    runtime()
+        .block_on(
+            aws_sdk_s3::Client::new(&aws)
+                .put_object()
+                .bucket(format!("pipe-artifacts-123456789012-{region}"))
+                .key("pipe/io-stopped/apply.journal.json")
+                .body(br#"{"started": 1, "pending": ["SignupsStream"]}"#.to_vec().into())
+                .send(),
+        )
+        .expect("journal written");
+    let (_, plan, _) = pipe(region, &["plan"], &workspace);
+    assert!(plan.contains("component `signups`) [unfinished: the last apply stopped here]"), "{plan}");
+    assert!(plan.contains("because unfinished: the last apply stopped here before converging it"), "{plan}");
+    let (code, _, err) = pipe(region, &["destroy", "--yes", "--allow-data-loss"], &workspace);
+    assert_eq!(code, 0, "{err}");
 }
 
 #[test]

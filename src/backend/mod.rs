@@ -16,13 +16,36 @@ use crate::model::Pipeline;
 use crate::plan::{Action, DataLossRefused, Plan, Source};
 
 /// How `apply` and `destroy` go about it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Options {
     /// Resources converged at once.
     pub concurrency: usize,
     pub allow_data_loss: bool,
     /// Resources a continued rollback skips (CloudFormation's `ResourcesToSkip`).
     pub skip_resources: Vec<String>,
+    /// Where a stop asked from outside (Ctrl-C, SIGTERM) is heard; `None`: never stopped.
+    pub stop: Option<StopSignal>,
+}
+
+/// A stop asked of a run from outside: the signal, and the exit code that reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stop {
+    pub signal: &'static str,
+    pub exit_code: u8,
+}
+
+/// The receiving end of a run's stop: `Some` once asked.
+pub type StopSignal = tokio::sync::watch::Receiver<Option<Stop>>;
+
+/// Resolves when `stop` is asked; never, without a signal or once nobody can send one.
+pub async fn stopped(stop: Option<StopSignal>) -> Stop {
+    if let Some(mut stop) = stop
+        && let Ok(asked) = stop.wait_for(Option::is_some).await
+        && let Some(asked) = *asked
+    {
+        return asked;
+    }
+    std::future::pending().await
 }
 
 /// What a run reports as it goes, one resource at a time: the engines emit, the `ui` shows.
@@ -52,13 +75,17 @@ pub enum ApplyError {
     Setup { what: &'static str, error: ApiError },
     #[error("{resource} ({resource_type}) could not be {verb}: {error}")]
     Failed { resource: String, resource_type: String, verb: &'static str, error: ApiError, done: Vec<Done> },
+    /// Stopped from outside: calls in flight were abandoned, the lease released. `after`: what
+    /// goes on without pipe and how to resume.
+    #[error("stopped by {}: {after}", stop.signal)]
+    Interrupted { stop: Stop, done: Vec<Done>, after: &'static str },
 }
 
 impl ApplyError {
     /// The resources that were converged before the failure.
     pub fn done(&self) -> &[Done] {
         match self {
-            ApplyError::Failed { done, .. } => done,
+            ApplyError::Failed { done, .. } | ApplyError::Interrupted { done, .. } => done,
             _ => &[],
         }
     }
@@ -120,7 +147,15 @@ impl<'a> Deployment<'a> {
     pub async fn apply(&self, plan: &Plan, options: Options, progress: &dyn Progress) -> Result<Vec<Done>, ApplyError> {
         match self {
             Deployment::Sdk { engine, state } => engine.apply(plan, state, options, progress).await,
-            Deployment::Stack(stack) => stack.apply(plan, options, progress).await,
+            // The stack operation is CloudFormation's: pipe only stops waiting for it.
+            Deployment::Stack(stack) => tokio::select! {
+                result = stack.apply(plan, options.clone(), progress) => result,
+                stop = stopped(options.stop.clone()) => Err(ApplyError::Interrupted {
+                    stop,
+                    done: Vec::new(),
+                    after: "CloudFormation goes on with the stack's change set without pipe; `pipe plan` says when it has finished and what is left",
+                }),
+            },
         }
     }
 

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use clap::Args;
 
-use crate::backend::Options;
+use crate::backend::{ApplyError, Options};
 use crate::plan::Plan;
 
 use super::live::{self, TargetArgs, failed};
@@ -93,6 +93,7 @@ pub fn run(args: &ApplyArgs) -> Result<Outcome, Error> {
             concurrency: usize::from(args.concurrency),
             allow_data_loss: args.allow_data_loss,
             skip_resources: args.skip_resource.clone(),
+            stop: Some(super::signals::listen()?),
         };
         let progress = crate::ui::progress::for_stderr(std::io::stderr().is_terminal());
         let start = Instant::now();
@@ -109,9 +110,14 @@ pub fn run(args: &ApplyArgs) -> Result<Outcome, Error> {
             Err(error) => {
                 let done: Vec<String> = error.done().iter().map(|d| format!("{} ({})", d.resource, d.what)).collect();
                 let already = if done.is_empty() { "nothing".to_string() } else { done.join(", ") };
-                Err(failed(format!(
-                    "{error}\n  already done: {already}\n  run `pipe apply` again to resume: it finds what exists and converges the rest"
-                )))
+                match error {
+                    ApplyError::Interrupted { stop, .. } => {
+                        Err(Error::Stopped(format!("{error}\n  already done: {already}"), stop.exit_code))
+                    }
+                    _ => Err(failed(format!(
+                        "{error}\n  already done: {already}\n  run `pipe apply` again to resume: it finds what exists and converges the rest"
+                    ))),
+                }
             }
         }
     })

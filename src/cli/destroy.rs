@@ -47,7 +47,7 @@ pub fn run(args: &DestroyArgs) -> Result<Outcome, Error> {
                 return Err(Error::Usage("destroy cancelled: nothing was deleted".into()));
             }
         }
-        let options = Options { concurrency: 8, allow_data_loss: args.allow_data_loss, skip_resources: Vec::new() };
+        let options = Options { concurrency: 8, allow_data_loss: args.allow_data_loss, ..Options::default() };
         let progress = crate::ui::progress::for_stderr(std::io::stderr().is_terminal());
         let (done, kept) = deployment
             .destroy(options, progress.as_ref())

@@ -1,7 +1,8 @@
 //! Command-line interface: clap definitions here, one handler per subcommand beside them.
 //!
 //! Exit codes: 0 success, 1 a blueprint is invalid or a command against AWS failed, 2 a usage or
-//! I/O error. `plan --detailed-exitcode` follows Terraform: 0 no changes, 1 any error, 2 changes.
+//! I/O error, 130 and 143 an apply stopped by SIGINT and SIGTERM. `plan --detailed-exitcode`
+//! follows Terraform: 0 no changes, 1 any error, 2 changes.
 
 mod apply;
 mod cost;
@@ -16,6 +17,7 @@ mod rules;
 mod schema;
 mod select;
 mod shell;
+mod signals;
 mod validate;
 
 use std::io::{IsTerminal, Write};
@@ -136,6 +138,9 @@ enum Error {
     /// A command against AWS ran and could not finish.
     #[error("{0}")]
     Failed(String),
+    /// A signal stopped the command: what it did and how to resume, and the exit code.
+    #[error("{0}")]
+    Stopped(String, u8),
 }
 
 impl From<crate::backend::Error> for Error {
@@ -184,6 +189,7 @@ pub fn main() -> ExitCode {
         Err(error) => {
             let _ = writeln!(std::io::stderr(), "{}: {error}", paint("error", Style::Error, use_color()));
             match error {
+                Error::Stopped(_, code) => ExitCode::from(code),
                 Error::Failed(_) => ExitCode::from(1),
                 _ if detailed => ExitCode::from(1),
                 _ => ExitCode::from(2),

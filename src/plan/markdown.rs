@@ -53,7 +53,11 @@ pub fn render(plan: &Plan) -> String {
     }
     let _ = writeln!(out, "| action | resource | type | component |\n|---|---|---|---|");
     for action in plan.actions.iter().filter(|a| a.kind != Kind::NoChange) {
-        let drift = if action.drift { " (drift)" } else { "" };
+        let drift = match (action.drift, action.unfinished) {
+            (true, _) => " (drift)",
+            (_, true) => " (unfinished)",
+            _ => "",
+        };
         let _ = writeln!(
             out,
             "| {}{drift} | `{}` | `{}` | `{}` |",

@@ -127,6 +127,10 @@ pub struct Action {
     /// Live differs from what pipe last applied: someone changed it outside pipe.
     #[serde(skip_serializing_if = "std::ops::Not::not", default)]
     pub drift: bool,
+    /// Live differs from what the blueprint wants because the last apply stopped before it
+    /// converged this resource: not a change outside pipe.
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
+    pub unfinished: bool,
     /// Why the target cannot carry this out at all, and the way out; `apply` refuses the plan
     /// whatever its flags.
     #[serde(skip_serializing_if = "Option::is_none", default)]

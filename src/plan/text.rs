@@ -103,7 +103,11 @@ pub fn render(plan: &Plan, color: bool) -> String {
     let _ = writeln!(out, "\nActions, in order:");
     for action in plan.actions.iter().filter(|a| a.kind != Kind::NoChange) {
         let (sign, style) = action.kind.mark();
-        let drift = if action.drift { " [drift: changed outside pipe]" } else { "" };
+        let drift = match (action.drift, action.unfinished) {
+            (true, _) => " [drift: changed outside pipe]",
+            (_, true) => " [unfinished: the last apply stopped here]",
+            _ => "",
+        };
         let _ = writeln!(out, "  {} {} {}{drift}", paint(sign, style), action.kind.verb(), action.heading());
         if let Some(reason) = &action.reason {
             let _ = writeln!(out, "      because {reason}");

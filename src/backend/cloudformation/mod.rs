@@ -1038,7 +1038,7 @@ mod tests {
         let mut actions = vec![stack.recovery("ROLLBACK_COMPLETE", &[])];
         actions.extend(predicted(&pipeline, None, &crate::render::template(&pipeline)));
         let log = Log::default();
-        let options = Options { concurrency: 8, allow_data_loss: false, skip_resources: Vec::new() };
+        let options = Options { concurrency: 8, skip_resources: Vec::new(), ..Options::default() };
         let done = stack.apply(&plan(actions, None), options, &log).await;
         replay.finish();
         let done: Vec<String> = done.expect("recovered").iter().map(|d| format!("{} {}", d.resource, d.what)).collect();
@@ -1078,7 +1078,7 @@ mod tests {
         };
         let actions = vec![stack.recovery("UPDATE_ROLLBACK_FAILED", &[]), update];
         let log = Log::default();
-        let options = Options { concurrency: 8, allow_data_loss: false, skip_resources: vec!["EnrichFunction".into()] };
+        let options = Options { concurrency: 8, skip_resources: vec!["EnrichFunction".into()], ..Options::default() };
         let done = stack.apply(&plan(actions, None), options, &log).await;
         replay.finish();
         let done: Vec<String> = done.expect("recovered").iter().map(|d| format!("{} {}", d.resource, d.what)).collect();
@@ -1254,7 +1254,7 @@ mod tests {
         let stack = Stack::new(replay.account.clone(), &pipeline).expect("a stack");
         let change_set = "arn:aws:cloudformation:eu-west-1:123456789012:changeSet/pipe-1764583200/0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0";
         let plan = plan(predicted(&pipeline, None, &crate::render::template(&pipeline)), Some(change_set));
-        let options = Options { concurrency: 8, allow_data_loss: false, skip_resources: Vec::new() };
+        let options = Options { concurrency: 8, skip_resources: Vec::new(), ..Options::default() };
         let failed = stack.apply(&plan, options, &Log::default()).await.expect_err("the create itself failed");
         // Every recorded request was sent, the retried ExecuteChangeSet with the first try's token.
         replay.finish();
@@ -1273,7 +1273,7 @@ mod tests {
         let change_set = "arn:aws:cloudformation:eu-west-1:123456789012:changeSet/pipe-1764583200/0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0";
         let plan = plan(predicted(&pipeline, None, &crate::render::template(&pipeline)), Some(change_set));
         let log = Log::default();
-        let options = Options { concurrency: 8, allow_data_loss: false, skip_resources: Vec::new() };
+        let options = Options { concurrency: 8, skip_resources: Vec::new(), ..Options::default() };
         let failed = stack.apply(&plan, options, &log).await.expect_err("the create failed");
         replay.finish();
         let ApplyError::Failed { resource, error, done, .. } = failed else { panic!("{failed}") };

@@ -7,10 +7,11 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use tokio::task::JoinSet;
 
+use super::journal::Journal;
 use super::provider::{Clients, Desired, Live, Provider, tag_list, tag_pairs};
 use super::{APPLIED_TAG, Engine, State, applied_hash, artifacts, lock, providers, steps};
 use crate::backend::aws::ApiError;
-use crate::backend::{ApplyError, Done, Options, Progress};
+use crate::backend::{ApplyError, Done, Options, Progress, stopped};
 use crate::plan::{Kind, Plan, Step};
 
 /// What converging the resources leaves for the steps and the leftovers after them.
@@ -49,10 +50,43 @@ impl Engine<'_> {
             .await
             .map_err(|error| ApplyError::Setup { what: "creating the artifacts bucket", error })?;
         let lease = lock::acquire(self.aws.clone(), &bucket, &self.pipeline.name).await?;
-        let result = self.converge(plan, state, options, progress).await;
+        let result = self.converge_journaled(plan, state, options, progress, &bucket).await;
         let released = lease.release(&self.aws).await;
         let done = result?;
         released.map_err(|error| ApplyError::Setup { what: "releasing the apply lock", error })?;
+        Ok(done)
+    }
+
+    /// Converges with a journal of what is pending, until done or stopped from outside. A stop
+    /// abandons what is in flight (dropping the run aborts its tasks); the journal keeps what did
+    /// not finish, for the next plan to tell from drift.
+    async fn converge_journaled(
+        &self,
+        plan: &Plan,
+        state: &State,
+        options: Options,
+        progress: &dyn Progress,
+        bucket: &str,
+    ) -> Result<Vec<Done>, ApplyError> {
+        let pending = plan
+            .actions
+            .iter()
+            .filter(|a| matches!(a.kind, Kind::Create | Kind::Update | Kind::Replace))
+            .filter(|a| self.pipeline.resources.contains_key(&a.resource))
+            .map(|a| a.resource.clone())
+            .collect();
+        let journal = Journal::begin(&self.aws, bucket, &self.pipeline.name, pending)
+            .await
+            .map_err(|error| ApplyError::Setup { what: "writing the apply journal", error })?;
+        let done = tokio::select! {
+            result = self.converge(plan, state, options.clone(), progress, &journal) => result?,
+            stop = stopped(options.stop.clone()) => return Err(ApplyError::Interrupted {
+                stop,
+                done: journal.done(),
+                after: "calls in flight were abandoned, and AWS may still finish them; run `pipe apply` again to resume: the next plan marks what this one left unfinished",
+            }),
+        };
+        journal.end(&self.aws).await.map_err(|error| ApplyError::Setup { what: "closing the apply journal", error })?;
         Ok(done)
     }
 
@@ -64,9 +98,10 @@ impl Engine<'_> {
         state: &State,
         options: Options,
         progress: &dyn Progress,
+        journal: &Journal,
     ) -> Result<Vec<Done>, ApplyError> {
         let done = self.upload_planned_artifacts(plan, progress).await?;
-        let mut converged = self.converge_resources(plan, state, &options, progress, done).await?;
+        let mut converged = self.converge_resources(plan, state, &options, progress, journal, done).await?;
         let done = self.run_steps(plan, &converged.handles, progress, std::mem::take(&mut converged.done)).await?;
         self.delete_leftovers(plan, state, &converged, progress, done).await
     }
@@ -96,6 +131,7 @@ impl Engine<'_> {
         state: &State,
         options: &Options,
         progress: &dyn Progress,
+        journal: &Journal,
         mut done: Vec<Done>,
     ) -> Result<Converged, ApplyError> {
         let kinds: HashMap<&str, (Kind, &[crate::plan::Change])> =
@@ -161,7 +197,12 @@ impl Engine<'_> {
                     progress.finished(&id, what, elapsed);
                     handles.insert(id.clone(), live.handle);
                     finished.insert(id.clone());
-                    done.push(Done { resource: id, what, elapsed });
+                    let finished = Done { resource: id, what, elapsed };
+                    journal
+                        .finished(&self.aws, finished.clone())
+                        .await
+                        .map_err(|error| ApplyError::Setup { what: "writing the apply journal", error })?;
+                    done.push(finished);
                 }
                 Err(error) => {
                     progress.failed(&id, &error.to_string());

@@ -7,6 +7,7 @@ pub mod apply;
 mod artifacts;
 mod discovery;
 pub mod graph;
+mod journal;
 pub(crate) mod lock;
 mod operation;
 mod predict;
@@ -38,6 +39,9 @@ use crate::plan::{Action, Change, Deployed, Fingerprint, Kind, Plan, Source, dif
 /// matching hash was changed outside pipe (drift).
 pub const APPLIED_TAG: &str = "pipe:applied";
 
+/// Why a resource an apply stopped on is changed.
+const UNFINISHED: &str = "unfinished: the last apply stopped here before converging it; this one finishes it";
+
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("the sdk target cannot manage {0} yet")]
@@ -67,6 +71,8 @@ pub struct State {
     /// Where leftovers could not be looked for, and why (a service the pipeline does not use
     /// refused the listing).
     pub unread: Vec<String>,
+    /// Resources the last apply set out to converge and did not finish (its journal).
+    pub unfinished: BTreeSet<String>,
 }
 
 /// A resource tagged for this pipeline that no resource of the model names.
@@ -143,6 +149,9 @@ impl<'a> Engine<'a> {
         let mut state = self.read_modelled().await?;
         let (orphans, unread) = self.orphans(&state.live, &Self::handles(&state)).await?;
         (state.orphans, state.unread) = (orphans, unread);
+        let bucket = artifacts::bucket_name(&self.aws.account);
+        let journal = journal::read(&self.aws, &bucket, &self.pipeline.name).await?;
+        state.unfinished = journal.map(|record| record.pending).unwrap_or_default();
         Ok(state)
     }
 
@@ -200,7 +209,7 @@ impl<'a> Engine<'a> {
             }
             kept.extend(held.kept);
             refused.extend(held.refused);
-            actions.push(self.action(resource, &desired, state.live.get(&id)));
+            actions.push(self.action(resource, &desired, state.live.get(&id), state.unfinished.contains(&id)));
         }
         if !refused.is_empty() {
             return Err(Error::Shrinks(refused));
@@ -293,7 +302,9 @@ impl<'a> Engine<'a> {
         Ok(missing)
     }
 
-    fn action(&self, resource: &Resource, desired: &Desired, live: Option<&Live>) -> Action {
+    /// The action that takes `live` to `desired`. `unfinished`: the last apply set out to
+    /// converge it and stopped first.
+    fn action(&self, resource: &Resource, desired: &Desired, live: Option<&Live>, unfinished: bool) -> Action {
         let mut action = Action {
             component: resource.component.clone(),
             resource: desired.logical_id.clone(),
@@ -322,12 +333,17 @@ impl<'a> Engine<'a> {
         if changes.is_empty() {
             return action;
         }
-        action.drift = applied.as_deref() == Some(applied_hash(&desired.properties).as_str());
+        // Tagged with this very configuration yet unlike it: an apply stopped on it, or someone
+        // changed it since. The journal tells which.
+        let tagged_as_desired = applied.as_deref() == Some(applied_hash(&desired.properties).as_str());
+        action.unfinished = tagged_as_desired && unfinished;
+        action.drift = tagged_as_desired && !unfinished;
         let replaced: Vec<&Change> = changes.iter().filter(|c| c.forces_replacement).collect();
         if replaced.is_empty() {
             action.kind = Kind::Update;
             action.steps = Self::provider(resource).steps(live, &changes);
-            action.data_loss = risk::shortened(resource.cfn_type, &live_properties, &desired.properties, action.drift);
+            action.data_loss =
+                risk::shortened(resource.cfn_type, &live_properties, &desired.properties, action.unfinished);
         } else {
             action.kind = Kind::Replace;
             action.reason = Some(format!(
@@ -337,6 +353,9 @@ impl<'a> Engine<'a> {
                 resource.cfn_type
             ));
             action.data_loss = risk::data_loss(resource.cfn_type);
+        }
+        if action.unfinished {
+            action.reason.get_or_insert_with(|| UNFINISHED.into());
         }
         if action.drift {
             action.reason.get_or_insert_with(|| "live was changed outside pipe; this puts it back".into());
