@@ -207,3 +207,55 @@ fn termination_protection_follows_the_blueprint() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(leftovers(region, "io-guard"), Vec::<String>::new());
 }
+
+/// A stream's retention and a function's memory changed outside pipe (with the SDK, as boto3
+/// would): the stack's template still says otherwise, so CloudFormation's change set would leave
+/// them. The plan and `pipe diff` read live through the SDK target's readers and say so.
+#[test]
+fn what_changed_outside_pipe_on_a_stack_shows_in_plan_and_diff() {
+    let region = "eu-west-3";
+    let workspace = Workspace::new("internet-offering", "io-drift");
+    let (code, out, err) = pipe(region, &["apply", "--yes"], &workspace);
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, plan, err) = pipe(region, &["plan", "--detailed-exitcode"], &workspace);
+    assert_eq!(code, 0, "what CloudFormation made reads back as the template says: {plan}{err}");
+
+    let aws = config(region);
+    let rt = runtime();
+    rt.block_on(
+        aws_sdk_kinesis::Client::new(&aws)
+            .increase_stream_retention_period()
+            .stream_name("io-drift-signups")
+            .retention_period_hours(72)
+            .send(),
+    )
+    .expect("retention raised");
+    rt.block_on(
+        aws_sdk_lambda::Client::new(&aws)
+            .update_function_configuration()
+            .function_name("io-drift-enrich")
+            .memory_size(1024)
+            .send(),
+    )
+    .expect("memory raised");
+
+    let (code, plan, err) = pipe(region, &["plan"], &workspace);
+    assert_eq!(code, 0, "{err}");
+    let drift = &plan[plan.find("Changed outside pipe, and left so by this plan:").expect(&plan)..];
+    for (resource, change) in [
+        ("SignupsStream (AWS::Kinesis::Stream, component `signups`)", "RetentionPeriodHours: 72 → 24"),
+        ("EnrichFunction (AWS::Lambda::Function, component `enrich`)", "MemorySize: 1024 → 256"),
+    ] {
+        assert!(drift.contains(&format!("~ {resource}")), "{plan}");
+        assert!(drift.contains(change), "{plan}");
+    }
+    assert!(drift.contains("because changed outside pipe; the change set leaves it so"), "{plan}");
+
+    let (code, diff, err) = pipe(region, &["diff", "--exit-code"], &workspace);
+    assert_eq!(code, 2, "live differs: {diff}{err}");
+    assert!(diff.contains("changed outside pipe: SignupsStream"), "{diff}");
+    assert!(diff.contains("RetentionPeriodHours: 72 → 24"), "{diff}");
+    assert!(diff.contains("MemorySize: 1024 → 256"), "{diff}");
+    let (code, _, err) = pipe(region, &["destroy", "--yes", "--allow-data-loss"], &workspace);
+    assert_eq!(code, 0, "{err}");
+}

@@ -35,6 +35,8 @@ pub enum ConnectError {
     Refused { profile: String, reason: String },
     #[error("cannot reach {endpoint} ({reason}): check AWS_ENDPOINT_URL, the network or a proxy")]
     Unreachable { endpoint: String, reason: String },
+    #[error("{endpoint} kept refusing calls as too many (throttled past every retry): try again shortly")]
+    Throttled { endpoint: String },
     #[error(
         "no answer from {endpoint} within {seconds} s: check AWS_ENDPOINT_URL and the network, or pass a longer `--timeout`"
     )]
@@ -86,11 +88,13 @@ pub async fn connect(profile: Option<&str>, region: Option<&str>, timeouts: Time
         )
         .build();
     let endpoint = config.endpoint_url().map_or_else(|| format!("sts.{region}.amazonaws.com"), str::to_string);
-    let identity = aws_sdk_sts::Client::from_conf(quick)
-        .get_caller_identity()
-        .send()
-        .await
-        .map_err(|e| classify(&e, endpoint, profile, timeouts.answer.min(Duration::from_secs(5))))?;
+    let mut identity = aws_sdk_sts::Client::from_conf(quick).get_caller_identity().send().await;
+    // AWS is there and busy: ask again with the patience of every other call.
+    if identity.as_ref().err().and_then(ProvideErrorMetadata::code).is_some_and(is_throttling) {
+        identity = aws_sdk_sts::Client::new(&config).get_caller_identity().send().await;
+    }
+    let identity =
+        identity.map_err(|e| classify(&e, endpoint, profile, timeouts.answer.min(Duration::from_secs(5))))?;
     let id = identity.account().unwrap_or_default().to_string();
     Ok(Account { partition: partition(&region).to_string(), config, id, region })
 }
@@ -133,6 +137,9 @@ where
             let reason = failure.as_connector_error().map_or_else(|| "no connection".to_string(), |e| chain(e));
             ConnectError::Unreachable { endpoint, reason: last_cause(&reason) }
         }
+        SdkError::ServiceError(service) if service.err().code().is_some_and(is_throttling) => {
+            ConnectError::Throttled { endpoint }
+        }
         SdkError::ServiceError(service) => {
             let service = service.err();
             let reason = match (service.code(), service.message()) {
@@ -155,6 +162,11 @@ fn profile_in_use(profile: Option<&str>) -> String {
 /// The innermost cause of a one-line error chain (`a: b: c` gives `c`).
 fn last_cause(chain: &str) -> String {
     chain.rsplit(": ").next().unwrap_or(chain).to_string()
+}
+
+/// The error codes AWS answers a rate limit with.
+fn is_throttling(code: &str) -> bool {
+    matches!(code, "Throttling" | "ThrottlingException" | "RequestLimitExceeded" | "TooManyRequestsException")
 }
 
 /// The ARN partition of a region.
@@ -276,5 +288,24 @@ mod tests {
         assert!(!quota.is_transient(), "a quota no wait lifts");
         let stale = refused("ConcurrentModificationException", "Current application version is 7, not 6");
         assert!(!stale.is_transient(), "changed since the plan read it: plan again");
+    }
+
+    /// STS's answer, as the SDK hands it over.
+    fn sts_refusal(code: &str) -> SdkError<aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityError, ()> {
+        let meta = aws_sdk_sts::error::ErrorMetadata::builder().code(code).message("no").build();
+        let error = aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityError::generic(meta);
+        SdkError::service_error(error, ())
+    }
+
+    #[test]
+    fn throttling_at_the_first_call_is_said_as_such_not_as_refused_credentials() {
+        let said =
+            |code| classify(&sts_refusal(code), "sts.eu-west-1.amazonaws.com".into(), Some("ci"), Duration::ZERO);
+        assert!(matches!(said("Throttling"), ConnectError::Throttled { .. }));
+        assert_eq!(
+            said("Throttling").to_string(),
+            "sts.eu-west-1.amazonaws.com kept refusing calls as too many (throttled past every retry): try again shortly"
+        );
+        assert!(matches!(said("InvalidClientTokenId"), ConnectError::Refused { .. }));
     }
 }

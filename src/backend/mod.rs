@@ -180,7 +180,8 @@ impl<'a> Deployment<'a> {
     }
 
     /// What differs between the blueprint and what is deployed, resource by resource: the SDK
-    /// target compares live resources, the CloudFormation target the deployed template.
+    /// target compares live resources, the CloudFormation target the deployed template and, on
+    /// each resource, live (drift).
     pub async fn differences(&self, compiled: &Compiled) -> Result<Vec<Action>, Error> {
         match self {
             Deployment::Sdk { .. } => Ok(self.plan(compiled, false).await?.actions),

@@ -42,7 +42,9 @@ pub fn run(args: &DiffArgs) -> Result<Outcome, Error> {
         let deployment = args.target.connect(&compiled).await?;
         Ok::<_, Error>(deployment.differences(&compiled).await?)
     })?;
-    let differing: Vec<&Action> = actions.iter().filter(|a| a.kind != Kind::NoChange && a.kind != Kind::Step).collect();
+    // What the blueprint changes, and what changed outside pipe (drift a plan leaves in place).
+    let differing: Vec<&Action> =
+        actions.iter().filter(|a| (a.kind != Kind::NoChange || a.drift) && a.kind != Kind::Step).collect();
     let mut stdout = std::io::stdout();
     match args.output {
         OutputFormat::Json => {
@@ -66,9 +68,13 @@ fn render(differing: &[&Action], color: bool) -> String {
     let paint = |text: String, style: Style| paint(&text, style, color);
     let mut out = String::new();
     for action in differing {
-        out.push_str(&paint(format!("{} {}\n", action.kind.verb(), action.heading()), action.kind.mark().1));
+        let verb = if action.kind == Kind::NoChange { "changed outside pipe:" } else { action.kind.verb() };
+        out.push_str(&paint(format!("{verb} {}\n", action.heading()), action.kind.mark().1));
         if action.kind == Kind::Create {
             out.push_str("    not deployed\n");
+        }
+        if let Some(reason) = action.reason.as_ref().filter(|_| action.drift) {
+            out.push_str(&format!("    because {reason}\n"));
         }
         for change in action.changes.iter().filter(|c| !risk::is_policy(&c.path)) {
             out.push_str(&format!("    {}\n", change.line()));

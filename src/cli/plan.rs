@@ -39,8 +39,8 @@ pub struct PlanArgs {
     /// Exit 0 when there is nothing to change, 2 when there is, 1 on error (in any blueprint).
     #[arg(long)]
     detailed_exitcode: bool,
-    /// CloudFormation target: also run drift detection on the stack and show what changed
-    /// outside pipe (a scan of every resource; the SDK target always compares what is live).
+    /// CloudFormation target: also run CloudFormation's drift detection on the stack, which
+    /// tells resources deleted outside pipe (every plan reads live and shows what changed).
     #[arg(long)]
     detect_drift: bool,
     /// Price the cost lines with these overrides (as `pipe cost --prices`).

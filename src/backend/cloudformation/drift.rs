@@ -10,9 +10,12 @@ use serde_json::Value;
 
 use crate::backend::aws::{ApiError, api};
 use crate::backend::sdk::provider::wait_for;
-use crate::plan::{Action, Change, Kind};
+use crate::plan::{Action, Change, Kind, diff};
 
 const DETECTION: Duration = Duration::from_secs(10 * 60);
+
+/// Why drift stays after this plan's apply, and the ways to undo it.
+const LEFT_SO: &str = "changed outside pipe; the change set leaves it so, since CloudFormation sets only what the template changes: set it back in AWS, or change it in the blueprint so the template carries it";
 
 /// A resource that differs from its template, or was deleted, outside pipe.
 #[derive(Debug, Clone, PartialEq)]
@@ -75,6 +78,29 @@ pub async fn detect(cfn: &Client, stack: &str) -> Result<Vec<Drifted>, ApiError>
     }
 }
 
+/// What changed outside pipe, read through the SDK target's readers: where live differs from
+/// the model (`differences`, from [`crate::backend::sdk::Engine::live_differences`]) beyond what
+/// the change set itself changes. A resource the change set creates or replaces is not compared;
+/// one it updates differs by those changes, which are the plan's, not drift.
+pub fn from_live(actions: &[Action], differences: Vec<(String, Vec<Change>)>) -> Vec<Drifted> {
+    let mut drifted = Vec::new();
+    for (logical_id, changes) in differences {
+        let Some(action) = actions.iter().find(|a| a.resource == logical_id) else { continue };
+        if !matches!(action.kind, Kind::Update | Kind::NoChange) {
+            continue;
+        }
+        let planned = |c: &Change| {
+            action.changes.iter().any(|p| diff::within(&c.path, &p.path) || diff::within(&p.path, &c.path))
+        };
+        let outside: Vec<Change> =
+            changes.into_iter().filter(|c| !planned(c)).map(|c| Change { forces_replacement: false, ..c }).collect();
+        if !outside.is_empty() {
+            drifted.push(Drifted { logical_id, deleted: false, changes: outside });
+        }
+    }
+    drifted
+}
+
 /// Marks the drifted resources among `actions`: one the change set changes anyway says so; one
 /// it leaves alone shows what differs.
 pub fn mark(actions: &mut [Action], drifted: &[Drifted]) {
@@ -82,13 +108,19 @@ pub fn mark(actions: &mut [Action], drifted: &[Drifted]) {
         let Some(action) = actions.iter_mut().find(|a| a.resource == drift.logical_id) else { continue };
         action.drift = true;
         if action.kind != Kind::NoChange {
+            // The change set's own changes are shown; what it leaves drifted is named beside them.
+            if !drift.changes.is_empty() {
+                let left = diff::paths(&drift.changes);
+                let said = format!("also changed outside pipe, and left so by this change set: {left}");
+                action.reason = Some(action.reason.take().map_or(said.clone(), |r| format!("{r}; {said}")));
+            }
             continue;
         }
         action.reason = Some(if drift.deleted {
             "deleted outside pipe; the stack still lists it: apply a change to it, or remove and re-add the component"
                 .into()
         } else {
-            "changed outside pipe; CloudFormation leaves it so until the blueprint changes it".into()
+            LEFT_SO.into()
         });
         action.changes = drift.changes.clone();
     }

@@ -10,7 +10,7 @@ pub mod changes;
 mod drift;
 mod events;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
 
 use aws_sdk_cloudformation::Client;
@@ -95,7 +95,7 @@ impl<'a> Stack<'a> {
         );
         let deployed = if updating { self.deployed().await? } else { None };
         let (rendered, kept) = self.template(deployed.as_ref())?;
-        let state = self.engine.read_modelled().await?;
+        let state = self.read_live(updating).await?;
         let outside = adopt::outside(self.pipeline(), deployed.as_ref(), &state);
         let by_id: Vec<&Outside> = outside.iter().filter(|o| matches!(o.how, How::ById(..))).collect();
         let mut actions = Vec::new();
@@ -135,6 +135,8 @@ impl<'a> Stack<'a> {
                 }
                 if kind == ChangeSetType::Update {
                     actions.extend(unchanged(self.pipeline(), &actions));
+                    let outside = drift::from_live(&actions, self.engine.live_differences(&state));
+                    drift::mark(&mut actions, &outside);
                     if detect_drift {
                         drift::mark(&mut actions, &drift::detect(&self.cfn, &self.name).await?);
                     }
@@ -186,6 +188,12 @@ impl<'a> Stack<'a> {
         let deployed = if self.now().await?.status.is_some() { self.deployed().await? } else { None };
         let (rendered, _) = self.template(deployed.as_ref())?;
         let mut actions = predicted(self.pipeline(), deployed.as_ref(), &rendered);
+        if deployed.is_some() {
+            actions.extend(unchanged(self.pipeline(), &actions));
+            let state = self.read_live(true).await?;
+            let outside = drift::from_live(&actions, self.engine.live_differences(&state));
+            drift::mark(&mut actions, &outside);
+        }
         crate::plan::fields::annotate(&mut actions, self.pipeline());
         Ok(actions)
     }
@@ -443,6 +451,21 @@ impl<'a> Stack<'a> {
     }
 
     /// Every resource of the stack, with its status (ListStackResources, all pages).
+    /// Reads the model's resources live; `deployed`: by the names the stack gave what the template
+    /// leaves unnamed, so every resource the stack holds is found and compared.
+    async fn read_live(&self, deployed: bool) -> Result<sdk::State, Error> {
+        let names: HashMap<String, String> = match deployed {
+            true => self
+                .stack_resources()
+                .await?
+                .iter()
+                .filter_map(|r| Some((r.logical_resource_id()?.to_string(), r.physical_resource_id()?.to_string())))
+                .collect(),
+            false => HashMap::new(),
+        };
+        Ok(self.engine.read_named(&names).await?)
+    }
+
     async fn stack_resources(&self) -> Result<Vec<StackResourceSummary>, ApiError> {
         let mut resources = Vec::new();
         let mut token = None;

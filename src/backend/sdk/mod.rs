@@ -158,11 +158,21 @@ impl<'a> Engine<'a> {
     /// Reads the model's resources, wave by wave (a wave's resources concurrently): a resource's
     /// name or identity may come from one read before it.
     pub async fn read_modelled(&self) -> Result<State, Error> {
+        self.read_named(&HashMap::new()).await
+    }
+
+    /// As [`Self::read_modelled`], with the names another deployer gave the resources the
+    /// template leaves unnamed (a stack's physical ids), by logical id.
+    pub async fn read_named(&self, names: &HashMap<String, String>) -> Result<State, Error> {
         let mut state = State::default();
         let mut handles = HashMap::new();
         for wave in self.deps.waves() {
             let reads = wave.iter().map(|id| {
-                let desired = self.desired(id, &handles);
+                let mut desired = self.desired(id, &handles);
+                let resource_type = self.pipeline.resources[id].cfn_type;
+                if let (None, Some(name)) = (providers::name_of(resource_type, &desired.properties), names.get(id)) {
+                    desired.name = name.clone();
+                }
                 let provider = Self::provider(&self.pipeline.resources[id]);
                 let aws = self.aws.clone();
                 async move {
@@ -191,6 +201,35 @@ impl<'a> Engine<'a> {
 
     pub fn handles(state: &State) -> HashMap<String, Handle> {
         state.live.iter().map(|(id, live)| (id.clone(), live.handle.clone())).collect()
+    }
+
+    /// Where what was read differs from the model, resource by resource, as a plan would change
+    /// it: for the CloudFormation target, whose stack holds the model, to tell what changed
+    /// outside pipe. Resources not found are left out (CloudFormation's drift detection tells a
+    /// deleted one), and so are values that wait on a resource not read.
+    pub fn live_differences(&self, state: &State) -> Vec<(String, Vec<Change>)> {
+        let handles = Self::handles(state);
+        let mut differences = Vec::new();
+        for id in self.deps.waves().into_iter().flatten() {
+            let Some(live) = state.live.get(&id) else { continue };
+            let resource = &self.pipeline.resources[&id];
+            let provider = Self::provider(resource);
+            let desired = self.desired(&id, &handles);
+            let mut changes = changes(provider, resource.cfn_type, &desired.properties, live);
+            // What only pipe's own record gives back is unknown on a resource another deployer
+            // made.
+            changes.retain(|c| {
+                c.after.as_ref().is_none_or(resolve::is_known)
+                    && !provider
+                        .recorded_only()
+                        .iter()
+                        .any(|key| diff::within(&c.path, key) && !live.properties.contains_key(*key))
+            });
+            if !changes.is_empty() {
+                differences.push((id, changes));
+            }
+        }
+        differences
     }
 
     /// Compares the blueprint with what was read.
@@ -422,12 +461,19 @@ fn without_applied(properties: &Map<String, Value>) -> (Map<String, Value>, Opti
 
 /// Tags compare as a set: a list is sorted by key in both the desired and the live properties
 /// (a map compares as a set already).
+/// Tags AWS reserves (`aws:cloudformation:stack-name`, ...) are its own: nobody can set or remove
+/// them, so they are left out on both sides.
 fn sorted_tags(properties: &Map<String, Value>) -> Map<String, Value> {
     let mut properties = properties.clone();
-    if let Some(tags @ Value::Array(_)) = properties.get_mut("Tags") {
-        let mut pairs = tag_pairs(Some(tags));
-        pairs.sort();
-        *tags = tag_list(pairs);
+    match properties.get_mut("Tags") {
+        Some(tags @ Value::Array(_)) => {
+            let mut pairs = tag_pairs(Some(tags));
+            pairs.retain(|(key, _)| !key.starts_with("aws:"));
+            pairs.sort();
+            *tags = tag_list(pairs);
+        }
+        Some(Value::Object(map)) => map.retain(|key, _| !key.starts_with("aws:")),
+        _ => {}
     }
     properties
 }
@@ -465,11 +511,11 @@ mod tests {
         let engine = Engine::new(replay.account.clone(), &pipeline).expect("an engine");
         let desired = engine.desired("ArchiveDeliveryStream", &HashMap::new());
         let mut live = Live { handle: Handle::default(), properties: desired.properties.clone() };
-        let healthy = engine.action(&resource, &desired, Some(&live));
+        let healthy = engine.action(&resource, &desired, Some(&live), false);
         assert_eq!(healthy.kind, Kind::NoChange, "live as the blueprint wants it");
 
         provider::mark_failed(&mut live, "CREATING_FAILED (INVALID_KMS_KEY: the key is disabled)".into());
-        let broken = engine.action(&resource, &desired, Some(&live));
+        let broken = engine.action(&resource, &desired, Some(&live), false);
         replay.finish();
         assert_eq!(broken.kind, Kind::Replace);
         assert_eq!(

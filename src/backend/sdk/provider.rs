@@ -123,6 +123,13 @@ pub trait Provider: Send + Sync {
         false
     }
 
+    /// Top-level properties AWS does not give back as the template has them, which a read knows
+    /// only from a record the SDK target keeps (a tag): absent from a resource another deployer
+    /// made, they are unknown rather than unset.
+    fn recorded_only(&self) -> &'static [&'static str] {
+        &[]
+    }
+
     /// Top-level properties a read reports only when they are set, which the blueprint clears by
     /// leaving them out: leaving one out is a change to nothing, which `update` carries out.
     fn cleared_when_absent(&self) -> &'static [&'static str] {

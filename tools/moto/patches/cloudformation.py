@@ -85,3 +85,100 @@ def cloudformation_import_existing_resources():
     CloudFormationBackend.create_change_set = create_change_set
     CloudFormationBackend.execute_change_set = execute_change_set
     parsing.parse_and_create_resource = parse_and_create_resource
+
+
+@patch("CloudFormation sets every property of a stream, function, topic, role and bucket it creates or updates")
+def cloudformation_sets_every_property():
+    # moto 5.2.5's resource handlers drop properties AWS's CloudFormation sets: a stream's mode and
+    # encryption, a function's architecture, tracing and tags, a topic's tags, a bucket's
+    # versioning, public access block, ownership and bucket key; and a role's inline policies are
+    # stored as Python dicts, read back as their repr. Once moto has made or updated a resource,
+    # these set the rest through the services' own backends, as CloudFormation would through
+    # their APIs, so what is read back is what the template says.
+    import json
+
+    from moto.cloudformation import parsing
+    from moto.kinesis.models import kinesis_backends
+    from moto.awslambda.models import lambda_backends
+    from moto.sns.models import sns_backends
+    from moto.s3.models import s3_backends
+
+    def tags_of(properties):
+        return {t["Key"]: t["Value"] for t in properties.get("Tags", [])}
+
+    def stream(resource, properties, account, region):
+        if "StreamModeDetails" in properties:
+            resource.stream_mode = dict(properties["StreamModeDetails"])
+        encryption = properties.get("StreamEncryption")
+        if encryption:
+            kinesis_backends[account][region].start_stream_encryption(
+                None, resource.stream_name, encryption["EncryptionType"], encryption["KeyId"]
+            )
+
+    def function(resource, properties, account, region):
+        resource.architectures = properties.get("Architectures", ["x86_64"])
+        resource.tracing_config = properties.get("TracingConfig") or {"Mode": "PassThrough"}
+        if properties.get("Tags"):
+            lambda_backends[account][region].tag_resource(resource.function_arn, tags_of(properties))
+
+    def topic(resource, properties, account, region):
+        if properties.get("Tags"):
+            sns_backends[account][region].tag_resource(resource.arn, tags_of(properties))
+
+    def role(resource, properties, account, region):
+        for policy in properties.get("Policies", []):
+            document = policy["PolicyDocument"]
+            resource.put_policy(policy["PolicyName"], document if isinstance(document, str) else json.dumps(document))
+
+    def bucket(resource, properties, account, region):
+        backend = s3_backends[account]["aws"]
+        status = (properties.get("VersioningConfiguration") or {}).get("Status")
+        if status:
+            backend.put_bucket_versioning(resource.name, status)
+        block = properties.get("PublicAccessBlockConfiguration")
+        if block:
+            backend.put_public_access_block(resource.name, {k: str(v).lower() for k, v in block.items()})
+        rules = (properties.get("OwnershipControls") or {}).get("Rules") or []
+        if rules:
+            backend.put_bucket_ownership_controls(resource.name, rules[0]["ObjectOwnership"])
+        encryption = (properties.get("BucketEncryption") or {}).get("ServerSideEncryptionConfiguration") or []
+        if encryption and "BucketKeyEnabled" in encryption[0] and resource.encryption:
+            resource.encryption["Rule"]["BucketKeyEnabled"] = str(encryption[0]["BucketKeyEnabled"]).lower()
+
+    complete = {
+        "AWS::Kinesis::Stream": stream,
+        "AWS::Lambda::Function": function,
+        "AWS::SNS::Topic": topic,
+        "AWS::IAM::Role": role,
+        "AWS::S3::Bucket": bucket,
+    }
+
+    def completing(original):
+        def parse(logical_id, resource_json, resources_map, account_id, region_name):
+            resource = original(logical_id, resource_json, resources_map, account_id, region_name)
+            finish = complete.get(resource_json.get("Type"))
+            if resource is not None and finish is not None:
+                properties = parsing.clean_json(resource_json.get("Properties") or {}, resources_map)
+                finish(resource, properties, account_id, region_name)
+            return resource
+
+        return parse
+
+    parsing.parse_and_create_resource = completing(parsing.parse_and_create_resource)
+    parsing.parse_and_update_resource = completing(parsing.parse_and_update_resource)
+
+
+@patch("CloudFormation gives a log group's Arn attribute with its `:*` suffix")
+def cloudformation_log_group_arn():
+    # AWS documents `Fn::GetAtt LogGroup.Arn` as `arn:...:log-group:NAME:*`, as DescribeLogGroups
+    # gives it; moto 5.2.5 leaves out the `:*`, so a policy made from it differs from one made by
+    # the service's own answer.
+    from moto.logs.models import LogGroup
+
+    original = LogGroup.get_cfn_attribute
+
+    def get_cfn_attribute(self, attribute_name):
+        value = original(self, attribute_name)
+        return f"{value}:*" if attribute_name == "Arn" else value
+
+    LogGroup.get_cfn_attribute = get_cfn_attribute

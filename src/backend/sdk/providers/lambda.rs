@@ -39,6 +39,11 @@ pub struct Function;
 
 #[async_trait]
 impl Provider for Function {
+    /// GetFunction gives code only as a download URL: where it came from is the `pipe:code` tag.
+    fn recorded_only(&self) -> &'static [&'static str] {
+        &["Code"]
+    }
+
     /// Reads report reserved concurrency and a VPC only when set; leaving either out of the
     /// blueprint removes it (DeleteFunctionConcurrency, an empty VpcConfig).
     fn cleared_when_absent(&self) -> &'static [&'static str] {
