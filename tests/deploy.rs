@@ -320,26 +320,33 @@ fn apply_converges_through_throttling_and_runs_independent_resources_together() 
     assert_eq!(code, 0, "{err}");
 }
 
-#[test]
-fn an_apply_killed_part_way_resumes_without_duplicates() {
-    use std::io::{BufRead, BufReader};
+/// `pipe apply` through the slow proxy, once it has created three resources: the process, its
+/// stderr and what it said so far.
+fn apply_part_way(
+    region: &str,
+    workspace: &Workspace,
+) -> (std::process::Child, (std::io::BufReader<std::process::ChildStderr>, String)) {
+    use std::io::BufRead;
     use std::process::Stdio;
 
-    let region = "sa-east-1";
-    let workspace = Workspace::sdk("internet-offering", "io-killed");
     let mut command = pipe_in(region);
     command.env("AWS_ENDPOINT_URL", proxy_endpoint()).args(["apply", "--yes"]).arg(&workspace.blueprint);
     let mut child = command.stderr(Stdio::piped()).stdout(Stdio::null()).spawn().expect("pipe runs");
-    let mut created = 0;
-    for line in BufReader::new(child.stderr.take().expect("piped")).lines() {
-        if line.expect("readable").contains(": created in") {
-            created += 1;
-        }
-        if created == 3 {
-            break;
-        }
+    let mut stderr = std::io::BufReader::new(child.stderr.take().expect("piped"));
+    let mut seen = String::new();
+    while seen.matches(": created in").count() < 3 {
+        let mut line = String::new();
+        assert_ne!(stderr.read_line(&mut line).expect("readable"), 0, "apply ended early: {seen}");
+        seen.push_str(&line);
     }
-    assert_eq!(created, 3, "apply created some resources before it was killed");
+    (child, (stderr, seen))
+}
+
+#[test]
+fn an_apply_killed_part_way_resumes_without_duplicates() {
+    let region = "sa-east-1";
+    let workspace = Workspace::sdk("internet-offering", "io-killed");
+    let (mut child, _) = apply_part_way(region, &workspace);
     child.kill().expect("SIGKILL");
     child.wait().expect("reaped");
 
@@ -376,21 +383,11 @@ fn an_apply_killed_part_way_resumes_without_duplicates() {
 /// next apply finishes it.
 #[test]
 fn an_apply_stopped_by_sigint_releases_its_lease_and_says_how_to_resume() {
-    use std::io::{BufRead, BufReader, Read};
-    use std::process::Stdio;
+    use std::io::Read;
 
     let region = "sa-east-1";
     let workspace = Workspace::sdk("internet-offering", "io-stopped");
-    let mut command = pipe_in(region);
-    command.env("AWS_ENDPOINT_URL", proxy_endpoint()).args(["apply", "--yes"]).arg(&workspace.blueprint);
-    let mut child = command.stderr(Stdio::piped()).stdout(Stdio::piped()).spawn().expect("pipe runs");
-    let mut stderr = BufReader::new(child.stderr.take().expect("piped"));
-    let mut seen = String::new();
-    while seen.matches(": created in").count() < 3 {
-        let mut line = String::new();
-        assert_ne!(stderr.read_line(&mut line).expect("readable"), 0, "apply ended early: {seen}");
-        seen.push_str(&line);
-    }
+    let (mut child, (mut stderr, mut seen)) = apply_part_way(region, &workspace);
     let interrupted = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status();
     assert!(interrupted.expect("kill runs").success());
     stderr.read_to_string(&mut seen).expect("the rest of stderr");
