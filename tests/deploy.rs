@@ -320,21 +320,32 @@ fn apply_converges_through_throttling_and_runs_independent_resources_together() 
     assert_eq!(code, 0, "{err}");
 }
 
-/// `pipe apply` through the slow proxy, once it has created three resources: the process, its
-/// stderr and what it said so far.
-fn apply_part_way(
+/// Whether the lease of `pipeline`'s applies is held (its object is in the artifacts bucket).
+fn lease_held(region: &str, pipeline: &str) -> bool {
+    let aws = config(region);
+    let bucket = format!("pipe-artifacts-123456789012-{region}");
+    let head =
+        aws_sdk_s3::Client::new(&aws).head_object().bucket(bucket).key(format!("pipe/{pipeline}/apply.lock")).send();
+    runtime().block_on(head).is_ok()
+}
+
+/// `pipe <args>` through the slow proxy, once it has said `progress` of three resources
+/// (`created`, `deleted`): the process, its stderr and what it said so far.
+fn part_way(
     region: &str,
     workspace: &Workspace,
+    args: &[&str],
+    progress: &str,
 ) -> (std::process::Child, (std::io::BufReader<std::process::ChildStderr>, String)) {
     use std::io::BufRead;
     use std::process::Stdio;
 
     let mut command = pipe_in(region);
-    command.env("AWS_ENDPOINT_URL", proxy_endpoint()).args(["apply", "--yes"]).arg(&workspace.blueprint);
+    command.env("AWS_ENDPOINT_URL", proxy_endpoint()).args(args).arg(&workspace.blueprint);
     let mut child = command.stderr(Stdio::piped()).stdout(Stdio::null()).spawn().expect("pipe runs");
     let mut stderr = std::io::BufReader::new(child.stderr.take().expect("piped"));
     let mut seen = String::new();
-    while seen.matches(": created in").count() < 3 {
+    while seen.matches(&format!(": {progress} in")).count() < 3 {
         let mut line = String::new();
         assert_ne!(stderr.read_line(&mut line).expect("readable"), 0, "apply ended early: {seen}");
         seen.push_str(&line);
@@ -346,7 +357,7 @@ fn apply_part_way(
 fn an_apply_killed_part_way_resumes_without_duplicates() {
     let region = "sa-east-1";
     let workspace = Workspace::sdk("internet-offering", "io-killed");
-    let (mut child, _) = apply_part_way(region, &workspace);
+    let (mut child, _) = part_way(region, &workspace, &["apply", "--yes"], "created");
     child.kill().expect("SIGKILL");
     child.wait().expect("reaped");
 
@@ -387,7 +398,7 @@ fn an_apply_stopped_by_sigint_releases_its_lease_and_says_how_to_resume() {
 
     let region = "sa-east-1";
     let workspace = Workspace::sdk("internet-offering", "io-stopped");
-    let (mut child, (mut stderr, mut seen)) = apply_part_way(region, &workspace);
+    let (mut child, (mut stderr, mut seen)) = part_way(region, &workspace, &["apply", "--yes"], "created");
     let interrupted = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status();
     assert!(interrupted.expect("kill runs").success());
     stderr.read_to_string(&mut seen).expect("the rest of stderr");
@@ -400,14 +411,7 @@ fn an_apply_stopped_by_sigint_releases_its_lease_and_says_how_to_resume() {
     );
     assert!(seen.contains("already done: "), "{seen}");
     let aws = config(region);
-    let lease = runtime().block_on(
-        aws_sdk_s3::Client::new(&aws)
-            .head_object()
-            .bucket(format!("pipe-artifacts-123456789012-{region}"))
-            .key("pipe/io-stopped/apply.lock")
-            .send(),
-    );
-    assert!(lease.is_err(), "the lease was released, not left to expire");
+    assert!(!lease_held(region, "io-stopped"), "the lease was released, not left to expire");
 
     let (code, plan, err) = pipe(region, &["plan", "--detailed-exitcode"], &workspace);
     assert_eq!(code, 2, "the stopped apply left work to do: {err}");
@@ -444,8 +448,19 @@ fn an_apply_stopped_by_sigint_releases_its_lease_and_says_how_to_resume() {
     let (_, plan, _) = pipe(region, &["plan"], &workspace);
     assert!(plan.contains("component `signups`) [unfinished: the last apply stopped here]"), "{plan}");
     assert!(plan.contains("because unfinished: the last apply stopped here before converging it"), "{plan}");
+
+    // A destroy stopped part way releases the lease too, and the next one finishes.
+    let (mut child, (mut stderr, mut seen)) =
+        part_way(region, &workspace, &["destroy", "--yes", "--allow-data-loss"], "deleted");
+    let interrupted = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    assert!(interrupted.expect("kill runs").success());
+    stderr.read_to_string(&mut seen).expect("the rest of stderr");
+    assert_eq!(child.wait().expect("reaped").code(), Some(143), "{seen}");
+    assert!(seen.contains("error: stopped by SIGTERM: deletes in flight were abandoned"), "{seen}");
+    assert!(!lease_held(region, "io-stopped"), "the lease was released, not left to expire");
     let (code, _, err) = pipe(region, &["destroy", "--yes", "--allow-data-loss"], &workspace);
     assert_eq!(code, 0, "{err}");
+    assert_eq!(leftovers(region, &workspace.name), Vec::<String>::new());
 }
 
 #[test]

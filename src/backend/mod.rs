@@ -167,7 +167,14 @@ impl<'a> Deployment<'a> {
     ) -> Result<(Vec<Done>, Vec<String>), ApplyError> {
         match self {
             Deployment::Sdk { engine, state } => engine.destroy(state, options, progress).await,
-            Deployment::Stack(stack) => stack.destroy(options, progress).await,
+            Deployment::Stack(stack) => tokio::select! {
+                result = stack.destroy(options.clone(), progress) => result,
+                stop = stopped(options.stop.clone()) => Err(ApplyError::Interrupted {
+                    stop,
+                    done: Vec::new(),
+                    after: "CloudFormation goes on deleting the stack without pipe; `pipe destroy` again says when it is gone",
+                }),
+            },
         }
     }
 

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use clap::Args;
 
-use crate::backend::{ApplyError, Options};
+use crate::backend::Options;
 use crate::plan::Plan;
 
 use super::live::{self, TargetArgs, failed};
@@ -107,18 +107,10 @@ pub fn run(args: &ApplyArgs) -> Result<Outcome, Error> {
                 )?;
                 Ok(Outcome::Success)
             }
-            Err(error) => {
-                let done: Vec<String> = error.done().iter().map(|d| format!("{} ({})", d.resource, d.what)).collect();
-                let already = if done.is_empty() { "nothing".to_string() } else { done.join(", ") };
-                match error {
-                    ApplyError::Interrupted { stop, .. } => {
-                        Err(Error::Stopped(format!("{error}\n  already done: {already}"), stop.exit_code))
-                    }
-                    _ => Err(failed(format!(
-                        "{error}\n  already done: {already}\n  run `pipe apply` again to resume: it finds what exists and converges the rest"
-                    ))),
-                }
-            }
+            Err(error) => Err(live::stopped_part_way(
+                error,
+                "run `pipe apply` again to resume: it finds what exists and converges the rest",
+            )),
         }
     })
 }

@@ -8,7 +8,7 @@ use clap::Args;
 
 use crate::backend::Options;
 
-use super::live::{self, TargetArgs, failed};
+use super::live::{self, TargetArgs};
 use super::{Error, Outcome, VarArgs};
 
 #[derive(Debug, Args)]
@@ -47,12 +47,17 @@ pub fn run(args: &DestroyArgs) -> Result<Outcome, Error> {
                 return Err(Error::Usage("destroy cancelled: nothing was deleted".into()));
             }
         }
-        let options = Options { concurrency: 8, allow_data_loss: args.allow_data_loss, ..Options::default() };
+        let options = Options {
+            concurrency: 8,
+            allow_data_loss: args.allow_data_loss,
+            stop: Some(super::signals::listen()?),
+            ..Options::default()
+        };
         let progress = crate::ui::progress::for_stderr(std::io::stderr().is_terminal());
         let (done, kept) = deployment
             .destroy(options, progress.as_ref())
             .await
-            .map_err(|e| failed(format!("{e}\n  run `pipe destroy` again to resume")))?;
+            .map_err(|e| live::stopped_part_way(e, "run `pipe destroy` again to resume"))?;
         writeln!(stdout, "\nDeleted {} resources.", done.len())?;
         if !kept.is_empty() {
             writeln!(stdout, "Kept these data stores and their data (pass --allow-data-loss to delete them):")?;

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, ValueEnum};
 
 use crate::backend::aws::Account;
-use crate::backend::{self, Compiled, Deployment, aws, sdk};
+use crate::backend::{self, ApplyError, Compiled, Deployment, aws, sdk};
 use crate::blueprint::spec::DeployTarget;
 use crate::diagnostic::{FileReport, text};
 use crate::plan::{Plan, Source};
@@ -124,6 +124,19 @@ impl TargetArgs {
 /// A command that ran and could not finish.
 pub fn failed(error: impl std::fmt::Display) -> Error {
     Error::Failed(error.to_string())
+}
+
+/// An apply or destroy that stopped part way, said with what it did: stopped by a signal, with
+/// the signal's exit code; failed, with `resume`, the way on.
+pub fn stopped_part_way(error: ApplyError, resume: &str) -> Error {
+    let done: Vec<String> = error.done().iter().map(|d| format!("{} ({})", d.resource, d.what)).collect();
+    let already = if done.is_empty() { "nothing".to_string() } else { done.join(", ") };
+    match error {
+        ApplyError::Interrupted { stop, .. } => {
+            Error::Stopped(format!("{error}\n  already done: {already}"), stop.exit_code)
+        }
+        _ => failed(format!("{error}\n  already done: {already}\n  {resume}")),
+    }
 }
 
 /// The blueprint arguments a saved plan was made with, to make it again.

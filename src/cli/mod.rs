@@ -1,7 +1,7 @@
 //! Command-line interface: clap definitions here, one handler per subcommand beside them.
 //!
 //! Exit codes: 0 success, 1 a blueprint is invalid or a command against AWS failed, 2 a usage or
-//! I/O error, 130 and 143 an apply stopped by SIGINT and SIGTERM. `plan --detailed-exitcode`
+//! I/O error, 130 and 143 an apply or destroy stopped by SIGINT and SIGTERM. `plan --detailed-exitcode`
 //! follows Terraform: 0 no changes, 1 any error, 2 changes.
 
 mod apply;

@@ -1,6 +1,6 @@
-//! Ctrl-C and SIGTERM during a run that must stop cleanly (apply): the first signal asks the run
-//! to stop, which abandons calls in flight and releases the lock; a second ends the process at
-//! once.
+//! Ctrl-C and SIGTERM during a run that must stop cleanly (apply, destroy): the first signal asks
+//! the run to stop, which abandons calls in flight and releases the lock; a second ends the process
+//! at once.
 
 use std::io::Write;
 

@@ -25,6 +25,12 @@ struct Converged {
     order: Vec<String>,
 }
 
+/// Why deleting stopped before the end.
+enum DestroyStop {
+    Stopped(crate::backend::Stop),
+    NotDeleted { resource: String, resource_type: String, error: ApiError },
+}
+
 /// One resource's task: everything it needs, owned, so it can run on its own.
 struct Task {
     id: String,
@@ -312,9 +318,47 @@ impl Engine<'_> {
             .await
             .map_err(|error| ApplyError::Setup { what: "creating the artifacts bucket", error })?;
         let lease = lock::acquire(self.aws.clone(), &bucket, &self.pipeline.name).await?;
-        let mut done = Vec::new();
+        let done = std::sync::Mutex::new(Vec::new());
+        // A stop abandons the deletes in flight; the lease is released all the same.
+        let result = tokio::select! {
+            result = self.delete_all(state, &options, progress, &done) => result,
+            stop = stopped(options.stop.clone()) => Err(DestroyStop::Stopped(stop)),
+        };
+        let released = lease.release(&self.aws).await;
+        let done = done.into_inner().expect("the list of deletes is never poisoned");
+        let kept = match result {
+            Ok(kept) => kept,
+            Err(DestroyStop::Stopped(stop)) => {
+                let after = "deletes in flight were abandoned, and AWS may still finish them; run `pipe destroy` again to finish";
+                return Err(ApplyError::Interrupted { stop, done, after });
+            }
+            Err(DestroyStop::NotDeleted { resource, resource_type, error }) => {
+                return Err(ApplyError::Failed { resource, resource_type, verb: "deleted", error, done });
+            }
+        };
+        released.map_err(|error| ApplyError::Setup { what: "releasing the apply lock", error })?;
+        Ok((done, kept))
+    }
+
+    /// Deletes the leftovers of earlier versions, then the model's resources in reverse
+    /// dependency order (a wave at once), each deleted one added to `done`; returns the data
+    /// stores kept. Stops at the first failure.
+    async fn delete_all(
+        &self,
+        state: &State,
+        options: &Options,
+        progress: &dyn Progress,
+        done: &std::sync::Mutex<Vec<Done>>,
+    ) -> Result<Vec<String>, DestroyStop> {
+        let deleted = |resource: String, elapsed: Duration| {
+            progress.finished(&resource, "deleted", elapsed);
+            done.lock().expect("the list of deletes is never poisoned").push(Done {
+                resource,
+                what: "deleted",
+                elapsed,
+            });
+        };
         let mut kept = Vec::new();
-        let mut failure = None;
         // Leftovers of earlier versions of the blueprint first: they may use what comes after.
         for orphan in &state.orphans {
             let name = orphan.live.handle.physical_id.clone();
@@ -325,18 +369,15 @@ impl Engine<'_> {
             let provider = providers::for_type(orphan.resource_type).expect("orphans are of discovered types");
             let began = Instant::now();
             progress.started(&name, "deleting");
-            match retry_transient(|| provider.delete(&self.aws, &orphan.live)).await {
-                Ok(()) => {
-                    progress.finished(&name, "deleted", began.elapsed());
-                    done.push(Done { resource: name, what: "deleted", elapsed: began.elapsed() });
-                }
-                Err(error) => {
-                    progress.failed(&name, &error.to_string());
-                    let resource_type = orphan.resource_type.to_string();
-                    let _ = lease.release(&self.aws).await;
-                    return Err(ApplyError::Failed { resource: name, resource_type, verb: "deleted", error, done });
-                }
+            if let Err(error) = retry_transient(|| provider.delete(&self.aws, &orphan.live)).await {
+                progress.failed(&name, &error.to_string());
+                return Err(DestroyStop::NotDeleted {
+                    resource: name,
+                    resource_type: orphan.resource_type.to_string(),
+                    error,
+                });
             }
+            deleted(name, began.elapsed());
         }
         for wave in self.deps.waves().into_iter().rev() {
             let mut running = JoinSet::new();
@@ -358,35 +399,23 @@ impl Engine<'_> {
                     (id, start.elapsed(), result)
                 });
             }
+            let mut failure = None;
             while let Some(joined) = running.join_next().await {
                 let (id, elapsed, result) = joined.expect("destroy tasks do not panic");
                 match result {
-                    Ok(()) => {
-                        progress.finished(&id, "deleted", elapsed);
-                        done.push(Done { resource: id, what: "deleted", elapsed });
-                    }
+                    Ok(()) => deleted(id, elapsed),
                     Err(error) => {
                         progress.failed(&id, &error.to_string());
                         failure.get_or_insert((id, error));
                     }
                 }
             }
-            if failure.is_some() {
-                break;
+            if let Some((id, error)) = failure {
+                let resource_type = self.pipeline.resources[&id].cfn_type.to_string();
+                return Err(DestroyStop::NotDeleted { resource: id, resource_type, error });
             }
         }
-        let released = lease.release(&self.aws).await;
-        if let Some((id, error)) = failure {
-            return Err(ApplyError::Failed {
-                resource_type: self.pipeline.resources[&id].cfn_type.to_string(),
-                resource: id,
-                verb: "deleted",
-                error,
-                done,
-            });
-        }
-        released.map_err(|error| ApplyError::Setup { what: "releasing the apply lock", error })?;
-        Ok((done, kept))
+        Ok(kept)
     }
 }
 
