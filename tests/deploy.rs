@@ -471,6 +471,7 @@ fn renaming_a_stream_loses_its_records_so_apply_refuses_it_without_allow_data_lo
     assert_eq!(code, 0, "{err}");
 
     workspace.edit("to: offers", "to: offer-stream");
+    workspace.edit("      offers: {", "      offer-stream: {");
     workspace.edit("- id: offers", "- id: offer-stream");
     let (code, plan, err) = pipe(region, &["plan", "--detailed-exitcode"], &workspace);
     assert_eq!(code, 2, "{err}");
@@ -545,6 +546,7 @@ fn a_renamed_delivery_stream_is_replaced_and_its_leftovers_deleted() {
     assert_eq!(code, 0, "{err}");
 
     workspace.edit("to: [alerts, archive]", "to: [alerts, archiver]");
+    workspace.edit("      archive: {", "      archiver: {");
     workspace.edit("- id: archive\n", "- id: archiver\n");
     let (code, plan, err) = pipe(region, &["plan", "--detailed-exitcode"], &workspace);
     assert_eq!(code, 2, "{err}");
@@ -862,6 +864,7 @@ fn leftovers_of_glue_sagemaker_buckets_tables_and_a_kept_functions_mapping_are_d
             edits: &[
                 ("- id: join-clicks\n", "- id: join-views\n"),
                 ("to: [pricing-model, catalog]", "to: [price-model, catalog]"),
+                ("      pricing-model: {", "      price-model: {"),
                 ("- id: pricing-model\n", "- id: price-model\n"),
                 ("on_failure: reprice-failures", "on_failure: reprice-errors"),
                 ("- id: reprice-failures\n", "- id: reprice-errors\n"),
@@ -923,6 +926,7 @@ fn leftovers_of_msk_emr_and_opensearch_are_deleted() {
                     ("    from: telemetry\n", "    from: fleet\n"),
                     ("- id: aggregate\n", "- id: aggregator\n"),
                     ("    to: dashboards\n", "    to: dashboard\n"),
+                    ("      dashboards: {", "      dashboard: {"),
                     ("- id: dashboards\n", "- id: dashboard\n"),
                 ],
                 deletes: &[

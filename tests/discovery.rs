@@ -20,6 +20,7 @@ fn a_service_the_blueprint_no_longer_uses_is_found_by_the_tags_of_what_it_left()
     assert_eq!(code, 0, "apply: {err}");
     // The pipeline drops SageMaker altogether: only the tagging API says its endpoint is there.
     workspace.edit("to: [pricing-model, catalog]", "to: [catalog]");
+    workspace.edit("      # One inference request for each demand signal.\n      pricing-model: { records_per_second: 50, record_kib: 0.5 }\n", "");
     workspace.edit(PRICING_MODEL, "");
     let (code, plan, err) = pipe(region, &["plan", "--detailed-exitcode"], &workspace);
     assert_eq!(code, 2, "{plan}{err}");

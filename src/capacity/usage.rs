@@ -7,6 +7,11 @@ use crate::blueprint::spec::Component;
 use crate::capacity;
 use crate::limits::firehose::delivery;
 
+/// Hours in a month, as AWS's pricing pages count them.
+pub const HOURS_PER_MONTH: f64 = 730.0;
+/// Seconds in that month: what a per-second flow comes to.
+pub const SECONDS_PER_MONTH: f64 = HOURS_PER_MONTH * 3600.0;
+
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Usage {
     /// Records and KiB per second into the component.

@@ -12,13 +12,12 @@ use serde_json::{Map, Value};
 
 use crate::model::Resource;
 
-use crate::capacity::usage::Usage;
+use crate::capacity::usage::{SECONDS_PER_MONTH, Usage};
 use prices::{HOURS_PER_MONTH, PriceBook};
 
 /// Bumped whenever a field of the JSON view changes meaning or disappears; additions keep it.
 pub const FORMAT_VERSION: u32 = 1;
 
-const SECONDS_PER_MONTH: f64 = HOURS_PER_MONTH * 3600.0;
 const KIB_PER_GB: f64 = 1024.0 * 1024.0;
 /// Average Lambda duration pipe prices when nothing better is known: stated on the line.
 pub const ASSUMED_LAMBDA_MS: f64 = 100.0;

@@ -10,8 +10,7 @@ use serde::Serialize;
 
 /// The region the table's prices are for; elsewhere an estimate says it is one.
 pub const REGION: &str = "us-east-1";
-/// Hours in a month, as AWS's pricing pages count them.
-pub const HOURS_PER_MONTH: f64 = 730.0;
+pub use crate::capacity::usage::HOURS_PER_MONTH;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Price {

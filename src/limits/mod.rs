@@ -21,6 +21,7 @@ pub mod network;
 pub mod opensearch;
 pub mod redshift;
 pub mod s3;
+pub mod sns;
 
 /// An inclusive range a single field must fall in.
 #[derive(Debug)]

@@ -2,9 +2,11 @@
 //! sized, and the warnings where AWS would throttle or deliver late.
 
 use crate::blueprint::graph::declared_outputs;
-use crate::blueprint::spec::Component;
+use crate::blueprint::spec::sns::{Protocol, SnsTopic};
+use crate::blueprint::spec::{Component, Placed};
 use crate::capacity::{self, Report, firehose, lambda};
 use crate::diagnostic::{Diagnostic, Rule, Severity};
+use crate::limits::sns::{ALERTS_PER_SECOND, EMAIL_DELIVERIES_PER_SECOND, EMAIL_RATE_SOURCE};
 
 use super::Context;
 
@@ -20,9 +22,23 @@ pub static OUTPUT_TARGET: Rule = Rule {
     summary: "each `output:` entry names one of the component's `to` targets",
 };
 
+pub static ASSUMED_OUTPUT: Rule = Rule {
+    id: "capacity::assumed-output",
+    severity: Severity::Warning,
+    summary: "a processor's `to` target without an `output:` entry is sized and priced at everything it reads",
+};
+
+pub static ALERT_RATE: Rule = Rule {
+    id: "capacity::alert-rate",
+    severity: Severity::Warning,
+    summary: "email and SMS subscriptions receive an alert rate (SNS deactivates email past 10 per second)",
+};
+
 pub static RULES: &[&Rule] = &[
     &CANNOT_SIZE,
     &OUTPUT_TARGET,
+    &ASSUMED_OUTPUT,
+    &ALERT_RATE,
     &capacity::kinesis::TOO_FEW_SHARDS,
     &capacity::msk::TOO_FEW_BROKERS,
     &capacity::msk::TOO_LITTLE_STORAGE,
@@ -48,6 +64,10 @@ pub fn check(cx: &mut Context) {
                     .expected(crate::diagnostic::one_of(placed.component.to())),
                 );
             }
+        }
+        assumed_outputs(&mut found, cx, &placed);
+        if let Component::SnsTopic(topic) = placed.component {
+            alert_rate(&mut found, cx, &placed, topic);
         }
         let report = capacity::of(&cx.graph, placed);
         figures(&mut found, &report, &placed.path());
@@ -140,4 +160,82 @@ fn buffer(
             .hint("raise `buffer.size_mib`: small buffers make many small objects and more requests"),
         );
     }
+}
+
+/// A processor passes on, to a target it declares no `output:` for, every record it reads: the
+/// flow model's assumption, said where it sizes and prices something.
+fn assumed_outputs(found: &mut Vec<Diagnostic>, cx: &Context, placed: &Placed) {
+    let (Some(outputs), Some(flow)) = (declared_outputs(placed.component), cx.graph.flow(placed.component.id())) else {
+        return;
+    };
+    // An unknown target is the reference rules' to report.
+    let assumed = |target: &&String| !outputs.contains_key(*target) && cx.graph.get(target).is_some();
+    for (index, target) in placed.component.to().iter().enumerate().filter(|(_, t)| assumed(t)) {
+        found.push(
+            Diagnostic::new(
+                &ASSUMED_OUTPUT,
+                format!(
+                    "`{}` is assumed to write every record it reads to `{target}` ({} records/s): declare `output.{target}`",
+                    placed.component.id(),
+                    rate(flow.records_per_second)
+                ),
+            )
+            .at(placed.field(&format!("to[{index}]")))
+            .hint(format!(
+                "`output: {{ {target}: {{ records_per_second: N, record_kib: K }} }}` with what it writes there; a filter or an alert writes far fewer"
+            )),
+        );
+    }
+}
+
+/// Email and SMS subscriptions of a topic fed more than an alert rate.
+fn alert_rate(found: &mut Vec<Diagnostic>, cx: &Context, placed: &Placed, topic: &SnsTopic) {
+    let Some(flow) = cx.graph.flow(&topic.id).filter(|f| f.records_per_second > ALERTS_PER_SECOND) else { return };
+    for (index, subscription) in topic.subscriptions.iter().enumerate() {
+        let (what, beyond) = match subscription.protocol {
+            Protocol::Email => ("emails", flow.records_per_second > EMAIL_DELIVERIES_PER_SECOND),
+            Protocol::Sms => ("text messages", false),
+            _ => continue,
+        };
+        let monthly = flow.records_per_second * crate::capacity::usage::SECONDS_PER_MONTH;
+        let deactivated = match beyond {
+            true => format!(
+                "; SNS deactivates an email subscription sent more than {EMAIL_DELIVERIES_PER_SECOND} per second"
+            ),
+            false => String::new(),
+        };
+        let mut diagnostic = Diagnostic::new(
+            &ALERT_RATE,
+            format!(
+                "`{}` would send {} {what} per second to `{}`, {} a month{deactivated}",
+                topic.id,
+                rate(flow.records_per_second),
+                subscription.endpoint,
+                count(monthly)
+            ),
+        )
+        .at(placed.field(&format!("subscriptions[{index}].protocol")))
+        .hint("declare the alert rate as the `output:` of what writes to the topic, or subscribe a queue or function");
+        if beyond {
+            diagnostic = diagnostic.note(format!("email delivery rate: {EMAIL_RATE_SOURCE}"));
+        }
+        found.push(diagnostic);
+    }
+}
+
+fn rate(per_second: f64) -> String {
+    if per_second >= 10.0 { format!("{per_second:.0}") } else { format!("{per_second:.2}") }
+}
+
+/// `5,184,000`: a monthly count with thousands separated.
+fn count(n: f64) -> String {
+    let digits = format!("{:.0}", n);
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
