@@ -226,8 +226,8 @@ impl Pricer<'_> {
                 {
                     self.line(
                         at,
-                        "format conversion".into(),
-                        gb_per_month(usage, None),
+                        "format conversion (records rounded up to 5 KB, as ingestion)".into(),
+                        gb_per_month(usage, Some(5.0)),
                         "GB",
                         "firehose.format-conversion",
                     );
@@ -416,6 +416,8 @@ impl Pricer<'_> {
     fn kinesis(&mut self, at: Priced, usage: &Usage) {
         let p = at.properties;
         let retention = number(p, &["RetentionPeriodHours"]).unwrap_or(24.0);
+        // GB the stream holds for `hours` of its flow: what retention is billed on.
+        let stored = |hours: f64| usage.flow.map_or(0.0, |f| f.kib_per_second * 3600.0 * hours / KIB_PER_GB);
         if text(p, &["StreamModeDetails", "StreamMode"]) == Some("ON_DEMAND") {
             self.line(at, "on-demand stream".into(), HOURS_PER_MONTH, "stream-hours", "kinesis.on-demand-stream-hour");
             let gb = gb_per_month(usage, Some(1.0));
@@ -423,32 +425,28 @@ impl Pricer<'_> {
             if usage.readers > 0 {
                 self.data_out(at, gb, usage.readers, "kinesis.on-demand-out");
             }
-            return;
-        }
-        let shards = number(p, &["ShardCount"]).unwrap_or(1.0);
-        self.line(at, format!("{shards} shards"), shards * HOURS_PER_MONTH, "shard-hours", "kinesis.shard-hour");
-        if let Some(flow) = usage.flow.filter(|f| f.records_per_second > 0.0) {
-            let units = (flow.kib_per_second / flow.records_per_second / 25.0).ceil().max(1.0);
-            let millions = flow.records_per_second * units * SECONDS_PER_MONTH / 1e6;
-            self.line(
-                at,
-                format!("PUT payload units ({units} per record)"),
-                millions,
-                "million units",
-                "kinesis.put-units",
-            );
-        }
-        if retention > 24.0 {
-            self.line(
-                at,
-                format!("{shards} shards × retention beyond 24 h"),
-                shards * HOURS_PER_MONTH,
-                "shard-hours",
-                "kinesis.extended-retention",
-            );
+            // On demand, data kept beyond 24 hours is billed by the GB it holds, not per shard.
+            if retention > 24.0 {
+                let gb = stored(retention.min(168.0) - 24.0);
+                let id = "kinesis.on-demand-extended-retention";
+                self.line(at, "data kept 24 h to 7 days".into(), gb, "GB-months", id);
+            }
+        } else {
+            let shards = number(p, &["ShardCount"]).unwrap_or(1.0);
+            self.line(at, format!("{shards} shards"), shards * HOURS_PER_MONTH, "shard-hours", "kinesis.shard-hour");
+            if let Some(flow) = usage.flow.filter(|f| f.records_per_second > 0.0) {
+                let units = (flow.kib_per_second / flow.records_per_second / 25.0).ceil().max(1.0);
+                let millions = flow.records_per_second * units * SECONDS_PER_MONTH / 1e6;
+                let item = format!("PUT payload units ({units} per record)");
+                self.line(at, item, millions, "million units", "kinesis.put-units");
+            }
+            if retention > 24.0 {
+                let item = format!("{shards} shards × retention beyond 24 h");
+                self.line(at, item, shards * HOURS_PER_MONTH, "shard-hours", "kinesis.extended-retention");
+            }
         }
         if retention > 168.0 {
-            let gb = usage.flow.map_or(0.0, |f| f.kib_per_second * 3600.0 * (retention - 168.0) / KIB_PER_GB);
+            let gb = stored(retention - 168.0);
             self.line(at, "data kept beyond 7 days".into(), gb, "GB-months", "kinesis.long-term-retention");
         }
     }
@@ -520,6 +518,45 @@ impl Pricer<'_> {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::blueprint::graph::Flow;
+
+    /// The lines one resource of `cfn_type` is priced with, at `flow` into it.
+    fn lines(cfn_type: &str, properties: serde_json::Value, flow: Flow) -> Vec<Line> {
+        let properties = properties.as_object().cloned().expect("an object");
+        let priced = Priced { logical_id: "R", cfn_type, component: "c", properties: &properties };
+        let usage = IndexMap::from([("c".to_string(), Usage { flow: Some(flow), ..Usage::default() })]);
+        estimate("p", [priced], &usage, &PriceBook::standard(), prices::REGION).components.remove(0).lines
+    }
+
+    fn quantity(lines: &[Line], price: &str) -> f64 {
+        lines.iter().find(|l| l.price == price).map(|l| l.quantity).unwrap_or_else(|| panic!("no `{price}` line"))
+    }
+
+    #[test]
+    fn on_demand_retention_beyond_a_day_is_billed_by_the_gb_held() {
+        // 1,024 KiB/s is 1 MiB/s: 3.515625 GB an hour.
+        let flow = Flow { records_per_second: 1024.0, kib_per_second: 1024.0 };
+        let stream = json!({ "StreamModeDetails": { "StreamMode": "ON_DEMAND" }, "RetentionPeriodHours": 240 });
+        let priced = lines("AWS::Kinesis::Stream", stream, flow);
+        let per_hour = 3600.0 / 1024.0;
+        assert_eq!(quantity(&priced, "kinesis.on-demand-extended-retention"), per_hour * (168.0 - 24.0));
+        assert_eq!(quantity(&priced, "kinesis.long-term-retention"), per_hour * (240.0 - 168.0));
+    }
+
+    #[test]
+    fn format_conversion_is_billed_on_ingested_gb_rounded_up_to_5_kb_records() {
+        let flow = Flow { records_per_second: 1000.0, kib_per_second: 1500.0 };
+        let s3 = json!({ "DataFormatConversionConfiguration": { "Enabled": true } });
+        let priced =
+            lines("AWS::KinesisFirehose::DeliveryStream", json!({ "ExtendedS3DestinationConfiguration": s3 }), flow);
+        let ingested = quantity(&priced, "firehose.ingest");
+        assert_eq!(quantity(&priced, "firehose.format-conversion"), ingested);
+        assert_eq!(ingested, 1000.0 * 5.0 * SECONDS_PER_MONTH / KIB_PER_GB, "1.5 KB records bill as 5 KB");
+    }
+
     #[test]
     fn nothing_to_sum_is_zero_not_negative_zero() {
         let empty = super::total(std::iter::empty());

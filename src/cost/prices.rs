@@ -33,6 +33,7 @@ const TABLE: &[(&str, f64, &str, &str, &str)] = &[
     ("kinesis.on-demand-stream-hour", 0.04, "stream-hour", INFRACOST, "2024-07-01"),
     ("kinesis.on-demand-in", 0.08, "GB", INFRACOST, "2024-07-01"),
     ("kinesis.on-demand-out", 0.04, "GB", INFRACOST, "2024-07-01"),
+    ("kinesis.on-demand-extended-retention", 0.10, "GB-month", INFRACOST, "2024-07-01"),
     (
         "firehose.ingest",
         0.029,
