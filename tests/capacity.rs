@@ -104,8 +104,9 @@ fn sensor_anomaly_costs_what_its_arithmetic_says() {
             ("notify", SECONDS / 1e6 * 0.20 + SECONDS * 0.1 * 0.25 * 0.0000133334),
             // Records billed as 5 KB each; dynamic partitioning on the real bytes.
             ("archive", 1000.0 * 5.0 * SECONDS / GB * 0.029 + gb * 0.020),
-            // 365 days kept at 200 KiB/s.
-            ("readings-archive", 200.0 * 86_400.0 / GB * 365.0 * 0.023),
+            // 365 days kept at 200 KiB/s, then 365 more as noncurrent versions: the bucket is
+            // versioned, and an expired object stays that long again before it is gone.
+            ("readings-archive", 200.0 * 86_400.0 / GB * (365.0 + 365.0) * 0.023),
             // One alert a second published, and mailed (the SMS subscription is not priced).
             ("fleet-alerts", SECONDS / 1e6 * 0.50 + SECONDS / 1e5 * 2.00),
         ],

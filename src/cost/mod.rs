@@ -124,6 +124,37 @@ pub fn estimate<'r>(
     }
 }
 
+/// What AWS bills on a resource, beyond its priced lines, that pipe does not price: each named so
+/// an estimate never passes it over in silence.
+fn unpriced_features(at: Priced, usage: &Usage) -> Vec<&'static str> {
+    let p = at.properties;
+    let flowing = usage.flow.is_some_and(|f| f.records_per_second > 0.0);
+    let mut unpriced = Vec::new();
+    match at.cfn_type {
+        "AWS::Lambda::Function" if text(p, &["TracingConfig", "Mode"]) == Some("Active") => {
+            unpriced.push("X-Ray traces (tracing is Active): traces recorded and retrieved past the free tier")
+        }
+        "AWS::DynamoDB::Table" if flag(p, &["PointInTimeRecoverySpecification", "PointInTimeRecoveryEnabled"]) => {
+            unpriced.push("point-in-time recovery: per GB-month of table size, which the blueprint does not declare")
+        }
+        "AWS::MSK::Cluster" => {
+            if text(p, &["EnhancedMonitoring"]).is_some_and(|m| m != "DEFAULT") {
+                unpriced.push("per-broker CloudWatch metrics of enhanced monitoring");
+            }
+            unpriced.push("data transfer to clients in other Availability Zones (EC2 cross-AZ rates)");
+        }
+        "AWS::EMR::Cluster" => unpriced.push("the EBS volumes of the cluster's instances"),
+        "AWS::KinesisFirehose::DeliveryStream"
+            if flag(p, &["ExtendedS3DestinationConfiguration", "DynamicPartitioningConfiguration", "Enabled"]) =>
+        {
+            unpriced.push("dynamic partitioning's per-object and JQ processing-hour charges")
+        }
+        "AWS::S3::Bucket" if flowing => unpriced.push("PUT requests, one per object delivered"),
+        _ => {}
+    }
+    unpriced
+}
+
 struct Pricer<'a> {
     book: &'a PriceBook,
     lines: Vec<(String, Line)>,
@@ -153,6 +184,14 @@ fn number(properties: &Map<String, Value>, path: &[&str]) -> Option<f64> {
         value = value.get(key)?;
     }
     value.as_f64()
+}
+
+fn flag(properties: &Map<String, Value>, path: &[&str]) -> bool {
+    let mut value = properties.get(path[0]);
+    for key in &path[1..] {
+        value = value.and_then(|v| v.get(key));
+    }
+    value.and_then(Value::as_bool) == Some(true)
 }
 
 fn text<'v>(properties: &'v Map<String, Value>, path: &[&str]) -> Option<&'v str> {
@@ -204,6 +243,9 @@ impl Pricer<'_> {
 
     fn resource(&mut self, at: Priced, usage: &Usage) {
         let p = at.properties;
+        for reason in unpriced_features(at, usage) {
+            self.skip(at, reason);
+        }
         match at.cfn_type {
             "AWS::Kinesis::Stream" => self.kinesis(at, usage),
             "AWS::KinesisFirehose::DeliveryStream" => {
@@ -326,9 +368,21 @@ impl Pricer<'_> {
                 let rules = p.get("LifecycleConfiguration").and_then(|c| c.get("Rules")).and_then(Value::as_array);
                 let days = rules
                     .and_then(|rules| rules.iter().find_map(|r| r.get("ExpirationInDays").and_then(Value::as_f64)));
-                let (stored, item) = match days {
-                    Some(days) => (gb_per_day * days, format!("{days} days of data kept (steady state)")),
-                    None => (gb_per_day * 30.0, "one month of data (no expiry: grows every month)".to_string()),
+                // A versioned bucket keeps an expired object as a noncurrent version for as long
+                // again as its rule says: the data is held twice over that span.
+                let versioned = text(p, &["VersioningConfiguration", "Status"]) == Some("Enabled");
+                let noncurrent = rules.filter(|_| versioned).and_then(|rules| {
+                    rules
+                        .iter()
+                        .find_map(|r| r.pointer("/NoncurrentVersionExpiration/NoncurrentDays").and_then(Value::as_f64))
+                });
+                let (stored, item) = match (days, noncurrent) {
+                    (Some(days), Some(kept)) => (
+                        gb_per_day * (days + kept),
+                        format!("{days} days + {kept} days noncurrent (steady state)"),
+                    ),
+                    (Some(days), None) => (gb_per_day * days, format!("{days} days of data kept (steady state)")),
+                    (None, _) => (gb_per_day * 30.0, "one month of data (no expiry: grows every month)".to_string()),
                 };
                 self.line(at, item, stored, "GB-months", "s3.storage");
             }
@@ -555,6 +609,19 @@ mod tests {
         let ingested = quantity(&priced, "firehose.ingest");
         assert_eq!(quantity(&priced, "firehose.format-conversion"), ingested);
         assert_eq!(ingested, 1000.0 * 5.0 * SECONDS_PER_MONTH / KIB_PER_GB, "1.5 KB records bill as 5 KB");
+    }
+
+    #[test]
+    fn billed_features_pipe_does_not_price_are_named() {
+        let flow = Flow { records_per_second: 10.0, kib_per_second: 10.0 };
+        let function = json!({ "MemorySize": 128, "TracingConfig": { "Mode": "Active" } });
+        let properties = function.as_object().cloned().expect("an object");
+        let priced =
+            Priced { logical_id: "F", cfn_type: "AWS::Lambda::Function", component: "c", properties: &properties };
+        let usage = IndexMap::from([("c".to_string(), Usage { flow: Some(flow), ..Usage::default() })]);
+        let estimate = estimate("p", [priced], &usage, &PriceBook::standard(), prices::REGION);
+        let reasons: Vec<&str> = estimate.not_priced.iter().map(|n| n.reason.as_str()).collect();
+        assert_eq!(reasons, ["X-Ray traces (tracing is Active): traces recorded and retrieved past the free tier"]);
     }
 
     #[test]
