@@ -377,10 +377,9 @@ impl Pricer<'_> {
                         .find_map(|r| r.pointer("/NoncurrentVersionExpiration/NoncurrentDays").and_then(Value::as_f64))
                 });
                 let (stored, item) = match (days, noncurrent) {
-                    (Some(days), Some(kept)) => (
-                        gb_per_day * (days + kept),
-                        format!("{days} days + {kept} days noncurrent (steady state)"),
-                    ),
+                    (Some(days), Some(kept)) => {
+                        (gb_per_day * (days + kept), format!("{days} days + {kept} days noncurrent (steady state)"))
+                    }
                     (Some(days), None) => (gb_per_day * days, format!("{days} days of data kept (steady state)")),
                     (None, _) => (gb_per_day * 30.0, "one month of data (no expiry: grows every month)".to_string()),
                 };
