@@ -28,16 +28,21 @@ fn scenario(name: &str) -> Estimate {
     estimate(&pipeline.name, Priced::all(&pipeline.resources), &pipeline.usage, &PriceBook::standard(), "us-east-1")
 }
 
+/// Each expected (component, USD) is checked to the cent.
+fn assert_costs_of(estimate: &Estimate, expected: &[(&str, f64)]) {
+    for (id, usd) in expected {
+        let got = component(estimate, id);
+        assert!((got - usd).abs() < 0.01, "{id}: estimated {got:.4}, arithmetic says {usd:.4}");
+    }
+}
+
 fn component(estimate: &Estimate, id: &str) -> f64 {
     estimate.components.iter().find(|c| c.component == id).map_or(0.0, |c| c.monthly_usd)
 }
 
 /// Each expected (component, USD) is checked to the cent, and so is their sum.
 fn assert_costs(estimate: &Estimate, expected: &[(&str, f64)]) {
-    for (id, usd) in expected {
-        let got = component(estimate, id);
-        assert!((got - usd).abs() < 0.01, "{id}: estimated {got:.4}, arithmetic says {usd:.4}");
-    }
+    assert_costs_of(estimate, expected);
     let total: f64 = expected.iter().map(|(_, usd)| usd).sum();
     assert!((estimate.monthly_usd - total).abs() < 0.01, "total {:.4} vs {total:.4}", estimate.monthly_usd);
 }
@@ -209,4 +214,38 @@ fn auto_renders_the_sized_figures() {
         cluster.properties["BrokerNodeGroupInfo"]["StorageInfo"]["EBSStorageInfo"]["VolumeSize"],
         storage as u64
     );
+}
+
+/// A spike alert reading 2,000 page views a second declares no `output:`: its topic, which only
+/// people read, is sized as alerts (one a second) and its email line is a few dollars, not the
+/// five figures every page view mailed would cost.
+#[test]
+fn an_alerting_function_without_an_output_is_priced_at_the_alert_rate() {
+    let pipeline = compile(
+        "version: 1
+name: spikes
+source:
+  - { id: site, kind: application, throughput: { records_per_second: 2000, record_kib: 1 } }
+ingestion:
+  - { id: producer, kind: kinesis-producer, from: site, to: views }
+storage:
+  - { id: views, kind: kinesis-stream, capacity: { mode: on-demand } }
+processing:
+  - { id: spike-alert, kind: lambda, from: views, to: oncall, code: internet-offering/enrich, runtime: python3.12, on_failure: oncall }
+destination:
+  - id: oncall
+    kind: sns-topic
+    subscriptions:
+      - { protocol: email, endpoint: oncall@example.com }
+",
+    );
+    let estimate = estimate(
+        &pipeline.name,
+        Priced::all(&pipeline.resources),
+        &pipeline.usage,
+        &PriceBook::standard(),
+        "us-east-1",
+    );
+    // One alert a second, published and mailed.
+    assert_costs_of(&estimate, &[("oncall", SECONDS / 1e6 * 0.50 + SECONDS / 1e5 * 2.00)]);
 }

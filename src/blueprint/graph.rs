@@ -4,7 +4,9 @@
 use std::collections::{HashMap, HashSet};
 
 use super::spec::common::Throughput;
+use super::spec::sns::Protocol;
 use super::spec::{Blueprint, Component, Placed};
+use crate::limits::sns::{ASSUMED_ALERT_KIB, ASSUMED_ALERTS_PER_SECOND};
 
 /// A data flow between two components, as the blueprint declares it.
 #[derive(Debug, Clone)]
@@ -96,11 +98,35 @@ impl<'a> Graph<'a> {
     /// upstream declares a throughput.
     /// The flow `from` sends to `to`: its declared `output:` for `to`, else all it carries.
     pub fn flow_between(&self, from: &str, to: &str) -> Option<Flow> {
-        let component = self.get(from)?.component;
-        match declared_output(component, to) {
-            Some(output) => Some(Flow::of(output)),
-            None => self.flow(from),
+        self.sent(self.get(from)?.component, to, &mut Vec::new())
+    }
+
+    /// Whether what `from` sends `to` is sized as alerts: `from` processes records, declares no
+    /// `output:` for `to`, and `to` is a topic only people read (email and SMS subscriptions),
+    /// which a processor feeds with alerts, not with everything it reads.
+    pub fn assumes_alerts(&self, from: &Component, to: &str) -> bool {
+        let people_only = |topic: &super::spec::sns::SnsTopic| {
+            !topic.subscriptions.is_empty()
+                && topic.subscriptions.iter().all(|s| matches!(s.protocol, Protocol::Email | Protocol::Sms))
+        };
+        declared_outputs(from).is_some_and(|outputs| !outputs.contains_key(to))
+            && matches!(self.get(to).map(|p| p.component), Some(Component::SnsTopic(topic)) if people_only(topic))
+    }
+
+    /// The flow `from` sends `to`: its declared `output:` for `to`; an assumed alert rate to a
+    /// topic only people read; else all it carries.
+    fn sent<'s>(&'s self, from: &'s Component, to: &str, visiting: &mut Vec<&'s str>) -> Option<Flow> {
+        if let Some(output) = declared_output(from, to) {
+            return Some(Flow::of(output));
         }
+        let carried = self.flow_guarded(from.id(), visiting)?;
+        Some(match self.assumes_alerts(from, to) {
+            true => Flow {
+                records_per_second: ASSUMED_ALERTS_PER_SECOND,
+                kib_per_second: ASSUMED_ALERTS_PER_SECOND * ASSUMED_ALERT_KIB,
+            },
+            false => carried,
+        })
     }
 
     pub fn flow(&self, id: &str) -> Option<Flow> {
@@ -117,13 +143,8 @@ impl<'a> Graph<'a> {
         }
         visiting.push(id);
         let inputs: Vec<&Placed> = self.inputs_of(id).map(|e| &e.from).collect();
-        let flows: Vec<Flow> = inputs
-            .into_iter()
-            .filter_map(|input| match declared_output(input.component, id) {
-                Some(output) => Some(Flow::of(output)),
-                None => self.flow_guarded(input.component.id(), visiting),
-            })
-            .collect();
+        let flows: Vec<Flow> =
+            inputs.into_iter().filter_map(|input| self.sent(input.component, id, visiting)).collect();
         visiting.pop();
         if flows.is_empty() {
             return None;

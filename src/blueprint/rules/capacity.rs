@@ -6,7 +6,9 @@ use crate::blueprint::spec::sns::{Protocol, SnsTopic};
 use crate::blueprint::spec::{Component, Placed};
 use crate::capacity::{self, Report, firehose, lambda};
 use crate::diagnostic::{Diagnostic, Rule, Severity};
-use crate::limits::sns::{ALERTS_PER_SECOND, EMAIL_DELIVERIES_PER_SECOND, EMAIL_RATE_SOURCE};
+use crate::limits::sns::{
+    ALERTS_PER_SECOND, ASSUMED_ALERT_KIB, ASSUMED_ALERTS_PER_SECOND, EMAIL_DELIVERIES_PER_SECOND, EMAIL_RATE_SOURCE,
+};
 
 use super::Context;
 
@@ -171,15 +173,18 @@ fn assumed_outputs(found: &mut Vec<Diagnostic>, cx: &Context, placed: &Placed) {
     // An unknown target is the reference rules' to report.
     let assumed = |target: &&String| !outputs.contains_key(*target) && cx.graph.get(target).is_some();
     for (index, target) in placed.component.to().iter().enumerate().filter(|(_, t)| assumed(t)) {
+        let id = placed.component.id();
+        let assumption = match cx.graph.assumes_alerts(placed.component, target) {
+            true => format!(
+                "`{id}` is assumed to send `{target}`, which only people read, alerts at {ASSUMED_ALERTS_PER_SECOND} per second of {ASSUMED_ALERT_KIB} KiB"
+            ),
+            false => format!(
+                "`{id}` is assumed to write every record it reads to `{target}` ({} records/s)",
+                rate(flow.records_per_second)
+            ),
+        };
         found.push(
-            Diagnostic::new(
-                &ASSUMED_OUTPUT,
-                format!(
-                    "`{}` is assumed to write every record it reads to `{target}` ({} records/s): declare `output.{target}`",
-                    placed.component.id(),
-                    rate(flow.records_per_second)
-                ),
-            )
+            Diagnostic::new(&ASSUMED_OUTPUT, format!("{assumption}: declare `output.{target}`"))
             .at(placed.field(&format!("to[{index}]")))
             .hint(format!(
                 "`output: {{ {target}: {{ records_per_second: N, record_kib: K }} }}` with what it writes there; a filter or an alert writes far fewer"
