@@ -18,6 +18,8 @@ pub struct Usage {
     pub flow: Option<Flow>,
     /// Components that read it.
     pub readers: u32,
+    /// Of those, the ones reading a Kinesis stream through an enhanced fan-out consumer.
+    pub fan_out_readers: u32,
     /// DynamoDB: records per second that look the table up.
     pub lookups: Option<Flow>,
     /// Lambda: invocations per second.
@@ -36,6 +38,10 @@ pub fn of(graph: &Graph) -> IndexMap<String, Usage> {
             let usage = Usage {
                 flow: graph.flow(id),
                 readers: graph.readers_of(id).count() as u32,
+                fan_out_readers: graph
+                    .readers_of(id)
+                    .filter(|edge| matches!(edge.to.component, Component::Lambda(f) if f.batch.enhanced_fan_out))
+                    .count() as u32,
                 lookups: capacity::dynamodb::lookups(graph, id),
                 invocations_per_second: match placed.component {
                     Component::Lambda(function) => capacity::lambda::invocations_per_second(graph, function),

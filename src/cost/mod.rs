@@ -475,8 +475,15 @@ impl Pricer<'_> {
             self.line(at, "on-demand stream".into(), HOURS_PER_MONTH, "stream-hours", "kinesis.on-demand-stream-hour");
             let gb = gb_per_month(usage, Some(1.0));
             self.line(at, "data in (records rounded up to 1 KB)".into(), gb, "GB", "kinesis.on-demand-in");
-            if usage.readers > 0 {
-                self.data_out(at, gb, usage.readers, "kinesis.on-demand-out");
+            // Reads are billed on the bytes read: AWS rounds records up only as they come in.
+            let read = gb_per_month(usage, None);
+            let (fan_out, shared) = (usage.fan_out_readers, usage.readers.saturating_sub(usage.fan_out_readers));
+            if shared > 0 {
+                self.data_out(at, read, shared, "kinesis.on-demand-out");
+            }
+            if fan_out > 0 {
+                let item = format!("data out to {fan_out} enhanced fan-out readers");
+                self.line(at, item, read * f64::from(fan_out), "GB", "kinesis.on-demand-fan-out-out");
             }
             // On demand, data kept beyond 24 hours is billed by the GB it holds, not per shard.
             if retention > 24.0 {
@@ -492,6 +499,14 @@ impl Pricer<'_> {
                 let millions = flow.records_per_second * units * SECONDS_PER_MONTH / 1e6;
                 let item = format!("PUT payload units ({units} per record)");
                 self.line(at, item, millions, "million units", "kinesis.put-units");
+            }
+            if usage.fan_out_readers > 0 {
+                let readers = f64::from(usage.fan_out_readers);
+                let item = format!("{} enhanced fan-out consumers × {shards} shards", usage.fan_out_readers);
+                let id = "kinesis.fan-out-consumer-shard-hour";
+                self.line(at, item, readers * shards * HOURS_PER_MONTH, "consumer-shard-hours", id);
+                let item = format!("data out to {} enhanced fan-out readers", usage.fan_out_readers);
+                self.line(at, item, gb_per_month(usage, None) * readers, "GB", "kinesis.fan-out-out");
             }
             if retention > 24.0 {
                 let item = format!("{shards} shards × retention beyond 24 h");
@@ -597,6 +612,23 @@ mod tests {
         let per_hour = 3600.0 / 1024.0;
         assert_eq!(quantity(&priced, "kinesis.on-demand-extended-retention"), per_hour * (168.0 - 24.0));
         assert_eq!(quantity(&priced, "kinesis.long-term-retention"), per_hour * (240.0 - 168.0));
+    }
+
+    #[test]
+    fn on_demand_reads_are_billed_on_the_bytes_read_and_fan_out_at_its_own_rate() {
+        // Half-KiB records: ingested as 1 KB each, read as they are.
+        let flow = Flow { records_per_second: 1024.0, kib_per_second: 512.0 };
+        let stream = json!({ "StreamModeDetails": { "StreamMode": "ON_DEMAND" } });
+        let properties = stream.as_object().cloned().expect("an object");
+        let priced =
+            Priced { logical_id: "S", cfn_type: "AWS::Kinesis::Stream", component: "c", properties: &properties };
+        let usage = Usage { flow: Some(flow), readers: 3, fan_out_readers: 1, ..Usage::default() };
+        let usage = IndexMap::from([("c".to_string(), usage)]);
+        let lines = estimate("p", [priced], &usage, &PriceBook::standard(), prices::REGION).components.remove(0).lines;
+        let read = 512.0 * SECONDS_PER_MONTH / KIB_PER_GB;
+        assert_eq!(quantity(&lines, "kinesis.on-demand-in"), 2.0 * read, "records rounded up to 1 KB");
+        assert_eq!(quantity(&lines, "kinesis.on-demand-out"), 2.0 * read, "two shared readers, unrounded");
+        assert_eq!(quantity(&lines, "kinesis.on-demand-fan-out-out"), read, "one fan-out reader");
     }
 
     #[test]

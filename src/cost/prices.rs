@@ -34,6 +34,9 @@ const TABLE: &[(&str, f64, &str, &str, &str)] = &[
     ("kinesis.on-demand-in", 0.08, "GB", INFRACOST, "2024-07-01"),
     ("kinesis.on-demand-out", 0.04, "GB", INFRACOST, "2024-07-01"),
     ("kinesis.on-demand-extended-retention", 0.10, "GB-month", INFRACOST, "2024-07-01"),
+    ("kinesis.on-demand-fan-out-out", 0.05, "GB", INFRACOST, "2024-07-01"),
+    ("kinesis.fan-out-consumer-shard-hour", 0.015, "consumer-shard-hour", INFRACOST, "2024-07-01"),
+    ("kinesis.fan-out-out", 0.013, "GB", INFRACOST, "2024-07-01"),
     (
         "firehose.ingest",
         0.029,
