@@ -24,7 +24,11 @@ fn compile(text: &str) -> pipe::model::Pipeline {
 
 fn scenario(name: &str) -> Estimate {
     let text = std::fs::read_to_string(format!("blueprints/{name}.yaml")).unwrap();
-    let pipeline = compile(&text);
+    priced(&compile(&text))
+}
+
+/// The pipeline's estimate at the standard us-east-1 prices.
+fn priced(pipeline: &pipe::model::Pipeline) -> Estimate {
     estimate(&pipeline.name, Priced::all(&pipeline.resources), &pipeline.usage, &PriceBook::standard(), "us-east-1")
 }
 
@@ -138,13 +142,7 @@ fn doubling_the_declared_throughput_moves_the_figures_as_the_arithmetic_says() {
     let text = std::fs::read_to_string("blueprints/internet-offering.yaml").unwrap();
     let doubled = text.replace("records_per_second: 2000", "records_per_second: 4000");
     let pipeline = compile(&doubled);
-    let estimate = estimate(
-        &pipeline.name,
-        Priced::all(&pipeline.resources),
-        &pipeline.usage,
-        &PriceBook::standard(),
-        "us-east-1",
-    );
+    let estimate = priced(&pipeline);
     // 4 shards now, twice the PUT units and twice the on-demand bytes in; still 20 → 40 invocations/s.
     let records = 4000.0 * SECONDS;
     assert!((component(&estimate, "signups") - (4.0 * HOURS * 0.015 + records / 1e6 * 0.014)).abs() < 0.01);
@@ -239,13 +237,7 @@ destination:
       - { protocol: email, endpoint: oncall@example.com }
 ",
     );
-    let estimate = estimate(
-        &pipeline.name,
-        Priced::all(&pipeline.resources),
-        &pipeline.usage,
-        &PriceBook::standard(),
-        "us-east-1",
-    );
+    let estimate = priced(&pipeline);
     // One alert a second, published and mailed.
     assert_costs_of(&estimate, &[("oncall", SECONDS / 1e6 * 0.50 + SECONDS / 1e5 * 2.00)]);
 }
