@@ -404,7 +404,7 @@ fn an_apply_stopped_by_sigint_releases_its_lease_and_says_how_to_resume() {
     stderr.read_to_string(&mut seen).expect("the rest of stderr");
     let status = child.wait().expect("reaped");
     assert_eq!(status.code(), Some(130), "{seen}");
-    assert!(seen.contains("SIGINT: stopping: abandoning calls in flight and releasing the lock"), "{seen}");
+    assert!(seen.contains("SIGINT: stopping: abandoning calls in flight (again to stop at once)"), "{seen}");
     assert!(
         seen.contains("error: stopped by SIGINT: calls in flight were abandoned, and AWS may still finish them; run `pipe apply` again to resume"),
         "{seen}"

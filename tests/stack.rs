@@ -250,6 +250,9 @@ fn what_changed_outside_pipe_on_a_stack_shows_in_plan_and_diff() {
         assert!(drift.contains(change), "{plan}");
     }
     assert!(drift.contains("because changed outside pipe; the change set leaves it so"), "{plan}");
+    let (_, comment, _) = pipe(region, &["plan", "--output", "markdown"], &workspace);
+    let drift = &comment[comment.find("**Changed outside pipe, and left so by this plan**").expect(&comment)..];
+    assert!(drift.contains("RetentionPeriodHours: 72 → 24") && drift.contains("MemorySize: 1024 → 256"), "{comment}");
 
     let (code, diff, err) = pipe(region, &["diff", "--exit-code"], &workspace);
     assert_eq!(code, 2, "live differs: {diff}{err}");

@@ -88,13 +88,14 @@ pub async fn connect(profile: Option<&str>, region: Option<&str>, timeouts: Time
         )
         .build();
     let endpoint = config.endpoint_url().map_or_else(|| format!("sts.{region}.amazonaws.com"), str::to_string);
+    let mut waited = timeouts.answer.min(Duration::from_secs(5));
     let mut identity = aws_sdk_sts::Client::from_conf(quick).get_caller_identity().send().await;
     // AWS is there and busy: ask again with the patience of every other call.
     if identity.as_ref().err().and_then(ProvideErrorMetadata::code).is_some_and(is_throttling) {
+        waited = timeouts.answer;
         identity = aws_sdk_sts::Client::new(&config).get_caller_identity().send().await;
     }
-    let identity =
-        identity.map_err(|e| classify(&e, endpoint, profile, timeouts.answer.min(Duration::from_secs(5))))?;
+    let identity = identity.map_err(|e| classify(&e, endpoint, profile, waited))?;
     let id = identity.account().unwrap_or_default().to_string();
     Ok(Account { partition: partition(&region).to_string(), config, id, region })
 }

@@ -153,7 +153,7 @@ impl<'a> Deployment<'a> {
                 stop = stopped(options.stop.clone()) => Err(ApplyError::Interrupted {
                     stop,
                     done: Vec::new(),
-                    after: "CloudFormation goes on with the stack's change set without pipe; `pipe plan` says when it has finished and what is left",
+                    after: "if CloudFormation had begun the change set, it goes on without pipe; `pipe plan` says where the stack is and what is left",
                 }),
             },
         }
@@ -172,7 +172,7 @@ impl<'a> Deployment<'a> {
                 stop = stopped(options.stop.clone()) => Err(ApplyError::Interrupted {
                     stop,
                     done: Vec::new(),
-                    after: "CloudFormation goes on deleting the stack without pipe; `pipe destroy` again says when it is gone",
+                    after: "if CloudFormation had begun deleting the stack, it goes on without pipe; `pipe destroy` again says when it is gone",
                 }),
             },
         }

@@ -132,6 +132,8 @@ pub fn stopped_part_way(error: ApplyError, resume: &str) -> Error {
     let done: Vec<String> = error.done().iter().map(|d| format!("{} ({})", d.resource, d.what)).collect();
     let already = if done.is_empty() { "nothing".to_string() } else { done.join(", ") };
     match error {
+        // What a stopped CloudFormation operation did is the stack's to say: `after` says where.
+        ApplyError::Interrupted { stop, .. } if done.is_empty() => Error::Stopped(error.to_string(), stop.exit_code),
         ApplyError::Interrupted { stop, .. } => {
             Error::Stopped(format!("{error}\n  already done: {already}"), stop.exit_code)
         }

@@ -87,12 +87,10 @@ fn run_many(args: &PlanArgs) -> Result<Outcome, Error> {
     }
     let selected = args.selection.resolve(&args.vars.load()?, &args.vars.vars_files)?;
     let book = super::cost::price_book(args.prices.as_deref())?;
-    let mut checked = Vec::with_capacity(selected.files.len());
-    for file in &selected.files {
-        checked.push((file.display().to_string(), live::check(file, &args.vars)?));
-    }
+    let checked: Vec<(String, Result<Checked, Error>)> =
+        selected.files.iter().map(|file| (file.display().to_string(), live::check(file, &args.vars))).collect();
     let entries = live::runtime()?.block_on(async {
-        let account = match checked.iter().any(|(_, c)| matches!(c, Checked::Valid(_))) {
+        let account = match checked.iter().any(|(_, c)| matches!(c, Ok(Checked::Valid(_)))) {
             true => Some(args.target.account().await?),
             false => None,
         };
@@ -100,8 +98,9 @@ fn run_many(args: &PlanArgs) -> Result<Outcome, Error> {
             let (account, book) = (account.clone(), &book);
             async move {
                 let outcome = match checked {
-                    Checked::Invalid(report) => set::Outcome::Invalid(report),
-                    Checked::Valid(compiled) => {
+                    Err(error) => set::Outcome::Failed(error.to_string()),
+                    Ok(Checked::Invalid(report)) => set::Outcome::Invalid(report),
+                    Ok(Checked::Valid(compiled)) => {
                         let account = account.expect("connected: a blueprint is valid");
                         match plan_one(args, account, &compiled, book, None).await {
                             Ok(plan) => set::Outcome::Planned(Box::new(plan)),

@@ -84,15 +84,15 @@ impl Changed {
         self.paths.iter().any(|changed| changed.starts_with(&path))
     }
 
-    /// Changed paths that no longer exist and were blueprints where `paths` look, relative to
-    /// the current directory when they are under it.
+    /// Changed paths that no longer exist and were blueprints in the directories `paths` name,
+    /// relative to the current directory when they are under it.
     fn removed_from(&self, paths: &[PathBuf]) -> Vec<PathBuf> {
         let looked: Vec<PathBuf> = paths.iter().filter_map(|p| absolute(p)).collect();
         let here = absolute(Path::new("."));
         self.paths
             .iter()
             .filter(|changed| !changed.exists() && is_yaml(changed))
-            .filter(|changed| looked.iter().any(|p| changed.parent() == Some(p.as_path()) || *changed == p))
+            .filter(|changed| looked.iter().any(|dir| changed.parent() == Some(dir.as_path())))
             .map(|changed| match here.as_deref().and_then(|here| changed.strip_prefix(here).ok()) {
                 Some(relative) => relative.to_path_buf(),
                 None => changed.clone(),
@@ -162,7 +162,9 @@ pub fn blueprint_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
             return Err(Error::Usage(format!("`{}` does not exist", path.display())));
         }
     }
-    files.dedup();
+    // The same blueprint given twice (a directory and a file in it) is planned once.
+    let mut seen = std::collections::HashSet::new();
+    files.retain(|file| seen.insert(file.canonicalize().unwrap_or_else(|_| file.clone())));
     Ok(files)
 }
 

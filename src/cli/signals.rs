@@ -33,14 +33,10 @@ pub fn listen() -> std::io::Result<StopSignal> {
             };
             let mut stderr = std::io::stderr();
             if let Some(first) = asked {
-                let _ = writeln!(stderr, "\n{}: stopping at once; the lock expires by itself", stop.signal);
+                let _ = writeln!(stderr, "\n{}: stopping at once (an SDK run's lock expires by itself)", stop.signal);
                 std::process::exit(i32::from(first.exit_code));
             }
-            let _ = writeln!(
-                stderr,
-                "\n{}: stopping: abandoning calls in flight and releasing the lock (again to stop at once)",
-                stop.signal
-            );
+            let _ = writeln!(stderr, "\n{}: stopping: abandoning calls in flight (again to stop at once)", stop.signal);
             asked = Some(stop);
             let _ = ask.send(Some(stop));
         }

@@ -52,6 +52,7 @@ pub fn of(pipeline: &Pipeline, plan: &Plan, book: &PriceBook) -> CostDelta {
         .filter(|(a, d)| !d.stays && !pipeline.usage.contains_key(&a.component))
         .map(|(a, _)| a.component.clone())
         .collect();
+    removed_components.sort();
     removed_components.dedup();
     CostDelta {
         before_usd: before.monthly_usd,
@@ -96,22 +97,26 @@ fn moved(before: &Estimate, after: &Estimate) -> Vec<(String, f64, f64)> {
         .collect()
 }
 
-/// Changes in the order that undoes them on the after side: changed values first (their list
-/// indices are the after side's), then items a list gained (from the last), then items it lost
-/// (from the first, at their before indices).
+/// Changes in the order that undoes them on the after side. Every path indexes lists as the
+/// after side has them, so changed values go first, then the items lists gained and lost,
+/// deepest lists first (an outer list reshaped would move the items an inner path names); in one
+/// list, the items gained (from the last), then those lost (from the first, at their before
+/// indices).
 fn in_undo_order(changes: &[Change]) -> Vec<&Change> {
     let index = |c: &Change| c.path.rsplit_once('[').and_then(|(_, i)| i.trim_end_matches(']').parse::<usize>().ok());
-    let (mut values, mut gained, mut lost) = (Vec::new(), Vec::new(), Vec::new());
+    let depth = |c: &Change| c.path.matches(['.', '[']).count();
+    let (mut values, mut items) = (Vec::new(), Vec::new());
     for change in changes {
         match (change.before.is_some(), change.after.is_some(), index(change)) {
-            (false, true, Some(i)) => gained.push((i, change)),
-            (true, false, Some(i)) => lost.push((i, change)),
+            (false, true, Some(i)) => items.push((depth(change), 0, std::cmp::Reverse(i), i, change)),
+            (true, false, Some(i)) => items.push((depth(change), 1, std::cmp::Reverse(0), i, change)),
             _ => values.push(change),
         }
     }
-    gained.sort_by_key(|(i, _)| std::cmp::Reverse(*i));
-    lost.sort_by_key(|(i, _)| *i);
-    values.into_iter().chain(gained.into_iter().map(|(_, c)| c)).chain(lost.into_iter().map(|(_, c)| c)).collect()
+    items.sort_by_key(|&(depth, lost, gained_from_last, lost_from_first, _)| {
+        (std::cmp::Reverse(depth), lost, gained_from_last, lost_from_first)
+    });
+    values.into_iter().chain(items.into_iter().map(|(.., change)| change)).collect()
 }
 
 /// Puts a change's `before` back at its plan path (`A.B[0].C`): sets it, removes what it did
@@ -200,8 +205,10 @@ mod tests {
 
     #[test]
     fn put_back_undoes_what_the_diff_found_nested_and_item_by_item() {
-        let before = json!({ "A": { "B": [ { "C": 1 }, "kept", "lost" ] }, "E": "x", "L": [1, 2, 3] });
-        let after = json!({ "A": { "B": [ "new", { "C": 2 }, "kept" ] }, "D": 1, "L": [0, 1, 3, 4] });
+        let before = json!({ "A": { "B": [ { "C": 1 }, "kept", "lost" ] }, "E": "x", "L": [1, 2, 3],
+            "S": [ { "Sid": "a" }, { "Sid": "b", "R": [1, 2] } ] });
+        let after = json!({ "A": { "B": [ "new", { "C": 2 }, "kept" ] }, "D": 1, "L": [0, 1, 3, 4],
+            "S": [ { "Sid": "b", "R": [1] } ] });
         let changes =
             crate::plan::diff::changes("AWS::Kinesis::Stream", after.as_object().unwrap(), before.as_object().unwrap());
         let mut properties = after.as_object().unwrap().clone();

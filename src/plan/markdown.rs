@@ -19,6 +19,7 @@ pub fn render(plan: &Plan) -> String {
             out.push('\n');
             out.push_str(&kept);
         }
+        drifted(plan, &mut out);
         manual_steps(plan, &mut out);
         return out;
     }
@@ -84,11 +85,30 @@ pub fn render(plan: &Plan) -> String {
         }
         let _ = writeln!(out, "```\n\n</details>");
     }
+    drifted(plan, &mut out);
     manual_steps(plan, &mut out);
     if let Some(cost) = &plan.cost {
         let _ = writeln!(out, "\n```\n{}\n```", cost.lines().join("\n"));
     }
     out
+}
+
+/// Drift that applying leaves in place, as the text view shows it apart.
+fn drifted(plan: &Plan, out: &mut String) {
+    let drifted: Vec<_> = plan.actions.iter().filter(|a| a.kind == Kind::NoChange && a.drift).collect();
+    if drifted.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\n> [!WARNING]\n> **Changed outside pipe, and left so by this plan**");
+    for action in drifted {
+        let changes: Vec<String> = action.changes.iter().map(|c| code(&c.line())).collect();
+        let _ = writeln!(out, "> - {}: {}", code(&action.heading()), changes.join("; "));
+    }
+    if let Some(reason) =
+        plan.actions.iter().find(|a| a.kind == Kind::NoChange && a.drift).and_then(|a| a.reason.as_ref())
+    {
+        let _ = writeln!(out, ">\n> Because {reason}.");
+    }
 }
 
 /// What the pipeline leaves to you, shown whether or not the plan changes anything, as the text

@@ -146,9 +146,16 @@ pub fn security(changes: &[Change], before: &Map<String, Value>, after: &Map<Str
             lines.push(format!("{verb} `{action}` on `{target}` ({key})"));
         }
     }
+    // The list an item change belongs to (`A.B[2]` → `A.B`).
+    let list_of =
+        |path: &str| path.strip_suffix(']').and_then(|p| p.rsplit_once('[')).map(|(list, _)| list.to_string());
+    let added_to: Vec<String> =
+        changes.iter().filter(|c| c.before.is_none()).filter_map(|c| list_of(&c.path)).collect();
     for change in changes {
         let last = change.path.rsplit('.').next().unwrap_or(&change.path);
-        if is_encryption(&change.path) && is_off(change.after.as_ref()) {
+        // An item removed from a list that gains another in its place is replaced, not unset.
+        let replaced = change.after.is_none() && list_of(&change.path).is_some_and(|list| added_to.contains(&list));
+        if is_encryption(&change.path) && is_off(change.after.as_ref()) && !replaced {
             lines.push(format!("removes encryption: {} is unset", change.path));
         } else if last == "PubliclyAccessible" && change.after == Some(Value::Bool(true)) {
             lines.push(format!("makes the resource publicly accessible ({})", change.path));

@@ -141,6 +141,9 @@ impl PlanSet {
                     let cautioned = if titles.is_empty() { String::new() } else { format!(" ({})", titles.join(", ")) };
                     (format!("`{}`", plan.pipeline), plan.summary().line() + &cautioned)
                 }
+                Outcome::Planned(plan) if plan.actions.iter().any(|a| a.drift) => {
+                    (format!("`{}`", plan.pipeline), "no changes; **changed outside pipe**".to_string())
+                }
                 Outcome::Planned(plan) => (format!("`{}`", plan.pipeline), "no changes".to_string()),
                 Outcome::Invalid(report) => (String::new(), format!("invalid: {}", plural(report.errors(), "error"))),
                 Outcome::Failed(_) => (String::new(), "plan failed".to_string()),

@@ -79,50 +79,53 @@ pub async fn detect(cfn: &Client, stack: &str) -> Result<Vec<Drifted>, ApiError>
 }
 
 /// What changed outside pipe, read through the SDK target's readers: where live differs from
-/// the model (`differences`, from [`crate::backend::sdk::Engine::live_differences`]) beyond what
-/// the change set itself changes. A resource the change set creates or replaces is not compared;
-/// one it updates differs by those changes, which are the plan's, not drift.
-pub fn from_live(actions: &[Action], differences: Vec<(String, Vec<Change>)>) -> Vec<Drifted> {
-    let mut drifted = Vec::new();
-    for (logical_id, changes) in differences {
-        let Some(action) = actions.iter().find(|a| a.resource == logical_id) else { continue };
-        if !matches!(action.kind, Kind::Update | Kind::NoChange) {
-            continue;
-        }
-        let planned = |c: &Change| {
-            action.changes.iter().any(|p| diff::within(&c.path, &p.path) || diff::within(&p.path, &c.path))
-        };
-        let outside: Vec<Change> =
-            changes.into_iter().filter(|c| !planned(c)).map(|c| Change { forces_replacement: false, ..c }).collect();
-        if !outside.is_empty() {
-            drifted.push(Drifted { logical_id, deleted: false, changes: outside });
-        }
-    }
-    drifted
+/// the model (`differences`, from [`crate::backend::sdk::Engine::live_differences`]).
+pub fn from_live(differences: Vec<(String, Vec<Change>)>) -> Vec<Drifted> {
+    differences
+        .into_iter()
+        .map(|(logical_id, changes)| Drifted {
+            logical_id,
+            deleted: false,
+            changes: changes.into_iter().map(|c| Change { forces_replacement: false, ..c }).collect(),
+        })
+        .collect()
 }
 
-/// Marks the drifted resources among `actions`: one the change set changes anyway says so; one
-/// it leaves alone shows what differs.
+/// Marks the drifted resources among `actions`, once each (the live read's and CloudFormation's
+/// detection may both find one). One the change set leaves alone shows what differs; one it
+/// updates names what stays drifted beyond its own changes; one it creates, replaces or deletes
+/// has nothing left to drift.
 pub fn mark(actions: &mut [Action], drifted: &[Drifted]) {
     for drift in drifted {
         let Some(action) = actions.iter_mut().find(|a| a.resource == drift.logical_id) else { continue };
-        action.drift = true;
-        if action.kind != Kind::NoChange {
-            // The change set's own changes are shown; what it leaves drifted is named beside them.
-            if !drift.changes.is_empty() {
-                let left = diff::paths(&drift.changes);
-                let said = format!("also changed outside pipe, and left so by this change set: {left}");
-                action.reason = Some(action.reason.take().map_or(said.clone(), |r| format!("{r}; {said}")));
-            }
+        if action.drift {
             continue;
         }
-        action.reason = Some(if drift.deleted {
-            "deleted outside pipe; the stack still lists it: apply a change to it, or remove and re-add the component"
-                .into()
-        } else {
-            LEFT_SO.into()
-        });
-        action.changes = drift.changes.clone();
+        match action.kind {
+            Kind::NoChange => {
+                action.drift = true;
+                action.reason = Some(if drift.deleted {
+                    "deleted outside pipe; the stack still lists it: apply a change to it, or remove and re-add the component"
+                        .into()
+                } else {
+                    LEFT_SO.into()
+                });
+                action.changes = drift.changes.clone();
+            }
+            Kind::Update => {
+                let planned = |c: &Change| {
+                    action.changes.iter().any(|p| diff::within(&c.path, &p.path) || diff::within(&p.path, &c.path))
+                };
+                let left: Vec<&Change> = drift.changes.iter().filter(|c| !planned(c)).collect();
+                if left.is_empty() {
+                    continue;
+                }
+                action.drift = true;
+                let said = format!("also changed outside pipe, and left so by this change set: {}", diff::paths(left));
+                action.reason = Some(action.reason.take().map_or(said.clone(), |r| format!("{r}; {said}")));
+            }
+            _ => {}
+        }
     }
 }
 

@@ -135,7 +135,7 @@ impl<'a> Stack<'a> {
                 }
                 if kind == ChangeSetType::Update {
                     actions.extend(unchanged(self.pipeline(), &actions));
-                    let outside = drift::from_live(&actions, self.engine.live_differences(&state));
+                    let outside = drift::from_live(self.engine.live_differences(&state));
                     drift::mark(&mut actions, &outside);
                     if detect_drift {
                         drift::mark(&mut actions, &drift::detect(&self.cfn, &self.name).await?);
@@ -191,7 +191,7 @@ impl<'a> Stack<'a> {
         if deployed.is_some() {
             actions.extend(unchanged(self.pipeline(), &actions));
             let state = self.read_live(true).await?;
-            let outside = drift::from_live(&actions, self.engine.live_differences(&state));
+            let outside = drift::from_live(self.engine.live_differences(&state));
             drift::mark(&mut actions, &outside);
         }
         crate::plan::fields::annotate(&mut actions, self.pipeline());

@@ -204,10 +204,7 @@ impl Engine<'_> {
                     handles.insert(id.clone(), live.handle);
                     finished.insert(id.clone());
                     let finished = Done { resource: id, what, elapsed };
-                    journal
-                        .finished(&self.aws, finished.clone())
-                        .await
-                        .map_err(|error| ApplyError::Setup { what: "writing the apply journal", error })?;
+                    journal.finished(&self.aws, finished.clone()).await;
                     done.push(finished);
                 }
                 Err(error) => {

@@ -54,12 +54,16 @@ impl Journal {
         Ok(journal)
     }
 
-    /// Records `done`, and that its resource, if pending, is pending no more.
-    pub async fn finished(&self, aws: &Clients, done: Done) -> Result<(), ApiError> {
+    /// Records `done`, and that its resource, if pending, is pending no more. The journal only
+    /// tells unfinished work from drift, so a write that fails does not stop the apply: the
+    /// resource stays listed, and at worst a later plan calls a finished resource unfinished.
+    pub async fn finished(&self, aws: &Clients, done: Done) {
         let mut record = self.record.lock().await;
         let was_pending = record.pending.remove(&done.resource);
         self.done.lock().expect("the journal's list is never poisoned").push(done);
-        if was_pending { self.write(aws, &record).await } else { Ok(()) }
+        if was_pending {
+            let _ = self.write(aws, &record).await;
+        }
     }
 
     /// What was done so far, in order.
