@@ -178,28 +178,22 @@ fn records_per_month(usage: &Usage) -> f64 {
     usage.flow.map_or(0.0, |f| f.records_per_second * SECONDS_PER_MONTH)
 }
 
+/// The property at `path` (`["A", "B"]` is `A.B`), when set.
+fn value_at<'v>(properties: &'v Map<String, Value>, path: &[&str]) -> Option<&'v Value> {
+    let (first, rest) = path.split_first()?;
+    rest.iter().try_fold(properties.get(*first)?, |value, key| value.get(key))
+}
+
 fn number(properties: &Map<String, Value>, path: &[&str]) -> Option<f64> {
-    let mut value = properties.get(path[0])?;
-    for key in &path[1..] {
-        value = value.get(key)?;
-    }
-    value.as_f64()
+    value_at(properties, path)?.as_f64()
 }
 
 fn flag(properties: &Map<String, Value>, path: &[&str]) -> bool {
-    let mut value = properties.get(path[0]);
-    for key in &path[1..] {
-        value = value.and_then(|v| v.get(key));
-    }
-    value.and_then(Value::as_bool) == Some(true)
+    value_at(properties, path).and_then(Value::as_bool) == Some(true)
 }
 
 fn text<'v>(properties: &'v Map<String, Value>, path: &[&str]) -> Option<&'v str> {
-    let mut value = properties.get(path[0])?;
-    for key in &path[1..] {
-        value = value.get(key)?;
-    }
-    value.as_str()
+    value_at(properties, path)?.as_str()
 }
 
 impl Pricer<'_> {

@@ -216,7 +216,7 @@ fn alert_rate(found: &mut Vec<Diagnostic>, cx: &Context, placed: &Placed, topic:
                 topic.id,
                 rate(flow.records_per_second),
                 subscription.endpoint,
-                count(monthly)
+                crate::capacity::thousands(monthly)
             ),
         )
         .at(placed.field(&format!("subscriptions[{index}].protocol")))
@@ -230,17 +230,4 @@ fn alert_rate(found: &mut Vec<Diagnostic>, cx: &Context, placed: &Placed, topic:
 
 fn rate(per_second: f64) -> String {
     if per_second >= 10.0 { format!("{per_second:.0}") } else { format!("{per_second:.2}") }
-}
-
-/// `5,184,000`: a monthly count with thousands separated.
-fn count(n: f64) -> String {
-    let digits = format!("{:.0}", n);
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
