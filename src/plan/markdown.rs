@@ -95,19 +95,15 @@ pub fn render(plan: &Plan) -> String {
 
 /// Drift that applying leaves in place, as the text view shows it apart.
 fn drifted(plan: &Plan, out: &mut String) {
-    let drifted: Vec<_> = plan.actions.iter().filter(|a| a.kind == Kind::NoChange && a.drift).collect();
+    let drifted: Vec<_> = plan.drift_left().collect();
     if drifted.is_empty() {
         return;
     }
     let _ = writeln!(out, "\n> [!WARNING]\n> **Changed outside pipe, and left so by this plan**");
     for action in drifted {
-        let changes: Vec<String> = action.changes.iter().map(|c| code(&c.line())).collect();
-        let _ = writeln!(out, "> - {}: {}", code(&action.heading()), changes.join("; "));
-    }
-    if let Some(reason) =
-        plan.actions.iter().find(|a| a.kind == Kind::NoChange && a.drift).and_then(|a| a.reason.as_ref())
-    {
-        let _ = writeln!(out, ">\n> Because {reason}.");
+        let mut said: Vec<String> = action.reason.iter().map(|reason| format!("because {reason}")).collect();
+        said.extend(action.changes.iter().map(|c| code(&c.line())));
+        let _ = writeln!(out, "> - {}: {}", code(&action.heading()), said.join("; "));
     }
 }
 

@@ -270,6 +270,12 @@ impl Plan {
         self.actions.iter().any(|a| a.kind != Kind::NoChange)
     }
 
+    /// Resources changed outside pipe that applying this plan leaves so (a CloudFormation change
+    /// set sets only what the template changes).
+    pub fn drift_left(&self) -> impl Iterator<Item = &Action> {
+        self.actions.iter().filter(|a| a.kind == Kind::NoChange && a.drift)
+    }
+
     /// The actions the target cannot carry out.
     pub fn blocked(&self) -> impl Iterator<Item = &Action> {
         self.actions.iter().filter(|a| a.blocked.is_some())

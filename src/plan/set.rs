@@ -141,7 +141,7 @@ impl PlanSet {
                     let cautioned = if titles.is_empty() { String::new() } else { format!(" ({})", titles.join(", ")) };
                     (format!("`{}`", plan.pipeline), plan.summary().line() + &cautioned)
                 }
-                Outcome::Planned(plan) if plan.actions.iter().any(|a| a.drift) => {
+                Outcome::Planned(plan) if plan.drift_left().next().is_some() => {
                     (format!("`{}`", plan.pipeline), "no changes; **changed outside pipe**".to_string())
                 }
                 Outcome::Planned(plan) => (format!("`{}`", plan.pipeline), "no changes".to_string()),

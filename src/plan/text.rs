@@ -137,7 +137,7 @@ pub fn render(plan: &Plan, color: bool) -> String {
 
 /// Drift that applying leaves in place (CloudFormation changes only what the template changes).
 fn drifted(plan: &Plan, out: &mut String) {
-    let drifted: Vec<&Action> = plan.actions.iter().filter(|a| a.kind == Kind::NoChange && a.drift).collect();
+    let drifted: Vec<&Action> = plan.drift_left().collect();
     if drifted.is_empty() {
         return;
     }
