@@ -37,8 +37,19 @@ pub struct Stop {
 /// The receiving end of a run's stop: `Some` once asked.
 pub type StopSignal = tokio::sync::watch::Receiver<Option<Stop>>;
 
+impl Options {
+    /// Runs `work` to its end, or until a stop is asked, which drops it: the calls it has in
+    /// flight are abandoned.
+    pub async fn until_stopped<T>(&self, work: impl std::future::Future<Output = T>) -> Result<T, Stop> {
+        tokio::select! {
+            done = work => Ok(done),
+            stop = stopped(self.stop.clone()) => Err(stop),
+        }
+    }
+}
+
 /// Resolves when `stop` is asked; never, without a signal or once nobody can send one.
-pub async fn stopped(stop: Option<StopSignal>) -> Stop {
+async fn stopped(stop: Option<StopSignal>) -> Stop {
     if let Some(mut stop) = stop
         && let Ok(asked) = stop.wait_for(Option::is_some).await
         && let Some(asked) = *asked
@@ -148,9 +159,10 @@ impl<'a> Deployment<'a> {
         match self {
             Deployment::Sdk { engine, state } => engine.apply(plan, state, options, progress).await,
             // The stack operation is CloudFormation's: pipe only stops waiting for it.
-            Deployment::Stack(stack) => tokio::select! {
-                result = stack.apply(plan, options.clone(), progress) => result,
-                stop = stopped(options.stop.clone()) => Err(ApplyError::Interrupted {
+            Deployment::Stack(stack) => match options.until_stopped(stack.apply(plan, options.clone(), progress)).await
+            {
+                Ok(result) => result,
+                Err(stop) => Err(ApplyError::Interrupted {
                     stop,
                     done: Vec::new(),
                     after: "if CloudFormation had begun the change set, it goes on without pipe; `pipe plan` says where the stack is and what is left",
@@ -167,9 +179,9 @@ impl<'a> Deployment<'a> {
     ) -> Result<(Vec<Done>, Vec<String>), ApplyError> {
         match self {
             Deployment::Sdk { engine, state } => engine.destroy(state, options, progress).await,
-            Deployment::Stack(stack) => tokio::select! {
-                result = stack.destroy(options.clone(), progress) => result,
-                stop = stopped(options.stop.clone()) => Err(ApplyError::Interrupted {
+            Deployment::Stack(stack) => match options.until_stopped(stack.destroy(options.clone(), progress)).await {
+                Ok(result) => result,
+                Err(stop) => Err(ApplyError::Interrupted {
                     stop,
                     done: Vec::new(),
                     after: "if CloudFormation had begun deleting the stack, it goes on without pipe; `pipe destroy` again says when it is gone",

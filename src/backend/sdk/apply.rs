@@ -11,7 +11,7 @@ use super::journal::Journal;
 use super::provider::{Clients, Desired, Live, Provider, tag_list, tag_pairs};
 use super::{APPLIED_TAG, Engine, State, applied_hash, artifacts, lock, providers, steps};
 use crate::backend::aws::ApiError;
-use crate::backend::{ApplyError, Done, Options, Progress, stopped};
+use crate::backend::{ApplyError, Done, Options, Progress};
 use crate::plan::{Kind, Plan, Step};
 
 /// What converging the resources leaves for the steps and the leftovers after them.
@@ -25,10 +25,11 @@ struct Converged {
     order: Vec<String>,
 }
 
-/// Why deleting stopped before the end.
-enum DestroyStop {
-    Stopped(crate::backend::Stop),
-    NotDeleted { resource: String, resource_type: String, error: ApiError },
+/// The delete that stopped a destroy.
+struct NotDeleted {
+    resource: String,
+    resource_type: String,
+    error: ApiError,
 }
 
 /// One resource's task: everything it needs, owned, so it can run on its own.
@@ -84,13 +85,15 @@ impl Engine<'_> {
         let journal = Journal::begin(&self.aws, bucket, &self.pipeline.name, pending)
             .await
             .map_err(|error| ApplyError::Setup { what: "writing the apply journal", error })?;
-        let done = tokio::select! {
-            result = self.converge(plan, state, options.clone(), progress, &journal) => result?,
-            stop = stopped(options.stop.clone()) => return Err(ApplyError::Interrupted {
-                stop,
-                done: journal.done(),
-                after: "calls in flight were abandoned, and AWS may still finish them; run `pipe apply` again to resume: the next plan marks what this one left unfinished",
-            }),
+        let done = match options.until_stopped(self.converge(plan, state, options.clone(), progress, &journal)).await {
+            Ok(result) => result?,
+            Err(stop) => {
+                return Err(ApplyError::Interrupted {
+                    stop,
+                    done: journal.done(),
+                    after: "calls in flight were abandoned, and AWS may still finish them; run `pipe apply` again to resume: the next plan marks what this one left unfinished",
+                });
+            }
         };
         journal.end(&self.aws).await.map_err(|error| ApplyError::Setup { what: "closing the apply journal", error })?;
         Ok(done)
@@ -317,20 +320,17 @@ impl Engine<'_> {
         let lease = lock::acquire(self.aws.clone(), &bucket, &self.pipeline.name).await?;
         let done = std::sync::Mutex::new(Vec::new());
         // A stop abandons the deletes in flight; the lease is released all the same.
-        let result = tokio::select! {
-            result = self.delete_all(state, &options, progress, &done) => result,
-            stop = stopped(options.stop.clone()) => Err(DestroyStop::Stopped(stop)),
-        };
+        let result = options.until_stopped(self.delete_all(state, &options, progress, &done)).await;
         let released = lease.release(&self.aws).await;
         let done = done.into_inner().expect("the list of deletes is never poisoned");
         let kept = match result {
-            Ok(kept) => kept,
-            Err(DestroyStop::Stopped(stop)) => {
+            Ok(Ok(kept)) => kept,
+            Ok(Err(NotDeleted { resource, resource_type, error })) => {
+                return Err(ApplyError::Failed { resource, resource_type, verb: "deleted", error, done });
+            }
+            Err(stop) => {
                 let after = "deletes in flight were abandoned, and AWS may still finish them; run `pipe destroy` again to finish";
                 return Err(ApplyError::Interrupted { stop, done, after });
-            }
-            Err(DestroyStop::NotDeleted { resource, resource_type, error }) => {
-                return Err(ApplyError::Failed { resource, resource_type, verb: "deleted", error, done });
             }
         };
         released.map_err(|error| ApplyError::Setup { what: "releasing the apply lock", error })?;
@@ -346,7 +346,7 @@ impl Engine<'_> {
         options: &Options,
         progress: &dyn Progress,
         done: &std::sync::Mutex<Vec<Done>>,
-    ) -> Result<Vec<String>, DestroyStop> {
+    ) -> Result<Vec<String>, NotDeleted> {
         let deleted = |resource: String, elapsed: Duration| {
             progress.finished(&resource, "deleted", elapsed);
             done.lock().expect("the list of deletes is never poisoned").push(Done {
@@ -368,11 +368,7 @@ impl Engine<'_> {
             progress.started(&name, "deleting");
             if let Err(error) = retry_transient(|| provider.delete(&self.aws, &orphan.live)).await {
                 progress.failed(&name, &error.to_string());
-                return Err(DestroyStop::NotDeleted {
-                    resource: name,
-                    resource_type: orphan.resource_type.to_string(),
-                    error,
-                });
+                return Err(NotDeleted { resource: name, resource_type: orphan.resource_type.to_string(), error });
             }
             deleted(name, began.elapsed());
         }
@@ -409,7 +405,7 @@ impl Engine<'_> {
             }
             if let Some((id, error)) = failure {
                 let resource_type = self.pipeline.resources[&id].cfn_type.to_string();
-                return Err(DestroyStop::NotDeleted { resource: id, resource_type, error });
+                return Err(NotDeleted { resource: id, resource_type, error });
             }
         }
         Ok(kept)
