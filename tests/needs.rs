@@ -315,7 +315,7 @@ pub(crate) fn pipelines() -> Vec<(String, Pipeline, Option<Blueprint>)> {
         add(label.to_string(), draft.yaml());
     }
     let mut files: Vec<String> = pipe::scenarios::all().iter().map(|s| format!("blueprints/{}.yaml", s.name)).collect();
-    files.extend(["tests/render/variants.yaml".to_string(), "tests/render/connections.yaml".to_string()]);
+    files.extend(["variants", "connections", "dimensions"].map(|name| format!("tests/render/{name}.yaml")));
     for file in files {
         let path = Path::new(&file);
         let loaded = pipe::blueprint::load(path, &Default::default()).expect("readable");

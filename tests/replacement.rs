@@ -16,13 +16,13 @@ use serde_json::Value;
 use crate::needs::pipelines;
 
 /// `a` is `b` or lies inside it (list items written `[]` or left out).
-fn within(a: &str, b: &str) -> bool {
+pub(crate) fn within(a: &str, b: &str) -> bool {
     let (a, b) = (a.replace("[]", ""), b.replace("[]", ""));
     a == b || a.strip_prefix(&b).is_some_and(|rest| rest.starts_with('.'))
 }
 
 /// Whether the properties set `path` (`A.B.C`, through lists).
-fn sets(properties: &Value, path: &str) -> bool {
+pub(crate) fn sets(properties: &Value, path: &str) -> bool {
     let mut values = vec![properties];
     for segment in path.replace("[]", "").split('.') {
         values = values

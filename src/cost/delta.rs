@@ -54,10 +54,18 @@ pub fn of(pipeline: &Pipeline, plan: &Plan, book: &PriceBook) -> CostDelta {
         .collect();
     removed_components.sort();
     removed_components.dedup();
+    let components = moved(&before, &after);
+    let assumes = after
+        .components
+        .iter()
+        .filter(|c| !c.assumes.is_empty() && components.iter().any(|(moved, ..)| *moved == c.component))
+        .map(|c| (c.component.clone(), c.assumes.clone()))
+        .collect();
     CostDelta {
         before_usd: before.monthly_usd,
         after_usd: after.monthly_usd,
-        components: moved(&before, &after),
+        components,
+        assumes,
         deleted_unpriced: plan
             .actions
             .iter()
@@ -201,6 +209,28 @@ mod tests {
         let kept = deleting(true);
         assert_eq!((kept.before_usd, kept.after_usd), (gone.before_usd, gone.before_usd), "still billed after");
         assert!(kept.components.is_empty() && kept.removed_components.is_empty(), "{kept:?}");
+    }
+
+    #[test]
+    fn a_component_that_moves_carries_what_its_flow_assumes_into_the_plan() {
+        let topic = crate::model::Resource::new("AWS::SNS::Topic", "oncall", json!({}));
+        let mut pipeline = Pipeline::of("p", vec![("OncallTopic", topic)]);
+        let assumed = "`spike-alert` declares no `output.oncall`: assumed to send alerts, 1 a second";
+        let usage = crate::capacity::usage::Usage {
+            flow: Some(crate::blueprint::graph::Flow { records_per_second: 1.0, kib_per_second: 1.0 }),
+            assumes: vec![assumed.to_string()],
+            ..Default::default()
+        };
+        pipeline.usage.insert("oncall".into(), usage);
+        let create = Action {
+            kind: Kind::Create,
+            component: "oncall".into(),
+            resource: "OncallTopic".into(),
+            resource_type: "AWS::SNS::Topic".into(),
+            ..Action::default()
+        };
+        let delta = of(&pipeline, &crate::plan::sample(vec![create]), &PriceBook::standard());
+        assert_eq!(delta.lines()[1..], ["  oncall: $0.00 → $1.31".to_string(), format!("    assumes {assumed}")]);
     }
 
     #[test]

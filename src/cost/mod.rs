@@ -2,6 +2,7 @@
 //! so a deployed state prices the same way) times the usage the declared flow gives, at dated
 //! prices. `pipe cost` shows it; `pipe plan` shows it before and after a change.
 
+pub mod billed;
 pub mod delta;
 pub mod prices;
 pub mod view;
@@ -40,6 +41,9 @@ pub struct ComponentCost {
     pub component: String,
     pub lines: Vec<Line>,
     pub monthly_usd: f64,
+    /// What its flow rests on that the blueprint does not declare.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub assumes: Vec<String>,
 }
 
 /// One priced dimension: quantity × price, with what both mean.
@@ -51,6 +55,8 @@ pub struct Line {
     pub unit: String,
     pub price: String,
     pub usd_per_unit: f64,
+    /// The unit the price is per, as the table states it.
+    pub per: String,
     pub monthly_usd: f64,
     pub source: String,
     pub as_of: String,
@@ -107,11 +113,12 @@ pub fn estimate<'r>(
     for (component, line) in pricer.lines {
         match components.iter_mut().find(|c| c.component == component) {
             Some(existing) => existing.lines.push(line),
-            None => components.push(ComponentCost { component, lines: vec![line], monthly_usd: 0.0 }),
+            None => components.push(ComponentCost { component, lines: vec![line], monthly_usd: 0.0, assumes: vec![] }),
         }
     }
     for component in &mut components {
         component.monthly_usd = total(component.lines.iter().map(|l| l.monthly_usd));
+        component.assumes = usage.get(&component.component).map(|u| u.assumes.clone()).unwrap_or_default();
     }
     Estimate {
         format_version: FORMAT_VERSION,
@@ -122,37 +129,6 @@ pub fn estimate<'r>(
         components,
         not_priced: pricer.not_priced,
     }
-}
-
-/// What AWS bills on a resource, beyond its priced lines, that pipe does not price: each named so
-/// an estimate never passes it over in silence.
-fn unpriced_features(at: Priced, usage: &Usage) -> Vec<&'static str> {
-    let p = at.properties;
-    let flowing = usage.flow.is_some_and(|f| f.records_per_second > 0.0);
-    let mut unpriced = Vec::new();
-    match at.cfn_type {
-        "AWS::Lambda::Function" if text(p, &["TracingConfig", "Mode"]) == Some("Active") => {
-            unpriced.push("X-Ray traces (tracing is Active): traces recorded and retrieved past the free tier")
-        }
-        "AWS::DynamoDB::Table" if flag(p, &["PointInTimeRecoverySpecification", "PointInTimeRecoveryEnabled"]) => {
-            unpriced.push("point-in-time recovery: per GB-month of table size, which the blueprint does not declare")
-        }
-        "AWS::MSK::Cluster" => {
-            if text(p, &["EnhancedMonitoring"]).is_some_and(|m| m != "DEFAULT") {
-                unpriced.push("per-broker CloudWatch metrics of enhanced monitoring");
-            }
-            unpriced.push("data transfer to clients in other Availability Zones (EC2 cross-AZ rates)");
-        }
-        "AWS::EMR::Cluster" => unpriced.push("the EBS volumes of the cluster's instances"),
-        "AWS::KinesisFirehose::DeliveryStream"
-            if flag(p, &["ExtendedS3DestinationConfiguration", "DynamicPartitioningConfiguration", "Enabled"]) =>
-        {
-            unpriced.push("dynamic partitioning's per-object and JQ processing-hour charges")
-        }
-        "AWS::S3::Bucket" if flowing => unpriced.push("PUT requests, one per object delivered"),
-        _ => {}
-    }
-    unpriced
 }
 
 struct Pricer<'a> {
@@ -178,18 +154,17 @@ fn records_per_month(usage: &Usage) -> f64 {
     usage.flow.map_or(0.0, |f| f.records_per_second * SECONDS_PER_MONTH)
 }
 
-/// The property at `path` (`["A", "B"]` is `A.B`), when set.
+/// The property at `path` (`["A", "B"]` is `A.B`), when set; through a list, its first item's.
 fn value_at<'v>(properties: &'v Map<String, Value>, path: &[&str]) -> Option<&'v Value> {
     let (first, rest) = path.split_first()?;
-    rest.iter().try_fold(properties.get(*first)?, |value, key| value.get(key))
+    rest.iter().try_fold(properties.get(*first)?, |value, key| match value {
+        Value::Array(items) => items.first()?.get(key),
+        _ => value.get(key),
+    })
 }
 
 fn number(properties: &Map<String, Value>, path: &[&str]) -> Option<f64> {
     value_at(properties, path)?.as_f64()
-}
-
-fn flag(properties: &Map<String, Value>, path: &[&str]) -> bool {
-    value_at(properties, path).and_then(Value::as_bool) == Some(true)
 }
 
 fn text<'v>(properties: &'v Map<String, Value>, path: &[&str]) -> Option<&'v str> {
@@ -215,6 +190,7 @@ impl Pricer<'_> {
             unit: unit.to_string(),
             price: price.id.clone(),
             usd_per_unit: price.usd,
+            per: price.per.to_string(),
             monthly_usd: quantity * price.usd,
             source: price.source.clone(),
             as_of: price.as_of.clone(),
@@ -237,14 +213,19 @@ impl Pricer<'_> {
 
     fn resource(&mut self, at: Priced, usage: &Usage) {
         let p = at.properties;
-        for reason in unpriced_features(at, usage) {
+        for reason in billed::not_priced(at.cfn_type, p, usage) {
             self.skip(at, reason);
         }
         match at.cfn_type {
             "AWS::Kinesis::Stream" => self.kinesis(at, usage),
             "AWS::KinesisFirehose::DeliveryStream" => {
-                let gb = gb_per_month(usage, Some(5.0));
-                self.line(at, "data ingested (records rounded up to 5 KB)".into(), gb, "GB", "firehose.ingest");
+                // From MSK, Firehose bills the bytes; from anywhere else, each record rounded up to 5 KB.
+                let (rounding, item) = match p.contains_key("MSKSourceConfiguration") {
+                    true => (None, "data ingested from MSK (the bytes, not rounded)"),
+                    false => (Some(5.0), "data ingested (records rounded up to 5 KB)"),
+                };
+                let ingested = gb_per_month(usage, rounding);
+                self.line(at, item.into(), ingested, "GB", "firehose.ingest");
                 let s3 = p.get("ExtendedS3DestinationConfiguration");
                 if s3.and_then(|c| c.pointer("/DynamicPartitioningConfiguration/Enabled")).and_then(Value::as_bool)
                     == Some(true)
@@ -262,8 +243,8 @@ impl Pricer<'_> {
                 {
                     self.line(
                         at,
-                        "format conversion (records rounded up to 5 KB, as ingestion)".into(),
-                        gb_per_month(usage, Some(5.0)),
+                        "format conversion (on the GB ingested, as ingestion counts them)".into(),
+                        ingested,
                         "GB",
                         "firehose.format-conversion",
                     );
@@ -294,7 +275,6 @@ impl Pricer<'_> {
                 let gb = gb_per_month(usage, None);
                 self.line(at, "data in".into(), gb, "GB", "msk.serverless-in");
                 self.data_out(at, gb, usage.readers, "msk.serverless-out");
-                self.skip(at, "MSK Serverless partition-hours and storage are not priced");
             }
             "AWS::Glue::Job" => {
                 let workers = number(p, &["NumberOfWorkers"]).unwrap_or(0.0);
@@ -349,15 +329,18 @@ impl Pricer<'_> {
                     Some("http") | Some("https") => {
                         self.line(at, "HTTP deliveries".into(), messages / 1e5, "100,000 deliveries", "sns.http")
                     }
-                    Some("sms") => self.skip(
-                        at,
-                        "SMS prices depend on the destination country and carrier; AWS publishes no single figure",
-                    ),
                     _ => {}
                 }
             }
             "AWS::S3::Bucket" => {
                 let Some(flow) = usage.flow else { return };
+                if let Some(every) = usage.delivery_seconds {
+                    let item = match usage.partitioned {
+                        true => format!("PUT requests: at least an object per delivery, every {every:.0} s"),
+                        false => format!("PUT requests: an object per delivery, every {every:.0} s"),
+                    };
+                    self.line(at, item, SECONDS_PER_MONTH / every / 1000.0, "1,000 requests", "s3.put-requests");
+                }
                 let gb_per_day = flow.kib_per_second * 86_400.0 / KIB_PER_GB;
                 let rules = p.get("LifecycleConfiguration").and_then(|c| c.get("Rules")).and_then(Value::as_array);
                 let days = rules
@@ -375,7 +358,14 @@ impl Pricer<'_> {
                         (gb_per_day * (days + kept), format!("{days} days + {kept} days noncurrent (steady state)"))
                     }
                     (Some(days), None) => (gb_per_day * days, format!("{days} days of data kept (steady state)")),
-                    (None, _) => (gb_per_day * 30.0, "one month of data (no expiry: grows every month)".to_string()),
+                    // Without an expiry there is no steady state: the bill a year in, and how it grows.
+                    (None, _) => (
+                        gb_per_day * 365.0,
+                        format!(
+                            "365 days of data, a year in (no expiry: {:.1} GB more every month after)",
+                            gb_per_day * 365.0 / 12.0
+                        ),
+                    ),
                 };
                 self.line(at, item, stored, "GB-months", "s3.storage");
             }
@@ -453,9 +443,9 @@ impl Pricer<'_> {
                     "redshift.serverless-rpu-hour",
                 );
             }
-            "AWS::Redshift::Cluster" => self.skip(at, "provisioned Redshift node prices are not in the table"),
-            "AWS::Logs::LogGroup" => self.skip(at, "log ingestion depends on what the code logs"),
-            "AWS::SecretsManager::Secret" => self.skip(at, "Secrets Manager prices are not in the table"),
+            "AWS::SecretsManager::Secret" => {
+                self.line(at, "secret".into(), 1.0, "secret-months", "secretsmanager.secret-month")
+            }
             _ => {}
         }
     }
@@ -529,6 +519,11 @@ impl Pricer<'_> {
             "GB-seconds",
             price,
         );
+        if text(p, &["TracingConfig", "Mode"]) == Some("Active") {
+            let traces = crate::limits::lambda::traced_per_second(per_second) * SECONDS_PER_MONTH;
+            let item = "X-Ray traces (1 a second, 5% of the rest)".to_string();
+            self.line(at, item, traces / 1e6, "million traces", "xray.traces-recorded");
+        }
     }
 
     fn dynamodb(&mut self, at: Priced, usage: &Usage) {
@@ -574,7 +569,6 @@ impl Pricer<'_> {
                 );
             }
         }
-        self.skip(at, "table storage depends on the items kept, which the blueprint does not declare");
     }
 }
 
@@ -637,16 +631,19 @@ mod tests {
     }
 
     #[test]
-    fn billed_features_pipe_does_not_price_are_named() {
-        let flow = Flow { records_per_second: 10.0, kib_per_second: 10.0 };
+    fn active_tracing_is_priced_at_the_sampling_lambda_applies_and_retrieval_is_named() {
         let function = json!({ "MemorySize": 128, "TracingConfig": { "Mode": "Active" } });
         let properties = function.as_object().cloned().expect("an object");
         let priced =
             Priced { logical_id: "F", cfn_type: "AWS::Lambda::Function", component: "c", properties: &properties };
-        let usage = IndexMap::from([("c".to_string(), Usage { flow: Some(flow), ..Usage::default() })]);
+        let usage = Usage { invocations_per_second: Some(21.0), ..Usage::default() };
+        let usage = IndexMap::from([("c".to_string(), usage)]);
         let estimate = estimate("p", [priced], &usage, &PriceBook::standard(), prices::REGION);
+        // The first invocation each second, then 5% of the other 20: 2 traces a second.
+        let traces = quantity(&estimate.components[0].lines, "xray.traces-recorded");
+        assert_eq!(traces, 2.0 * SECONDS_PER_MONTH / 1e6);
         let reasons: Vec<&str> = estimate.not_priced.iter().map(|n| n.reason.as_str()).collect();
-        assert_eq!(reasons, ["X-Ray traces (tracing is Active): traces recorded and retrieved past the free tier"]);
+        assert_eq!(reasons, ["X-Ray traces retrieved and scanned, which depend on how often people look at them"]);
     }
 
     #[test]

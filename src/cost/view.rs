@@ -18,7 +18,9 @@ fn quantity(value: f64) -> String {
 }
 
 fn arithmetic(line: &Line) -> String {
-    format!("{} {} × ${}", quantity(line.quantity), line.unit, line.usd_per_unit)
+    // A unit that is itself a count ("100,000 deliveries") reads as a multiple of it.
+    let times = if line.unit.starts_with(|c: char| c.is_ascii_digit()) { "× " } else { "" };
+    format!("{} {times}{} × ${}", quantity(line.quantity), line.unit, line.usd_per_unit)
 }
 
 fn heading(estimate: &Estimate) -> String {
@@ -46,6 +48,9 @@ pub fn text(estimate: &Estimate) -> String {
         for line in &component.lines {
             let _ = writeln!(out, "  {:<width$}  {:>12}  = {}", line.item, usd(line.monthly_usd), arithmetic(line));
         }
+        for assumption in &component.assumes {
+            let _ = writeln!(out, "  assumes {assumption}");
+        }
     }
     let _ = writeln!(out, "\nTotal  {} a month", usd(estimate.monthly_usd));
     if !estimate.not_priced.is_empty() {
@@ -56,7 +61,7 @@ pub fn text(estimate: &Estimate) -> String {
     }
     let _ = writeln!(out, "\nPrices:");
     for (id, line) in prices_used(estimate) {
-        let _ = writeln!(out, "  {id}  ${} per unit  {} ({})", line.usd_per_unit, line.source, line.as_of);
+        let _ = writeln!(out, "  {id}  ${} per {}  {} ({})", line.usd_per_unit, line.per, line.source, line.as_of);
     }
     out
 }
@@ -76,6 +81,9 @@ pub fn markdown(estimate: &Estimate) -> String {
             );
         }
         let _ = writeln!(out, "| **{}** | | | **{}** |", component.component, usd(component.monthly_usd));
+        for assumption in &component.assumes {
+            let _ = writeln!(out, "| | assumes {assumption} | | |");
+        }
     }
     let _ = writeln!(out, "| **total** | | | **{}** |", usd(estimate.monthly_usd));
     if !estimate.not_priced.is_empty() {
@@ -85,10 +93,10 @@ pub fn markdown(estimate: &Estimate) -> String {
         }
     }
     out.push_str(
-        "\n<details><summary>Prices</summary>\n\n| price | USD per unit | source | as of |\n|---|---:|---|---|\n",
+        "\n<details><summary>Prices</summary>\n\n| price | USD | per | source | as of |\n|---|---:|---|---|---|\n",
     );
     for (id, line) in prices_used(estimate) {
-        let _ = writeln!(out, "| `{id}` | {} | {} | {} |", line.usd_per_unit, line.source, line.as_of);
+        let _ = writeln!(out, "| `{id}` | {} | {} | {} | {} |", line.usd_per_unit, line.per, line.source, line.as_of);
     }
     out.push_str("\n</details>\n");
     out

@@ -109,3 +109,16 @@ pub static RETIRED_RUNTIMES: &[Retired] = &[
 pub const ACCOUNT_CONCURRENCY: u32 = 1000;
 pub const CONCURRENCY_SOURCE: &str =
     "docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html (read 2026-12-01)";
+
+/// With active tracing, Lambda records the first invocation each second and this share of the
+/// rest (the X-Ray default sampling rule, which a function cannot change): docs.aws.amazon.com/
+/// xray/latest/devguide/xray-console-sampling.html, lambda/latest/dg/services-xray.html (read
+/// 2026-12-05).
+pub const TRACED_PER_SECOND: f64 = 1.0;
+pub const TRACED_SHARE_OF_THE_REST: f64 = 0.05;
+
+/// Traces a function with active tracing records per second at `invocations_per_second`.
+pub fn traced_per_second(invocations_per_second: f64) -> f64 {
+    invocations_per_second.min(TRACED_PER_SECOND)
+        + (invocations_per_second - TRACED_PER_SECOND).max(0.0) * TRACED_SHARE_OF_THE_REST
+}

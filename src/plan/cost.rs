@@ -1,5 +1,7 @@
 //! What a plan does to the monthly bill: data the `cost` layer fills in, shown by the views.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::capacity::usd;
@@ -18,6 +20,9 @@ pub struct CostDelta {
     /// their fixed costs only, since their flow is no longer declared.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub removed_components: Vec<String>,
+    /// What the flow of each component that moves rests on that the blueprint does not declare.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty", default)]
+    pub assumes: BTreeMap<String, Vec<String>>,
 }
 
 impl CostDelta {
@@ -37,6 +42,9 @@ impl CostDelta {
                 false => "",
             };
             lines.push(format!("  {component}: {} → {}{removed}", usd(*before), usd(*after)));
+            for assumption in self.assumes.get(component).into_iter().flatten() {
+                lines.push(format!("    assumes {assumption}"));
+            }
         }
         for resource in &self.deleted_unpriced {
             lines.push(format!("  {resource}: deleted; what it cost leaves the bill (not priced)"));
