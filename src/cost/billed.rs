@@ -283,7 +283,7 @@ pub const TABLE: &[Billed] = &[
             },
             Dimension {
                 what: "enhanced fan-out data retrieval (provisioned)",
-                unit: "GB read, not rounded",
+                unit: "GB read (AWS states the 1 KB rounding for writes only)",
                 set_by: &[],
                 billing: Billing::Priced("kinesis.fan-out-out"),
             },
@@ -301,13 +301,13 @@ pub const TABLE: &[Billed] = &[
             },
             Dimension {
                 what: "on-demand data out (shared throughput)",
-                unit: "GB read, not rounded",
+                unit: "GB read (AWS states the 1 KB rounding for writes only)",
                 set_by: &["StreamModeDetails"],
                 billing: Billing::Priced("kinesis.on-demand-out"),
             },
             Dimension {
                 what: "on-demand enhanced fan-out data out",
-                unit: "GB read, not rounded",
+                unit: "GB read (AWS states the 1 KB rounding for writes only)",
                 set_by: &["StreamModeDetails"],
                 billing: Billing::Priced("kinesis.on-demand-fan-out-out"),
             },

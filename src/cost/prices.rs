@@ -135,7 +135,7 @@ const TABLE: &[(&str, f64, &str, &str, &str)] = &[
         "emr.instance-hour:m5.xlarge",
         0.24,
         "instance-hour (EC2 0.192 + EMR 0.048)",
-        "aws.amazon.com/ec2/pricing and aws.amazon.com/emr/pricing as quoted in public repositories",
+        "aws.amazon.com/ec2/pricing and aws.amazon.com/emr/pricing as quoted in public repositories (unverified)",
         "2026-12-01",
     ),
     (
