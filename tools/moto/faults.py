@@ -27,10 +27,14 @@ import re
 import threading
 from urllib.parse import parse_qs, unquote
 
+from moto.core import cbor
+
 BEHAVIOURS = ("not-yet", "transitional", "failing")
 # Not among `all`: it is about permissions, not time.
 DENIED = "denied"
-ALLOWED_SERVICES = {"kinesis", "lambda", "sns", "logs", "iam", "s3", "sts", "tagging"}
+ALLOWED_SERVICES = {"kinesis", "lambda", "sns", "logs", "monitoring", "iam", "s3", "sts", "tagging"}
+# Smithy RPC v2 CBOR (CloudWatch): `POST /service/<shape>/operation/<operation>`, CBOR both ways.
+CBOR_PATH = re.compile(r"/service/[^/]+/operation/([^/]+)$")
 SIGNED_FOR = re.compile(r"Credential=[^/]+/\d+/[^/]+/([^/]+)/")
 # Reads a transitional status lasts.
 READS = 3
@@ -63,9 +67,18 @@ class Call:
         self.target = environ.get("HTTP_X_AMZ_TARGET", "")
         content_type = environ.get("CONTENT_TYPE", "")
         self.query = "x-www-form-urlencoded" in content_type and not self.target
+        self.cbor = environ.get("HTTP_SMITHY_PROTOCOL") == "rpc-v2-cbor"
         self.params = {}
         self.operation = None
-        if self.target:
+        if self.cbor:
+            found = CBOR_PATH.search(environ.get("PATH_INFO", ""))
+            self.operation = found.group(1) if found else None
+            try:
+                parsed = cbor.loads(self.body) if self.body else {}
+            except cbor.CBORDecodeError:
+                parsed = {}
+            self.params = parsed if isinstance(parsed, dict) else {}
+        elif self.target:
             self.operation = self.target.rsplit(".", 1)[-1]
             self.params = self._json()
         elif self.query:
@@ -100,6 +113,9 @@ class Call:
 
     def error(self, status, code, message):
         """The error in this call's protocol: (status line, headers, body)."""
+        if self.cbor:
+            headers = [("Content-Type", "application/cbor"), ("smithy-protocol", "rpc-v2-cbor")]
+            return status, headers, cbor.dumps({"__type": code, "message": message})
         if self.target:
             return status, [("Content-Type", "application/x-amz-json-1.1")], {"__type": code, "message": message}
         if self.query:
@@ -152,7 +168,7 @@ class Denied(Rule):
     """Every call to a service outside ALLOWED_SERVICES is refused: the credentials lack it."""
 
     def __init__(self):
-        super().__init__(DENIED, "AccessDenied outside Kinesis, Lambda, SNS, Logs, IAM, S3, STS and tagging")
+        super().__init__(DENIED, "AccessDenied outside Kinesis, Lambda, SNS, Logs, CloudWatch, IAM, S3, STS and tagging")
 
     def before(self, call):
         if call.service is None or call.service in ALLOWED_SERVICES:
@@ -372,8 +388,8 @@ def fault_layer(app, behaviours):
         body = b"".join(app(environ, capture))
         status, headers = answered["status"], answered["headers"]
         try:
-            parsed = json.loads(body) if body else None
-        except ValueError:
+            parsed = (cbor.loads(body) if call.cbor else json.loads(body)) if body else None
+        except (ValueError, cbor.CBORDecodeError):
             parsed = None
         changed = None
         with lock:
@@ -382,6 +398,8 @@ def fault_layer(app, behaviours):
                     changed = rule.after(call, status, parsed) or changed
                 else:
                     rule.after(call, status, {})
+        if changed is not None and call.cbor:
+            changed = cbor.dumps(changed)
         return respond(start_response, status, headers, changed if changed is not None else body)
 
     return layered

@@ -31,6 +31,11 @@ def throttling_proxy(app, latency, share, seed):
 
 def throttled(environ):
     """The throttling error each protocol family answers with."""
+    if environ.get("HTTP_SMITHY_PROTOCOL") == "rpc-v2-cbor":  # CloudWatch
+        from moto.core import cbor
+
+        body = cbor.dumps({"__type": "ThrottlingException", "message": "Rate exceeded"})
+        return "400 Bad Request", "application/cbor", [("smithy-protocol", "rpc-v2-cbor")], body
     if environ.get("HTTP_X_AMZ_TARGET"):  # JSON protocols: Kinesis, Firehose, Glue, Logs, ...
         body = b'{"__type":"ThrottlingException","message":"Rate exceeded"}'
         return "400 Bad Request", "application/x-amz-json-1.1", [], body
