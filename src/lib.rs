@@ -6,8 +6,9 @@
 //! 1. `limits`, `diagnostic`, `style`: the AWS limits and facts pipe checks against, dated and
 //!    sourced; problems with where they are and a hint, rendered for people; the one palette.
 //! 2. `blueprint::yaml`, `blueprint::decode`, `blueprint::spec`, `blueprint::graph`,
-//!    `blueprint::vars`, `blueprint::contract`: a blueprint read into its typed form and its
-//!    graph of connections; the contract table says what each connection is.
+//!    `blueprint::vars`, `blueprint::contract`, `blueprint::alarms`: a blueprint read into its
+//!    typed form and its graph of connections; the contract table says what each connection is,
+//!    the alarm table what watches each component.
 //! 3. `capacity`: what the declared flow asks of each service (shards, workers, brokers), the
 //!    flow each component carries, and how figures are written.
 //! 4. `blueprint::rules`, `blueprint`: the validator's rules, and loading (parse, then check).

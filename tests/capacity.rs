@@ -87,6 +87,17 @@ fn assert_bill(estimate: &Estimate, rows: &[Row]) {
     assert!(wrong.is_empty(), "{}\n{bill}", wrong.join("\n"));
 }
 
+/// The bill of pipe's monitoring: one standard alarm metric a month for each alarm of each
+/// (component, count), the topic the alarms notify, and the pipeline's dashboard.
+fn monitoring(alarms: &[(&'static str, usize)]) -> Vec<Row> {
+    let alarms = alarms.iter().flat_map(|&(component, count)| {
+        std::iter::repeat_n((component, "cloudwatch.alarm-metric-month", 1.0, 0.10), count)
+    });
+    // The topic they notify carries state changes, not the declared flow: nothing to price.
+    let topic = [("pipeline-alarms", "sns.requests", 0.0, 0.50), ("pipeline-alarms", "sns.email", 0.0, 2.00)];
+    alarms.chain(topic).chain([("monitoring", "cloudwatch.dashboard-month", 1.0, 3.00)]).collect()
+}
+
 fn component(estimate: &Estimate, id: &str) -> f64 {
     estimate.components.iter().find(|c| c.component == id).map_or(0.0, |c| c.monthly_usd)
 }
@@ -114,7 +125,16 @@ fn internet_offering_bill_checked_by_hand() {
             // Failed batches only: nothing at the declared flow.
             ("enrich-failures", "sns.requests", 0.0, 0.50),
             ("enrich-failures", "sns.email", 0.0, 2.00),
-        ],
+        ]
+        .into_iter()
+        .chain(monitoring(&[
+            ("signups", 3),
+            ("enrich", 4),
+            ("offers", 1),
+            ("enrich-failures", 1),
+            ("pipeline-alarms", 1),
+        ]))
+        .collect::<Vec<_>>(),
     );
 }
 
@@ -134,7 +154,10 @@ fn security_logs_bill_checked_by_hand() {
             ("warehouse", "secretsmanager.secret-month", 1.0, 0.40),
             // A COPY at least every minute, each billed 60 s of the 8-RPU base: busy all month.
             ("warehouse", "redshift.serverless-rpu-hour", 8.0 * HOURS, 0.375),
-        ],
+        ]
+        .into_iter()
+        .chain(monitoring(&[("delivery", 2), ("pipeline-alarms", 1)]))
+        .collect::<Vec<_>>(),
     );
 }
 
@@ -162,7 +185,19 @@ fn clickstream_ml_bill_checked_by_hand() {
             ("reprice", "lambda.duration-arm", SECONDS * 0.1 * 0.25, 0.0000133334),
             ("reprice", "xray.traces-recorded", SECONDS / 1e6, 5.00),
             ("pricing-model", "sagemaker.instance-hour:ml.m5.large", HOURS, 0.115),
-        ],
+        ]
+        .into_iter()
+        .chain(monitoring(&[
+            ("clicks", 3),
+            ("catalog", 2),
+            ("orders", 2),
+            ("demand", 2),
+            ("join-clicks", 1),
+            ("reprice", 4),
+            ("pricing-model", 1),
+            ("pipeline-alarms", 1),
+        ]))
+        .collect::<Vec<_>>(),
     );
 }
 
@@ -194,7 +229,18 @@ fn sensor_anomaly_bill_checked_by_hand() {
             // One alert a second published, and mailed (the SMS subscription is not priced).
             ("fleet-alerts", "sns.requests", SECONDS / 1e6, 0.50),
             ("fleet-alerts", "sns.email", SECONDS / 1e5, 2.00),
-        ],
+        ]
+        .into_iter()
+        .chain(monitoring(&[
+            ("readings", 3),
+            ("alerts", 3),
+            ("detect", 3),
+            ("notify", 4),
+            ("archive", 2),
+            ("fleet-alerts", 1),
+            ("pipeline-alarms", 1),
+        ]))
+        .collect::<Vec<_>>(),
     );
 }
 
@@ -213,7 +259,10 @@ fn kafka_telemetry_bill_checked_by_hand() {
             ("aggregate", "emr.instance-hour:m5.xlarge", 2.0 * HOURS, 0.24),
             ("dashboards", "opensearch.instance-hour:r6g.large.search", 3.0 * HOURS, 0.167),
             ("dashboards", "opensearch.gp3-storage", 3.0 * 100.0, 0.122),
-        ],
+        ]
+        .into_iter()
+        .chain(monitoring(&[("telemetry", 4), ("aggregate", 2), ("dashboards", 3), ("pipeline-alarms", 1)]))
+        .collect::<Vec<_>>(),
     );
 }
 
@@ -224,11 +273,14 @@ fn doubling_the_declared_throughput_moves_the_figures_as_the_arithmetic_says() {
     let pipeline = compile(&doubled);
     let estimate = priced(&pipeline);
     // 4 shards now, twice the PUT units and twice the on-demand bytes in; still 20 → 40 invocations/s.
+    // The alarms cost what they did: 3 on the stream read, 1 on the one written, 4 on the function.
     let records = 4000.0 * SECONDS;
-    assert!((component(&estimate, "signups") - (4.0 * HOURS * 0.015 + records / 1e6 * 0.014)).abs() < 0.01);
-    assert!((component(&estimate, "offers") - (HOURS * 0.04 + 4000.0 * SECONDS / GB * 0.08)).abs() < 0.01);
+    let signups = 4.0 * HOURS * 0.015 + records / 1e6 * 0.014 + 3.0 * 0.10;
+    assert!((component(&estimate, "signups") - signups).abs() < 0.01);
+    let offers = HOURS * 0.04 + 4000.0 * SECONDS / GB * 0.08 + 0.10;
+    assert!((component(&estimate, "offers") - offers).abs() < 0.01);
     let traces = (1.0 + 0.05 * 39.0) * SECONDS / 1e6 * 5.00;
-    let enrich = 40.0 * SECONDS / 1e6 * 0.20 + 40.0 * SECONDS * 0.1 * 0.25 * 0.0000133334 + traces;
+    let enrich = 40.0 * SECONDS / 1e6 * 0.20 + 40.0 * SECONDS * 0.1 * 0.25 * 0.0000133334 + traces + 4.0 * 0.10;
     assert!((component(&estimate, "enrich") - enrich).abs() < 0.01);
 }
 
@@ -299,6 +351,7 @@ fn auto_renders_the_sized_figures() {
 fn an_alerting_function_fed_by_a_busy_stream_bill_checked_by_hand() {
     let text = "version: 1
 name: spikes
+monitoring: { alarms: none, dashboard: false }
 source:
   - { id: site, kind: application, throughput: { records_per_second: 2000, record_kib: 1 } }
 ingestion:
@@ -347,6 +400,7 @@ fn versioned_buckets_with_and_without_an_expiry_bill_checked_by_hand() {
     let estimate = priced(&compile(
         "version: 1
 name: lake
+monitoring: { alarms: none, dashboard: false }
 source:
   - { id: app, kind: application, throughput: { records_per_second: 100, record_kib: 2 } }
 ingestion:

@@ -34,7 +34,7 @@ fn internet_offering_plans_applies_changes_and_destroys() {
 
     let (code, plan, err) = pipe(region, &["plan", "--detailed-exitcode"], &workspace);
     assert_eq!(code, 2, "a first plan has changes: {err}");
-    assert!(plan.contains("9 to create, 0 to update, 0 to REPLACE, 0 to delete, 2 steps"), "{plan}");
+    assert!(plan.contains("22 to create, 0 to update, 0 to REPLACE, 0 to delete, 2 steps"), "{plan}");
 
     let (code, _, err) = pipe(region, &["apply", "--yes"], &workspace);
     assert_eq!(code, 0, "apply: {err}");
@@ -111,7 +111,18 @@ fn internet_offering_plans_applies_changes_and_destroys() {
         .filter(|a| a["kind"] == "update")
         .map(|a| a["resource"].as_str().unwrap())
         .collect();
-    assert_eq!(updated, ["SignupsStream", "OffersStream", "EnrichSignupsMapping"]);
+    // Twice the flow: two more shards, and the alarms and dashboard that follow the flow.
+    assert_eq!(
+        updated,
+        [
+            "SignupsStream",
+            "OffersStream",
+            "PipelineDashboard",
+            "SignupsWriteCapacityAlarm",
+            "EnrichErrorsAlarm",
+            "EnrichSignupsMapping"
+        ]
+    );
     let (code, diff, _) = pipe(region, &["diff"], &workspace);
     assert_eq!(code, 0);
     assert_plan_snapshot("internet_offering_edited_diff", &diff);
@@ -120,7 +131,7 @@ fn internet_offering_plans_applies_changes_and_destroys() {
 
     let (code, out, err) = pipe(region, &["apply", "--yes"], &workspace);
     assert_eq!(code, 0, "apply: {err}");
-    assert!(out.contains(": 3 updated. `pipe plan` now shows no changes."), "the plan's count: {out}");
+    assert!(out.contains(": 6 updated. `pipe plan` now shows no changes."), "the plan's count: {out}");
     let (code, _, err) = pipe(region, &["diff", "--exit-code"], &workspace);
     assert_eq!(code, 0, "nothing differs after apply: {err}");
     rt.block_on(async {

@@ -1,5 +1,6 @@
 //! The one integration-test binary (see Cargo.toml: each test binary re-links everything).
 
+mod alarms;
 mod billed;
 mod capacity;
 mod cli;

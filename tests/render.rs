@@ -154,7 +154,8 @@ fn data_stores_are_retained_unless_the_blueprint_opts_out() {
 #[test]
 fn templates_over_the_limits_are_flagged_or_refused() {
     let streams = |count: usize| {
-        let mut yaml = String::from("version: 1\nname: wide\nstorage:\n");
+        let mut yaml =
+            String::from("version: 1\nname: wide\nmonitoring: { alarms: none, dashboard: false }\nstorage:\n");
         for i in 0..count {
             yaml.push_str(&format!("  - {{ id: s{i}, kind: kinesis-stream, capacity: {{ mode: on-demand }} }}\n"));
         }

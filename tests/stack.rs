@@ -22,7 +22,7 @@ fn internet_offering_as_a_stack_plans_applies_changes_and_destroys() {
     let (code, plan, err) = pipe(region, &["plan", "--detailed-exitcode"], &workspace);
     assert_eq!(code, 2, "a first plan has changes: {err}");
     assert!(plan.starts_with("Plan for `io-stack` (cloudformation target"), "{plan}");
-    assert!(plan.contains("9 to create, 0 to update, 0 to REPLACE, 0 to delete"), "{plan}");
+    assert!(plan.contains("22 to create, 0 to update, 0 to REPLACE, 0 to delete"), "{plan}");
     assert_eq!(stack_status(), None, "a plan nobody applies leaves no change set and no stack");
 
     let (code, out, err) = pipe(region, &["apply", "--yes"], &workspace);
@@ -76,7 +76,7 @@ fn internet_offering_as_a_stack_plans_applies_changes_and_destroys() {
     let (code, out, err) = pipe(region, &["destroy", "--yes"], &workspace);
     assert_eq!(code, 0, "destroy: {err}");
     assert_eq!(stack_status(), None);
-    assert!(out.contains("Deleted 7 resources."), "the stack's 9 but the 2 kept streams: {out}");
+    assert!(out.contains("Deleted 20 resources."), "the stack's 22 but the 2 kept streams: {out}");
     assert!(out.contains("Kept these data stores"), "{out}");
     assert_eq!(leftovers(region, "io-stack"), ["stream io-stack-offers", "stream io-stack-signups"]);
 
@@ -88,7 +88,7 @@ fn internet_offering_as_a_stack_plans_applies_changes_and_destroys() {
     let kept_since = created();
     let (code, plan, err) = pipe(region, &["plan"], &workspace);
     assert_eq!(code, 0, "{err}");
-    assert!(plan.contains("7 to create, 0 to update, 0 to REPLACE, 0 to delete, 2 to import"), "{plan}");
+    assert!(plan.contains("20 to create, 0 to update, 0 to REPLACE, 0 to delete, 2 to import"), "{plan}");
     assert!(plan.contains("<= import SignupsStream (AWS::Kinesis::Stream"), "{plan}");
     let (code, out, err) = pipe(region, &["apply", "--yes"], &workspace);
     assert_eq!(code, 0, "apply after destroy: {out}{err}");
@@ -102,7 +102,7 @@ fn internet_offering_as_a_stack_plans_applies_changes_and_destroys() {
 
     let (code, out, err) = pipe(region, &["destroy", "--yes", "--allow-data-loss"], &workspace);
     assert_eq!(code, 0, "destroy: {err}");
-    assert!(out.contains("Deleted 9 resources."), "the stack's 7, then the 2 kept streams: {out}");
+    assert!(out.contains("Deleted 22 resources."), "the stack's 20, then the 2 kept streams: {out}");
     assert_eq!(leftovers(region, "io-stack"), Vec::<String>::new());
 }
 
@@ -122,7 +122,7 @@ fn a_template_too_large_for_the_request_is_deployed_from_the_artifacts_bucket() 
         .map(|i| format!("  - id: s{i:02}\n    kind: kinesis-stream\n    capacity: {{ mode: on-demand }}\n"))
         .collect();
     let text = format!(
-        "version: 1\nname: io-many\nsource:\n  - id: app\n    kind: application\n    throughput: {{ records_per_second: 10, record_kib: 1 }}\ningestion:\n{producers}storage:\n{streams}"
+        "version: 1\nname: io-many\nmonitoring: {{ alarms: none, dashboard: false }}\nsource:\n  - id: app\n    kind: application\n    throughput: {{ records_per_second: 10, record_kib: 1 }}\ningestion:\n{producers}storage:\n{streams}"
     );
     std::fs::write(&blueprint, text).unwrap();
     let pipe = |args: &[&str]| run(pipe_in(region).args(args).arg(&blueprint));

@@ -13,6 +13,7 @@ storage:
   - id: events
     kind: kinesis-stream
     capacity: { mode: provisioned, shards: "{{ shards }}" }
+monitoring: { alarms: none }
 "#;
 
 fn load(yaml: &str, vars: &Vars) -> pipe::blueprint::Loaded {

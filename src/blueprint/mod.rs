@@ -4,6 +4,7 @@
 //! (typed model, templates rendered), check (rules) — and collects what every stage finds into one
 //! report, with each problem located in the file.
 
+pub mod alarms;
 pub mod contract;
 pub mod decode;
 pub mod graph;

@@ -111,6 +111,41 @@ const FREE_CATALOG: &str = "the Data Catalog stores its first million objects fr
 /// (type, dimensions, unbilled properties), by type.
 pub const TABLE: &[Billed] = &[
     Billed {
+        cfn_type: "AWS::CloudWatch::Alarm",
+        dimensions: &[Dimension {
+            what: "alarm metrics",
+            unit: "alarm metric a month, prorated by the hour; 60 s periods or longer are standard resolution \
+                   (10 a month free per account, not counted)",
+            set_by: &["Period", "MetricName"],
+            billing: Billing::Priced("cloudwatch.alarm-metric-month"),
+        }],
+        unbilled: Unbilled::These(&[
+            "AlarmActions",
+            "AlarmDescription",
+            "AlarmName",
+            "ComparisonOperator",
+            "Dimensions",
+            "EvaluationPeriods",
+            "ExtendedStatistic",
+            "Namespace",
+            "OKActions",
+            "Statistic",
+            "Tags",
+            "Threshold",
+            "TreatMissingData",
+        ]),
+    },
+    Billed {
+        cfn_type: "AWS::CloudWatch::Dashboard",
+        dimensions: &[Dimension {
+            what: "dashboard",
+            unit: "dashboard a month (3 of up to 50 metrics free per account, not counted)",
+            set_by: &["DashboardName"],
+            billing: Billing::Priced("cloudwatch.dashboard-month"),
+        }],
+        unbilled: Unbilled::These(&["DashboardBody"]),
+    },
+    Billed {
         cfn_type: "AWS::DynamoDB::Table",
         dimensions: &[
             Dimension {

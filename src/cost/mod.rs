@@ -443,6 +443,14 @@ impl Pricer<'_> {
                     "redshift.serverless-rpu-hour",
                 );
             }
+            "AWS::CloudWatch::Alarm" => {
+                // pipe's alarms watch one metric at 60 s or longer: standard resolution.
+                let item = format!("alarm on {}", text(p, &["MetricName"]).unwrap_or("a metric"));
+                self.line(at, item, 1.0, "alarm metric-months", "cloudwatch.alarm-metric-month");
+            }
+            "AWS::CloudWatch::Dashboard" => {
+                self.line(at, "dashboard".into(), 1.0, "dashboard-months", "cloudwatch.dashboard-month")
+            }
             "AWS::SecretsManager::Secret" => {
                 self.line(at, "secret".into(), 1.0, "secret-months", "secretsmanager.secret-month")
             }

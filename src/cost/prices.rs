@@ -113,6 +113,8 @@ const TABLE: &[(&str, f64, &str, &str, &str)] = &[
     ("sns.requests", 0.50, "million requests", INFRACOST, "2024-07-01"),
     ("sns.email", 2.00, "100,000 deliveries", INFRACOST, "2024-07-01"),
     ("sns.http", 0.06, "100,000 deliveries", INFRACOST, "2024-07-01"),
+    ("cloudwatch.alarm-metric-month", 0.10, "standard-resolution alarm metric a month", INFRACOST, "2026-08-01"),
+    ("cloudwatch.dashboard-month", 3.00, "dashboard a month", INFRACOST, "2026-08-01"),
     ("s3.storage", 0.023, "GB-month", INFRACOST, "2024-07-01"),
     ("s3.put-requests", 0.005, "1,000 PUT requests", INFRACOST, "2026-08-01"),
     ("secretsmanager.secret-month", 0.40, "secret-month", INFRACOST, "2026-08-01"),

@@ -31,3 +31,12 @@ pub fn strip_nulls(value: &mut Value) {
         _ => {}
     }
 }
+
+/// A number as a template writes it: a whole one as an integer (`60`, not `60.0`), so a value read
+/// back from AWS compares equal to the one rendered.
+pub fn number(value: f64) -> Value {
+    match value.fract() == 0.0 && value.abs() < 1e15 {
+        true => json!(value as i64),
+        false => json!(value),
+    }
+}

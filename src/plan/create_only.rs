@@ -10,6 +10,8 @@
 
 /// Properties that cannot change in place, by CloudFormation resource type: changing one replaces the resource.
 pub const CREATE_ONLY: &[(&str, &[&str])] = &[
+    ("AWS::CloudWatch::Alarm", &["AlarmName"]),
+    ("AWS::CloudWatch::Dashboard", &["DashboardName"]),
     ("AWS::DynamoDB::Table", &["ImportSourceSpecification", "TableName"]),
     (
         "AWS::EMR::Cluster",

@@ -18,7 +18,10 @@ const SENSITIVE_PROPERTIES: &[&str] = &["AdminUserPassword", "MasterUserPassword
 pub fn changes(resource_type: &str, desired: &Map<String, Value>, live: &Map<String, Value>) -> Vec<Change> {
     let mut changes = Vec::new();
     for (key, after) in desired {
-        compare(key, live.get(key), Some(after), &mut changes);
+        match (document(resource_type, key, live.get(key)), document(resource_type, key, Some(after))) {
+            (Some(before), Some(after)) => compare(key, Some(&before), Some(&after), &mut changes),
+            _ => compare(key, live.get(key), Some(after), &mut changes),
+        }
     }
     for change in &mut changes {
         change.forces_replacement = forces_replacement(resource_type, &change.path)
@@ -29,6 +32,14 @@ pub fn changes(resource_type: &str, desired: &Map<String, Value>, live: &Map<Str
         }
     }
     changes
+}
+
+/// Properties whose value is a JSON document in a string: compared as the document, so a change
+/// names the part it touches (`DashboardBody.widgets[1].properties.annotations...`).
+const JSON_DOCUMENTS: &[(&str, &str)] = &[("AWS::CloudWatch::Dashboard", "DashboardBody")];
+
+fn document(resource_type: &str, key: &str, value: Option<&Value>) -> Option<Value> {
+    JSON_DOCUMENTS.contains(&(resource_type, key)).then(|| serde_json::from_str(value?.as_str()?).ok()).flatten()
 }
 
 fn compare(path: &str, before: Option<&Value>, after: Option<&Value>, out: &mut Vec<Change>) {

@@ -177,6 +177,7 @@ fn family(resource_type: &str) -> &'static str {
 
 /// ARN service names and the family their resources belong to.
 const FAMILIES: &[(&str, &str)] = &[
+    ("cloudwatch", "CloudWatch"),
     ("kinesis", "Kinesis"),
     ("firehose", "KinesisFirehose"),
     ("kinesisanalytics", "KinesisAnalyticsV2"),

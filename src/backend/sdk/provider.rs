@@ -11,6 +11,7 @@ use crate::plan::Change;
 /// The service clients, built once from the shared configuration.
 pub struct Clients {
     pub account: Account,
+    pub cloudwatch: aws_sdk_cloudwatch::Client,
     pub dynamodb: aws_sdk_dynamodb::Client,
     pub emr: aws_sdk_emr::Client,
     pub firehose: aws_sdk_firehose::Client,
@@ -36,6 +37,7 @@ impl Clients {
     pub fn new(account: Account) -> Self {
         let config = &account.config;
         Clients {
+            cloudwatch: aws_sdk_cloudwatch::Client::new(config),
             dynamodb: aws_sdk_dynamodb::Client::new(config),
             emr: aws_sdk_emr::Client::new(config),
             firehose: aws_sdk_firehose::Client::new(config),

@@ -15,6 +15,7 @@ mod glue;
 mod graph;
 pub mod kinesis;
 mod lambda;
+mod monitoring;
 mod msk;
 mod names;
 mod opensearch;
@@ -61,6 +62,7 @@ static CONCERNS: &[Concern] = &[
     Concern { rules: sagemaker::RULES, check: sagemaker::check },
     Concern { rules: security::RULES, check: security::check },
     Concern { rules: values::RULES, check: values::check },
+    Concern { rules: monitoring::RULES, check: monitoring::check },
 ];
 
 /// Every named rule, for `pipe rules` and the docs (range limits are listed from `limits`).

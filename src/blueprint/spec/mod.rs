@@ -11,6 +11,7 @@ pub mod glue;
 pub mod ingestion;
 pub mod kinesis;
 pub mod lambda;
+pub mod monitoring;
 pub mod msk;
 pub mod opensearch;
 pub mod redshift;
@@ -58,6 +59,9 @@ pub struct Blueprint {
     /// Where results end up.
     #[serde(default, deserialize_with = "recover_each")]
     pub destination: Vec<Component>,
+    /// The CloudWatch alarms and dashboard that watch the pipeline.
+    #[serde(default)]
+    pub monitoring: monitoring::Monitoring,
     /// How `pipe plan`, `apply` and `destroy` deploy the pipeline.
     #[serde(default)]
     pub deploy: Deploy,

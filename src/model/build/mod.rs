@@ -1,5 +1,7 @@
 //! One builder per service: each turns a component into its resources.
 
+mod alarms;
+mod dashboard;
 mod dynamodb;
 mod emr;
 mod firehose;
@@ -56,6 +58,8 @@ pub fn all(b: &mut Builder) -> std::io::Result<()> {
         }
     }
     opensearch::role_mappings(b);
+    alarms::all(b);
+    dashboard::dashboard(b);
     Ok(())
 }
 

@@ -1,6 +1,7 @@
 //! One provider per resource type family, and the registry of the types they converge
 //! ([`TYPES`]): [`for_type`] picks the provider for a CloudFormation type.
 
+mod cloudwatch;
 mod dynamodb;
 mod emr;
 mod firehose;
@@ -64,6 +65,8 @@ const fn entry(
 /// are not looked for: others subscribe to a pipeline's topic, and a subscription cannot carry
 /// a tag that would tell pipe's from theirs.
 static TYPES: &[TypeEntry] = &[
+    entry("AWS::CloudWatch::Alarm", &cloudwatch::Alarm, Some("AlarmName"), &[], Discovery::Named),
+    entry("AWS::CloudWatch::Dashboard", &cloudwatch::Dashboard, Some("DashboardName"), &[], Discovery::No),
     entry("AWS::Lambda::Function", &lambda::Function, Some("FunctionName"), &[], Discovery::Named),
     entry("AWS::KinesisAnalyticsV2::Application", &flink::Application, Some("ApplicationName"), &[], Discovery::Named),
     entry("AWS::Glue::Job", &glue::Job, Some("Name"), &[], Discovery::Named),
