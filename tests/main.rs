@@ -23,6 +23,7 @@ mod render;
 mod replacement;
 mod scenarios;
 mod stack;
+mod status;
 mod support;
 mod vars;
 mod views;

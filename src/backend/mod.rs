@@ -6,6 +6,7 @@
 pub mod aws;
 pub mod cloudformation;
 pub mod sdk;
+pub mod status;
 
 use std::time::Duration;
 
@@ -152,6 +153,22 @@ impl<'a> Deployment<'a> {
             Deployment::Sdk { engine, state } => engine.plan(state, source, vars).await?,
             Deployment::Stack(stack) => stack.plan(source, vars, detect_drift).await?,
         })
+    }
+
+    /// The model's resources as they are live: on a stack, found by the names it gave them.
+    pub async fn live(&self) -> Result<State, Error> {
+        Ok(match self {
+            Deployment::Sdk { engine, .. } => engine.read_modelled().await?,
+            Deployment::Stack(stack) => stack.read_live(true).await?,
+        })
+    }
+
+    /// The service clients of the account the pipeline is in.
+    pub fn clients(&self) -> &sdk::provider::Clients {
+        match self {
+            Deployment::Sdk { engine, .. } => &engine.aws,
+            Deployment::Stack(stack) => &stack.engine.aws,
+        }
     }
 
     /// Applies `plan`; a plan that loses data needs `options.allow_data_loss`.

@@ -18,6 +18,7 @@ mod schema;
 mod select;
 mod shell;
 mod signals;
+mod status;
 mod validate;
 
 use std::io::{IsTerminal, Write};
@@ -59,6 +60,9 @@ enum Command {
     Destroy(destroy::DestroyArgs),
     /// Estimate a blueprint's monthly cost at its declared throughput, with dated prices.
     Cost(cost::CostArgs),
+    /// Show a deployed pipeline's health: what is there, its alarms and their metrics (exit 3
+    /// when an alarm fires or something is missing).
+    Status(status::StatusArgs),
     /// Draw a blueprint's pipeline (Mermaid or Graphviz DOT), sized, with the flow on each edge.
     Graph(graph::GraphArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell).
@@ -158,13 +162,16 @@ enum Outcome {
     Changes,
     /// The command ran to its end, and some of its work failed (already reported).
     Failed,
+    /// `status` found an alarm firing or a component missing.
+    Unhealthy,
 }
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     // Exit 2 means "changes" for these: a usage error then exits 1, so the two stay apart.
     let detailed = matches!(&cli.command, Command::Plan(args) if args.detailed_exitcode())
-        || matches!(&cli.command, Command::Diff(args) if args.exit_code());
+        || matches!(&cli.command, Command::Diff(args) if args.exit_code())
+        || matches!(&cli.command, Command::Status(_));
     let result = match cli.command {
         Command::Validate(args) => validate::run(&args),
         Command::Init(args) => init::run(&args),
@@ -176,6 +183,7 @@ pub fn main() -> ExitCode {
         Command::Diff(args) => diff::run(&args),
         Command::Destroy(args) => destroy::run(&args),
         Command::Cost(args) => cost::run(&args),
+        Command::Status(args) => status::run(&args),
         Command::Graph(args) => graph::run(&args),
         Command::Completions(args) => shell::completions(&args),
         Command::Man => shell::man(),
@@ -184,6 +192,7 @@ pub fn main() -> ExitCode {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
         Ok(Outcome::Invalid | Outcome::Failed) => ExitCode::from(1),
         Ok(Outcome::Changes) => ExitCode::from(2),
+        Ok(Outcome::Unhealthy) => ExitCode::from(3),
         // A closed pipe (`pipe schema | head`) is the reader's choice, not a failure.
         Err(Error::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(error) => {

@@ -50,7 +50,7 @@ pub enum Error {
 
 /// A pipeline's stack in one account and region.
 pub struct Stack<'a> {
-    engine: Engine<'a>,
+    pub(crate) engine: Engine<'a>,
     cfn: Client,
     pub name: String,
 }
@@ -453,7 +453,7 @@ impl<'a> Stack<'a> {
     /// Every resource of the stack, with its status (ListStackResources, all pages).
     /// Reads the model's resources live; `deployed`: by the names the stack gave what the template
     /// leaves unnamed, so every resource the stack holds is found and compared.
-    async fn read_live(&self, deployed: bool) -> Result<sdk::State, Error> {
+    pub(crate) async fn read_live(&self, deployed: bool) -> Result<sdk::State, Error> {
         let names: HashMap<String, String> = match deployed {
             true => self
                 .stack_resources()

@@ -1,0 +1,194 @@
+//! `pipe status`: what is live of a pipeline, which of its alarms fire, and the last minutes of
+//! the metrics they watch against their thresholds, on either target.
+
+use std::collections::BTreeMap;
+
+use aws_sdk_cloudwatch::primitives::DateTime;
+use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricAlarm, MetricDataQuery, MetricStat};
+use serde::Serialize;
+
+use super::Deployment;
+use super::aws::{ApiError, api};
+use super::sdk;
+use crate::model::Pipeline;
+
+/// Bumped whenever a field of the JSON view changes meaning or disappears; additions keep it.
+pub const FORMAT_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Status {
+    pub format_version: u32,
+    pub pipeline: String,
+    pub region: String,
+    pub minutes: u32,
+    pub components: Vec<ComponentStatus>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ComponentStatus {
+    pub component: String,
+    pub kind: String,
+    /// Its named resources AWS does not have.
+    pub missing: Vec<String>,
+    pub readings: Vec<Reading>,
+}
+
+/// One alarm of the component: its state in CloudWatch and the metric's latest value.
+#[derive(Debug, Clone, Serialize)]
+pub struct Reading {
+    pub alarm: String,
+    pub metric: String,
+    /// CloudWatch's state of the alarm (OK, ALARM, INSUFFICIENT_DATA), or `MISSING`.
+    pub state: String,
+    /// The latest value in the window, when there is one.
+    pub value: Option<f64>,
+    pub threshold: f64,
+    pub above: bool,
+    /// The latest value is past the threshold.
+    pub breaching: bool,
+}
+
+impl Status {
+    /// Healthy: everything is there, no alarm fires and no metric is past its threshold.
+    pub fn healthy(&self) -> bool {
+        self.components.iter().all(ComponentStatus::healthy)
+    }
+}
+
+impl ComponentStatus {
+    pub fn healthy(&self) -> bool {
+        self.missing.is_empty() && self.readings.iter().all(|r| r.state != "ALARM" && !r.breaching)
+    }
+}
+
+/// Reads `deployment` (either target) over the last `minutes`.
+pub async fn read(deployment: &Deployment<'_>, pipeline: &Pipeline, minutes: u32) -> Result<Status, super::Error> {
+    let aws = deployment.clients();
+    let (region, cloudwatch) = (aws.account.region.clone(), &aws.cloudwatch);
+    let state = deployment.live().await?;
+    let names: Vec<String> = pipeline
+        .resources
+        .values()
+        .filter(|r| r.cfn_type == "AWS::CloudWatch::Alarm")
+        .filter_map(|r| r.properties.get("AlarmName")?.as_str().map(str::to_string))
+        .collect();
+    let alarms = describe(cloudwatch, &names).await.map_err(sdk::Error::from)?;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_secs() as i64;
+    // Up to a minute ahead: a datapoint of this very second is in the window too.
+    let (from, to) = (now - i64::from(minutes) * 60, now + 60);
+    let latest = latest_values(cloudwatch, &alarms, from, to).await.map_err(sdk::Error::from)?;
+    let mut components: Vec<ComponentStatus> = Vec::new();
+    for (logical_id, resource) in &pipeline.resources {
+        let Some(kind) = pipeline.places.get(&resource.component).map(|p| &p.kind) else { continue };
+        let entry = match components.iter_mut().position(|c| c.component == resource.component) {
+            Some(i) => &mut components[i],
+            None => {
+                components.push(ComponentStatus {
+                    component: resource.component.clone(),
+                    kind: kind.clone(),
+                    missing: Vec::new(),
+                    readings: Vec::new(),
+                });
+                components.last_mut().expect("just pushed")
+            }
+        };
+        if resource.cfn_type == "AWS::CloudWatch::Alarm" {
+            let name = resource.properties.get("AlarmName").and_then(|n| n.as_str()).unwrap_or_default();
+            entry.readings.push(reading(name, resource, alarms.get(name), latest.get(name).copied()));
+        } else if !state.live.contains_key(logical_id) {
+            entry.missing.push(logical_id.clone());
+        }
+    }
+    Ok(Status { format_version: FORMAT_VERSION, pipeline: pipeline.name.clone(), region, minutes, components })
+}
+
+fn reading(name: &str, resource: &crate::model::Resource, live: Option<&MetricAlarm>, value: Option<f64>) -> Reading {
+    let p = &resource.properties;
+    let threshold = live.and_then(MetricAlarm::threshold).or_else(|| p.get("Threshold")?.as_f64()).unwrap_or_default();
+    let above = p.get("ComparisonOperator").and_then(|c| c.as_str()) != Some("LessThanThreshold");
+    let breaching = value.is_some_and(|v| if above { v > threshold } else { v < threshold });
+    Reading {
+        alarm: name.to_string(),
+        metric: p.get("MetricName").and_then(|m| m.as_str()).unwrap_or_default().to_string(),
+        state: live.and_then(|a| a.state_value()).map_or("MISSING".into(), |s| s.as_str().to_string()),
+        value,
+        threshold,
+        above,
+        breaching,
+    }
+}
+
+/// The alarms named `names`, by name (DescribeAlarms takes 100 names a call).
+async fn describe(
+    cloudwatch: &aws_sdk_cloudwatch::Client,
+    names: &[String],
+) -> Result<BTreeMap<String, MetricAlarm>, ApiError> {
+    let mut found = BTreeMap::new();
+    for batch in names.chunks(100) {
+        let answer = cloudwatch
+            .describe_alarms()
+            .set_alarm_names(Some(batch.to_vec()))
+            .max_records(100)
+            .send()
+            .await
+            .map_err(api("DescribeAlarms"))?;
+        for alarm in answer.metric_alarms() {
+            found.insert(alarm.alarm_name().unwrap_or_default().to_string(), alarm.clone());
+        }
+    }
+    Ok(found)
+}
+
+/// The latest value of each alarm's metric between `from` and `to` (epoch seconds), at the
+/// alarm's period and statistic, by alarm name (GetMetricData takes 500 queries a call).
+async fn latest_values(
+    cloudwatch: &aws_sdk_cloudwatch::Client,
+    alarms: &BTreeMap<String, MetricAlarm>,
+    from: i64,
+    to: i64,
+) -> Result<BTreeMap<String, f64>, ApiError> {
+    let named: Vec<(&String, &MetricAlarm)> = alarms.iter().collect();
+    let mut latest = BTreeMap::new();
+    for (batch_index, batch) in named.chunks(500).enumerate() {
+        let queries: Vec<MetricDataQuery> = batch
+            .iter()
+            .enumerate()
+            .map(|(i, (_, alarm))| {
+                let dimensions: Vec<Dimension> = alarm.dimensions().to_vec();
+                let metric = Metric::builder()
+                    .set_namespace(alarm.namespace().map(str::to_string))
+                    .set_metric_name(alarm.metric_name().map(str::to_string))
+                    .set_dimensions(Some(dimensions))
+                    .build();
+                let stat = alarm
+                    .extended_statistic()
+                    .map(str::to_string)
+                    .or_else(|| alarm.statistic().map(|s| s.as_str().to_string()))
+                    .unwrap_or_else(|| "Maximum".to_string());
+                let stat = MetricStat::builder().metric(metric).period(alarm.period().unwrap_or(60)).stat(stat).build();
+                MetricDataQuery::builder().id(format!("m{batch_index}x{i}")).metric_stat(stat).return_data(true).build()
+            })
+            .collect();
+        let answer = cloudwatch
+            .get_metric_data()
+            .set_metric_data_queries(Some(queries))
+            .start_time(DateTime::from_secs(from))
+            .end_time(DateTime::from_secs(to))
+            .send()
+            .await
+            .map_err(api("GetMetricData"))?;
+        for result in answer.metric_data_results() {
+            let Some(index) = result.id().and_then(|id| id.rsplit('x').next()?.parse::<usize>().ok()) else { continue };
+            let newest = result
+                .timestamps()
+                .iter()
+                .zip(result.values())
+                .max_by_key(|(at, _)| at.secs())
+                .map(|(_, value)| *value);
+            if let (Some(value), Some((name, _))) = (newest, batch.get(index)) {
+                latest.insert((*name).clone(), value);
+            }
+        }
+    }
+    Ok(latest)
+}

@@ -1,0 +1,123 @@
+//! `pipe status`: per component, whether it is all there, its alarms' states and the latest
+//! value of each metric they watch against its threshold. Exit 0 healthy, 3 not, 1 on error.
+
+use std::fmt::Write as _;
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+use crate::backend::status::{self, ComponentStatus, Reading, Status};
+use crate::capacity::thousands;
+use crate::style::{Style, paint};
+
+use super::live::{self, TargetArgs};
+use super::{Error, Outcome, VarArgs, color_stdout};
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// The blueprint of the deployed pipeline.
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
+    #[command(flatten)]
+    vars: VarArgs,
+    #[command(flatten)]
+    target: TargetArgs,
+    /// How many of the last minutes of metrics to read.
+    #[arg(long, value_name = "MINUTES", default_value_t = 15, value_parser = clap::value_parser!(u32).range(1..=1440))]
+    minutes: u32,
+    /// `text` for people, `json` for scripts (versioned), `markdown` for a pull request or a ticket.
+    #[arg(long, value_enum, default_value = "text")]
+    output: StatusFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StatusFormat {
+    Text,
+    Json,
+    Markdown,
+}
+
+pub fn run(args: &StatusArgs) -> Result<Outcome, Error> {
+    let Some(compiled) = live::compile(&args.file, &args.vars)? else { return Ok(Outcome::Invalid) };
+    let runtime = live::runtime()?;
+    let status = runtime.block_on(async {
+        let deployment = args.target.connect(&compiled).await?;
+        Ok::<_, Error>(status::read(&deployment, &compiled.pipeline, args.minutes).await?)
+    })?;
+    let mut stdout = std::io::stdout();
+    match args.output {
+        StatusFormat::Json => writeln!(stdout, "{}", serde_json::to_string_pretty(&status).expect("serialises"))?,
+        StatusFormat::Text => write!(stdout, "{}", text(&status, color_stdout()))?,
+        StatusFormat::Markdown => write!(stdout, "{}", markdown(&status))?,
+    }
+    Ok(if status.healthy() { Outcome::Success } else { Outcome::Unhealthy })
+}
+
+/// `12,345` or `0.25`: a metric's value as people read it.
+fn figure(value: f64) -> String {
+    if value.fract() == 0.0 || value.abs() >= 100.0 { thousands(value) } else { format!("{value:.2}") }
+}
+
+/// `errors 75 > 60 ALARM`, `iterator-age no data < ...`.
+fn reading(r: &Reading) -> String {
+    let value = r.value.map_or("no data".to_string(), figure);
+    let comparison = if r.above { ">" } else { "<" };
+    let verdict = match (r.state.as_str(), r.breaching) {
+        ("ALARM", _) => " ALARM",
+        (_, true) => " past its threshold",
+        ("MISSING", _) => " (alarm not deployed)",
+        _ => "",
+    };
+    format!("{}: {} {value} (alarm {comparison} {}){verdict}", r.alarm, r.metric, figure(r.threshold))
+}
+
+fn state(c: &ComponentStatus) -> String {
+    match c.missing.is_empty() {
+        true => "deployed".into(),
+        false => format!("MISSING {}", c.missing.join(", ")),
+    }
+}
+
+pub fn text(status: &Status, color: bool) -> String {
+    let mut out = format!(
+        "Status of `{}` in {}, metrics of the last {} minutes:\n\n",
+        status.pipeline, status.region, status.minutes
+    );
+    let width = status.components.iter().map(|c| c.component.len()).max().unwrap_or(0);
+    for c in &status.components {
+        let style = if c.healthy() { Style::Success } else { Style::Error };
+        let _ = writeln!(out, "{}  {}", paint(&format!("{:<width$}", c.component), style, color), state(c));
+        for r in &c.readings {
+            let _ = writeln!(out, "  {:<width$}  {}", "", reading(r));
+        }
+    }
+    let firing: Vec<&str> = status
+        .components
+        .iter()
+        .flat_map(|c| &c.readings)
+        .filter(|r| r.state == "ALARM" || r.breaching)
+        .map(|r| r.alarm.as_str())
+        .collect();
+    let missing = status.components.iter().filter(|c| !c.missing.is_empty()).count();
+    let _ = match (firing.len(), missing) {
+        (0, 0) => writeln!(out, "\nHealthy: every component is deployed and no alarm fires."),
+        (alarms, missing) => writeln!(
+            out,
+            "\nNot healthy: {alarms} alarm(s) firing or past their threshold{}, {missing} component(s) missing something.",
+            if firing.is_empty() { String::new() } else { format!(" ({})", firing.join(", ")) }
+        ),
+    };
+    out
+}
+
+pub fn markdown(status: &Status) -> String {
+    let mut out =
+        format!("### Status of `{}` ({}, last {} minutes)\n\n", status.pipeline, status.region, status.minutes);
+    out.push_str("| component | state | alarms |\n|---|---|---|\n");
+    for c in &status.components {
+        let readings: Vec<String> = c.readings.iter().map(reading).collect();
+        let _ = writeln!(out, "| `{}` | {} | {} |", c.component, state(c), readings.join("<br>"));
+    }
+    out
+}

@@ -1,0 +1,88 @@
+//! `pipe status` against the local endpoint: a freshly applied pipeline is healthy (exit 0); a
+//! metric past an alarm's threshold, or an alarm CloudWatch holds in ALARM, makes it not (exit 3),
+//! named in every view; a deleted resource shows as missing. Both targets.
+
+use crate::deploy::pipe;
+use crate::support::aws::{Workspace, config, runtime};
+
+fn put_iterator_age(region: &str, stream: &str, milliseconds: f64) {
+    let cloudwatch = aws_sdk_cloudwatch::Client::new(&config(region));
+    let datum = aws_sdk_cloudwatch::types::MetricDatum::builder()
+        .metric_name("GetRecords.IteratorAgeMilliseconds")
+        .dimensions(aws_sdk_cloudwatch::types::Dimension::builder().name("StreamName").value(stream).build())
+        .value(milliseconds)
+        .build();
+    runtime().block_on(cloudwatch.put_metric_data().namespace("AWS/Kinesis").metric_data(datum).send()).unwrap();
+}
+
+#[test]
+fn status_reports_what_fires_and_what_is_missing_and_exits_3() {
+    let region = "eu-central-1";
+    let workspace = Workspace::sdk("internet-offering", "io-status");
+    let (code, _, err) = pipe(region, &["apply", "--yes"], &workspace);
+    assert_eq!(code, 0, "apply: {err}");
+    let (code, out, err) = pipe(region, &["status"], &workspace);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("Healthy: every component is deployed and no alarm fires."), "{out}");
+    assert!(
+        out.contains("io-status-signups-iterator-age: GetRecords.IteratorAgeMilliseconds no data (alarm > 43,200,000)"),
+        "{out}"
+    );
+
+    // A reader 14 hours behind a 24-hour stream: past the half-retention threshold.
+    put_iterator_age(region, "io-status-signups", 14.0 * 3_600_000.0);
+    let (code, out, _) = pipe(region, &["status"], &workspace);
+    assert_eq!(code, 3, "{out}");
+    assert!(out.contains("io-status-signups-iterator-age: GetRecords.IteratorAgeMilliseconds 50,400,000 (alarm > 43,200,000) past its threshold"), "{out}");
+    assert!(
+        out.contains("Not healthy: 1 alarm(s) firing or past their threshold (io-status-signups-iterator-age)"),
+        "{out}"
+    );
+
+    // CloudWatch's own verdict counts too, and a function deleted outside pipe is missing.
+    let aws = config(region);
+    let cloudwatch = aws_sdk_cloudwatch::Client::new(&aws);
+    let lambda = aws_sdk_lambda::Client::new(&aws);
+    runtime().block_on(async {
+        cloudwatch
+            .set_alarm_state()
+            .alarm_name("io-status-enrich-errors")
+            .state_value(aws_sdk_cloudwatch::types::StateValue::Alarm)
+            .state_reason("test")
+            .send()
+            .await
+            .unwrap();
+        lambda.delete_function().function_name("io-status-enrich").send().await.unwrap();
+    });
+    let (code, json, _) = pipe(region, &["status", "--output", "json"], &workspace);
+    assert_eq!(code, 3);
+    let status: serde_json::Value = serde_json::from_str(&json).expect("the JSON view parses");
+    assert_eq!(status["format_version"], 1);
+    let enrich = status["components"].as_array().unwrap().iter().find(|c| c["component"] == "enrich").unwrap();
+    // Its event source mapping is found through the function: gone with it.
+    assert_eq!(enrich["missing"], serde_json::json!(["EnrichFunction", "EnrichSignupsMapping"]));
+    let errors =
+        enrich["readings"].as_array().unwrap().iter().find(|r| r["alarm"] == "io-status-enrich-errors").unwrap();
+    assert_eq!(errors["state"], "ALARM");
+    let (_, markdown, _) = pipe(region, &["status", "--output", "markdown"], &workspace);
+    assert!(markdown.contains("| `enrich` | MISSING EnrichFunction, EnrichSignupsMapping |"), "{markdown}");
+
+    let (code, _, err) = pipe(region, &["destroy", "--yes", "--allow-data-loss"], &workspace);
+    assert_eq!(code, 0, "destroy: {err}");
+}
+
+#[test]
+fn status_reads_a_stack_by_the_same_names() {
+    let region = "eu-central-1";
+    let workspace = Workspace::new("internet-offering", "io-status-stack");
+    let (code, _, err) = pipe(region, &["apply", "--yes"], &workspace);
+    assert_eq!(code, 0, "apply: {err}");
+    let (code, out, err) = pipe(region, &["status"], &workspace);
+    assert_eq!(code, 0, "{out}{err}");
+    put_iterator_age(region, "io-status-stack-offers", 1.0);
+    put_iterator_age(region, "io-status-stack-signups", 13.0 * 3_600_000.0);
+    let (code, out, _) = pipe(region, &["status"], &workspace);
+    assert_eq!(code, 3, "{out}");
+    let (code, _, err) = pipe(region, &["destroy", "--yes", "--allow-data-loss"], &workspace);
+    assert_eq!(code, 0, "destroy: {err}");
+}
