@@ -86,3 +86,23 @@ fn status_reads_a_stack_by_the_same_names() {
     let (code, _, err) = pipe(region, &["destroy", "--yes", "--allow-data-loss"], &workspace);
     assert_eq!(code, 0, "destroy: {err}");
 }
+
+/// A service's own state counts: a Flink application stopped outside pipe moves no records.
+#[test]
+fn a_stopped_application_is_not_healthy() {
+    let region = "eu-west-3";
+    let workspace = Workspace::sdk("sensor-anomaly", "sa-status");
+    let (code, _, err) = pipe(region, &["apply", "--yes"], &workspace);
+    assert_eq!(code, 0, "apply: {err}");
+    let (code, out, err) = pipe(region, &["status"], &workspace);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.lines().any(|l| l.starts_with("detect ") && l.ends_with(" RUNNING")), "{out}");
+    assert!(out.lines().any(|l| l.starts_with("readings ") && l.ends_with(" ACTIVE")), "{out}");
+    let flink = aws_sdk_kinesisanalyticsv2::Client::new(&config(region));
+    runtime().block_on(flink.stop_application().application_name("sa-status-detect").send()).unwrap();
+    let (code, out, _) = pipe(region, &["status"], &workspace);
+    assert_eq!(code, 3, "{out}");
+    assert!(out.lines().any(|l| l.starts_with("detect ") && l.ends_with(" READY: not moving records")), "{out}");
+    let (code, _, err) = pipe(region, &["destroy", "--yes", "--allow-data-loss"], &workspace);
+    assert_eq!(code, 0, "destroy: {err}");
+}

@@ -28,6 +28,11 @@ pub struct Status {
 pub struct ComponentStatus {
     pub component: String,
     pub kind: String,
+    /// The service's own state of its main resource (ACTIVE, RUNNING, ...), where the service
+    /// has one; `None` when there is no such state or the resource is missing.
+    pub state: Option<String>,
+    /// The service's state is not one that moves records (a stream CREATING, an application READY).
+    pub stopped: bool,
     /// Its named resources AWS does not have.
     pub missing: Vec<String>,
     pub readings: Vec<Reading>,
@@ -57,7 +62,7 @@ impl Status {
 
 impl ComponentStatus {
     pub fn healthy(&self) -> bool {
-        self.missing.is_empty() && self.readings.iter().all(|r| r.state != "ALARM" && !r.breaching)
+        self.missing.is_empty() && !self.stopped && self.readings.iter().all(|r| r.state != "ALARM" && !r.breaching)
     }
 }
 
@@ -86,6 +91,8 @@ pub async fn read(deployment: &Deployment<'_>, pipeline: &Pipeline, minutes: u32
                 components.push(ComponentStatus {
                     component: resource.component.clone(),
                     kind: kind.clone(),
+                    state: None,
+                    stopped: false,
                     missing: Vec::new(),
                     readings: Vec::new(),
                 });
@@ -99,7 +106,84 @@ pub async fn read(deployment: &Deployment<'_>, pipeline: &Pipeline, minutes: u32
             entry.missing.push(logical_id.clone());
         }
     }
+    for component in &mut components {
+        if !component.missing.is_empty() {
+            continue;
+        }
+        let main = pipeline
+            .resources
+            .values()
+            .find(|r| r.component == component.component && MOVING.iter().any(|(t, _)| *t == r.cfn_type));
+        let Some(main) = main else { continue };
+        let name = sdk::name_path(main.cfn_type).and_then(|key| main.properties.get(key)?.as_str()).unwrap_or_default();
+        let state = service_state(aws, main.cfn_type, name).await.map_err(sdk::Error::from)?;
+        let moving = MOVING.iter().find(|(t, _)| *t == main.cfn_type).map_or(&[][..], |(_, states)| *states);
+        component.stopped = state.as_deref().is_some_and(|s| !moving.contains(&s));
+        component.state = state;
+    }
     Ok(Status { format_version: FORMAT_VERSION, pipeline: pipeline.name.clone(), region, minutes, components })
+}
+
+/// The types whose service reports a state, and the states in which they move records.
+const MOVING: &[(&str, &[&str])] = &[
+    ("AWS::Kinesis::Stream", &["ACTIVE", "UPDATING"]),
+    ("AWS::KinesisFirehose::DeliveryStream", &["ACTIVE"]),
+    ("AWS::Lambda::Function", &["Active"]),
+    ("AWS::KinesisAnalyticsV2::Application", &["RUNNING", "UPDATING", "AUTOSCALING"]),
+    ("AWS::DynamoDB::Table", &["ACTIVE", "UPDATING"]),
+];
+
+/// What the service says of the resource `name` of `cfn_type` (one of [`MOVING`]).
+async fn service_state(aws: &sdk::provider::Clients, cfn_type: &str, name: &str) -> Result<Option<String>, ApiError> {
+    Ok(Some(match cfn_type {
+        "AWS::Kinesis::Stream" => {
+            let out = aws
+                .kinesis
+                .describe_stream_summary()
+                .stream_name(name)
+                .send()
+                .await
+                .map_err(api("DescribeStreamSummary"))?;
+            out.stream_description_summary().map(|d| d.stream_status().as_str().to_string()).unwrap_or_default()
+        }
+        "AWS::KinesisFirehose::DeliveryStream" => {
+            let out = aws
+                .firehose
+                .describe_delivery_stream()
+                .delivery_stream_name(name)
+                .send()
+                .await
+                .map_err(api("DescribeDeliveryStream"))?;
+            out.delivery_stream_description()
+                .map(|d| d.delivery_stream_status().as_str().to_string())
+                .unwrap_or_default()
+        }
+        "AWS::Lambda::Function" => {
+            let out = aws
+                .lambda
+                .get_function_configuration()
+                .function_name(name)
+                .send()
+                .await
+                .map_err(api("GetFunctionConfiguration"))?;
+            out.state().map(|s| s.as_str().to_string()).unwrap_or_default()
+        }
+        "AWS::KinesisAnalyticsV2::Application" => {
+            let out = aws
+                .flink
+                .describe_application()
+                .application_name(name)
+                .send()
+                .await
+                .map_err(api("DescribeApplication"))?;
+            out.application_detail().map(|d| d.application_status().as_str().to_string()).unwrap_or_default()
+        }
+        "AWS::DynamoDB::Table" => {
+            let out = aws.dynamodb.describe_table().table_name(name).send().await.map_err(api("DescribeTable"))?;
+            out.table().and_then(|t| t.table_status()).map(|s| s.as_str().to_string()).unwrap_or_default()
+        }
+        _ => return Ok(None),
+    }))
 }
 
 fn reading(name: &str, resource: &crate::model::Resource, live: Option<&MetricAlarm>, value: Option<f64>) -> Reading {

@@ -73,9 +73,11 @@ fn reading(r: &Reading) -> String {
 }
 
 fn state(c: &ComponentStatus) -> String {
-    match c.missing.is_empty() {
-        true => "deployed".into(),
-        false => format!("MISSING {}", c.missing.join(", ")),
+    match (c.missing.is_empty(), &c.state) {
+        (false, _) => format!("MISSING {}", c.missing.join(", ")),
+        (true, Some(state)) if c.stopped => format!("{state}: not moving records"),
+        (true, Some(state)) => state.clone(),
+        (true, None) => "deployed".into(),
     }
 }
 
@@ -99,12 +101,12 @@ pub fn text(status: &Status, color: bool) -> String {
         .filter(|r| r.state == "ALARM" || r.breaching)
         .map(|r| r.alarm.as_str())
         .collect();
-    let missing = status.components.iter().filter(|c| !c.missing.is_empty()).count();
+    let missing = status.components.iter().filter(|c| !c.missing.is_empty() || c.stopped).count();
     let _ = match (firing.len(), missing) {
         (0, 0) => writeln!(out, "\nHealthy: every component is deployed and no alarm fires."),
         (alarms, missing) => writeln!(
             out,
-            "\nNot healthy: {alarms} alarm(s) firing or past their threshold{}, {missing} component(s) missing something.",
+            "\nNot healthy: {alarms} alarm(s) firing or past their threshold{}, {missing} component(s) missing something or stopped.",
             if firing.is_empty() { String::new() } else { format!(" ({})", firing.join(", ")) }
         ),
     };
