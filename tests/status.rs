@@ -5,14 +5,19 @@
 use crate::deploy::pipe;
 use crate::support::aws::{Workspace, config, runtime};
 
-fn put_iterator_age(region: &str, stream: &str, milliseconds: f64) {
+/// Puts one datapoint of a Kinesis stream's metric, as the service would.
+fn put_stream_metric(region: &str, stream: &str, metric: &str, value: f64) {
     let cloudwatch = aws_sdk_cloudwatch::Client::new(&config(region));
     let datum = aws_sdk_cloudwatch::types::MetricDatum::builder()
-        .metric_name("GetRecords.IteratorAgeMilliseconds")
+        .metric_name(metric)
         .dimensions(aws_sdk_cloudwatch::types::Dimension::builder().name("StreamName").value(stream).build())
-        .value(milliseconds)
+        .value(value)
         .build();
     runtime().block_on(cloudwatch.put_metric_data().namespace("AWS/Kinesis").metric_data(datum).send()).unwrap();
+}
+
+fn put_iterator_age(region: &str, stream: &str, milliseconds: f64) {
+    put_stream_metric(region, stream, "GetRecords.IteratorAgeMilliseconds", milliseconds);
 }
 
 #[test]
@@ -28,6 +33,12 @@ fn status_reports_what_fires_and_what_is_missing_and_exits_3() {
         out.contains("io-status-signups-iterator-age: GetRecords.IteratorAgeMilliseconds no data (alarm > 43,200,000)"),
         "{out}"
     );
+
+    // 60,000 records in a minute into 2 shards sized for 2,000 a second.
+    put_stream_metric(region, "io-status-signups", "IncomingRecords", 60_000.0);
+    let (_, out, _) = pipe(region, &["status"], &workspace);
+    assert!(out.contains("signups          ACTIVE  1,000 records/s of 2,000 declared · 50% of capacity"), "{out}");
+    assert!(out.contains("enrich           Active  no invocations in the window of 20 declared"), "{out}");
 
     // A reader 14 hours behind a 24-hour stream: past the half-retention threshold.
     put_iterator_age(region, "io-status-signups", 14.0 * 3_600_000.0);
@@ -97,7 +108,11 @@ fn a_stopped_application_is_not_healthy() {
     let (code, out, err) = pipe(region, &["status"], &workspace);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.lines().any(|l| l.starts_with("detect ") && l.ends_with(" RUNNING")), "{out}");
-    assert!(out.lines().any(|l| l.starts_with("readings ") && l.ends_with(" ACTIVE")), "{out}");
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("readings ") && l.contains(" ACTIVE  no records in the window of 1,000 declared")),
+        "{out}"
+    );
     let flink = aws_sdk_kinesisanalyticsv2::Client::new(&config(region));
     runtime().block_on(flink.stop_application().application_name("sa-status-detect").send()).unwrap();
     let (code, out, _) = pipe(region, &["status"], &workspace);

@@ -36,6 +36,19 @@ pub struct ComponentStatus {
     /// Its named resources AWS does not have.
     pub missing: Vec<String>,
     pub readings: Vec<Reading>,
+    pub throughput: Option<Flowing>,
+}
+
+/// What flowed through a component in the window, against the declared flow and the capacity.
+#[derive(Debug, Clone, Serialize)]
+pub struct Flowing {
+    pub metric: String,
+    /// What the metric counts: `records`, `invocations`, ...
+    pub unit: String,
+    /// The mean a second over the minutes with data; `None` without data.
+    pub per_second: Option<f64>,
+    pub declared_per_second: Option<f64>,
+    pub capacity_per_second: Option<f64>,
 }
 
 /// One alarm of the component: its state in CloudWatch and the metric's latest value.
@@ -95,6 +108,7 @@ pub async fn read(deployment: &Deployment<'_>, pipeline: &Pipeline, minutes: u32
                     stopped: false,
                     missing: Vec::new(),
                     readings: Vec::new(),
+                    throughput: None,
                 });
                 components.last_mut().expect("just pushed")
             }
@@ -106,7 +120,9 @@ pub async fn read(deployment: &Deployment<'_>, pipeline: &Pipeline, minutes: u32
             entry.missing.push(logical_id.clone());
         }
     }
+    let flowing = flows(cloudwatch, pipeline, from, to).await.map_err(sdk::Error::from)?;
     for component in &mut components {
+        component.throughput = flowing.get(&component.component).cloned();
         if !component.missing.is_empty() {
             continue;
         }
@@ -275,4 +291,60 @@ async fn latest_values(
         }
     }
     Ok(latest)
+}
+
+/// Each component's throughput over the window: the mean a minute of its metric's minutes with
+/// data (GetMetricData, Sum a minute), as a rate a second.
+async fn flows(
+    cloudwatch: &aws_sdk_cloudwatch::Client,
+    pipeline: &Pipeline,
+    from: i64,
+    to: i64,
+) -> Result<BTreeMap<String, Flowing>, ApiError> {
+    let watched: Vec<(&String, &crate::model::Throughput)> = pipeline.throughput.iter().collect();
+    let mut flowing = BTreeMap::new();
+    for (batch_index, batch) in watched.chunks(500).enumerate() {
+        let queries: Vec<MetricDataQuery> = batch
+            .iter()
+            .enumerate()
+            .map(|(i, (_, t))| {
+                let dimensions: Vec<Dimension> =
+                    t.dimensions.iter().map(|(n, v)| Dimension::builder().name(n).value(v).build()).collect();
+                let metric = Metric::builder()
+                    .namespace(t.namespace)
+                    .metric_name(t.metric)
+                    .set_dimensions(Some(dimensions))
+                    .build();
+                let stat = MetricStat::builder().metric(metric).period(60).stat("Sum").build();
+                MetricDataQuery::builder().id(format!("t{batch_index}x{i}")).metric_stat(stat).return_data(true).build()
+            })
+            .collect();
+        let answer = cloudwatch
+            .get_metric_data()
+            .set_metric_data_queries(Some(queries))
+            .start_time(DateTime::from_secs(from))
+            .end_time(DateTime::from_secs(to))
+            .send()
+            .await
+            .map_err(api("GetMetricData"))?;
+        let mut sums: BTreeMap<usize, Vec<f64>> = BTreeMap::new();
+        for result in answer.metric_data_results() {
+            let Some(index) = result.id().and_then(|id| id.rsplit('x').next()?.parse::<usize>().ok()) else { continue };
+            sums.entry(index).or_default().extend(result.values());
+        }
+        for (i, (component, t)) in batch.iter().enumerate() {
+            let minutes = sums.get(&i).filter(|v| !v.is_empty());
+            flowing.insert(
+                (*component).clone(),
+                Flowing {
+                    metric: t.metric.to_string(),
+                    unit: t.unit.to_string(),
+                    per_second: minutes.map(|v| v.iter().sum::<f64>() / v.len() as f64 / 60.0),
+                    declared_per_second: t.declared_per_minute.map(|m| m / 60.0),
+                    capacity_per_second: t.capacity_per_minute.map(|m| m / 60.0),
+                },
+            );
+        }
+    }
+    Ok(flowing)
 }

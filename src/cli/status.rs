@@ -72,6 +72,22 @@ fn reading(r: &Reading) -> String {
     format!("{}: {} {value} (alarm {comparison} {}){verdict}", r.alarm, r.metric, figure(r.threshold))
 }
 
+/// `1,830 records/s of 2,000 declared · 46% of capacity`.
+fn flowing(c: &ComponentStatus) -> Option<String> {
+    let t = c.throughput.as_ref()?;
+    let mut parts = vec![match t.per_second {
+        Some(rate) => format!("{} {}/s", figure(rate), t.unit),
+        None => format!("no {} in the window", t.unit),
+    }];
+    if let Some(declared) = t.declared_per_second {
+        parts[0].push_str(&format!(" of {} declared", figure(declared)));
+    }
+    if let (Some(rate), Some(capacity)) = (t.per_second, t.capacity_per_second.filter(|c| *c > 0.0)) {
+        parts.push(format!("{:.0}% of capacity", rate / capacity * 100.0));
+    }
+    Some(parts.join(" · "))
+}
+
 fn state(c: &ComponentStatus) -> String {
     match (c.missing.is_empty(), &c.state) {
         (false, _) => format!("MISSING {}", c.missing.join(", ")),
@@ -89,7 +105,8 @@ pub fn text(status: &Status, color: bool) -> String {
     let width = status.components.iter().map(|c| c.component.len()).max().unwrap_or(0);
     for c in &status.components {
         let style = if c.healthy() { Style::Success } else { Style::Error };
-        let _ = writeln!(out, "{}  {}", paint(&format!("{:<width$}", c.component), style, color), state(c));
+        let flow = flowing(c).map(|f| format!("  {f}")).unwrap_or_default();
+        let _ = writeln!(out, "{}  {}{flow}", paint(&format!("{:<width$}", c.component), style, color), state(c));
         for r in &c.readings {
             let _ = writeln!(out, "  {:<width$}  {}", "", reading(r));
         }
@@ -116,10 +133,11 @@ pub fn text(status: &Status, color: bool) -> String {
 pub fn markdown(status: &Status) -> String {
     let mut out =
         format!("### Status of `{}` ({}, last {} minutes)\n\n", status.pipeline, status.region, status.minutes);
-    out.push_str("| component | state | alarms |\n|---|---|---|\n");
+    out.push_str("| component | state | flow | alarms |\n|---|---|---|---|\n");
     for c in &status.components {
         let readings: Vec<String> = c.readings.iter().map(reading).collect();
-        let _ = writeln!(out, "| `{}` | {} | {} |", c.component, state(c), readings.join("<br>"));
+        let flow = flowing(c).unwrap_or_default();
+        let _ = writeln!(out, "| `{}` | {} | {flow} | {} |", c.component, state(c), readings.join("<br>"));
     }
     out
 }

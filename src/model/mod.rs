@@ -49,6 +49,22 @@ pub struct Pipeline {
     pub places: IndexMap<String, Place>,
     /// What each component does in a month at the declared flow, by id: what cost estimates price.
     pub usage: IndexMap<String, crate::capacity::usage::Usage>,
+    /// The metric that counts what flows through each watched component, by id: what the
+    /// dashboard plots and `pipe status` reads against the declared flow.
+    pub throughput: IndexMap<String, Throughput>,
+}
+
+/// A component's throughput metric, with the declared flow and the sized capacity in its unit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Throughput {
+    pub namespace: &'static str,
+    pub metric: &'static str,
+    /// (name, value): every value a name pipe gave, known before anything is deployed.
+    pub dimensions: Vec<(String, String)>,
+    /// What the metric counts: `records`, `invocations`, ...
+    pub unit: &'static str,
+    pub declared_per_minute: Option<f64>,
+    pub capacity_per_minute: Option<f64>,
 }
 
 /// A component's kind and its place in the blueprint (`storage[0]`).
@@ -119,6 +135,7 @@ impl Pipeline {
             deploy: Default::default(),
             places: IndexMap::new(),
             usage: IndexMap::new(),
+            throughput: IndexMap::new(),
         }
     }
 }
@@ -216,6 +233,7 @@ impl<'a> Builder<'a> {
                 deploy: blueprint.deploy.clone(),
                 places: places(blueprint),
                 usage: IndexMap::new(),
+                throughput: IndexMap::new(),
             },
             catalog_databases: IndexMap::new(),
         }

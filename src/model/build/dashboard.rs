@@ -9,7 +9,7 @@ use crate::blueprint::spec::{Component, Layer};
 use crate::capacity::{kinesis::shards, lambda::invocations_per_second};
 
 use super::super::cfn::sub;
-use super::super::{Builder, Resource};
+use super::super::{Builder, Resource, Throughput};
 use super::alarms::{dimensions, evaluate, metric};
 
 const WIDTH: u32 = 8;
@@ -18,9 +18,6 @@ const PER_ROW: u32 = 24 / WIDTH;
 
 pub fn dashboard(b: &mut Builder) {
     let blueprint = b.blueprint();
-    if !blueprint.monitoring.dashboard {
-        return;
-    }
     let mut widgets = Vec::new();
     let mut y = 0;
     for layer in Layer::ALL {
@@ -41,7 +38,8 @@ pub fn dashboard(b: &mut Builder) {
         }
         y += count.div_ceil(PER_ROW) * HEIGHT;
     }
-    if widgets.is_empty() {
+    // The widgets are built either way: they record each component's throughput for `status`.
+    if widgets.is_empty() || !blueprint.monitoring.dashboard {
         return;
     }
     let body = serde_json::to_string(&json!({ "widgets": widgets })).expect("a dashboard serialises");
@@ -53,29 +51,43 @@ pub fn dashboard(b: &mut Builder) {
 
 /// A component's widget: its throughput with the declared flow and the sized capacity as
 /// horizontal lines, and its alarms' metrics on the right axis. `None` for what has no metrics.
-fn widget(b: &Builder, component: &Component) -> Option<Value> {
+fn widget(b: &mut Builder, component: &Component) -> Option<Value> {
     let watched: Vec<&alarms::Alarm> =
         alarms::of(component.kind()).filter(|alarm| evaluate(b, component, alarm).is_some()).collect();
     let (_, dims) = dimensions(b, component, watched.first()?).into_iter().next()?;
-    let dims: Vec<Value> =
-        dims.as_array()?.iter().flat_map(|d| [d["Name"].clone(), json!(in_sub(&d["Value"]))]).collect();
+    let pairs: Vec<(String, String)> = dims
+        .as_array()?
+        .iter()
+        .map(|d| (d["Name"].as_str().unwrap_or_default().to_string(), in_sub(&d["Value"])))
+        .collect();
     let line = |namespace: &str, metric: &str, stat: &str, right: bool| {
         let mut line: Vec<Value> = vec![json!(namespace), json!(metric)];
-        line.extend(dims.iter().cloned());
+        line.extend(pairs.iter().flat_map(|(n, v)| [json!(n), json!(v)]));
         line.push(json!({ "stat": stat, "yAxis": if right { "right" } else { "left" } }));
         Value::Array(line)
     };
     let mut metrics = Vec::new();
     let mut lines = Vec::new();
-    let flow = b.graph.flow(component.id());
-    if let Some((namespace, name, per_minute)) = throughput(b, component) {
+    if let Some((namespace, name, unit, per_minute)) = throughput(b, component) {
+        let flow = b.graph.flow(component.id());
+        let declared = per_minute.or(flow.map(|f| f.records_per_second * 60.0));
+        let sized = capacity(b, component);
         metrics.push(line(namespace, name, "Sum", false));
-        if let Some(declared) = per_minute.or(flow.map(|f| f.records_per_second * 60.0)) {
+        if let Some(declared) = declared {
             lines.push(json!({ "label": "declared flow", "value": declared.round() }));
         }
-        if let Some(capacity) = capacity(b, component) {
-            lines.push(json!({ "label": "sized capacity", "value": capacity }));
+        if let Some(sized) = sized {
+            lines.push(json!({ "label": "sized capacity", "value": sized }));
         }
+        let watched = Throughput {
+            namespace,
+            metric: name,
+            dimensions: pairs.clone(),
+            unit,
+            declared_per_minute: declared,
+            capacity_per_minute: sized,
+        };
+        b.pipeline.throughput.insert(component.id().to_string(), watched);
     }
     for alarm in &watched {
         metrics.push(line(alarm.namespace, &metric(b, component, alarm), alarm.statistic, true));
@@ -93,26 +105,29 @@ fn widget(b: &Builder, component: &Component) -> Option<Value> {
     }))
 }
 
-/// The metric that counts what flows through a component a minute, and the declared figure when
-/// it is not records (a function's invocations).
-fn throughput(b: &Builder, component: &Component) -> Option<(&'static str, &'static str, Option<f64>)> {
+/// The metric that counts what flows through a component a minute, what it counts, and the
+/// declared figure when it is not the records the flow carries (a function's invocations).
+fn throughput(b: &Builder, component: &Component) -> Option<(&'static str, &'static str, &'static str, Option<f64>)> {
     Some(match component {
-        Component::KinesisStream(_) => ("AWS/Kinesis", "IncomingRecords", None),
+        Component::KinesisStream(_) => ("AWS/Kinesis", "IncomingRecords", "records", None),
         Component::Firehose(stream) => {
             let from_stream = stream
                 .from
                 .iter()
                 .any(|id| matches!(b.graph.get(id).map(|p| p.component), Some(Component::KinesisStream(_))));
             let name = if from_stream { "DataReadFromKinesisStream.Records" } else { "IncomingRecords" };
-            ("AWS/Firehose", name, None)
+            ("AWS/Firehose", name, "records", None)
         }
-        Component::Lambda(function) => {
-            ("AWS/Lambda", "Invocations", invocations_per_second(&b.graph, function).map(|rate| rate * 60.0))
-        }
-        Component::GlueStreamingJob(_) => ("Glue", "glue.driver.aggregate.recordsRead", None),
-        Component::DynamodbTable(_) => ("AWS/DynamoDB", "ConsumedWriteCapacityUnits", None),
-        Component::SnsTopic(_) => ("AWS/SNS", "NumberOfMessagesPublished", None),
-        Component::SagemakerEndpoint(_) => ("AWS/SageMaker", "Invocations", None),
+        Component::Lambda(function) => (
+            "AWS/Lambda",
+            "Invocations",
+            "invocations",
+            invocations_per_second(&b.graph, function).map(|rate| rate * 60.0),
+        ),
+        Component::GlueStreamingJob(_) => ("Glue", "glue.driver.aggregate.recordsRead", "records", None),
+        Component::DynamodbTable(_) => ("AWS/DynamoDB", "ConsumedWriteCapacityUnits", "write units", None),
+        Component::SnsTopic(_) => ("AWS/SNS", "NumberOfMessagesPublished", "messages", None),
+        Component::SagemakerEndpoint(_) => ("AWS/SageMaker", "Invocations", "invocations", None),
         _ => return None,
     })
 }
