@@ -121,3 +121,28 @@ fn a_stopped_application_is_not_healthy() {
     let (code, _, err) = pipe(region, &["destroy", "--yes", "--allow-data-loss"], &workspace);
     assert_eq!(code, 0, "destroy: {err}");
 }
+
+/// Each service's own word: a streaming Glue job's latest run RUNNING, an endpoint InService; a
+/// job whose runs were stopped moves no records.
+#[test]
+fn jobs_and_endpoints_report_their_own_state() {
+    let region = "eu-west-3";
+    let workspace = Workspace::sdk("clickstream-ml", "cm-status");
+    let (code, _, err) = pipe(region, &["apply", "--yes"], &workspace);
+    assert_eq!(code, 0, "apply: {err}");
+    let (code, out, err) = pipe(region, &["status"], &workspace);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.lines().any(|l| l.starts_with("join-clicks ") && l.contains(" RUNNING  ")), "{out}");
+    assert!(out.lines().any(|l| l.starts_with("pricing-model ") && l.contains(" InService  ")), "{out}");
+    let glue = aws_sdk_glue::Client::new(&config(region));
+    runtime().block_on(async {
+        let runs = glue.get_job_runs().job_name("cm-status-join-clicks").send().await.unwrap();
+        let ids: Vec<String> = runs.job_runs().iter().filter_map(|r| r.id().map(str::to_string)).collect();
+        glue.batch_stop_job_run().job_name("cm-status-join-clicks").set_job_run_ids(Some(ids)).send().await.unwrap();
+    });
+    let (code, out, _) = pipe(region, &["status"], &workspace);
+    assert_eq!(code, 3, "{out}");
+    assert!(out.lines().any(|l| l.starts_with("join-clicks ") && l.contains(": not moving records")), "{out}");
+    let (code, _, err) = pipe(region, &["destroy", "--yes", "--allow-data-loss"], &workspace);
+    assert_eq!(code, 0, "destroy: {err}");
+}

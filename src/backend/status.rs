@@ -147,9 +147,18 @@ const MOVING: &[(&str, &[&str])] = &[
     ("AWS::Lambda::Function", &["Active"]),
     ("AWS::KinesisAnalyticsV2::Application", &["RUNNING", "UPDATING", "AUTOSCALING"]),
     ("AWS::DynamoDB::Table", &["ACTIVE", "UPDATING"]),
+    // A streaming job moves records only while a run of it is RUNNING.
+    ("AWS::Glue::Job", &["RUNNING"]),
+    ("AWS::SageMaker::Endpoint", &["InService", "Updating"]),
+    ("AWS::MSK::Cluster", &["ACTIVE", "UPDATING"]),
+    ("AWS::MSK::ServerlessCluster", &["ACTIVE", "UPDATING"]),
+    ("AWS::Redshift::Cluster", &["available"]),
+    ("AWS::RedshiftServerless::Workgroup", &["AVAILABLE", "MODIFYING"]),
+    ("AWS::OpenSearchService::Domain", &["Active", "Processing"]),
 ];
 
-/// What the service says of the resource `name` of `cfn_type` (one of [`MOVING`]).
+/// What the service says of the resource `name` of `cfn_type` (one of [`MOVING`]): its status
+/// as the service writes it; an OpenSearch domain is Processing while it changes, else Active.
 async fn service_state(aws: &sdk::provider::Clients, cfn_type: &str, name: &str) -> Result<Option<String>, ApiError> {
     Ok(Some(match cfn_type {
         "AWS::Kinesis::Stream" => {
@@ -197,6 +206,53 @@ async fn service_state(aws: &sdk::provider::Clients, cfn_type: &str, name: &str)
         "AWS::DynamoDB::Table" => {
             let out = aws.dynamodb.describe_table().table_name(name).send().await.map_err(api("DescribeTable"))?;
             out.table().and_then(|t| t.table_status()).map(|s| s.as_str().to_string()).unwrap_or_default()
+        }
+        "AWS::Glue::Job" => {
+            let out = aws.glue.get_job_runs().job_name(name).send().await.map_err(api("GetJobRuns"))?;
+            let latest = out.job_runs().iter().max_by_key(|run| run.started_on().map_or(0, |at| at.secs()));
+            match latest.and_then(|run| run.job_run_state()) {
+                Some(state) => state.as_str().to_string(),
+                None => "no run".to_string(),
+            }
+        }
+        "AWS::SageMaker::Endpoint" => {
+            let out =
+                aws.sagemaker.describe_endpoint().endpoint_name(name).send().await.map_err(api("DescribeEndpoint"))?;
+            out.endpoint_status().map(|s| s.as_str().to_string()).unwrap_or_default()
+        }
+        "AWS::MSK::Cluster" | "AWS::MSK::ServerlessCluster" => {
+            let out =
+                aws.kafka.list_clusters_v2().cluster_name_filter(name).send().await.map_err(api("ListClustersV2"))?;
+            let cluster = out.cluster_info_list().iter().find(|c| c.cluster_name() == Some(name));
+            cluster.and_then(|c| c.state()).map(|s| s.as_str().to_string()).unwrap_or_default()
+        }
+        "AWS::Redshift::Cluster" => {
+            let out = aws
+                .redshift
+                .describe_clusters()
+                .cluster_identifier(name)
+                .send()
+                .await
+                .map_err(api("DescribeClusters"))?;
+            out.clusters().first().and_then(|c| c.cluster_status()).unwrap_or_default().to_string()
+        }
+        "AWS::RedshiftServerless::Workgroup" => {
+            let out = aws
+                .redshift_serverless
+                .get_workgroup()
+                .workgroup_name(name)
+                .send()
+                .await
+                .map_err(api("GetWorkgroup"))?;
+            out.workgroup().and_then(|w| w.status()).map(|s| s.as_str().to_string()).unwrap_or_default()
+        }
+        "AWS::OpenSearchService::Domain" => {
+            let out = aws.opensearch.describe_domain().domain_name(name).send().await.map_err(api("DescribeDomain"))?;
+            let status = out.domain_status();
+            match status.and_then(|d| d.processing()) {
+                Some(true) => "Processing".to_string(),
+                _ => "Active".to_string(),
+            }
         }
         _ => return Ok(None),
     }))
