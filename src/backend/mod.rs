@@ -155,10 +155,11 @@ impl<'a> Deployment<'a> {
         })
     }
 
-    /// The model's resources as they are live: on a stack, found by the names it gave them.
+    /// The model's resources as they are live: what the SDK target read on connecting; on a
+    /// stack, found by the names it gave them.
     pub async fn live(&self) -> Result<State, Error> {
         Ok(match self {
-            Deployment::Sdk { engine, .. } => engine.read_modelled().await?,
+            Deployment::Sdk { state, .. } => state.clone(),
             Deployment::Stack(stack) => stack.read_live(true).await?,
         })
     }
