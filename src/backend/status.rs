@@ -94,7 +94,19 @@ pub async fn read(deployment: &Deployment<'_>, pipeline: &Pipeline, minutes: u32
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_secs() as i64;
     // Up to a minute ahead: a datapoint of this very second is in the window too.
     let (from, to) = (now - i64::from(minutes) * 60, now + 60);
-    let latest = latest_values(cloudwatch, &alarms, from, to).await.map_err(sdk::Error::from)?;
+    // One GetMetricData for both: each alarm's metric at its own period and statistic, and each
+    // component's throughput, a minute's Sum.
+    let watched: Vec<(&String, &crate::model::Throughput)> = pipeline.throughput.iter().collect();
+    let stats = alarms.values().map(alarm_stat).chain(watched.iter().map(|(_, t)| throughput_stat(t))).collect();
+    let mut points = datapoints(cloudwatch, stats, from, to).await.map_err(sdk::Error::from)?;
+    let throughput_points = points.split_off(alarms.len());
+    let latest: BTreeMap<&String, f64> = alarms
+        .keys()
+        .zip(&points)
+        .filter_map(|(name, points)| Some((name, points.iter().max_by_key(|(at, _)| *at)?.1)))
+        .collect();
+    let flowing: BTreeMap<&String, Flowing> =
+        watched.iter().zip(&throughput_points).map(|((component, t), points)| (*component, flow(t, points))).collect();
     let mut components: Vec<ComponentStatus> = Vec::new();
     for (logical_id, resource) in &pipeline.resources {
         let Some(kind) = pipeline.places.get(&resource.component).map(|p| &p.kind) else { continue };
@@ -115,12 +127,12 @@ pub async fn read(deployment: &Deployment<'_>, pipeline: &Pipeline, minutes: u32
         };
         if resource.cfn_type == "AWS::CloudWatch::Alarm" {
             let name = resource.properties.get("AlarmName").and_then(|n| n.as_str()).unwrap_or_default();
-            entry.readings.push(reading(name, resource, alarms.get(name), latest.get(name).copied()));
+            let key = name.to_string();
+            entry.readings.push(reading(name, resource, alarms.get(name), latest.get(&key).copied()));
         } else if !state.live.contains_key(logical_id) {
             entry.missing.push(logical_id.clone());
         }
     }
-    let flowing = flows(cloudwatch, pipeline, from, to).await.map_err(sdk::Error::from)?;
     for component in &mut components {
         component.throughput = flowing.get(&component.component).cloned();
         if !component.missing.is_empty() {
@@ -295,112 +307,81 @@ async fn describe(
     Ok(found)
 }
 
-/// The latest value of each alarm's metric between `from` and `to` (epoch seconds), at the
-/// alarm's period and statistic, by alarm name (GetMetricData takes 500 queries a call).
-async fn latest_values(
+/// An alarm's metric, at the alarm's period and statistic.
+fn alarm_stat(alarm: &MetricAlarm) -> MetricStat {
+    let metric = Metric::builder()
+        .set_namespace(alarm.namespace().map(str::to_string))
+        .set_metric_name(alarm.metric_name().map(str::to_string))
+        .set_dimensions(Some(alarm.dimensions().to_vec()))
+        .build();
+    let stat = alarm
+        .extended_statistic()
+        .map(str::to_string)
+        .or_else(|| alarm.statistic().map(|s| s.as_str().to_string()))
+        .unwrap_or_else(|| "Maximum".to_string());
+    MetricStat::builder().metric(metric).period(alarm.period().unwrap_or(60)).stat(stat).build()
+}
+
+/// A component's throughput metric, summed a minute.
+fn throughput_stat(t: &crate::model::Throughput) -> MetricStat {
+    let dimensions: Vec<Dimension> =
+        t.dimensions.iter().map(|(n, v)| Dimension::builder().name(n).value(v).build()).collect();
+    let metric =
+        Metric::builder().namespace(t.namespace).metric_name(t.metric).set_dimensions(Some(dimensions)).build();
+    MetricStat::builder().metric(metric).period(60).stat("Sum").build()
+}
+
+/// A component's throughput from its minutes with data: their mean, as a rate a second.
+fn flow(t: &crate::model::Throughput, points: &[(i64, f64)]) -> Flowing {
+    Flowing {
+        metric: t.metric.to_string(),
+        unit: t.unit.to_string(),
+        per_second: (!points.is_empty())
+            .then(|| points.iter().map(|(_, v)| v).sum::<f64>() / points.len() as f64 / 60.0),
+        declared_per_second: t.declared_per_minute.map(|m| m / 60.0),
+        capacity_per_second: t.capacity_per_minute.map(|m| m / 60.0),
+    }
+}
+
+/// Every datapoint (epoch seconds, value) of each of `stats` between `from` and `to`, in the
+/// order asked. GetMetricData takes 500 queries a call and pages long answers (NextToken).
+async fn datapoints(
     cloudwatch: &aws_sdk_cloudwatch::Client,
-    alarms: &BTreeMap<String, MetricAlarm>,
+    stats: Vec<MetricStat>,
     from: i64,
     to: i64,
-) -> Result<BTreeMap<String, f64>, ApiError> {
-    let named: Vec<(&String, &MetricAlarm)> = alarms.iter().collect();
-    let mut latest = BTreeMap::new();
-    for (batch_index, batch) in named.chunks(500).enumerate() {
-        let queries: Vec<MetricDataQuery> = batch
+) -> Result<Vec<Vec<(i64, f64)>>, ApiError> {
+    let mut points = vec![Vec::new(); stats.len()];
+    for (batch, chunk) in stats.chunks(500).enumerate() {
+        let queries: Vec<MetricDataQuery> = chunk
             .iter()
             .enumerate()
-            .map(|(i, (_, alarm))| {
-                let dimensions: Vec<Dimension> = alarm.dimensions().to_vec();
-                let metric = Metric::builder()
-                    .set_namespace(alarm.namespace().map(str::to_string))
-                    .set_metric_name(alarm.metric_name().map(str::to_string))
-                    .set_dimensions(Some(dimensions))
-                    .build();
-                let stat = alarm
-                    .extended_statistic()
-                    .map(str::to_string)
-                    .or_else(|| alarm.statistic().map(|s| s.as_str().to_string()))
-                    .unwrap_or_else(|| "Maximum".to_string());
-                let stat = MetricStat::builder().metric(metric).period(alarm.period().unwrap_or(60)).stat(stat).build();
-                MetricDataQuery::builder().id(format!("m{batch_index}x{i}")).metric_stat(stat).return_data(true).build()
+            .map(|(i, stat)| {
+                let id = format!("q{}", batch * 500 + i);
+                MetricDataQuery::builder().id(id).metric_stat(stat.clone()).return_data(true).build()
             })
             .collect();
-        let answer = cloudwatch
-            .get_metric_data()
-            .set_metric_data_queries(Some(queries))
-            .start_time(DateTime::from_secs(from))
-            .end_time(DateTime::from_secs(to))
-            .send()
-            .await
-            .map_err(api("GetMetricData"))?;
-        for result in answer.metric_data_results() {
-            let Some(index) = result.id().and_then(|id| id.rsplit('x').next()?.parse::<usize>().ok()) else { continue };
-            let newest = result
-                .timestamps()
-                .iter()
-                .zip(result.values())
-                .max_by_key(|(at, _)| at.secs())
-                .map(|(_, value)| *value);
-            if let (Some(value), Some((name, _))) = (newest, batch.get(index)) {
-                latest.insert((*name).clone(), value);
+        let mut token = None;
+        loop {
+            let answer = cloudwatch
+                .get_metric_data()
+                .set_metric_data_queries(Some(queries.clone()))
+                .start_time(DateTime::from_secs(from))
+                .end_time(DateTime::from_secs(to))
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(api("GetMetricData"))?;
+            for result in answer.metric_data_results() {
+                let index = result.id().and_then(|id| id.strip_prefix('q')?.parse::<usize>().ok());
+                let Some(found) = index.and_then(|i| points.get_mut(i)) else { continue };
+                found.extend(result.timestamps().iter().map(|at| at.secs()).zip(result.values().iter().copied()));
+            }
+            token = answer.next_token().map(str::to_string);
+            if token.is_none() {
+                break;
             }
         }
     }
-    Ok(latest)
-}
-
-/// Each component's throughput over the window: the mean a minute of its metric's minutes with
-/// data (GetMetricData, Sum a minute), as a rate a second.
-async fn flows(
-    cloudwatch: &aws_sdk_cloudwatch::Client,
-    pipeline: &Pipeline,
-    from: i64,
-    to: i64,
-) -> Result<BTreeMap<String, Flowing>, ApiError> {
-    let watched: Vec<(&String, &crate::model::Throughput)> = pipeline.throughput.iter().collect();
-    let mut flowing = BTreeMap::new();
-    for (batch_index, batch) in watched.chunks(500).enumerate() {
-        let queries: Vec<MetricDataQuery> = batch
-            .iter()
-            .enumerate()
-            .map(|(i, (_, t))| {
-                let dimensions: Vec<Dimension> =
-                    t.dimensions.iter().map(|(n, v)| Dimension::builder().name(n).value(v).build()).collect();
-                let metric = Metric::builder()
-                    .namespace(t.namespace)
-                    .metric_name(t.metric)
-                    .set_dimensions(Some(dimensions))
-                    .build();
-                let stat = MetricStat::builder().metric(metric).period(60).stat("Sum").build();
-                MetricDataQuery::builder().id(format!("t{batch_index}x{i}")).metric_stat(stat).return_data(true).build()
-            })
-            .collect();
-        let answer = cloudwatch
-            .get_metric_data()
-            .set_metric_data_queries(Some(queries))
-            .start_time(DateTime::from_secs(from))
-            .end_time(DateTime::from_secs(to))
-            .send()
-            .await
-            .map_err(api("GetMetricData"))?;
-        let mut sums: BTreeMap<usize, Vec<f64>> = BTreeMap::new();
-        for result in answer.metric_data_results() {
-            let Some(index) = result.id().and_then(|id| id.rsplit('x').next()?.parse::<usize>().ok()) else { continue };
-            sums.entry(index).or_default().extend(result.values());
-        }
-        for (i, (component, t)) in batch.iter().enumerate() {
-            let minutes = sums.get(&i).filter(|v| !v.is_empty());
-            flowing.insert(
-                (*component).clone(),
-                Flowing {
-                    metric: t.metric.to_string(),
-                    unit: t.unit.to_string(),
-                    per_second: minutes.map(|v| v.iter().sum::<f64>() / v.len() as f64 / 60.0),
-                    declared_per_second: t.declared_per_minute.map(|m| m / 60.0),
-                    capacity_per_second: t.capacity_per_minute.map(|m| m / 60.0),
-                },
-            );
-        }
-    }
-    Ok(flowing)
+    Ok(points)
 }
