@@ -93,8 +93,13 @@ fn monitoring(alarms: &[(&'static str, usize)]) -> Vec<Row> {
     let alarms = alarms.iter().flat_map(|&(component, count)| {
         std::iter::repeat_n((component, "cloudwatch.alarm-metric-month", 1.0, 0.10), count)
     });
-    // The topic they notify carries state changes, not the declared flow: nothing to price.
-    let topic = [("pipeline-alarms", "sns.requests", 0.0, 0.50), ("pipeline-alarms", "sns.email", 0.0, 2.00)];
+    // The topic they notify carries state changes, not the declared flow: nothing to price but
+    // the customer managed key CloudWatch needs to publish to an encrypted topic.
+    let topic = [
+        ("pipeline-alarms", "sns.requests", 0.0, 0.50),
+        ("pipeline-alarms", "sns.email", 0.0, 2.00),
+        ("pipeline-alarms", "kms.key-month", 1.0, 1.00),
+    ];
     alarms.chain(topic).chain([("monitoring", "cloudwatch.dashboard-month", 1.0, 3.00)]).collect()
 }
 

@@ -397,7 +397,7 @@ pub(crate) fn edge_grants(
         }
         _ => {
             let efo = matches!(actor, Component::Lambda(l) if l.batch.enhanced_fan_out);
-            iam::grants(contract.access(efo).unwrap(), other, pipeline, topic)
+            iam::grants(contract.access(efo).unwrap(), other, pipeline, topic, None)
         }
     }
 }

@@ -34,7 +34,7 @@ fn internet_offering_plans_applies_changes_and_destroys() {
 
     let (code, plan, err) = pipe(region, &["plan", "--detailed-exitcode"], &workspace);
     assert_eq!(code, 2, "a first plan has changes: {err}");
-    assert!(plan.contains("22 to create, 0 to update, 0 to REPLACE, 0 to delete, 2 steps"), "{plan}");
+    assert!(plan.contains("23 to create, 0 to update, 0 to REPLACE, 0 to delete, 2 steps"), "{plan}");
 
     let (code, _, err) = pipe(region, &["apply", "--yes"], &workspace);
     assert_eq!(code, 0, "apply: {err}");
@@ -82,6 +82,18 @@ fn internet_offering_plans_applies_changes_and_destroys() {
         let topic_arn = "arn:aws:sns:us-east-1:123456789012:io-life-enrich-failures";
         let topic = sns.get_topic_attributes().topic_arn(topic_arn).send().await.unwrap();
         assert_eq!(topic.attributes().unwrap()["KmsMasterKeyId"], "alias/aws/sns");
+        // The topic alarms notify is under a key of its own, which CloudWatch may use.
+        let alarms_arn = "arn:aws:sns:us-east-1:123456789012:io-life-pipeline-alarms";
+        let alarms = sns.get_topic_attributes().topic_arn(alarms_arn).send().await.unwrap();
+        let key_arn = &alarms.attributes().unwrap()["KmsMasterKeyId"];
+        let kms = aws_sdk_kms::Client::new(&aws);
+        let key = kms.describe_key().key_id("alias/io-life-PipelineAlarmsKey").send().await.unwrap();
+        assert_eq!(key.key_metadata().unwrap().arn(), Some(key_arn.as_str()));
+        let policy = kms.get_key_policy().key_id(key_arn).policy_name("default").send().await.unwrap();
+        let policy: serde_json::Value = serde_json::from_str(policy.policy().unwrap()).unwrap();
+        assert_eq!(policy["Statement"][1]["Principal"]["Service"], "cloudwatch.amazonaws.com");
+        assert_eq!(policy["Statement"][1]["Action"], serde_json::json!(["kms:Decrypt", "kms:GenerateDataKey*"]));
+        assert!(kms.get_key_rotation_status().key_id(key_arn).send().await.unwrap().key_rotation_enabled());
         let role = iam.get_role_policy().role_name("io-life-EnrichRole").policy_name("pipe").send().await.unwrap();
         assert!(role.policy_document().contains("sns%3APublish") || role.policy_document().contains("sns:Publish"));
     });
@@ -1079,6 +1091,28 @@ pub(crate) fn leftovers_in(aws: &aws_config::SdkConfig, pipeline: &str) -> Vec<S
                 .filter_map(|g| g.log_group_name())
                 .filter(|n| n.contains(&prefix))
                 .map(|n| format!("log group {n}")),
+        );
+        // A deleted key waits a week in PendingDeletion: only a usable one is left over.
+        let kms = aws_sdk_kms::Client::new(aws);
+        for key in kms.list_keys().send().await.unwrap().keys() {
+            let id = key.key_id().unwrap_or_default();
+            let described = kms.describe_key().key_id(id).send().await.unwrap();
+            if described.key_metadata().and_then(|m| m.key_state()) != Some(&aws_sdk_kms::types::KeyState::Enabled) {
+                continue;
+            }
+            let tags = kms.list_resource_tags().key_id(id).send().await.unwrap();
+            if tags.tags().iter().any(|t| t.tag_key() == "pipe:pipeline" && t.tag_value() == pipeline) {
+                found.push(format!("key {id}"));
+            }
+        }
+        let aliases = kms.list_aliases().send().await.unwrap();
+        found.extend(
+            aliases
+                .aliases()
+                .iter()
+                .filter_map(|a| a.alias_name())
+                .filter(|n| n.starts_with(&format!("alias/{prefix}")))
+                .map(|n| format!("key alias {n}")),
         );
         let delivery = aws_sdk_firehose::Client::new(aws).list_delivery_streams().send().await.unwrap();
         found.extend(

@@ -22,7 +22,7 @@ fn internet_offering_as_a_stack_plans_applies_changes_and_destroys() {
     let (code, plan, err) = pipe(region, &["plan", "--detailed-exitcode"], &workspace);
     assert_eq!(code, 2, "a first plan has changes: {err}");
     assert!(plan.starts_with("Plan for `io-stack` (cloudformation target"), "{plan}");
-    assert!(plan.contains("22 to create, 0 to update, 0 to REPLACE, 0 to delete"), "{plan}");
+    assert!(plan.contains("23 to create, 0 to update, 0 to REPLACE, 0 to delete"), "{plan}");
     assert_eq!(stack_status(), None, "a plan nobody applies leaves no change set and no stack");
 
     let (code, out, err) = pipe(region, &["apply", "--yes"], &workspace);
@@ -76,7 +76,7 @@ fn internet_offering_as_a_stack_plans_applies_changes_and_destroys() {
     let (code, out, err) = pipe(region, &["destroy", "--yes"], &workspace);
     assert_eq!(code, 0, "destroy: {err}");
     assert_eq!(stack_status(), None);
-    assert!(out.contains("Deleted 20 resources."), "the stack's 22 but the 2 kept streams: {out}");
+    assert!(out.contains("Deleted 21 resources."), "the stack's 23 but the 2 kept streams: {out}");
     assert!(out.contains("Kept these data stores"), "{out}");
     assert_eq!(leftovers(region, "io-stack"), ["stream io-stack-offers", "stream io-stack-signups"]);
 
@@ -88,7 +88,7 @@ fn internet_offering_as_a_stack_plans_applies_changes_and_destroys() {
     let kept_since = created();
     let (code, plan, err) = pipe(region, &["plan"], &workspace);
     assert_eq!(code, 0, "{err}");
-    assert!(plan.contains("20 to create, 0 to update, 0 to REPLACE, 0 to delete, 2 to import"), "{plan}");
+    assert!(plan.contains("21 to create, 0 to update, 0 to REPLACE, 0 to delete, 2 to import"), "{plan}");
     assert!(plan.contains("<= import SignupsStream (AWS::Kinesis::Stream"), "{plan}");
     let (code, out, err) = pipe(region, &["apply", "--yes"], &workspace);
     assert_eq!(code, 0, "apply after destroy: {out}{err}");
@@ -102,7 +102,7 @@ fn internet_offering_as_a_stack_plans_applies_changes_and_destroys() {
 
     let (code, out, err) = pipe(region, &["destroy", "--yes", "--allow-data-loss"], &workspace);
     assert_eq!(code, 0, "destroy: {err}");
-    assert!(out.contains("Deleted 22 resources."), "the stack's 20, then the 2 kept streams: {out}");
+    assert!(out.contains("Deleted 23 resources."), "the stack's 21, then the 2 kept streams: {out}");
     assert_eq!(leftovers(region, "io-stack"), Vec::<String>::new());
 }
 

@@ -102,7 +102,7 @@ pub fn not_priced(cfn_type: &str, properties: &Map<String, Value>, usage: &Usage
         .collect()
 }
 
-const KMS: &str = "KMS requests for its data keys (and $1 a month per customer managed key), as often as the \
+const KMS: &str = "KMS requests for its data keys (and $1 a month for a customer managed key the blueprint names), as often as the \
                    service renews them";
 const LOG_GROUP: &str = "the log group it writes to";
 const FREE_IAM: &str = "IAM has no charge";
@@ -283,6 +283,33 @@ pub const TABLE: &[Billed] = &[
     Billed { cfn_type: "AWS::IAM::InstanceProfile", dimensions: &[], unbilled: Unbilled::Whole(FREE_IAM) },
     Billed { cfn_type: "AWS::IAM::ManagedPolicy", dimensions: &[], unbilled: Unbilled::Whole(FREE_IAM) },
     Billed { cfn_type: "AWS::IAM::Role", dimensions: &[], unbilled: Unbilled::Whole(FREE_IAM) },
+    Billed {
+        cfn_type: "AWS::KMS::Key",
+        dimensions: &[
+            Dimension {
+                what: "customer managed key",
+                unit: "key a month, prorated by the hour; nothing while it waits to be deleted",
+                set_by: &[],
+                billing: Billing::Priced("kms.key-month"),
+            },
+            Dimension {
+                what: "rotated key material",
+                unit: "key a month for each of the first two yearly rotations",
+                set_by: &["EnableKeyRotation"],
+                billing: Billing::NotPriced(
+                    When::On("EnableKeyRotation"),
+                    "$1 a month more after the first yearly rotation and again after the second, a year or more after apply",
+                ),
+            },
+            Dimension {
+                what: "requests",
+                unit: "10,000 requests (20,000 a month free per account)",
+                set_by: &[],
+                billing: Billing::Elsewhere("the topic it encrypts, whose KMS requests are named there"),
+            },
+        ],
+        unbilled: Unbilled::These(&["Description", "KeyPolicy", "PendingWindowInDays", "Tags"]),
+    },
     Billed {
         cfn_type: "AWS::Kinesis::Stream",
         dimensions: &[

@@ -451,6 +451,7 @@ impl Pricer<'_> {
             "AWS::CloudWatch::Dashboard" => {
                 self.line(at, "dashboard".into(), 1.0, "dashboard-months", "cloudwatch.dashboard-month")
             }
+            "AWS::KMS::Key" => self.line(at, "customer managed key".into(), 1.0, "key-months", "kms.key-month"),
             "AWS::SecretsManager::Secret" => {
                 self.line(at, "secret".into(), 1.0, "secret-months", "secretsmanager.secret-month")
             }

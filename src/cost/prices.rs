@@ -115,6 +115,7 @@ const TABLE: &[(&str, f64, &str, &str, &str)] = &[
     ("sns.http", 0.06, "100,000 deliveries", INFRACOST, "2024-07-01"),
     ("cloudwatch.alarm-metric-month", 0.10, "standard-resolution alarm metric a month", INFRACOST, "2026-08-01"),
     ("cloudwatch.dashboard-month", 3.00, "dashboard a month", INFRACOST, "2026-08-01"),
+    ("kms.key-month", 1.00, "customer managed key a month", INFRACOST, "2026-12-05"),
     ("s3.storage", 0.023, "GB-month", INFRACOST, "2024-07-01"),
     ("s3.put-requests", 0.005, "1,000 PUT requests", INFRACOST, "2026-08-01"),
     ("secretsmanager.secret-month", 0.40, "secret-month", INFRACOST, "2026-08-01"),

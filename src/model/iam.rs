@@ -27,10 +27,17 @@ impl Statement {
     }
 }
 
-/// The statements `access` to `target` needs. `topic` names the Kafka topic for MSK.
-pub fn grants(access: Access, target: &Component, pipeline: &str, topic: Option<&str>) -> Vec<Statement> {
+/// The statements `access` to `target` needs. `topic` names the Kafka topic for MSK; `made_key`
+/// is the ARN of the customer managed key pipe makes for `target`, when it makes one.
+pub fn grants(
+    access: Access,
+    target: &Component,
+    pipeline: &str,
+    topic: Option<&str>,
+    made_key: Option<Value>,
+) -> Vec<Statement> {
     let mut statements = data_grants(access, target, pipeline, topic);
-    statements.extend(customer_key(access, target));
+    statements.extend(customer_key(access, target, made_key));
     statements
 }
 
@@ -114,7 +121,7 @@ fn data_grants(access: Access, target: &Component, pipeline: &str, topic: Option
 /// S3 writers do both, a multipart upload reading its parts back (AmazonS3/latest/userguide/UsingKMSEncryption.html);
 /// SNS publishers do both (sns/latest/dg/sns-key-management.html). DynamoDB and MSK use the key
 /// themselves, through grants made when the table or cluster is created, and ask nothing of callers.
-fn customer_key(access: Access, target: &Component) -> Option<Statement> {
+fn customer_key(access: Access, target: &Component, made_key: Option<Value>) -> Option<Statement> {
     let (encryption, actions): (_, &[&'static str]) = match (access, target) {
         (Access::Read { .. }, Component::KinesisStream(c)) => (&c.encryption, &["kms:Decrypt"]),
         (Access::Write, Component::KinesisStream(c)) => (&c.encryption, &["kms:GenerateDataKey"]),
@@ -122,6 +129,9 @@ fn customer_key(access: Access, target: &Component) -> Option<Statement> {
         (Access::Write, Component::SnsTopic(c)) => (&c.encryption, &["kms:Decrypt", "kms:GenerateDataKey"]),
         _ => return None,
     };
+    if let Some(made_key) = made_key {
+        return Some(Statement::new(actions, vec![made_key]));
+    }
     let key = encryption.kms_key.as_deref().filter(|_| encryption.enabled)?;
     let alias = key.find("alias/").map(|at| &key[at..]);
     Some(match alias {
@@ -227,7 +237,7 @@ mod tests {
     }
 
     fn key_statement(access: Access, target: &Component) -> Value {
-        let statements = grants(access, target, "p", None);
+        let statements = grants(access, target, "p", None, None);
         let document = document(&statements);
         let found = document["Statement"]
             .as_array()

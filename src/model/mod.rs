@@ -25,6 +25,7 @@ use crate::blueprint::graph::Graph;
 use crate::blueprint::spec::{Blueprint, Component};
 
 pub use artifacts::{Artifact, Packaging, files_under};
+use cfn::get_att;
 
 #[derive(Debug, Clone)]
 pub struct Pipeline {
@@ -352,7 +353,12 @@ impl<'a> Builder<'a> {
             .into_iter()
             .filter_map(|acting| {
                 let access = acting.contract.access(enhanced_fan_out)?;
-                Some(iam::grants(access, acting.other, self.name, contract::topic_of(actor, acting.reads)))
+                let made_key = match acting.other {
+                    Component::SnsTopic(topic) => build::sns::alarm_key(self.blueprint(), topic),
+                    _ => None,
+                };
+                let topic = contract::topic_of(actor, acting.reads);
+                Some(iam::grants(access, acting.other, self.name, topic, made_key.map(|key| get_att(&key, "Arn"))))
             })
             .flatten()
             .collect()

@@ -48,6 +48,7 @@ pub const CREATE_ONLY: &[(&str, &[&str])] = &[
     ("AWS::IAM::InstanceProfile", &["InstanceProfileName", "Path"]),
     ("AWS::IAM::ManagedPolicy", &["Description", "ManagedPolicyName", "Path"]),
     ("AWS::IAM::Role", &["Path", "RoleName"]),
+    ("AWS::KMS::Key", &[]),
     ("AWS::Kinesis::Stream", &["Name"]),
     ("AWS::Kinesis::StreamConsumer", &["ConsumerName", "StreamARN", "Tags"]),
     ("AWS::KinesisAnalyticsV2::Application", &["ApplicationMode", "ApplicationName"]),

@@ -32,7 +32,7 @@ from moto.core import cbor
 BEHAVIOURS = ("not-yet", "transitional", "failing")
 # Not among `all`: it is about permissions, not time.
 DENIED = "denied"
-ALLOWED_SERVICES = {"kinesis", "lambda", "sns", "logs", "monitoring", "iam", "s3", "sts", "tagging"}
+ALLOWED_SERVICES = {"kinesis", "kms", "lambda", "sns", "logs", "monitoring", "iam", "s3", "sts", "tagging"}
 # Smithy RPC v2 CBOR (CloudWatch): `POST /service/<shape>/operation/<operation>`, CBOR both ways.
 CBOR_PATH = re.compile(r"/service/[^/]+/operation/([^/]+)$")
 SIGNED_FOR = re.compile(r"Credential=[^/]+/\d+/[^/]+/([^/]+)/")
@@ -168,7 +168,7 @@ class Denied(Rule):
     """Every call to a service outside ALLOWED_SERVICES is refused: the credentials lack it."""
 
     def __init__(self):
-        super().__init__(DENIED, "AccessDenied outside Kinesis, Lambda, SNS, Logs, CloudWatch, IAM, S3, STS and tagging")
+        super().__init__(DENIED, "AccessDenied outside Kinesis, KMS, Lambda, SNS, Logs, CloudWatch, IAM, S3, STS and tagging")
 
     def before(self, call):
         if call.service is None or call.service in ALLOWED_SERVICES:
@@ -294,6 +294,10 @@ def rules():
         NotYet("SageMaker CreateModel: the role cannot be assumed yet", "CreateModel", ["ModelName"], bad,
                "ValidationException", "Could not assume role. Please ensure that the role exists and allows principal "
                "'sagemaker.amazonaws.com' to assume the role."),
+        NotYet("KMS CreateAlias right after CreateKey: the key is not visible yet", "CreateAlias", ["TargetKeyId"],
+               bad, "NotFoundException", "Key '{key}' does not exist"),
+        NotYet("KMS EnableKeyRotation on a new key: the key is not visible yet", "EnableKeyRotation", ["KeyId"],
+               bad, "NotFoundException", "Key '{key}' does not exist"),
         # transitional: statuses the providers wait out, and refusals while they last.
         Transitional("Kinesis stream CREATING", {"CreateStream"}, ["StreamName", "StreamARN"],
                      {"DescribeStreamSummary"}, "StreamDescriptionSummary.StreamStatus", "CREATING",

@@ -22,5 +22,5 @@ def apply_all():
 def load():
     # Imported for their registrations; the order is the order the patches apply in.
     from patches import awslambda, cloudformation, emr, firehose, flink, glue, iam, msk, opensearch, redshift  # noqa: F401
-    from patches import cloudwatch, s3, sagemaker, tags  # noqa: F401
+    from patches import cloudwatch, kms, s3, sagemaker, tags  # noqa: F401
     from fakes import msk_topics, redshift_serverless  # noqa: F401

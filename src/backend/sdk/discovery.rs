@@ -195,6 +195,7 @@ const FAMILIES: &[(&str, &str)] = &[
     ("sns", "SNS"),
     ("dynamodb", "DynamoDB"),
     ("s3", "S3"),
+    ("kms", "KMS"),
 ];
 
 /// The family of the resource an ARN names (`arn:aws:kinesis:...`), when pipe makes its kind.

@@ -54,6 +54,13 @@ const DOMAIN_SOURCE: &str = "terraform-provider-aws internal/service/opensearch/
 const BACKUPS: Duration = Duration::from_secs(20 * 60);
 const BACKUPS_SOURCE: &str = "terraform-provider-aws internal/service/dynamodb/table.go updatePITR";
 
+/// A key just made reads as absent to the calls that set it up (terraform-provider-aws retries
+/// NotFoundException around each of them for its propagation timeout).
+const KEY: &[&str] =
+    &["CreateAlias", "EnableKeyRotation", "DisableKeyRotation", "PutKeyPolicy", "UpdateKeyDescription"];
+const KEY_SOURCE: &str =
+    "terraform-provider-aws internal/service/kms/key.go updateKeyRotationEnabled, updateKeyPolicy, findKeyInfo";
+
 const fn not_yet(
     operations: &'static [&'static str],
     code: &'static str,
@@ -65,6 +72,7 @@ const fn not_yet(
 }
 
 pub static NOT_YET: &[NotYet] = &[
+    not_yet(KEY, "NotFoundException", "", IAM, KEY_SOURCE),
     not_yet(
         FUNCTION,
         "InvalidParameterValueException",

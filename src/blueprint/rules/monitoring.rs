@@ -23,15 +23,35 @@ pub static OVERRIDE: Rule = Rule {
     summary: "an override names a component and one of the alarms pipe sets on its kind",
 };
 
-pub static RULES: &[&Rule] = &[&NOTIFY, &NOBODY, &OVERRIDE];
+pub static MANAGED_KEY: Rule = Rule {
+    id: "monitoring::managed-key",
+    severity: Severity::Error,
+    summary: "CloudWatch cannot publish to a topic encrypted with the AWS managed key `alias/aws/sns`",
+};
+
+pub static RULES: &[&Rule] = &[&NOTIFY, &NOBODY, &OVERRIDE, &MANAGED_KEY];
 
 pub fn check(cx: &mut Context) {
     let monitoring = &cx.blueprint.monitoring;
     let mut found = Vec::new();
     match &monitoring.notify {
-        Some(id) => match cx.graph.get(id).map(|p| p.component) {
-            Some(Component::SnsTopic(_)) => {}
-            Some(other) => found.push(
+        Some(id) => match cx.graph.get(id).map(|p| (p, p.component)) {
+            Some((placed, Component::SnsTopic(topic))) => {
+                // The AWS managed key's policy cannot be changed to let CloudWatch use it
+                // (sns/latest/dg/sns-key-management.html, "Compatibility with AWS services").
+                let key = topic.encryption.kms_key.as_deref().filter(|_| topic.encryption.enabled);
+                if key.is_some_and(|key| key == "alias/aws/sns" || key.ends_with(":alias/aws/sns")) {
+                    found.push(
+                        Diagnostic::new(
+                            &MANAGED_KEY,
+                            format!("alarms notify `{id}`, whose key `alias/aws/sns` CloudWatch may not use: every notification would be dropped"),
+                        )
+                        .at(placed.field("encryption.kms_key"))
+                        .hint("remove `kms_key`: pipe makes the topic a key that lets CloudWatch publish; or name a customer managed key whose policy grants cloudwatch.amazonaws.com kms:Decrypt and kms:GenerateDataKey*"),
+                    );
+                }
+            }
+            Some((_, other)) => found.push(
                 Diagnostic::new(&NOTIFY, format!("`{id}` is a {}, not an sns-topic", other.kind()))
                     .at("monitoring.notify".to_string())
                     .hint("name an `sns-topic` component; an email subscription on it reaches people"),

@@ -15,7 +15,7 @@ mod producers;
 mod redshift;
 mod s3;
 mod sagemaker;
-mod sns;
+pub(crate) mod sns;
 
 use crate::blueprint::spec::Component;
 

@@ -83,3 +83,28 @@ def firehose_opensearch_destination():
     FirehoseResponse.create_delivery_stream = create_delivery_stream
     FirehoseResponse.update_destination = update_destination
     FirehoseBackend.describe_delivery_stream = describe_delivery_stream
+
+
+@patch("Firehose: a delivery stream reading a Kinesis stream delivers what is put on the stream")
+def firehose_reads_its_kinesis_source():
+    # AWS's Firehose reads its source stream continuously; moto 5.2.6 never reads it, so a stream's
+    # records reach no destination. Each record put on a stream is handed to the delivery streams
+    # that read it, as a Direct PUT would be, at once: buffering only delays delivery on AWS.
+    from moto.firehose.models import firehose_backends
+    from moto.kinesis.models import Stream
+
+    original_put_record = Stream.put_record
+
+    def put_record(self, partition_key, explicit_hash_key, data):
+        answer = original_put_record(self, partition_key, explicit_hash_key, data)
+        backend = firehose_backends[self.account_id][self.region]
+        for name, delivery in list(backend.delivery_streams.items()):
+            source = delivery.source or {}
+            if delivery.delivery_stream_type == "KinesisStreamAsSource" and source.get("KinesisStreamARN") == self.arn:
+                try:
+                    backend.put_record_batch(name, [{"Data": data}])
+                except Exception:  # noqa: BLE001 - a failed delivery stays with Firehose, as on AWS
+                    pass
+        return answer
+
+    Stream.put_record = put_record

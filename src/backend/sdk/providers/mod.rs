@@ -9,6 +9,7 @@ mod flink;
 mod glue;
 mod iam;
 mod kinesis;
+mod kms;
 mod lambda;
 mod logs;
 mod msk;
@@ -99,6 +100,7 @@ static TYPES: &[TypeEntry] = &[
     entry("AWS::DynamoDB::Table", &dynamodb::Table, Some("TableName"), &[], Discovery::Named),
     entry("AWS::Kinesis::Stream", &kinesis::Stream, Some("Name"), &[], Discovery::Named),
     entry("AWS::S3::Bucket", &s3::Bucket, Some("BucketName"), &[], Discovery::Named),
+    entry("AWS::KMS::Key", &kms::Key, None, &[], Discovery::Named),
     entry("AWS::EMR::Step", &emr::Step, Some("Name"), &["JobFlowId"], Discovery::No),
     entry(
         "AWS::Kinesis::StreamConsumer",
