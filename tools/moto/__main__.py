@@ -7,6 +7,7 @@ test process ended, however it ended). Run it as `python tools/moto` (or `tools/
 import argparse
 import importlib.metadata
 import logging
+import os
 import pathlib
 import re
 import sys
@@ -75,6 +76,9 @@ def main():
         proxy = make_server("127.0.0.1", 0, app, threaded=True, request_handler=MotoRequestHandler)
         threading.Thread(target=proxy.serve_forever, daemon=True).start()
         print(f"proxy {proxy.server_address[1]}", flush=True)
+    # stdout carries the ports and nothing else: a launcher reads them and closes its end, and a
+    # later write there (moto's Lambda invoker trying Docker) would block the request writing it.
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     sys.stdin.read()
     server.stop()
 
