@@ -1356,3 +1356,45 @@ fn what_the_plan_shows_is_what_apply_does_including_a_setting_left_out() {
     let (code, _, err) = pipe(region, &["destroy", "--yes", "--allow-data-loss"], &workspace);
     assert_eq!(code, 0, "destroy: {err}");
 }
+
+/// A key made by an apply stopped before its alias (CreateKey, then nothing) is found by the
+/// component's tags: the next apply converges it rather than making a second, and destroy
+/// deletes it rather than leaving it billed.
+#[test]
+fn a_key_left_without_its_alias_is_found_by_its_tags() {
+    let region = "il-central-1";
+    let workspace = Workspace::sdk("internet-offering", "io-key");
+    let kms = aws_sdk_kms::Client::new(&config(region));
+    let tag = |k: &str, v: &str| aws_sdk_kms::types::Tag::builder().tag_key(k).tag_value(v).build().unwrap();
+    let made = runtime()
+        .block_on(
+            kms.create_key()
+                .description("left by a stopped apply")
+                .tags(tag("pipe:pipeline", "io-key"))
+                .tags(tag("pipe:component", "pipeline-alarms"))
+                .send(),
+        )
+        .unwrap();
+    let left = made.key_metadata().unwrap().key_id().to_string();
+
+    let (code, plan, err) = pipe(region, &["plan"], &workspace);
+    assert_eq!(code, 0, "{err}");
+    assert!(plan.contains(&format!("~ update PipelineAlarmsKey (AWS::KMS::Key {left}")), "{plan}");
+    assert!(plan.contains("Description: \"left by a stopped apply\" →"), "{plan}");
+    let (code, _, err) = pipe(region, &["apply", "--yes"], &workspace);
+    assert_eq!(code, 0, "{err}");
+    let sns = aws_sdk_sns::Client::new(&config(region));
+    let topic = runtime()
+        .block_on(
+            sns.get_topic_attributes().topic_arn("arn:aws:sns:il-central-1:123456789012:io-key-pipeline-alarms").send(),
+        )
+        .unwrap();
+    assert!(
+        topic.attributes().unwrap()["KmsMasterKeyId"].ends_with(&format!(":key/{left}")),
+        "the left key is the one used"
+    );
+
+    let (code, _, err) = pipe(region, &["destroy", "--yes", "--allow-data-loss"], &workspace);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(leftovers(region, &workspace.name), Vec::<String>::new());
+}

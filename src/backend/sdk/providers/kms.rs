@@ -4,7 +4,10 @@
 //! way it finds it again; a key a stack made is found by its key id, the stack's physical id.
 
 use async_trait::async_trait;
-use aws_sdk_kms::types::{KeyState, Tag};
+use std::collections::HashSet;
+
+use aws_sdk_kms::types::{KeyMetadata, KeyState, Tag};
+use aws_sdk_resourcegroupstagging::types::TagFilter;
 use serde_json::{Map, Value, json};
 
 use crate::backend::aws::{ApiError, api, tolerate};
@@ -38,33 +41,82 @@ fn missing(e: &ApiError) -> bool {
     e.is("NotFoundException")
 }
 
+/// The key `key_id` names, unless it is absent or waits to be deleted (which nothing can use).
+async fn usable(aws: &Clients, key_id: &str) -> Result<Option<KeyMetadata>, ApiError> {
+    let described = aws.kms.describe_key().key_id(key_id).send().await.map_err(api("DescribeKey"));
+    let metadata = found(described, missing)?.and_then(|out| out.key_metadata);
+    Ok(metadata.filter(|m| m.key_state() != Some(&KeyState::PendingDeletion)))
+}
+
+/// The ids of the keys the Resource Groups Tagging API finds with all of `tags`.
+async fn tagged_keys(aws: &Clients, tags: &[(&str, &str)]) -> Result<Vec<String>, ApiError> {
+    let filters: Vec<TagFilter> = tags.iter().map(|(k, v)| TagFilter::builder().key(*k).values(*v).build()).collect();
+    let arns = list_all(|token| {
+        let filters = filters.clone();
+        async move {
+            let page = aws
+                .tagging
+                .get_resources()
+                .set_tag_filters(Some(filters))
+                .resource_type_filters("kms:key")
+                .set_pagination_token(token)
+                .send()
+                .await
+                .map_err(api("GetResources"))?;
+            let arns = page.resource_tag_mapping_list().iter().filter_map(|m| m.resource_arn()).map(str::to_string);
+            Ok((arns.collect(), page.pagination_token().filter(|t| !t.is_empty()).map(str::to_string)))
+        }
+    })
+    .await?;
+    Ok(arns.iter().filter_map(|arn: &String| arn.split_once(":key/").map(|(_, id)| id.to_string())).collect())
+}
+
 #[async_trait]
 impl Provider for Key {
     async fn names(&self, aws: &Clients, prefix: &str) -> Result<Vec<String>, ApiError> {
         let wanted = alias(prefix);
         let aliases = list_all(|token| async move {
             let page = aws.kms.list_aliases().set_marker(token).send().await.map_err(api("ListAliases"))?;
-            let names = page.aliases().iter().filter_map(|a| a.alias_name()).map(str::to_string).collect();
-            Ok((names, page.next_marker().filter(|_| page.truncated()).map(str::to_string)))
+            let pairs = page
+                .aliases()
+                .iter()
+                .filter_map(|a| Some((a.alias_name()?.to_string(), a.target_key_id().map(str::to_string))))
+                .collect();
+            Ok((pairs, page.next_marker().filter(|_| page.truncated()).map(str::to_string)))
         })
         .await?;
-        Ok(aliases
-            .iter()
-            .filter(|a| a.starts_with(&wanted))
-            .filter_map(|a| a.strip_prefix("alias/"))
-            .map(str::to_string)
-            .collect())
+        let ours: Vec<(String, Option<String>)> = aliases.into_iter().filter(|(a, _)| a.starts_with(&wanted)).collect();
+        let aliased: HashSet<&str> = ours.iter().filter_map(|(_, key)| key.as_deref()).collect();
+        // A key whose alias was never made (an apply stopped between the two calls) is found by
+        // the pipeline's tag, by its key id.
+        let pipeline = prefix.trim_end_matches('-');
+        let tagged = tagged_keys(aws, &[("pipe:pipeline", pipeline)]).await?;
+        let mut names: Vec<String> =
+            ours.iter().filter_map(|(a, _)| a.strip_prefix("alias/")).map(str::to_string).collect();
+        names.extend(tagged.into_iter().filter(|id| !aliased.contains(id.as_str())));
+        Ok(names)
     }
 
     async fn read(&self, aws: &Clients, desired: &Desired) -> Result<Option<Live>, ApiError> {
-        let described = aws.kms.describe_key().key_id(key_id(&desired.name)).send().await.map_err(api("DescribeKey"));
-        let Some(metadata) = found(described, missing)?.and_then(|out| out.key_metadata) else {
-            return Ok(None);
-        };
-        // A key waiting to be deleted is gone as far as the pipeline goes: nothing can use it.
-        if metadata.key_state() == Some(&KeyState::PendingDeletion) {
-            return Ok(None);
+        let mut metadata = usable(aws, &key_id(&desired.name)).await?;
+        if metadata.is_none() && key_id(&desired.name).starts_with("alias/") {
+            // Made, and stopped before its alias: the key carrying this component's tags.
+            let tags = desired.tags();
+            let wanted: Vec<(&str, &str)> = tags
+                .iter()
+                .filter(|(k, _)| k == "pipe:pipeline" || k == "pipe:component")
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            if wanted.len() == 2 {
+                for id in tagged_keys(aws, &wanted).await? {
+                    metadata = usable(aws, &id).await?;
+                    if metadata.is_some() {
+                        break;
+                    }
+                }
+            }
         }
+        let Some(metadata) = metadata else { return Ok(None) };
         let id = metadata.key_id().to_string();
         let policy =
             aws.kms.get_key_policy().key_id(&id).policy_name("default").send().await.map_err(api("GetKeyPolicy"))?;
@@ -208,19 +260,15 @@ impl Provider for Key {
     }
 
     async fn delete(&self, aws: &Clients, live: &Live) -> Result<(), ApiError> {
-        if let Some(alias) = live.handle.attributes.get("Alias").and_then(Value::as_str) {
-            tolerate(
-                aws.kms.delete_alias().alias_name(alias).send().await.map_err(api("DeleteAlias")),
-                &["NotFoundException"],
-            )?;
-        }
         let days = live
             .properties
             .get("PendingWindowInDays")
             .and_then(Value::as_i64)
             .and_then(|d| i32::try_from(d).ok())
             .unwrap_or(SHORTEST_WAIT_DAYS);
-        // A key already waiting to be deleted answers KMSInvalidStateException.
+        // The key first: a delete stopped between the two leaves an alias on a key that waits to
+        // be deleted, which reads as gone and which the next create moves; the other way round
+        // would leave a usable key with nothing to find it by but its tags.
         tolerate(
             aws.kms
                 .schedule_key_deletion()
@@ -229,7 +277,15 @@ impl Provider for Key {
                 .send()
                 .await
                 .map_err(api("ScheduleKeyDeletion")),
+            // A key already waiting to be deleted answers KMSInvalidStateException.
             &["NotFoundException", "KMSInvalidStateException"],
-        )
+        )?;
+        if let Some(alias) = live.handle.attributes.get("Alias").and_then(Value::as_str) {
+            tolerate(
+                aws.kms.delete_alias().alias_name(alias).send().await.map_err(api("DeleteAlias")),
+                &["NotFoundException"],
+            )?;
+        }
+        Ok(())
     }
 }
