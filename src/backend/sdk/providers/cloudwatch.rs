@@ -6,7 +6,7 @@ use serde_json::{Map, Value, json};
 
 use crate::backend::aws::{ApiError, api, tolerate};
 use crate::backend::sdk::provider::{
-    ALL_TAGS, Clients, Desired, Live, Provider, converge, converge_tags, found, list_all, tag_list,
+    ALL_TAGS, Clients, Desired, Live, Provider, adopt, converge_tags, found, list_all, tag_list,
 };
 use crate::backend::sdk::resolve::Handle;
 use crate::model::cfn::number;
@@ -99,9 +99,9 @@ impl Provider for Alarm {
 
     async fn create(&self, aws: &Clients, desired: &Desired) -> Result<Live, ApiError> {
         // PutMetricAlarm creates or replaces: the same call makes the alarm and updates it.
-        put_alarm(aws, desired, Some(desired.tags())).await?;
-        let live = self.read(aws, desired).await?.unwrap_or_default();
-        converge(self, aws, desired, &live).await
+        // Read back until DescribeAlarms lists it, as after any create.
+        let put = put_alarm(aws, desired, Some(desired.tags())).await;
+        adopt(self, aws, desired, put, &[]).await
     }
 
     async fn update(
