@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use aws_sdk_cloudwatch::primitives::DateTime;
 use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricAlarm, MetricDataQuery, MetricStat};
+use aws_sdk_emr::types::ClusterState;
 use serde::Serialize;
 
 use super::Deployment;
@@ -167,6 +168,8 @@ const MOVING: &[(&str, &[&str])] = &[
     ("AWS::Redshift::Cluster", &["available"]),
     ("AWS::RedshiftServerless::Workgroup", &["AVAILABLE", "MODIFYING"]),
     ("AWS::OpenSearchService::Domain", &["Active", "Processing"]),
+    // A streaming step runs while the cluster is RUNNING; WAITING is a cluster whose step ended.
+    ("AWS::EMR::Cluster", &["RUNNING"]),
 ];
 
 /// What the service says of the resource `name` of `cfn_type` (one of [`MOVING`]): its status
@@ -257,6 +260,36 @@ async fn service_state(aws: &sdk::provider::Clients, cfn_type: &str, name: &str)
                 .await
                 .map_err(api("GetWorkgroup"))?;
             out.workgroup().and_then(|w| w.status()).map(|s| s.as_str().to_string()).unwrap_or_default()
+        }
+        "AWS::EMR::Cluster" => {
+            // Clusters are described by id; the name finds the one not yet terminated.
+            let active = [
+                ClusterState::Starting,
+                ClusterState::Bootstrapping,
+                ClusterState::Running,
+                ClusterState::Waiting,
+                ClusterState::Terminating,
+            ];
+            let active = &active;
+            let clusters = sdk::provider::list_all(|marker| async move {
+                let page = aws
+                    .emr
+                    .list_clusters()
+                    .set_cluster_states(Some(active.to_vec()))
+                    .set_marker(marker)
+                    .send()
+                    .await
+                    .map_err(api("ListClusters"))?;
+                let states = page
+                    .clusters()
+                    .iter()
+                    .filter(|c| c.name() == Some(name))
+                    .filter_map(|c| c.status()?.state().map(|s| s.as_str().to_string()))
+                    .collect();
+                Ok((states, page.marker().map(str::to_string)))
+            })
+            .await?;
+            clusters.into_iter().next().unwrap_or_default()
         }
         "AWS::OpenSearchService::Domain" => {
             let out = aws.opensearch.describe_domain().domain_name(name).send().await.map_err(api("DescribeDomain"))?;
