@@ -18,6 +18,7 @@ mod invalid;
 mod layers;
 mod many;
 mod needs;
+mod probe;
 mod recipes;
 mod render;
 mod replacement;

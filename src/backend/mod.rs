@@ -5,6 +5,7 @@
 
 pub mod aws;
 pub mod cloudformation;
+pub mod probe;
 pub mod sdk;
 pub mod status;
 
@@ -110,6 +111,9 @@ pub enum Error {
     Sdk(#[from] sdk::Error),
     #[error(transparent)]
     Stack(#[from] cloudformation::Error),
+    /// `pipe test` cannot run on this pipeline as deployed.
+    #[error("{0}")]
+    Test(String),
 }
 
 /// Where a pipeline is deployed.

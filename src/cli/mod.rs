@@ -19,6 +19,7 @@ mod select;
 mod shell;
 mod signals;
 mod status;
+mod test;
 mod validate;
 
 use std::io::{IsTerminal, Write};
@@ -63,6 +64,9 @@ enum Command {
     /// Show a deployed pipeline's health: what is there, its alarms and their metrics (exit 3
     /// when an alarm fires or something is missing).
     Status(status::StatusArgs),
+    /// Write a few marked records into a deployed pipeline and follow them to every component
+    /// pipe can observe; remove what it wrote where it can (exit 3 when one did not receive them).
+    Test(test::TestArgs),
     /// Draw a blueprint's pipeline (Mermaid or Graphviz DOT), sized, with the flow on each edge.
     Graph(graph::GraphArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell).
@@ -162,7 +166,7 @@ enum Outcome {
     Changes,
     /// The command ran to its end, and some of its work failed (already reported).
     Failed,
-    /// `status` found an alarm firing or a component missing.
+    /// `status` found an alarm firing or a component missing; `test` found records missing.
     Unhealthy,
 }
 
@@ -171,7 +175,7 @@ pub fn main() -> ExitCode {
     // Exit 2 means "changes" for these: a usage error then exits 1, so the two stay apart.
     let detailed = matches!(&cli.command, Command::Plan(args) if args.detailed_exitcode())
         || matches!(&cli.command, Command::Diff(args) if args.exit_code())
-        || matches!(&cli.command, Command::Status(_));
+        || matches!(&cli.command, Command::Status(_) | Command::Test(_));
     let result = match cli.command {
         Command::Validate(args) => validate::run(&args),
         Command::Init(args) => init::run(&args),
@@ -184,6 +188,7 @@ pub fn main() -> ExitCode {
         Command::Destroy(args) => destroy::run(&args),
         Command::Cost(args) => cost::run(&args),
         Command::Status(args) => status::run(&args),
+        Command::Test(args) => test::run(&args),
         Command::Graph(args) => graph::run(&args),
         Command::Completions(args) => shell::completions(&args),
         Command::Man => shell::man(),

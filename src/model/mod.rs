@@ -11,6 +11,7 @@ pub mod cfn;
 pub mod iam;
 pub mod naming;
 pub mod needs;
+pub mod probe;
 pub mod refs;
 pub mod steps;
 pub mod topic_configs;
@@ -53,6 +54,8 @@ pub struct Pipeline {
     /// The metric that counts what flows through each watched component, by id: what the
     /// dashboard plots and `pipe status` reads against the declared flow.
     pub throughput: IndexMap<String, Throughput>,
+    /// Where `pipe test` writes synthetic records and where it looks for them.
+    pub probe: probe::Probe,
 }
 
 /// A component's throughput metric, with the declared flow and the sized capacity in its unit.
@@ -137,6 +140,7 @@ impl Pipeline {
             places: IndexMap::new(),
             usage: IndexMap::new(),
             throughput: IndexMap::new(),
+            probe: probe::Probe::default(),
         }
     }
 }
@@ -179,6 +183,7 @@ pub fn compile(blueprint: &Blueprint, base_dir: &Path) -> std::io::Result<Pipeli
     let mut builder = Builder::new(blueprint, base_dir);
     build::all(&mut builder)?;
     builder.pipeline.usage = crate::capacity::usage::of(&builder.graph);
+    builder.pipeline.probe = probe::of(&builder.graph);
     Ok(builder.pipeline)
 }
 
@@ -235,6 +240,7 @@ impl<'a> Builder<'a> {
                 places: places(blueprint),
                 usage: IndexMap::new(),
                 throughput: IndexMap::new(),
+                probe: probe::Probe::default(),
             },
             catalog_databases: IndexMap::new(),
         }

@@ -137,8 +137,12 @@ pub struct Workspace {
 
 impl Workspace {
     pub fn new(scenario: &str, name: &str) -> Self {
+        Workspace::from_dir(&root().join("blueprints"), scenario, name)
+    }
+
+    /// As `new`, for a blueprint `<scenario>.yaml` (and its code under `<scenario>/`) in `source`.
+    pub fn from_dir(source: &Path, scenario: &str, name: &str) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
-        let source = root().join("blueprints");
         copy_dir(&source.join(scenario), &dir.path().join(scenario));
         let text = std::fs::read_to_string(source.join(format!("{scenario}.yaml"))).expect("scenario blueprint");
         let renamed = text.replacen(&format!("\nname: {scenario}\n"), &format!("\nname: {name}\n"), 1);

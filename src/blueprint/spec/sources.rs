@@ -1,5 +1,6 @@
 //! Source layer: what produces the data. No AWS resource; the declared throughput drives sizing.
 
+use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
@@ -12,6 +13,8 @@ pub struct Application {
     pub id: String,
     pub description: Option<String>,
     pub throughput: Throughput,
+    /// One record as the source sends it: `pipe test` writes records shaped like it.
+    pub sample: Option<IndexMap<String, serde_json::Value>>,
 }
 
 /// A fleet of devices or sensors (trucks, badge readers, cabs).
@@ -24,6 +27,8 @@ pub struct Devices {
     pub count: Option<u32>,
     /// Throughput of the whole fleet.
     pub throughput: Throughput,
+    /// One record as the source sends it: `pipe test` writes records shaped like it.
+    pub sample: Option<IndexMap<String, serde_json::Value>>,
 }
 
 /// Log files on servers, read by the Kinesis Agent.
@@ -39,6 +44,8 @@ pub struct LogFiles {
     #[serde(default)]
     pub columns: Vec<String>,
     pub throughput: Throughput,
+    /// One record as the source sends it: `pipe test` writes records shaped like it.
+    pub sample: Option<IndexMap<String, serde_json::Value>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]

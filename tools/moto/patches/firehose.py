@@ -108,3 +108,35 @@ def firehose_reads_its_kinesis_source():
         return answer
 
     Stream.put_record = put_record
+
+
+@patch("Firehose: an S3 prefix's !{timestamp:...} expressions are evaluated, and YYYY/MM/dd/HH/ added only without one")
+def firehose_evaluates_prefix_timestamps():
+    # AWS evaluates `!{timestamp:<Java date pattern>}` in a prefix and appends the default
+    # `yyyy/MM/dd/HH/` only to a prefix with no timestamp expression
+    # (docs.aws.amazon.com/firehose/latest/dev/s3-prefixes.html); moto 5.2.6 keeps the
+    # expression as text and always appends the default.
+    import re
+
+    from moto.core.utils import utcnow
+    from moto.firehose.models import FirehoseBackend
+    from moto.moto_api._internal import mock_random
+
+    java = [("yyyy", "%Y"), ("MM", "%m"), ("dd", "%d"), ("HH", "%H"), ("mm", "%M"), ("ss", "%S")]
+
+    def evaluated(pattern, now):
+        for ours, python in java:
+            pattern = pattern.replace(ours, python)
+        return now.strftime(pattern)
+
+    def format_s3_object_path(delivery_stream_name, version_id, prefix):
+        now = utcnow()
+        timestamps = re.compile(r"!\{timestamp:([^}]*)\}")
+        if timestamps.search(prefix or ""):
+            path = timestamps.sub(lambda m: evaluated(m.group(1), now), prefix)
+        else:
+            path = (prefix or "") + now.strftime("%Y/%m/%d/%H/")
+        return (f"{path}{delivery_stream_name}-{version_id}-"
+                f"{now.strftime('%Y-%m-%d-%H-%M-%S')}-{mock_random.uuid4()}")
+
+    FirehoseBackend._format_s3_object_path = staticmethod(format_s3_object_path)
