@@ -120,3 +120,49 @@ fn every_watched_kind_renders_its_alarms() {
         rendered.values().sum::<usize>()
     );
 }
+
+/// CloudWatch cannot publish to a topic under the AWS managed key: the topic alarms notify gets
+/// a key of its own that lets CloudWatch use it, and the function that publishes there (as its
+/// output and as its failure destination) is granted the same key.
+#[test]
+fn the_topic_alarms_notify_has_a_key_cloudwatch_and_its_publishers_may_use() {
+    let pipeline = compile(
+        r#"
+version: 1
+name: keyed
+source:
+  - { id: app, kind: application, throughput: { records_per_second: 100, record_kib: 1 } }
+ingestion:
+  - { id: producer, kind: kinesis-producer, from: app, to: events }
+storage:
+  - { id: events, kind: kinesis-stream }
+processing:
+  - id: watch
+    kind: lambda
+    from: events
+    to: oncall
+    on_failure: oncall
+    output: { oncall: { records_per_second: 1, record_kib: 1 } }
+    code: internet-offering/enrich
+    handler: handler.handler
+    runtime: python3.12
+destination:
+  - { id: oncall, kind: sns-topic }
+  - { id: other, kind: sns-topic }
+monitoring: { notify: oncall }
+"#,
+    );
+    let key = &pipeline.resources["OncallKey"];
+    assert_eq!(key.cfn_type, "AWS::KMS::Key");
+    let statements = key.properties["KeyPolicy"]["Statement"].as_array().unwrap();
+    let cloudwatch = statements.iter().find(|s| s["Principal"]["Service"] == "cloudwatch.amazonaws.com").unwrap();
+    assert_eq!(cloudwatch["Action"], serde_json::json!(["kms:Decrypt", "kms:GenerateDataKey*"]));
+    assert_eq!(key.properties["EnableKeyRotation"], true);
+    let arn = serde_json::json!({ "Fn::GetAtt": ["OncallKey", "Arn"] });
+    assert_eq!(pipeline.resources["OncallTopic"].properties["KmsMasterKeyId"], arn);
+    // A topic nothing alarms on keeps the AWS managed key.
+    assert_eq!(pipeline.resources["OtherTopic"].properties["KmsMasterKeyId"], "alias/aws/sns");
+    let role = serde_json::to_string(&pipeline.resources["WatchRole"].properties).unwrap();
+    let granted = r#""Action":["kms:Decrypt","kms:GenerateDataKey"],"Resource":[{"Fn::GetAtt":["OncallKey","Arn"]}]"#;
+    assert_eq!(role.matches(granted).count(), 1, "once, for both ways it publishes: {role}");
+}

@@ -13,7 +13,7 @@ use serde_json::{Map, Value, json};
 
 use super::Deployment;
 use super::aws::{ApiError, api};
-use super::sdk::{self, provider::Clients};
+use super::sdk::{self, provider::Clients, provider::list_all};
 use crate::blueprint::spec::firehose::Compression;
 use crate::model::Pipeline;
 use crate::model::probe::{Delivery, Hop, Shape, Watch};
@@ -256,6 +256,9 @@ pub async fn run(deployment: &Deployment<'_>, pipeline: &Pipeline, options: &Opt
         let mut waiting = false;
         for hop in &probe.hops {
             let sighting = sightings.entry(hop.component.clone()).or_default();
+            if sighting.count > 0 {
+                continue;
+            }
             let done = match &hop.watch {
                 Watch::Stream { resource } => match name_of(resource) {
                     Some(stream) => {
@@ -436,36 +439,53 @@ async fn read_stream(
     sighting: &mut Sighting,
 ) -> Result<(), ApiError> {
     if sighting.iterators.is_empty() {
-        let shards = aws.kinesis.list_shards().stream_name(stream).send().await.map_err(api("ListShards"))?;
-        for shard in shards.shards() {
+        let shards = list_all(|token| async move {
+            // ListShards takes the stream's name or a token, never both.
+            let request = match &token {
+                Some(_) => aws.kinesis.list_shards().set_next_token(token),
+                None => aws.kinesis.list_shards().stream_name(stream),
+            };
+            let page = request.send().await.map_err(api("ListShards"))?;
+            let ids: Vec<String> = page.shards().iter().map(|s| s.shard_id().to_string()).collect();
+            Ok((ids, page.next_token().map(str::to_string)))
+        })
+        .await?;
+        for shard in &shards {
             let iterator = aws
                 .kinesis
                 .get_shard_iterator()
                 .stream_name(stream)
-                .shard_id(shard.shard_id())
+                .shard_id(shard)
                 .shard_iterator_type(ShardIteratorType::AtTimestamp)
                 .timestamp(DateTime::from_secs(started as i64))
                 .send()
                 .await
                 .map_err(api("GetShardIterator"))?;
             if let Some(iterator) = iterator.shard_iterator() {
-                sighting.iterators.insert(shard.shard_id().to_string(), iterator.to_string());
+                sighting.iterators.insert(shard.clone(), iterator.to_string());
             }
         }
     }
     let needle = marker.as_bytes();
-    for (_, iterator) in sighting.iterators.iter_mut() {
+    let mut closed = Vec::new();
+    for (shard, iterator) in sighting.iterators.iter_mut() {
         for _ in 0..READS_PER_SHARD {
             let out = aws.kinesis.get_records().shard_iterator(iterator.as_str()).send().await;
             let out = out.map_err(api("GetRecords"))?;
             sighting.count += out.records().iter().filter(|r| contains(r.data().as_ref(), needle)).count();
-            if let Some(next) = out.next_shard_iterator() {
-                *iterator = next.to_string();
-            }
+            // A closed shard read to its end has no next iterator: nothing more will come.
+            let Some(next) = out.next_shard_iterator() else {
+                closed.push(shard.clone());
+                break;
+            };
+            *iterator = next.to_string();
             if out.records().is_empty() || out.millis_behind_latest() == Some(0) {
                 break;
             }
         }
+    }
+    for shard in closed {
+        sighting.iterators.remove(&shard);
     }
     Ok(())
 }
@@ -487,7 +507,7 @@ async fn read_objects(
     let prefixes: HashSet<String> =
         [started, now_secs()].iter().map(|&at| fixed_prefix(delivery.prefix.as_deref(), at)).collect();
     for prefix in prefixes {
-        let listed = sdk::provider::list_all(|token| {
+        let listed = list_all(|token| {
             let prefix = prefix.clone();
             async move {
                 let page = aws

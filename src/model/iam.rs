@@ -121,7 +121,7 @@ fn data_grants(access: Access, target: &Component, pipeline: &str, topic: Option
 /// S3 writers do both, a multipart upload reading its parts back (AmazonS3/latest/userguide/UsingKMSEncryption.html);
 /// SNS publishers do both (sns/latest/dg/sns-key-management.html). DynamoDB and MSK use the key
 /// themselves, through grants made when the table or cluster is created, and ask nothing of callers.
-fn customer_key(access: Access, target: &Component, made_key: Option<Value>) -> Option<Statement> {
+pub fn customer_key(access: Access, target: &Component, made_key: Option<Value>) -> Option<Statement> {
     let (encryption, actions): (_, &[&'static str]) = match (access, target) {
         (Access::Read { .. }, Component::KinesisStream(c)) => (&c.encryption, &["kms:Decrypt"]),
         (Access::Write, Component::KinesisStream(c)) => (&c.encryption, &["kms:GenerateDataKey"]),

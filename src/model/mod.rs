@@ -359,15 +359,22 @@ impl<'a> Builder<'a> {
             .into_iter()
             .filter_map(|acting| {
                 let access = acting.contract.access(enhanced_fan_out)?;
-                let made_key = match acting.other {
-                    Component::SnsTopic(topic) => build::sns::alarm_key(self.blueprint(), topic),
-                    _ => None,
-                };
                 let topic = contract::topic_of(actor, acting.reads);
-                Some(iam::grants(access, acting.other, self.name, topic, made_key.map(|key| get_att(&key, "Arn"))))
+                Some(iam::grants(access, acting.other, self.name, topic, self.made_key(acting.other)))
             })
             .flatten()
             .collect()
+    }
+
+    /// The ARN of the customer managed key pipe makes for `target`, when it makes one (a topic
+    /// alarms notify).
+    pub fn made_key(&self, target: &Component) -> Option<Value> {
+        match target {
+            Component::SnsTopic(topic) => {
+                build::sns::alarm_key(self.blueprint(), topic).map(|key| get_att(&key, "Arn"))
+            }
+            _ => None,
+        }
     }
 
     /// The component a builder is building, as the graph holds it.

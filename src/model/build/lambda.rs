@@ -12,7 +12,7 @@ use super::super::naming::{logical, physical};
 use super::super::needs::{self, Feature};
 use super::super::refs::{arn_of, logical_id};
 use super::super::{Builder, Packaging, Resource, Suppression};
-use crate::blueprint::contract::{self, Reach};
+use crate::blueprint::contract::{self, Access, Reach};
 
 const ASYNC_DLQ: Suppression = Suppression {
     check: "CKV_AWS_116",
@@ -66,6 +66,11 @@ pub fn function(b: &mut Builder, id: String, lambda: &Lambda) -> std::io::Result
             statements.push(needs::grant(Feature::LambdaOnFailureS3, resources));
         }
         _ => {}
+    }
+    // Lambda writes a failed batch with the function's role, which a customer managed key of
+    // the destination must let encrypt it.
+    if let Some(destination) = on_failure {
+        statements.extend(iam::customer_key(Access::Write, destination, b.made_key(destination)));
     }
     let role = b.role(&lambda.id, "lambda.amazonaws.com", &statements);
 
