@@ -107,7 +107,28 @@ fn a_stopped_application_is_not_healthy() {
     assert_eq!(code, 0, "apply: {err}");
     let (code, out, err) = pipe(region, &["status"], &workspace);
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.lines().any(|l| l.starts_with("detect ") && l.ends_with(" RUNNING")), "{out}");
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("detect ") && l.ends_with(" RUNNING  no records in the window of 1,000 declared")),
+        "{out}"
+    );
+    // Managed Flink publishes a rate a second, averaged over the minute, not a count.
+    let cloudwatch = aws_sdk_cloudwatch::Client::new(&config(region));
+    let datum = aws_sdk_cloudwatch::types::MetricDatum::builder()
+        .metric_name("numRecordsInPerSecond")
+        .dimensions(
+            aws_sdk_cloudwatch::types::Dimension::builder().name("Application").value("sa-status-detect").build(),
+        )
+        .value(850.0)
+        .build();
+    runtime()
+        .block_on(cloudwatch.put_metric_data().namespace("AWS/KinesisAnalytics").metric_data(datum).send())
+        .unwrap();
+    let (_, out, _) = pipe(region, &["status"], &workspace);
+    assert!(
+        out.lines().any(|l| l.starts_with("detect ") && l.ends_with(" RUNNING  850 records/s of 1,000 declared")),
+        "{out}"
+    );
     assert!(
         out.lines()
             .any(|l| l.starts_with("readings ") && l.contains(" ACTIVE  no records in the window of 1,000 declared")),
@@ -117,7 +138,7 @@ fn a_stopped_application_is_not_healthy() {
     runtime().block_on(flink.stop_application().application_name("sa-status-detect").send()).unwrap();
     let (code, out, _) = pipe(region, &["status"], &workspace);
     assert_eq!(code, 3, "{out}");
-    assert!(out.lines().any(|l| l.starts_with("detect ") && l.ends_with(" READY: not moving records")), "{out}");
+    assert!(out.lines().any(|l| l.starts_with("detect ") && l.contains(" READY: not moving records")), "{out}");
     let (code, _, err) = pipe(region, &["destroy", "--yes", "--allow-data-loss"], &workspace);
     assert_eq!(code, 0, "destroy: {err}");
 }

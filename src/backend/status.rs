@@ -361,16 +361,17 @@ fn throughput_stat(t: &crate::model::Throughput) -> MetricStat {
         t.dimensions.iter().map(|(n, v)| Dimension::builder().name(n).value(v).build()).collect();
     let metric =
         Metric::builder().namespace(t.namespace).metric_name(t.metric).set_dimensions(Some(dimensions)).build();
-    MetricStat::builder().metric(metric).period(60).stat("Sum").build()
+    MetricStat::builder().metric(metric).period(60).stat(t.statistic).build()
 }
 
-/// A component's throughput from its minutes with data: their mean, as a rate a second.
+/// A component's throughput from its minutes with data: their mean, as a rate a second (a
+/// minute's count over 60, a rate as it is).
 fn flow(t: &crate::model::Throughput, points: &[(i64, f64)]) -> Flowing {
     Flowing {
         metric: t.metric.to_string(),
         unit: t.unit.to_string(),
         per_second: (!points.is_empty())
-            .then(|| points.iter().map(|(_, v)| v).sum::<f64>() / points.len() as f64 / 60.0),
+            .then(|| points.iter().map(|(_, v)| v).sum::<f64>() / points.len() as f64 / t.seconds),
         declared_per_second: t.declared_per_minute.map(|m| m / 60.0),
         capacity_per_second: t.capacity_per_minute.map(|m| m / 60.0),
     }

@@ -67,6 +67,10 @@ pub struct Throughput {
     pub dimensions: Vec<(String, String)>,
     /// What the metric counts: `records`, `invocations`, ...
     pub unit: &'static str,
+    /// How CloudWatch is asked for it: a minute's `Sum` of a count, or the `Average` of a rate.
+    pub statistic: &'static str,
+    /// The seconds one value of it covers: 60 for a minute's count, 1 for a rate a second.
+    pub seconds: f64,
     pub declared_per_minute: Option<f64>,
     pub capacity_per_minute: Option<f64>,
 }

@@ -72,18 +72,24 @@ fn widget(b: &mut Builder, component: &Component) -> Option<Value> {
         let flow = b.graph.flow(component.id());
         let declared = per_minute.or(flow.map(|f| f.records_per_second * 60.0));
         let sized = capacity(b, component);
-        metrics.push(line(namespace, name, "Sum", false));
+        // A rate a second is averaged over the minute; a count is summed.
+        let (statistic, seconds) = if name.ends_with("PerSecond") { ("Average", 1.0) } else { ("Sum", 60.0) };
+        metrics.push(line(namespace, name, statistic, false));
+        // The lines in the metric's own unit: a minute's count, or a rate a second.
+        let in_unit = |per_minute: f64| per_minute / 60.0 * seconds;
         if let Some(declared) = declared {
-            lines.push(json!({ "label": "declared flow", "value": declared.round() }));
+            lines.push(json!({ "label": "declared flow", "value": in_unit(declared).round() }));
         }
         if let Some(sized) = sized {
-            lines.push(json!({ "label": "sized capacity", "value": sized }));
+            lines.push(json!({ "label": "sized capacity", "value": in_unit(sized) }));
         }
         let watched = Throughput {
             namespace,
             metric: name,
             dimensions: pairs.clone(),
             unit,
+            statistic,
+            seconds,
             declared_per_minute: declared,
             capacity_per_minute: sized,
         };
@@ -125,6 +131,8 @@ fn throughput(b: &Builder, component: &Component) -> Option<(&'static str, &'sta
             invocations_per_second(&b.graph, function).map(|rate| rate * 60.0),
         ),
         Component::GlueStreamingJob(_) => ("Glue", "glue.driver.aggregate.recordsRead", "records", None),
+        // What the application takes in, at the Application level (managed-flink metrics-dimensions.html).
+        Component::FlinkApplication(_) => ("AWS/KinesisAnalytics", "numRecordsInPerSecond", "records", None),
         Component::DynamodbTable(_) => ("AWS/DynamoDB", "ConsumedWriteCapacityUnits", "write units", None),
         Component::SnsTopic(_) => ("AWS/SNS", "NumberOfMessagesPublished", "messages", None),
         Component::SagemakerEndpoint(_) => ("AWS/SageMaker", "Invocations", "invocations", None),
