@@ -186,3 +186,29 @@ fn the_scenarios_are_tested_where_their_records_go_in() {
     let (entries, _, unwritable) = summary("kafka-telemetry");
     assert_eq!((entries.len(), unwritable), (0, 1));
 }
+
+/// The agent's Firehose stream is written directly; what it delivers is staged in S3 for the
+/// warehouse's COPY, seen there and left for the COPY; the rows themselves are not checked.
+#[test]
+fn a_direct_put_stream_is_seen_where_it_stages_records_for_the_warehouse() {
+    let region = "eu-north-1";
+    let workspace = Workspace::sdk("security-logs", "sl-test");
+    let (code, _, err) = pipe(region, &["apply", "--yes"], &workspace);
+    assert_eq!(code, 0, "apply: {err}");
+    let (code, json, err) = pipe(region, &["test", "--output", "json"], &workspace);
+    assert_eq!(code, 0, "{json}{err}");
+    let report: serde_json::Value = serde_json::from_str(&json).expect("the JSON view parses");
+    assert_eq!(report["entries"], serde_json::json!(["delivery"]));
+    let delivery = hop(&report, "delivery");
+    assert_eq!(delivery["verdict"], "seen", "{report}");
+    assert!(delivery["detail"].as_str().unwrap().contains("staged for the warehouse's COPY"), "{report}");
+    assert_eq!(hop(&report, "warehouse")["verdict"], "not-checked");
+    let kept = report["kept"].as_array().unwrap();
+    assert!(
+        kept.iter().any(|k| k.as_str().unwrap().ends_with("staged for the warehouse's COPY, which may still read it")),
+        "{report}"
+    );
+    assert!(report["removed"].as_array().unwrap().is_empty(), "{report}");
+    let (code, _, err) = pipe(region, &["destroy", "--yes", "--allow-data-loss"], &workspace);
+    assert_eq!(code, 0, "{err}");
+}

@@ -356,10 +356,19 @@ fn judge(
         Watch::Stream { .. } if sighting.count > 0 => {
             (Verdict::Seen, format!("{} of {records} records read back", sighting.count))
         }
-        Watch::Objects(_) if sighting.count > 0 => (
-            Verdict::Seen,
-            format!("the records are in {} object(s) delivered since the test began", sighting.holding.len()),
-        ),
+        Watch::Objects(d) if sighting.count > 0 => {
+            let staged = match name_of(&d.bucket) {
+                Some(bucket) if d.staged => format!(" to s3://{bucket}, staged for the warehouse's COPY"),
+                _ => String::new(),
+            };
+            (
+                Verdict::Seen,
+                format!(
+                    "the records are in {} object(s) delivered since the test began{staged}",
+                    sighting.holding.len()
+                ),
+            )
+        }
         Watch::Objects(d) if sighting.unreadable > 0 => (
             Verdict::Seen,
             format!(
@@ -586,6 +595,8 @@ async fn clean_up(
                     let place = format!("s3://{bucket}/{key}");
                     if keep {
                         report.kept.push(format!("{place}: --keep"));
+                    } else if delivery.staged {
+                        report.kept.push(format!("{place}: staged for the warehouse's COPY, which may still read it"));
                     } else if !only_ours {
                         report.kept.push(format!("{place}: it holds other records too"));
                     } else {

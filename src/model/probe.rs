@@ -81,6 +81,8 @@ pub struct Delivery {
     /// Parquet or ORC: objects hold columns, not the records' text.
     pub converted_to: Option<&'static str>,
     pub interval_seconds: u32,
+    /// Objects a warehouse's COPY loads from: Firehose may still be reading them.
+    pub staged: bool,
 }
 
 pub fn of(graph: &Graph) -> Probe {
@@ -200,24 +202,35 @@ fn hops(graph: &Graph, entries: &[Entry]) -> Vec<Hop> {
     hops
 }
 
+/// How `firehose` writes objects into `bucket` (a destination, or a warehouse's staging bucket).
+fn delivery(bucket: String, firehose: &Firehose, staged: bool) -> Delivery {
+    Delivery {
+        bucket,
+        prefix: firehose.prefix.clone(),
+        compression: firehose.compression,
+        converted_to: firehose.format_conversion.as_ref().map(|c| match c.output {
+            OutputFormat::Parquet => "Parquet",
+            OutputFormat::Orc => "ORC",
+        }),
+        interval_seconds: firehose.buffer.interval_seconds,
+        staged,
+    }
+}
+
 fn watch(graph: &Graph, component: &Component, delivered_by: Option<&Firehose>) -> Watch {
     match component {
         Component::KinesisStream(_) => Watch::Stream { resource: logical_id(component) },
-        Component::Firehose(f) => match graph.readers_of(&f.id).next() {
-            Some(edge) => Watch::Through { destination: edge.to.component.id().into() },
+        Component::Firehose(f) => match graph.readers_of(&f.id).next().map(|e| e.to.component) {
+            // Records reach a warehouse through objects staged for COPY, which can be read.
+            Some(Component::Redshift(_)) => match f.intermediate.as_deref().and_then(|id| graph.get(id)) {
+                Some(staging) => Watch::Objects(delivery(logical_id(staging.component), f, true)),
+                None => Watch::Unchecked("it stages records in a bucket the blueprint does not name".into()),
+            },
+            Some(destination) => Watch::Through { destination: destination.id().into() },
             None => Watch::Unchecked("it delivers nowhere pipe knows".into()),
         },
         Component::S3Bucket(_) => match delivered_by {
-            Some(firehose) => Watch::Objects(Delivery {
-                bucket: logical_id(component),
-                prefix: firehose.prefix.clone(),
-                compression: firehose.compression,
-                converted_to: firehose.format_conversion.as_ref().map(|c| match c.output {
-                    OutputFormat::Parquet => "Parquet",
-                    OutputFormat::Orc => "ORC",
-                }),
-                interval_seconds: firehose.buffer.interval_seconds,
-            }),
+            Some(firehose) => Watch::Objects(delivery(logical_id(component), firehose, false)),
             None => Watch::Unobservable("what code writes to a bucket, and where, is the code's choice".into()),
         },
         Component::Lambda(_)
@@ -234,9 +247,10 @@ fn watch(graph: &Graph, component: &Component, delivered_by: Option<&Firehose>) 
         Component::OpensearchDomain(_) => Watch::Unchecked(
             "documents are read through the domain's signed HTTPS endpoint, which pipe test does not query yet".into(),
         ),
-        Component::Redshift(_) => {
-            Watch::Unchecked("loaded rows are read with SQL, which pipe test does not run yet".into())
-        }
+        Component::Redshift(_) => Watch::Unchecked(
+            "loaded rows are read with SQL, which pipe test does not run yet; the COPY's source objects are checked on the way"
+                .into(),
+        ),
         Component::SnsTopic(_) => Watch::Unobservable("notifications leave AWS (email, SMS, HTTPS)".into()),
         Component::MskCluster(_) => Watch::Unchecked("reading a Kafka topic needs a Kafka client".into()),
         other => Watch::Unobservable(format!("a {} holds no records", other.kind())),
