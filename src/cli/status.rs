@@ -45,13 +45,25 @@ pub fn run(args: &StatusArgs) -> Result<Outcome, Error> {
         let deployment = args.target.connect(&compiled).await?;
         Ok::<_, Error>(status::read(&deployment, &compiled.pipeline, args.minutes).await?)
     })?;
-    let mut stdout = std::io::stdout();
-    match args.output {
-        StatusFormat::Json => writeln!(stdout, "{}", serde_json::to_string_pretty(&status).expect("serialises"))?,
-        StatusFormat::Text => write!(stdout, "{}", text(&status, color_stdout()))?,
-        StatusFormat::Markdown => write!(stdout, "{}", markdown(&status))?,
-    }
+    write_view(args.output, &status, text, markdown)?;
     Ok(if status.healthy() { Outcome::Success } else { Outcome::Unhealthy })
+}
+
+/// Writes a report of a deployed pipeline (`status`, `test`) to stdout in the format asked: its
+/// versioned JSON, text (in colour on a terminal) or markdown.
+pub(super) fn write_view<T: serde::Serialize>(
+    format: StatusFormat,
+    report: &T,
+    text: fn(&T, bool) -> String,
+    markdown: fn(&T) -> String,
+) -> Result<(), Error> {
+    let mut stdout = std::io::stdout();
+    match format {
+        StatusFormat::Json => writeln!(stdout, "{}", serde_json::to_string_pretty(report).expect("serialises"))?,
+        StatusFormat::Text => write!(stdout, "{}", text(report, color_stdout()))?,
+        StatusFormat::Markdown => write!(stdout, "{}", markdown(report))?,
+    }
+    Ok(())
 }
 
 /// `12,345` or `0.25`: a metric's value as people read it.

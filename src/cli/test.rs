@@ -2,7 +2,6 @@
 //! can observe. Exit 0 when every directly observable hop saw them, 3 when one did not, 1 on error.
 
 use std::fmt::Write as _;
-use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -12,8 +11,8 @@ use crate::backend::probe::{self, HopReport, Report, Verdict};
 use crate::style::{Style, paint};
 
 use super::live::{self, TargetArgs};
-use super::status::StatusFormat;
-use super::{Error, Outcome, VarArgs, color_stdout};
+use super::status::{StatusFormat, write_view};
+use super::{Error, Outcome, VarArgs};
 
 #[derive(Debug, Args)]
 pub struct TestArgs {
@@ -55,12 +54,7 @@ pub fn run(args: &TestArgs) -> Result<Outcome, Error> {
         let deployment = args.target.connect(&compiled).await?;
         Ok::<_, Error>(probe::run(&deployment, &compiled.pipeline, &options).await?)
     })?;
-    let mut stdout = std::io::stdout();
-    match args.output {
-        StatusFormat::Json => writeln!(stdout, "{}", serde_json::to_string_pretty(&report).expect("serialises"))?,
-        StatusFormat::Text => write!(stdout, "{}", text(&report, color_stdout()))?,
-        StatusFormat::Markdown => write!(stdout, "{}", markdown(&report))?,
-    }
+    write_view(args.output, &report, text, markdown)?;
     Ok(if report.passed() { Outcome::Success } else { Outcome::Unhealthy })
 }
 

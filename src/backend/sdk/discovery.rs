@@ -8,11 +8,11 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use aws_sdk_resourcegroupstagging::types::TagFilter;
 use serde_json::Map;
 
-use super::provider::{Desired, Live, list_all};
+use super::provider::{Clients, Desired, Live, list_all};
 use super::providers::{self, Discovery};
 use super::resolve::Handle;
 use super::{Engine, Error, Orphan};
-use crate::backend::aws::api;
+use crate::backend::aws::{ApiError, api};
 
 impl Engine<'_> {
     /// Lists each discovered type of the services worth looking in (`families`) by the
@@ -70,21 +70,7 @@ impl Engine<'_> {
     async fn families(&self, used: &BTreeSet<&'static str>) -> Result<(BTreeSet<&'static str>, Vec<String>), Error> {
         let mut families = used.clone();
         families.insert(family("AWS::IAM::Role"));
-        let tagged = list_all(|token| async move {
-            let filter = TagFilter::builder().key("pipe:pipeline").values(&self.pipeline.name).build();
-            let page = self
-                .aws
-                .tagging
-                .get_resources()
-                .tag_filters(filter)
-                .set_pagination_token(token)
-                .send()
-                .await
-                .map_err(api("GetResources"))?;
-            let arns = page.resource_tag_mapping_list().iter().filter_map(|m| m.resource_arn()).map(str::to_string);
-            Ok((arns.collect(), page.pagination_token().filter(|t| !t.is_empty()).map(str::to_string)))
-        })
-        .await;
+        let tagged = tagged_arns(&self.aws, &[("pipe:pipeline", &self.pipeline.name)], None).await;
         match tagged {
             Ok(arns) => {
                 families.extend(arns.iter().filter_map(|arn: &String| arn_family(arn)));
@@ -163,6 +149,33 @@ impl Engine<'_> {
         }
         Ok(strays)
     }
+}
+
+/// The ARNs the Resource Groups Tagging API finds carrying every one of `tags`, of `resource_type`
+/// (`kms:key`) or of any type.
+pub(crate) async fn tagged_arns(
+    aws: &Clients,
+    tags: &[(&str, &str)],
+    resource_type: Option<&str>,
+) -> Result<Vec<String>, ApiError> {
+    let filters: Vec<TagFilter> = tags.iter().map(|(k, v)| TagFilter::builder().key(*k).values(*v).build()).collect();
+    list_all(|token| {
+        let filters = filters.clone();
+        async move {
+            let page = aws
+                .tagging
+                .get_resources()
+                .set_tag_filters(Some(filters))
+                .set_resource_type_filters(resource_type.map(|t| vec![t.to_string()]))
+                .set_pagination_token(token)
+                .send()
+                .await
+                .map_err(api("GetResources"))?;
+            let arns = page.resource_tag_mapping_list().iter().filter_map(|m| m.resource_arn()).map(str::to_string);
+            Ok((arns.collect(), page.pagination_token().filter(|t| !t.is_empty()).map(str::to_string)))
+        }
+    })
+    .await
 }
 
 /// The service family a type belongs to, as leftovers are looked for: the service's part of the

@@ -7,10 +7,10 @@ use async_trait::async_trait;
 use std::collections::HashSet;
 
 use aws_sdk_kms::types::{KeyMetadata, KeyState, Tag};
-use aws_sdk_resourcegroupstagging::types::TagFilter;
 use serde_json::{Map, Value, json};
 
 use crate::backend::aws::{ApiError, api, tolerate};
+use crate::backend::sdk::discovery::tagged_arns;
 use crate::backend::sdk::propagation;
 use crate::backend::sdk::provider::{
     ALL_TAGS, Clients, Desired, Live, Provider, adopt, converge_tags, found, list_all, tag_list, touched,
@@ -50,25 +50,8 @@ async fn usable(aws: &Clients, key_id: &str) -> Result<Option<KeyMetadata>, ApiE
 
 /// The ids of the keys the Resource Groups Tagging API finds with all of `tags`.
 async fn tagged_keys(aws: &Clients, tags: &[(&str, &str)]) -> Result<Vec<String>, ApiError> {
-    let filters: Vec<TagFilter> = tags.iter().map(|(k, v)| TagFilter::builder().key(*k).values(*v).build()).collect();
-    let arns = list_all(|token| {
-        let filters = filters.clone();
-        async move {
-            let page = aws
-                .tagging
-                .get_resources()
-                .set_tag_filters(Some(filters))
-                .resource_type_filters("kms:key")
-                .set_pagination_token(token)
-                .send()
-                .await
-                .map_err(api("GetResources"))?;
-            let arns = page.resource_tag_mapping_list().iter().filter_map(|m| m.resource_arn()).map(str::to_string);
-            Ok((arns.collect(), page.pagination_token().filter(|t| !t.is_empty()).map(str::to_string)))
-        }
-    })
-    .await?;
-    Ok(arns.iter().filter_map(|arn: &String| arn.split_once(":key/").map(|(_, id)| id.to_string())).collect())
+    let arns = tagged_arns(aws, tags, Some("kms:key")).await?;
+    Ok(arns.iter().filter_map(|arn| arn.split_once(":key/").map(|(_, id)| id.to_string())).collect())
 }
 
 #[async_trait]
