@@ -46,6 +46,10 @@ pub enum Error {
     Busy { stack: String, status: String },
     #[error("the change set for {stack} failed: {reason}")]
     ChangeSet { stack: String, reason: String },
+    #[error(
+        "no stack {stack} in this region: the pipeline is not deployed on the CloudFormation target (run `pipe apply`, or pass `--target sdk` if it was applied through the service APIs)"
+    )]
+    NoStack { stack: String },
 }
 
 /// A pipeline's stack in one account and region.
@@ -455,12 +459,15 @@ impl<'a> Stack<'a> {
     /// leaves unnamed, so every resource the stack holds is found and compared.
     pub(crate) async fn read_live(&self, deployed: bool) -> Result<sdk::State, Error> {
         let names: HashMap<String, String> = match deployed {
-            true => self
-                .stack_resources()
-                .await?
-                .iter()
-                .filter_map(|r| Some((r.logical_resource_id()?.to_string(), r.physical_resource_id()?.to_string())))
-                .collect(),
+            true => match self.stack_resources().await {
+                Err(e) if e.message.contains("does not exist") => {
+                    return Err(Error::NoStack { stack: self.name.clone() });
+                }
+                listed => listed?,
+            }
+            .iter()
+            .filter_map(|r| Some((r.logical_resource_id()?.to_string(), r.physical_resource_id()?.to_string())))
+            .collect(),
             false => HashMap::new(),
         };
         Ok(self.engine.read_named(&names).await?)
