@@ -69,6 +69,12 @@ fn records_are_followed_through_firehose_into_s3_and_removed_there() {
     assert!(out.contains("Kinesis cannot delete records; they expire with the stream's retention"), "{out}");
     let marker = out.split("pipe_test: ").nth(1).and_then(|rest| rest.split('`').next()).unwrap();
     assert_eq!(holding(region, bucket, marker), Vec::<String>::new(), "the test's objects are gone");
+    let filters = vec![
+        (r"pipe-test-[0-9a-f]{12}", "pipe-test-<marker>"),
+        (r"dt=\d{4}-\d{2}-\d{2}/clicks-test-to-lake-1-[0-9-]+-[0-9a-f-]{36}", "dt=<date>/<object>"),
+        (r"waited \d+ s", "waited <n> s"),
+    ];
+    insta::with_settings!({ filters => filters }, { insta::assert_snapshot!("clicks_test", out) });
     assert_eq!(holding(region, bucket, "pipe-test-").len(), 5, "the --keep run's objects are not this run's to remove");
 
     // A delivery stream gone: nothing reaches the bucket, and the test fails.
