@@ -41,8 +41,18 @@ pub static REF_KIND: Rule = Rule {
 pub static EMPTY: Rule =
     Rule { id: "graph::empty", severity: Severity::Error, summary: "a blueprint declares at least one component" };
 
+pub static RESERVED_ID: Rule = Rule {
+    id: "graph::reserved-id",
+    severity: Severity::Error,
+    summary: "`pipe` and `monitoring` name what pipe adds (the code bucket, the alarms' dashboard), not a component",
+};
+
+/// The component labels pipe gives what it adds to every pipeline: plans, costs and `pipe status`
+/// would show a component of the same id as one with them.
+const RESERVED_IDS: &[&str] = &["pipe", "monitoring"];
+
 pub static RULES: &[&Rule] =
-    &[&DUPLICATE_ID, &ID_FORMAT, &LAYER, &UNKNOWN_REF, &EDGE, &REF_KIND, &CYCLE, &SELF_REF, &EMPTY];
+    &[&DUPLICATE_ID, &RESERVED_ID, &ID_FORMAT, &LAYER, &UNKNOWN_REF, &EDGE, &REF_KIND, &CYCLE, &SELF_REF, &EMPTY];
 
 pub fn check(cx: &mut Context) {
     if cx.blueprint.components().next().is_none() && cx.declared_none() {
@@ -71,6 +81,13 @@ fn ids_and_layers(cx: &mut Context) {
                     .at(placed.field("id"))
                     .expected(name_rule(ID_MAX))
                     .hint("ids become part of AWS resource names, which allow little else"),
+            );
+        }
+        if RESERVED_IDS.contains(&id) {
+            found.push(
+                Diagnostic::new(&RESERVED_ID, format!("id `{id}` is the label of what pipe adds to every pipeline"))
+                    .at(placed.field("id"))
+                    .hint(format!("name the component after what it does, e.g. `{id}-{}`", placed.component.kind())),
             );
         }
         if let Some(earlier) = first.get(id) {
