@@ -8,7 +8,7 @@ from registry import patch
 
 @patch("MSK: a provisioned cluster's topics (Create/Describe/Update/Delete/ListTopics; a minimal in-memory imitation)")
 def msk_topics():
-    # moto 5.2.5 has no topic API. This answers the REST-JSON calls on
+    # moto 5.2.6 has no topic API. This answers the REST-JSON calls on
     # /v1/clusters/{ClusterArn}/topics[/{TopicName}] in front of moto's dispatcher. A topic lives
     # on its moto cluster (so DeleteCluster drops it); CREATING/UPDATING is ACTIVE at the next
     # DescribeTopic; configs (base64 text) is kept as given.

@@ -8,7 +8,7 @@ from registry import patch
 
 @patch("Redshift Serverless: namespaces, workgroups, their listings and tags (a minimal in-memory imitation)")
 def redshift_serverless():
-    # moto 5.2.5 has no redshift-serverless backend (every call is a 500). This answers the
+    # moto 5.2.6 has no redshift-serverless backend (every call is a 500). This answers the
     # awsJson calls pipe makes, AVAILABLE at once, in front of moto's dispatcher.
     import json
     import re

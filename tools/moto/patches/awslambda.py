@@ -19,7 +19,7 @@ def mapped(backend, spec):
 @patch("Lambda keeps a function's LoggingConfig and TracingConfig on update")
 def lambda_logging_and_tracing():
     # AWS returns LoggingConfig (LogFormat, LogGroup) in GetFunction and applies TracingConfig
-    # in UpdateFunctionConfiguration; moto 5.2.5 drops the first and ignores the second.
+    # in UpdateFunctionConfiguration; moto 5.2.6 drops the first and ignores the second.
     from moto.awslambda.models import LambdaFunction
 
     original_init = LambdaFunction.__init__
@@ -52,7 +52,7 @@ def lambda_logging_and_tracing():
 
 @patch("Lambda accepts a Kinesis stream consumer ARN (enhanced fan-out) as an event source")
 def lambda_kinesis_consumer_source():
-    # AWS maps a function to a registered consumer's ARN; moto 5.2.5 knows only stream ARNs.
+    # AWS maps a function to a registered consumer's ARN; moto 5.2.6 knows only stream ARNs.
     from moto.awslambda.models import LambdaBackend
     from moto.kinesis.models import kinesis_backends
 
@@ -71,7 +71,7 @@ def lambda_kinesis_consumer_source():
 
 @patch("Lambda maps a function to an MSK cluster (provisioned or serverless) as an event source")
 def lambda_msk_source():
-    # AWS takes an MSK cluster ARN as EventSourceArn, with Topics; moto 5.2.5 knows only Kinesis,
+    # AWS takes an MSK cluster ARN as EventSourceArn, with Topics; moto 5.2.6 knows only Kinesis,
     # DynamoDB and SQS ARNs ("Invalid EventSourceArn").
     from moto.awslambda.models import EventSourceMapping, LambdaBackend
     from moto.kafka.models import kafka_backends

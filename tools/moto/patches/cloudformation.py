@@ -7,7 +7,7 @@ from registry import patch
 
 @patch("CloudFormation: UpdateTerminationProtection sets a stack's termination protection")
 def cloudformation_termination_protection():
-    # moto 5.2.5 has no handler for it (its answer is not XML).
+    # moto 5.2.6 has no handler for it (its answer is not XML).
     from moto.cloudformation.responses import CloudFormationResponse
     from moto.core.responses import ActionResult
 
@@ -21,7 +21,7 @@ def cloudformation_termination_protection():
 
 @patch("CloudFormation adopts a kept store by its name with ImportExistingResources")
 def cloudformation_import_existing_resources():
-    # moto 5.2.5 ignores ImportExistingResources: a template naming a stream that exists creates
+    # moto 5.2.6 ignores ImportExistingResources: a template naming a stream that exists creates
     # it again (and Kinesis refuses). AWS's auto-import adopts it instead, shown as an Import
     # change, when the resource is Retain and its name, the type's primary identifier, is a literal.
     from moto.cloudformation import parsing
@@ -89,7 +89,7 @@ def cloudformation_import_existing_resources():
 
 @patch("CloudFormation sets every property of a stream, function, topic, role and bucket it creates or updates")
 def cloudformation_sets_every_property():
-    # moto 5.2.5's resource handlers drop properties AWS's CloudFormation sets: a stream's mode and
+    # moto 5.2.6's resource handlers drop properties AWS's CloudFormation sets: a stream's mode and
     # encryption, a function's architecture, tracing and tags, a topic's tags, a bucket's
     # versioning, public access block, ownership and bucket key; and a role's inline policies are
     # stored as Python dicts, read back as their repr. Once moto has made or updated a resource,
@@ -171,7 +171,7 @@ def cloudformation_sets_every_property():
 @patch("CloudFormation gives a log group's Arn attribute with its `:*` suffix")
 def cloudformation_log_group_arn():
     # AWS documents `Fn::GetAtt LogGroup.Arn` as `arn:...:log-group:NAME:*`, as DescribeLogGroups
-    # gives it; moto 5.2.5 leaves out the `:*`, so a policy made from it differs from one made by
+    # gives it; moto 5.2.6 leaves out the `:*`, so a policy made from it differs from one made by
     # the service's own answer.
     from moto.logs.models import LogGroup
 

@@ -5,7 +5,7 @@ from registry import patch
 
 @patch("EMR: CancelSteps cancels a pending or running step; a step runs once none runs before it")
 def emr_cancel_steps():
-    # moto 5.2.5 has no CancelSteps, and queues every step after the first as PENDING for good,
+    # moto 5.2.6 has no CancelSteps, and queues every step after the first as PENDING for good,
     # even once nothing runs ahead of it. AWS runs the oldest pending step when none is running.
     from moto.core.responses import ActionResult
     from moto.emr.models import Cluster

@@ -7,7 +7,7 @@ from registry import patch
 def firehose_opensearch_destination():
     # AWS takes AmazonopensearchserviceDestinationConfiguration and UpdateDestination's
     # AmazonopensearchserviceDestinationUpdate, and describes the destination as
-    # AmazonopensearchserviceDestinationDescription; moto 5.2.5 reads neither parameter and
+    # AmazonopensearchserviceDestinationDescription; moto 5.2.6 reads neither parameter and
     # refuses the stream ("Exactly one destination configuration"). Its Elasticsearch
     # destination is the same shape, so the stream is kept as one under the OpenSearch name. moto
     # also drops MSKSourceConfiguration, which AWS describes as Source.MSKSourceDescription.

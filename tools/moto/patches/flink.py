@@ -31,7 +31,7 @@ def _flink_epoch(detail):
     # The service speaks JSON 1.1: timestamps are epoch seconds, not ISO strings.
     from datetime import datetime
 
-    # AWS also names the application in its detail; moto 5.2.5 leaves ApplicationName out.
+    # AWS also names the application in its detail; moto 5.2.6 leaves ApplicationName out.
     detail.setdefault("ApplicationName", detail["ApplicationARN"].rsplit("/", 1)[-1])
     for key in ("CreateTimestamp", "LastUpdateTimestamp", "ApplicationVersionCreateTimestamp"):
         if isinstance(detail.get(key), str):
@@ -76,7 +76,7 @@ def flink_application_lifecycle():
 
 @patch("Managed Flink: UpdateApplication, Add/DeleteApplicationCloudWatchLoggingOption, DeleteApplication, UntagResource")
 def flink_application_changes():
-    # AWS applies these against CurrentApplicationVersionId and bumps the version; moto 5.2.5
+    # AWS applies these against CurrentApplicationVersionId and bumps the version; moto 5.2.6
     # has no handler for any of them (500 NotImplementedError).
     import json
 
@@ -179,7 +179,7 @@ def flink_application_changes():
 
 @patch("Managed Flink: StartApplication runs a READY application, StopApplication makes it READY again")
 def flink_start_stop():
-    # AWS moves READY -> STARTING -> RUNNING and back through STOPPING; moto 5.2.5 has neither
+    # AWS moves READY -> STARTING -> RUNNING and back through STOPPING; moto 5.2.6 has neither
     # call (500 NotImplementedError). Here the move is immediate.
     import json
 

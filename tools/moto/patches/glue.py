@@ -7,7 +7,7 @@ from registry import patch
 
 @patch("Glue: UpdateJob replaces a job's definition with JobUpdate")
 def glue_update_job():
-    # AWS replaces the definition (what JobUpdate leaves out is reset); moto 5.2.5 has no
+    # AWS replaces the definition (what JobUpdate leaves out is reset); moto 5.2.6 has no
     # handler (500 NotImplementedError).
     import json
 
@@ -38,8 +38,9 @@ def glue_update_job():
 
 @patch("Glue: a streaming job's run stays RUNNING until BatchStopJobRun stops it")
 def glue_streaming_runs():
-    # AWS runs a gluestreaming job until it is stopped; moto 5.2.5 reports every run SUCCEEDED
-    # at once and has no BatchStopJobRun handler (500 NotImplementedError).
+    # AWS runs a gluestreaming job until it is stopped; moto 5.2.6 moves every run through
+    # STARTING and RUNNING to SUCCEEDED, and has no BatchStopJobRun handler (500
+    # NotImplementedError).
     import json
 
     from moto.glue.models import FakeJob
@@ -74,7 +75,7 @@ def glue_streaming_runs():
 
 @patch("Glue: GetConnection returns the ConnectionType; UpdateConnection and DeleteConnection work")
 def glue_connection_type_and_update():
-    # AWS returns ConnectionType and implements UpdateConnection; moto 5.2.5 leaves the first
+    # AWS returns ConnectionType and implements UpdateConnection; moto 5.2.6 leaves the first
     # out and has no handler for the others (500 NotImplementedError).
     import json
 

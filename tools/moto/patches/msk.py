@@ -8,7 +8,7 @@ from registry import patch
 @patch("MSK: a provisioned cluster keeps its encryption, authentication, monitoring and logging, and becomes ACTIVE")
 def msk_provisioned_cluster():
     # AWS applies every CreateClusterV2 setting and the cluster turns ACTIVE once built; moto
-    # 5.2.5 drops EncryptionInfo, ClientAuthentication, EnhancedMonitoring and LoggingInfo and
+    # 5.2.6 drops EncryptionInfo, ClientAuthentication, EnhancedMonitoring and LoggingInfo and
     # stays CREATING. Its creationTime also lacks the UTC offset RFC 3339 requires.
     from datetime import datetime, timezone
 
@@ -43,7 +43,7 @@ def msk_provisioned_cluster():
 @patch("MSK: UpdateBrokerStorage grows every broker's volume, moves the cluster to a new version and starts an operation DescribeClusterOperationV2 follows")
 def msk_update_broker_storage():
     # AWS: PUT /v1/clusters/{arn}/nodes/storage, checked against currentVersion, answers a
-    # clusterOperationArn that GET /api/v2/operations/{arn} describes; moto 5.2.5 answers 500
+    # clusterOperationArn that GET /api/v2/operations/{arn} describes; moto 5.2.6 answers 500
     # NotImplementedError to both. The operation here is complete at once.
     import json
     import uuid

@@ -8,7 +8,7 @@ from registry import patch
 @patch("OpenSearch: UpdateDomainConfig answers a change id that DescribeDomainChangeProgress follows")
 def opensearch_change_progress():
     # AWS answers UpdateDomainConfig with DomainConfig.ChangeProgressDetails.ChangeId and
-    # describes that change at GET .../domain/{name}/progress?changeid=...; moto 5.2.5 sends no id
+    # describes that change at GET .../domain/{name}/progress?changeid=...; moto 5.2.6 sends no id
     # and has no handler for the progress. The change here is complete at once.
     import json
     import uuid

@@ -8,7 +8,7 @@ from registry import patch
 
 @patch("Redshift: ManageMasterPassword keeps the admin password in a secret Redshift owns (MasterPasswordSecretArn)")
 def redshift_managed_master_password():
-    # moto 5.2.5 ignores ManageMasterPassword: no secret, no MasterPasswordSecretArn.
+    # moto 5.2.6 ignores ManageMasterPassword: no secret, no MasterPasswordSecretArn.
     import json
     import secrets as random
 
@@ -45,7 +45,7 @@ def redshift_managed_master_password():
 
 @patch("Redshift Data API: a statement runs at once, its timestamps are epoch seconds, and the tables it creates are listed by ListTables (a minimal imitation)")
 def redshift_data_tables():
-    # moto 5.2.5 leaves every statement STARTED, answers timestamps as ISO text (AWS: epoch
+    # moto 5.2.6 leaves every statement STARTED, answers timestamps as ISO text (AWS: epoch
     # seconds, which the SDK insists on), drops WorkgroupName and has no ListTables. This
     # finishes each statement, remembers the tables CREATE TABLE makes in each warehouse database,
     # and fails a CREATE TABLE of one that exists (without IF NOT EXISTS), as Redshift does.

@@ -5,7 +5,7 @@ from registry import patch
 
 @patch("S3: GetBucketVersioning answers with a VersioningConfiguration document")
 def s3_get_bucket_versioning():
-    # AWS's root element is VersioningConfiguration; moto 5.2.5 names it
+    # AWS's root element is VersioningConfiguration; moto 5.2.6 names it
     # GetBucketVersioningResponse, which strict XML clients (the Rust SDK) refuse.
     from moto.s3.responses import S3Response
 
@@ -20,7 +20,7 @@ def s3_get_bucket_versioning():
 
 @patch("S3: a Deny statement applies only when its Condition matches (the TLS-only bucket policy)")
 def s3_conditional_deny():
-    # moto 5.2.5 evaluates bucket policies with no request context and skips the Bool operator,
+    # moto 5.2.6 evaluates bucket policies with no request context and skips the Bool operator,
     # so every Deny with a Condition applies, and a bucket with pipe's TLS-only policy refuses
     # every object call. The local endpoint stands in for AWS over HTTPS: without the request's
     # values (aws:SecureTransport), a conditional Deny does not apply.

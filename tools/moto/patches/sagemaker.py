@@ -7,7 +7,7 @@ from registry import patch
 
 @patch("SageMaker: UpdateEndpoint switches an endpoint to another endpoint configuration")
 def sagemaker_update_endpoint():
-    # AWS deploys the new configuration and returns to InService; moto 5.2.5 has no handler
+    # AWS deploys the new configuration and returns to InService; moto 5.2.6 has no handler
     # (500 NotImplementedError). Here the switch is immediate.
     import json
 
@@ -30,7 +30,7 @@ def sagemaker_update_endpoint():
 
 @patch("SageMaker: a model keeps the EnableNetworkIsolation it was created with")
 def sagemaker_model_network_isolation():
-    # AWS returns the flag in DescribeModel; moto 5.2.5 always reports false.
+    # AWS returns the flag in DescribeModel; moto 5.2.6 always reports false.
     from moto.sagemaker.responses import SageMakerResponse
 
     original = SageMakerResponse.create_model

@@ -5,7 +5,7 @@ from registry import patch
 
 @patch("DynamoDB TagResource and SageMaker AddTags replace the value of a key already set")
 def tags_replace_same_key():
-    # AWS keeps one value per tag key; moto 5.2.5 appends, so a key ends up listed twice.
+    # AWS keeps one value per tag key; moto 5.2.6 appends, so a key ends up listed twice.
     from moto.dynamodb.models import DynamoDBBackend
     from moto.sagemaker.models import SageMakerModelBackend
 
