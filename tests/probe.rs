@@ -95,7 +95,10 @@ fn a_stack_deployed_pipeline_is_tested_and_code_decides_what_reaches_past_it() {
     let workspace = Workspace::new("internet-offering", "io-test");
     let (code, _, err) = pipe(region, &["test"], &workspace);
     assert_eq!(code, 1);
-    assert!(err.contains("no stack io-test in this region: the pipeline is not deployed on the CloudFormation target"), "{err}");
+    assert!(
+        err.contains("no stack io-test in this region: the pipeline is not deployed on the CloudFormation target"),
+        "{err}"
+    );
     let (code, _, err) = pipe(region, &["apply", "--yes"], &workspace);
     assert_eq!(code, 0, "apply: {err}");
     let (code, out, err) = pipe(region, &["test", "--wait", "0"], &workspace);
