@@ -8,6 +8,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use aws_sdk_firehose::types::Record as FirehoseRecord;
 use aws_sdk_kinesis::primitives::{Blob, DateTime};
 use aws_sdk_kinesis::types::{PutRecordsRequestEntry, ShardIteratorType};
+use indexmap::IndexMap;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
@@ -26,6 +27,8 @@ pub const MARKER_FIELD: &str = "pipe_test";
 
 /// Objects larger than this are not read: a test's records arrive in small deliveries.
 const LARGEST_OBJECT: i64 = 64 * 1024 * 1024;
+/// Objects listed under one prefix in one look, at most.
+const LISTED_AT_MOST: usize = 10_000;
 /// Calls per shard and poll: a busy stream is not read to its end in one go.
 const READS_PER_SHARD: usize = 10;
 /// Firehose delivers a buffer up to about a minute after its interval ends.
@@ -143,41 +146,57 @@ fn civil(secs: u64) -> (i64, u32, u32, u64, u64, u64) {
     (y, m, d, rest / 3600, rest % 3600 / 60, rest % 60)
 }
 
-/// The fixed part of a Firehose prefix at `secs`: its `!{timestamp:...}` parts evaluated, cut
-/// before the first part only the service knows (a partition key, a random string). A prefix
-/// with no timestamp gets Firehose's default `YYYY/MM/dd/HH/` after it
-/// (firehose/latest/dev/s3-prefixes.html).
-pub fn fixed_prefix(prefix: Option<&str>, secs: u64) -> String {
+/// The fixed part of a Firehose prefix at `secs` for `record`: its `!{timestamp:...}` parts
+/// evaluated, and its `!{partitionKeyFromQuery:...}` parts where the key's jq expression is a
+/// plain path (`.site`, `.device.kind`) into the record; cut before the first part only the
+/// service knows (another expression, a random string). A prefix with no timestamp gets
+/// Firehose's default `YYYY/MM/dd/HH/` after it (firehose/latest/dev/s3-prefixes.html).
+pub fn fixed_prefix(prefix: Option<&str>, secs: u64, partitions: &IndexMap<String, String>, record: &Value) -> String {
     let (y, m, d, hh, mm, ss) = civil(secs);
     let prefix = prefix.unwrap_or_default();
-    if !prefix.contains("!{timestamp:") {
-        let fixed = prefix.split("!{").next().unwrap_or_default();
-        return if fixed.len() < prefix.len() {
-            fixed.to_string()
-        } else {
-            format!("{prefix}{y:04}/{m:02}/{d:02}/{hh:02}/")
-        };
-    }
     let mut out = String::new();
     let mut rest = prefix;
     while let Some(at) = rest.find("!{") {
         out.push_str(&rest[..at]);
         let Some(end) = rest[at..].find('}') else { return out };
         let expression = &rest[at + 2..at + end];
-        let Some(format) = expression.strip_prefix("timestamp:") else { return out };
-        out.push_str(
-            &format
-                .replace("yyyy", &format!("{y:04}"))
-                .replace("MM", &format!("{m:02}"))
-                .replace("dd", &format!("{d:02}"))
-                .replace("HH", &format!("{hh:02}"))
-                .replace("mm", &format!("{mm:02}"))
-                .replace("ss", &format!("{ss:02}")),
-        );
+        let value = if let Some(key) = expression.strip_prefix("partitionKeyFromQuery:") {
+            partitions.get(key).and_then(|jq| plain_path(jq, record))
+        } else {
+            expression.strip_prefix("timestamp:").map(|format| {
+                format
+                    .replace("yyyy", &format!("{y:04}"))
+                    .replace("MM", &format!("{m:02}"))
+                    .replace("dd", &format!("{d:02}"))
+                    .replace("HH", &format!("{hh:02}"))
+                    .replace("mm", &format!("{mm:02}"))
+                    .replace("ss", &format!("{ss:02}"))
+            })
+        };
+        let Some(value) = value else { return out };
+        out.push_str(&value);
         rest = &rest[at + end + 1..];
     }
     out.push_str(rest);
+    if !prefix.contains("!{") {
+        out.push_str(&format!("{y:04}/{m:02}/{d:02}/{hh:02}/"));
+    }
     out
+}
+
+/// The value a jq expression of the form `.a.b` gives on `record`, as Firehose writes it in a
+/// key; `None` for any other expression, or a path to nothing or to an object.
+fn plain_path(jq: &str, record: &Value) -> Option<String> {
+    let path = jq.trim().strip_prefix('.')?;
+    let found = path.split('.').try_fold(record, |value, key| {
+        let plain = !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if plain { value.get(key) } else { None }
+    })?;
+    match found {
+        Value::String(text) => Some(text.clone()),
+        Value::Number(_) | Value::Bool(_) => Some(found.to_string()),
+        _ => None,
+    }
 }
 
 fn now_secs() -> u64 {
@@ -195,6 +214,8 @@ struct Sighting {
     examined: HashSet<String>,
     /// Objects holding the marker: (key, version, only test records).
     holding: Vec<(String, Option<String>, bool)>,
+    /// A prefix whose listing stopped at LISTED_AT_MOST objects.
+    cut_short: Option<String>,
 }
 
 /// Runs the test on `deployment`.
@@ -226,9 +247,11 @@ pub async fn run(deployment: &Deployment<'_>, pipeline: &Pipeline, options: &Opt
     // A second's margin: the records' arrival times are the service's clock, not this one's.
     let started = now_secs().saturating_sub(1);
     let now = SystemTime::now();
-    let payloads: Vec<Vec<u8>> = (0..options.records)
-        .map(|seq| {
-            let mut line = record(&probe.shape, &marker, seq, now).to_string().into_bytes();
+    let records: Vec<Value> = (0..options.records).map(|seq| record(&probe.shape, &marker, seq, now)).collect();
+    let payloads: Vec<Vec<u8>> = records
+        .iter()
+        .map(|r| {
+            let mut line = r.to_string().into_bytes();
             line.push(b'\n');
             line
         })
@@ -269,7 +292,7 @@ pub async fn run(deployment: &Deployment<'_>, pipeline: &Pipeline, options: &Opt
                 },
                 Watch::Objects(delivery) => match name_of(&delivery.bucket) {
                     Some(bucket) => {
-                        read_objects(aws, &bucket, delivery, started, &marker, sighting)
+                        read_objects(aws, &bucket, delivery, (started, &records), &marker, sighting)
                             .await
                             .map_err(sdk::Error::from)?;
                         sighting.count > 0 || sighting.unreadable > 0
@@ -378,10 +401,13 @@ fn judge(
             ),
         ),
         Watch::Stream { .. } | Watch::Objects(_) => {
-            let why = match &hop.after_code {
+            let mut why = match &hop.after_code {
                 Some(code) => format!("none arrived {waited}; `{code}` runs code that decides what it passes on"),
                 None => format!("none arrived {waited}"),
             };
+            if let Some(prefix) = &sighting.cut_short {
+                why.push_str(&format!(" (the first {LISTED_AT_MOST} objects under `{prefix}` were looked at)"));
+            }
             (Verdict::NotSeen, why)
         }
         Watch::Unobservable(why) => (Verdict::NotObservable, why.clone()),
@@ -509,34 +535,45 @@ async fn read_objects(
     aws: &Clients,
     bucket: &str,
     delivery: &Delivery,
-    started: u64,
+    (started, records): (u64, &[Value]),
     marker: &str,
     sighting: &mut Sighting,
 ) -> Result<(), ApiError> {
-    let prefixes: HashSet<String> =
-        [started, now_secs()].iter().map(|&at| fixed_prefix(delivery.prefix.as_deref(), at)).collect();
-    for prefix in prefixes {
-        let listed = list_all(|token| {
-            let prefix = prefix.clone();
-            async move {
-                let page = aws
-                    .s3
-                    .list_objects_v2()
-                    .bucket(bucket)
-                    .prefix(prefix)
-                    .set_continuation_token(token)
-                    .send()
-                    .await
-                    .map_err(api("ListObjectsV2"))?;
-                let objects: Vec<(String, i64, i64)> = page
-                    .contents()
-                    .iter()
-                    .filter_map(|o| Some((o.key()?.to_string(), o.last_modified()?.secs(), o.size().unwrap_or(0))))
-                    .collect();
-                Ok((objects, page.next_continuation_token().map(str::to_string)))
-            }
+    let prefixes: HashSet<String> = [started, now_secs()]
+        .iter()
+        .flat_map(|&at| {
+            records.iter().map(move |r| fixed_prefix(delivery.prefix.as_deref(), at, &delivery.partitions, r))
         })
-        .await?;
+        .collect();
+    for prefix in prefixes {
+        // Listed a page at a time and no further than LISTED_AT_MOST: a prefix cut before a
+        // partition key can hold a bucket's whole history.
+        let mut listed: Vec<(String, i64, i64)> = Vec::new();
+        let mut token = None;
+        loop {
+            let page = aws
+                .s3
+                .list_objects_v2()
+                .bucket(bucket)
+                .prefix(&prefix)
+                .set_continuation_token(token)
+                .send()
+                .await
+                .map_err(api("ListObjectsV2"))?;
+            listed.extend(
+                page.contents()
+                    .iter()
+                    .filter_map(|o| Some((o.key()?.to_string(), o.last_modified()?.secs(), o.size().unwrap_or(0)))),
+            );
+            token = page.next_continuation_token().map(str::to_string);
+            if token.is_none() {
+                break;
+            }
+            if listed.len() >= LISTED_AT_MOST {
+                sighting.cut_short = Some(prefix.clone());
+                break;
+            }
+        }
         for (key, modified, size) in listed {
             if modified < started as i64 || !sighting.examined.insert(key.clone()) {
                 continue;
@@ -638,13 +675,25 @@ mod tests {
         // 2026-12-05 23:49:30 UTC
         let at = 1_796_514_570;
         assert_eq!(hive_timestamp(at), "2026-12-05 23:49:30");
-        assert_eq!(fixed_prefix(None, at), "2026/12/05/23/");
-        assert_eq!(fixed_prefix(Some("raw/"), at), "raw/2026/12/05/23/");
+        let none = IndexMap::new();
+        let record = json!({ "site": "lyon", "door": { "floor": 3 }, "tags": ["a"] });
+        assert_eq!(fixed_prefix(None, at, &none, &record), "2026/12/05/23/");
+        assert_eq!(fixed_prefix(Some("raw/"), at, &none, &record), "raw/2026/12/05/23/");
         assert_eq!(
-            fixed_prefix(Some("events/dt=!{timestamp:yyyy-MM-dd}/hour=!{timestamp:HH}/"), at),
+            fixed_prefix(Some("events/dt=!{timestamp:yyyy-MM-dd}/hour=!{timestamp:HH}/"), at, &none, &record),
             "events/dt=2026-12-05/hour=23/"
         );
-        assert_eq!(fixed_prefix(Some("by-site/!{partitionKeyFromQuery:site}/!{timestamp:yyyy}/"), at), "by-site/");
+        let by_site = "by-site/!{partitionKeyFromQuery:site}/!{timestamp:yyyy}/";
+        assert_eq!(fixed_prefix(Some(by_site), at, &none, &record), "by-site/", "a key the stream does not declare");
+        let keys = IndexMap::from([
+            ("site".to_string(), ".site".to_string()),
+            ("floor".to_string(), ".door.floor".to_string()),
+            ("tag".to_string(), ".tags[0]".to_string()),
+        ]);
+        assert_eq!(fixed_prefix(Some(by_site), at, &keys, &record), "by-site/lyon/2026/");
+        let nested = "f=!{partitionKeyFromQuery:floor}/t=!{partitionKeyFromQuery:tag}/";
+        assert_eq!(fixed_prefix(Some(nested), at, &keys, &record), "f=3/t=", "not a plain path: cut there");
+        assert_eq!(fixed_prefix(Some("raw/!{firehose:random-string}/"), at, &none, &record), "raw/");
     }
 
     #[test]

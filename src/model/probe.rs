@@ -83,6 +83,8 @@ pub struct Delivery {
     pub interval_seconds: u32,
     /// Objects a warehouse's COPY loads from: Firehose may still be reading them.
     pub staged: bool,
+    /// Dynamic partitioning's keys: name → the jq expression over a record that gives its value.
+    pub partitions: IndexMap<String, String>,
 }
 
 pub fn of(graph: &Graph) -> Probe {
@@ -214,6 +216,7 @@ fn delivery(bucket: String, firehose: &Firehose, staged: bool) -> Delivery {
         }),
         interval_seconds: firehose.buffer.interval_seconds,
         staged,
+        partitions: firehose.dynamic_partitioning.as_ref().map(|d| d.keys.clone()).unwrap_or_default(),
     }
 }
 
