@@ -116,6 +116,11 @@ pub enum Error {
     Test(String),
 }
 
+/// Seconds since the Unix epoch, by this machine's clock (0 if it reads before 1970).
+pub(crate) fn epoch_seconds() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+}
+
 /// Where a pipeline is deployed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target {

@@ -3,18 +3,18 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Read as _;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use aws_sdk_firehose::types::Record as FirehoseRecord;
-use aws_sdk_kinesis::primitives::{Blob, DateTime};
+use aws_sdk_kinesis::primitives::{Blob, DateTime, DateTimeFormat};
 use aws_sdk_kinesis::types::{PutRecordsRequestEntry, ShardIteratorType};
 use indexmap::IndexMap;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
-use super::Deployment;
 use super::aws::{ApiError, api};
 use super::sdk::{self, provider::Clients, provider::list_all};
+use super::{Deployment, epoch_seconds};
 use crate::blueprint::spec::firehose::Compression;
 use crate::model::Pipeline;
 use crate::model::probe::{Delivery, Hop, Shape, Watch};
@@ -93,7 +93,7 @@ impl Report {
 }
 
 /// One synthetic record of `shape`, marked.
-pub fn record(shape: &Shape, marker: &str, seq: u32, now: SystemTime) -> Value {
+pub fn record(shape: &Shape, marker: &str, seq: u32, now: u64) -> Value {
     let mut fields = Map::new();
     match shape {
         Shape::Sample(sample) => fields.extend(sample.iter().map(|(k, v)| (k.clone(), v.clone()))),
@@ -109,15 +109,14 @@ pub fn record(shape: &Shape, marker: &str, seq: u32, now: SystemTime) -> Value {
 }
 
 /// A value of a Hive column type, as JSON the catalog's SerDe reads.
-fn typed_value(hive: &str, seq: u32, now: SystemTime) -> Value {
+fn typed_value(hive: &str, seq: u32, now: u64) -> Value {
     let base = hive.split(['(', '<']).next().unwrap_or_default().trim().to_ascii_lowercase();
-    let secs = now.duration_since(UNIX_EPOCH).unwrap_or_default().as_secs();
     match base.as_str() {
         "tinyint" | "smallint" | "int" | "integer" | "bigint" => json!(seq),
         "double" | "float" | "decimal" => json!(f64::from(seq) + 0.5),
         "boolean" => json!(seq.is_multiple_of(2)),
-        "timestamp" => json!(hive_timestamp(secs)),
-        "date" => json!(hive_timestamp(secs)[..10].to_string()),
+        "timestamp" => json!(hive_timestamp(now)),
+        "date" => json!(hive_timestamp(now)[..10].to_string()),
         "array" => json!([]),
         "map" | "struct" => json!({}),
         _ => json!(format!("pipe-test-{seq}")),
@@ -126,24 +125,27 @@ fn typed_value(hive: &str, seq: u32, now: SystemTime) -> Value {
 
 /// `2026-12-05 23:49:30`, UTC: Hive's timestamp text.
 fn hive_timestamp(secs: u64) -> String {
-    let (y, m, d, hh, mm, ss) = civil(secs);
-    format!("{y:04}-{m:02}-{d:02} {hh:02}:{mm:02}:{ss:02}")
+    Utc::at(secs).0.replacen('T', " ", 1)
 }
 
-/// Calendar fields of a Unix time, UTC (Howard Hinnant's days-to-civil).
-fn civil(secs: u64) -> (i64, u32, u32, u64, u64, u64) {
-    let days = (secs / 86_400) as i64;
-    let rest = secs % 86_400;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d, rest / 3600, rest % 3600 / 60, rest % 60)
+/// A Unix time as UTC calendar text, `2026-12-05T23:49:30`: the SDK's RFC 3339 formatting,
+/// whose fields the Java date patterns of Firehose prefixes pick from.
+struct Utc(String);
+
+impl Utc {
+    fn at(secs: u64) -> Utc {
+        let text = DateTime::from_secs(secs as i64).fmt(DateTimeFormat::DateTime).unwrap_or_default();
+        Utc(text.trim_end_matches('Z').to_string())
+    }
+
+    /// `yyyy`, `MM`, `dd`, `HH`, `mm` and `ss` in `pattern` replaced by this time's fields.
+    fn java(&self, pattern: &str) -> String {
+        let t = &self.0;
+        let fields = [("yyyy", 0..4), ("MM", 5..7), ("dd", 8..10), ("HH", 11..13), ("mm", 14..16), ("ss", 17..19)];
+        fields
+            .into_iter()
+            .fold(pattern.to_string(), |out, (field, at)| out.replace(field, t.get(at).unwrap_or_default()))
+    }
 }
 
 /// The fixed part of a Firehose prefix at `secs` for `record`: its `!{timestamp:...}` parts
@@ -152,7 +154,7 @@ fn civil(secs: u64) -> (i64, u32, u32, u64, u64, u64) {
 /// service knows (another expression, a random string). A prefix with no timestamp gets
 /// Firehose's default `YYYY/MM/dd/HH/` after it (firehose/latest/dev/s3-prefixes.html).
 pub fn fixed_prefix(prefix: Option<&str>, secs: u64, partitions: &IndexMap<String, String>, record: &Value) -> String {
-    let (y, m, d, hh, mm, ss) = civil(secs);
+    let time = Utc::at(secs);
     let prefix = prefix.unwrap_or_default();
     let mut out = String::new();
     let mut rest = prefix;
@@ -163,15 +165,7 @@ pub fn fixed_prefix(prefix: Option<&str>, secs: u64, partitions: &IndexMap<Strin
         let value = if let Some(key) = expression.strip_prefix("partitionKeyFromQuery:") {
             partitions.get(key).and_then(|jq| plain_path(jq, record))
         } else {
-            expression.strip_prefix("timestamp:").map(|format| {
-                format
-                    .replace("yyyy", &format!("{y:04}"))
-                    .replace("MM", &format!("{m:02}"))
-                    .replace("dd", &format!("{d:02}"))
-                    .replace("HH", &format!("{hh:02}"))
-                    .replace("mm", &format!("{mm:02}"))
-                    .replace("ss", &format!("{ss:02}"))
-            })
+            expression.strip_prefix("timestamp:").map(|pattern| time.java(pattern))
         };
         let Some(value) = value else { return out };
         out.push_str(&value);
@@ -179,7 +173,7 @@ pub fn fixed_prefix(prefix: Option<&str>, secs: u64, partitions: &IndexMap<Strin
     }
     out.push_str(rest);
     if !prefix.contains("!{") {
-        out.push_str(&format!("{y:04}/{m:02}/{d:02}/{hh:02}/"));
+        out.push_str(&time.java("yyyy/MM/dd/HH/"));
     }
     out
 }
@@ -199,10 +193,6 @@ fn plain_path(jq: &str, record: &Value) -> Option<String> {
     }
 }
 
-fn now_secs() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_secs()
-}
-
 /// What is known so far of one observable hop.
 #[derive(Default)]
 struct Sighting {
@@ -216,6 +206,20 @@ struct Sighting {
     holding: Vec<(String, Option<String>, bool)>,
     /// A prefix whose listing stopped at LISTED_AT_MOST objects.
     cut_short: Option<String>,
+}
+
+impl Sighting {
+    /// The records, or objects delivered since the start that cannot be read, have shown.
+    fn seen(&self) -> bool {
+        self.count > 0 || self.unreadable > 0
+    }
+}
+
+/// What the test wrote: when, its marker, and the records themselves.
+struct Written<'a> {
+    started: u64,
+    marker: &'a str,
+    records: &'a [Value],
 }
 
 /// Runs the test on `deployment`.
@@ -244,9 +248,9 @@ pub async fn run(deployment: &Deployment<'_>, pipeline: &Pipeline, options: &Opt
             None => "nothing to write to: no ingestion writes a Kinesis stream or a Firehose stream".into(),
         }));
     }
+    let now = epoch_seconds();
     // A second's margin: the records' arrival times are the service's clock, not this one's.
-    let started = now_secs().saturating_sub(1);
-    let now = SystemTime::now();
+    let started = now.saturating_sub(1);
     let records: Vec<Value> = (0..options.records).map(|seq| record(&probe.shape, &marker, seq, now)).collect();
     let payloads: Vec<Vec<u8>> = records
         .iter()
@@ -272,6 +276,7 @@ pub async fn run(deployment: &Deployment<'_>, pipeline: &Pipeline, options: &Opt
         report.entries.push(entry.component.clone());
     }
 
+    let written = Written { started, marker: &marker, records: &records };
     let deadline = options.timeout.unwrap_or_else(|| Duration::from_secs(default_wait(&probe.hops)));
     let begun = tokio::time::Instant::now();
     let mut sightings: BTreeMap<String, Sighting> = BTreeMap::new();
@@ -279,29 +284,25 @@ pub async fn run(deployment: &Deployment<'_>, pipeline: &Pipeline, options: &Opt
         let mut waiting = false;
         for hop in &probe.hops {
             let sighting = sightings.entry(hop.component.clone()).or_default();
+            // Found: nothing more to look for. Objects that cannot be read are counted on while
+            // other hops are waited for.
             if sighting.count > 0 {
                 continue;
             }
-            let done = match &hop.watch {
+            // What is not deployed, or not watched, is judged as it is: nothing to wait for.
+            let read = match &hop.watch {
                 Watch::Stream { resource } => match name_of(resource) {
-                    Some(stream) => {
-                        read_stream(aws, &stream, started, &marker, sighting).await.map_err(sdk::Error::from)?;
-                        sighting.count > 0
-                    }
-                    None => true,
+                    Some(stream) => read_stream(aws, &stream, &written, sighting).await,
+                    None => continue,
                 },
                 Watch::Objects(delivery) => match name_of(&delivery.bucket) {
-                    Some(bucket) => {
-                        read_objects(aws, &bucket, delivery, (started, &records), &marker, sighting)
-                            .await
-                            .map_err(sdk::Error::from)?;
-                        sighting.count > 0 || sighting.unreadable > 0
-                    }
-                    None => true,
+                    Some(bucket) => read_objects(aws, &bucket, delivery, &written, sighting).await,
+                    None => continue,
                 },
-                _ => true,
+                _ => continue,
             };
-            waiting |= !done;
+            read.map_err(sdk::Error::from)?;
+            waiting |= !sighting.seen();
         }
         if !waiting || begun.elapsed() >= deadline {
             break;
@@ -313,7 +314,7 @@ pub async fn run(deployment: &Deployment<'_>, pipeline: &Pipeline, options: &Opt
     let mut verdicts: HashMap<String, Verdict> = HashMap::new();
     for hop in probe.hops.iter().filter(|h| !matches!(h.watch, Watch::Through { .. })) {
         let sighting = &sightings[&hop.component];
-        let (verdict, detail) = judge(hop, sighting, &name_of, options.records, &report);
+        let (verdict, detail) = judge(hop, sighting, &name_of, options.records, report.waited_seconds);
         verdicts.insert(hop.component.clone(), verdict);
         report.hops.push(HopReport {
             component: hop.component.clone(),
@@ -369,9 +370,9 @@ fn judge(
     sighting: &Sighting,
     name_of: &dyn Fn(&str) -> Option<String>,
     records: u32,
-    report: &Report,
+    waited_seconds: u64,
 ) -> (Verdict, String) {
-    let waited = format!("in {} s", report.waited_seconds);
+    let waited = format!("in {waited_seconds} s");
     let missing = |resource: &str| format!("not deployed ({resource} is missing)");
     match &hop.watch {
         Watch::Stream { resource } if name_of(resource).is_none() => (Verdict::NotSeen, missing(resource)),
@@ -469,8 +470,7 @@ async fn put_delivery(aws: &Clients, stream: &str, payloads: &[Vec<u8>]) -> Resu
 async fn read_stream(
     aws: &Clients,
     stream: &str,
-    started: u64,
-    marker: &str,
+    written: &Written<'_>,
     sighting: &mut Sighting,
 ) -> Result<(), ApiError> {
     if sighting.iterators.is_empty() {
@@ -492,7 +492,7 @@ async fn read_stream(
                 .stream_name(stream)
                 .shard_id(shard)
                 .shard_iterator_type(ShardIteratorType::AtTimestamp)
-                .timestamp(DateTime::from_secs(started as i64))
+                .timestamp(DateTime::from_secs(written.started as i64))
                 .send()
                 .await
                 .map_err(api("GetShardIterator"))?;
@@ -501,7 +501,7 @@ async fn read_stream(
             }
         }
     }
-    let needle = marker.as_bytes();
+    let needle = written.marker.as_bytes();
     let mut closed = Vec::new();
     for (shard, iterator) in sighting.iterators.iter_mut() {
         for _ in 0..READS_PER_SHARD {
@@ -535,16 +535,17 @@ async fn read_objects(
     aws: &Clients,
     bucket: &str,
     delivery: &Delivery,
-    (started, records): (u64, &[Value]),
-    marker: &str,
+    written: &Written<'_>,
     sighting: &mut Sighting,
 ) -> Result<(), ApiError> {
-    let prefixes: HashSet<String> = [started, now_secs()]
+    let prefixes: HashSet<String> = [written.started, epoch_seconds()]
         .iter()
         .flat_map(|&at| {
-            records.iter().map(move |r| fixed_prefix(delivery.prefix.as_deref(), at, &delivery.partitions, r))
+            written.records.iter().map(move |r| fixed_prefix(delivery.prefix.as_deref(), at, &delivery.partitions, r))
         })
         .collect();
+    let readable = delivery.converted_to.is_none()
+        && matches!(delivery.compression, Compression::Uncompressed | Compression::Gzip);
     for prefix in prefixes {
         // Listed a page at a time and no further than LISTED_AT_MOST: a prefix cut before a
         // partition key can hold a bucket's whole history.
@@ -575,11 +576,9 @@ async fn read_objects(
             }
         }
         for (key, modified, size) in listed {
-            if modified < started as i64 || !sighting.examined.insert(key.clone()) {
+            if modified < written.started as i64 || !sighting.examined.insert(key.clone()) {
                 continue;
             }
-            let readable = delivery.converted_to.is_none()
-                && matches!(delivery.compression, Compression::Uncompressed | Compression::Gzip);
             if !readable || size > LARGEST_OBJECT {
                 sighting.unreadable += 1;
                 continue;
@@ -593,7 +592,7 @@ async fn read_objects(
                 _ => bytes.to_vec(),
             };
             let lines: Vec<&[u8]> = text.split(|b| *b == b'\n').filter(|l| !l.is_empty()).collect();
-            let ours = lines.iter().filter(|l| contains(l, marker.as_bytes())).count();
+            let ours = lines.iter().filter(|l| contains(l, written.marker.as_bytes())).count();
             if ours > 0 {
                 sighting.count += ours;
                 sighting.holding.push((key, version, ours == lines.len()));
@@ -698,7 +697,7 @@ mod tests {
 
     #[test]
     fn records_follow_the_declared_shape_and_carry_the_marker() {
-        let at = UNIX_EPOCH + Duration::from_secs(1_796_514_570);
+        let at = 1_796_514_570;
         let columns = Shape::Columns(vec![
             crate::blueprint::spec::common::Column { name: "user".into(), type_: "string".into() },
             crate::blueprint::spec::common::Column { name: "clicks".into(), type_: "bigint".into() },

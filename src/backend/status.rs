@@ -92,7 +92,7 @@ pub async fn read(deployment: &Deployment<'_>, pipeline: &Pipeline, minutes: u32
         .filter_map(|r| r.properties.get("AlarmName")?.as_str().map(str::to_string))
         .collect();
     let alarms = describe(cloudwatch, &names).await.map_err(sdk::Error::from)?;
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_secs() as i64;
+    let now = super::epoch_seconds() as i64;
     // Up to a minute ahead: a datapoint of this very second is in the window too.
     let (from, to) = (now - i64::from(minutes) * 60, now + 60);
     // One GetMetricData for both: each alarm's metric at its own period and statistic, and each

@@ -132,14 +132,20 @@ fn shape(graph: &Graph, entries: &[Entry]) -> Shape {
         entries.iter().flat_map(|e| graph.inputs_of(&e.component)).flat_map(|e| graph.inputs_of(e.from.component.id()));
     let mut fields = None;
     for edge in upstream_sources {
-        match edge.from.component {
-            Component::Application(c) if c.sample.is_some() => {
-                return Shape::Sample(c.sample.clone().unwrap_or_default());
-            }
-            Component::Devices(c) if c.sample.is_some() => return Shape::Sample(c.sample.clone().unwrap_or_default()),
-            Component::LogFiles(c) if c.sample.is_some() => return Shape::Sample(c.sample.clone().unwrap_or_default()),
-            Component::LogFiles(c) if !c.columns.is_empty() => fields = Some(c.columns.clone()),
-            _ => {}
+        let source = edge.from.component;
+        let sample = match source {
+            Component::Application(c) => &c.sample,
+            Component::Devices(c) => &c.sample,
+            Component::LogFiles(c) => &c.sample,
+            _ => continue,
+        };
+        if let Some(sample) = sample {
+            return Shape::Sample(sample.clone());
+        }
+        if let Component::LogFiles(c) = source
+            && !c.columns.is_empty()
+        {
+            fields = Some(c.columns.clone());
         }
     }
     let readers = entries.iter().flat_map(|e| graph.readers_of(&e.component)).map(|e| e.to.component);

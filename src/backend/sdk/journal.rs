@@ -4,15 +4,14 @@
 //! the two apart, so the next plan says "unfinished" rather than "drift".
 
 use std::collections::BTreeSet;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use aws_sdk_s3::primitives::ByteStream;
 use serde::{Deserialize, Serialize};
 use tokio::sync::Mutex;
 
 use super::provider::Clients;
-use crate::backend::Done;
 use crate::backend::aws::{ApiError, api};
+use crate::backend::{Done, epoch_seconds};
 
 /// What the journal object holds.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,7 +42,7 @@ impl Journal {
         pipeline: &str,
         pending: BTreeSet<String>,
     ) -> Result<Journal, ApiError> {
-        let started = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+        let started = epoch_seconds();
         let journal = Journal {
             bucket: bucket.to_string(),
             key: key(pipeline),

@@ -3,7 +3,7 @@
 //! A lease whose holder stopped renewing (killed, machine gone) expires; one held by a dead
 //! process on this same machine is taken over at once.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use aws_sdk_s3::primitives::ByteStream;
 use serde::{Deserialize, Serialize};
@@ -11,6 +11,7 @@ use tokio::task::JoinHandle;
 
 use super::provider::Clients;
 use crate::backend::aws::{ApiError, api};
+use crate::backend::epoch_seconds;
 
 const LEASE: Duration = Duration::from_secs(120);
 const RENEW_EVERY: Duration = Duration::from_secs(30);
@@ -27,7 +28,7 @@ pub struct Holder {
 pub enum LockError {
     #[error(
         "another `pipe apply` of `{pipeline}` is running (host {}, process {}, for {} s); wait for it to finish, or, if it died, its lease expires in {} s",
-        holder.host, holder.pid, now().saturating_sub(holder.started), holder.expires.saturating_sub(now())
+        holder.host, holder.pid, epoch_seconds().saturating_sub(holder.started), holder.expires.saturating_sub(epoch_seconds())
     )]
     Held { pipeline: String, holder: Holder },
     #[error(transparent)]
@@ -41,13 +42,9 @@ pub struct Lease {
     renewal: JoinHandle<()>,
 }
 
-fn now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
-}
-
 fn holder() -> Holder {
     let host = gethostname::gethostname().to_string_lossy().into_owned();
-    Holder { host, pid: std::process::id(), started: now(), expires: now() + LEASE.as_secs() }
+    Holder { host, pid: std::process::id(), started: epoch_seconds(), expires: epoch_seconds() + LEASE.as_secs() }
 }
 
 /// Takes the pipeline's lease, or says who holds it.
@@ -93,7 +90,7 @@ impl Lease {
 async fn renew(aws: std::sync::Arc<Clients>, bucket: String, key: String, mut me: Holder) {
     loop {
         tokio::time::sleep(RENEW_EVERY).await;
-        me.expires = now() + LEASE.as_secs();
+        me.expires = epoch_seconds() + LEASE.as_secs();
         let body = serde_json::to_vec(&me).expect("holders serialise");
         let _ = aws.s3.put_object().bucket(&bucket).key(&key).body(ByteStream::from(body)).send().await;
     }
@@ -112,7 +109,7 @@ async fn read(aws: &Clients, bucket: &str, key: &str) -> Result<Option<Holder>, 
 
 /// Expired, or held by a process of this machine that no longer runs.
 fn is_stale(holder: &Holder) -> bool {
-    if holder.expires < now() {
+    if holder.expires < epoch_seconds() {
         return true;
     }
     let this_host = gethostname::gethostname().to_string_lossy() == holder.host.as_str();
