@@ -167,3 +167,43 @@ fn jobs_and_endpoints_report_their_own_state() {
     let (code, _, err) = pipe(region, &["destroy", "--yes", "--allow-data-loss"], &workspace);
     assert_eq!(code, 0, "destroy: {err}");
 }
+
+/// An EMR cluster is read by the id it was deployed as, since names are not unique: RUNNING
+/// its streaming step, it moves records, whatever an idle cluster of the same name does.
+#[test]
+fn an_emr_cluster_reports_the_state_of_the_one_deployed() {
+    let region = "eu-south-1";
+    let workspace = Workspace::sdk("kafka-telemetry", "kt-status");
+    let (code, _, err) = pipe(region, &["apply", "--yes"], &workspace);
+    assert_eq!(code, 0, "apply: {err}");
+    // Another cluster of the same name, idle: not the one deployed.
+    let emr = aws_sdk_emr::Client::new(&config(region));
+    let instances = aws_sdk_emr::types::JobFlowInstancesConfig::builder()
+        .instance_count(1)
+        .master_instance_type("m5.xlarge")
+        .keep_job_flow_alive_when_no_steps(true)
+        .build();
+    let twin = runtime()
+        .block_on(
+            emr.run_job_flow()
+                .name("kt-status-aggregate")
+                .release_label("emr-7.5.0")
+                .instances(instances)
+                .job_flow_role("EMR_EC2_DefaultRole")
+                .service_role("EMR_DefaultRole")
+                .send(),
+        )
+        .unwrap();
+    let aggregate = |json: &str| -> serde_json::Value {
+        let status: serde_json::Value = serde_json::from_str(json).unwrap_or_else(|_| panic!("{json}"));
+        status["components"].as_array().unwrap().iter().find(|c| c["component"] == "aggregate").unwrap().clone()
+    };
+    let (_, json, _) = pipe(region, &["status", "--output", "json"], &workspace);
+    let read = aggregate(&json);
+    assert_eq!((read["state"].as_str(), read["stopped"].as_bool()), (Some("RUNNING"), Some(false)), "{read}");
+    let idle = runtime().block_on(emr.describe_cluster().cluster_id(twin.job_flow_id().unwrap()).send()).unwrap();
+    assert_eq!(idle.cluster().unwrap().status().unwrap().state().unwrap().as_str(), "WAITING", "the twin is not it");
+    runtime().block_on(emr.terminate_job_flows().job_flow_ids(twin.job_flow_id().unwrap()).send()).unwrap();
+    let (code, _, err) = pipe(region, &["destroy", "--yes", "--allow-data-loss"], &workspace);
+    assert_eq!(code, 0, "destroy: {err}");
+}

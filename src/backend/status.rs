@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 
 use aws_sdk_cloudwatch::primitives::DateTime;
 use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricAlarm, MetricDataQuery, MetricStat};
-use aws_sdk_emr::types::ClusterState;
 use serde::Serialize;
 
 use super::Deployment;
@@ -141,14 +140,16 @@ pub async fn read(deployment: &Deployment<'_>, pipeline: &Pipeline, minutes: u32
         }
         let main = pipeline
             .resources
-            .values()
-            .find(|r| r.component == component.component && MOVING.iter().any(|(t, _)| *t == r.cfn_type));
-        let Some(main) = main else { continue };
+            .iter()
+            .find(|(_, r)| r.component == component.component && MOVING.iter().any(|(t, _)| *t == r.cfn_type));
+        let Some((logical_id, main)) = main else { continue };
         let name = sdk::name_path(main.cfn_type).and_then(|key| main.properties.get(key)?.as_str()).unwrap_or_default();
-        let state = service_state(aws, main.cfn_type, name).await.map_err(sdk::Error::from)?;
+        // Not missing, so read: what AWS knows it by where a name is not enough (an EMR cluster).
+        let id = state.live.get(logical_id).map_or("", |live| live.handle.physical_id.as_str());
+        let service = service_state(aws, main.cfn_type, name, id).await.map_err(sdk::Error::from)?;
         let moving = MOVING.iter().find(|(t, _)| *t == main.cfn_type).map_or(&[][..], |(_, states)| *states);
-        component.stopped = state.as_deref().is_some_and(|s| !moving.contains(&s));
-        component.state = state;
+        component.stopped = service.as_deref().is_some_and(|s| !moving.contains(&s));
+        component.state = service;
     }
     Ok(Status { format_version: FORMAT_VERSION, pipeline: pipeline.name.clone(), region, minutes, components })
 }
@@ -172,9 +173,15 @@ const MOVING: &[(&str, &[&str])] = &[
     ("AWS::EMR::Cluster", &["RUNNING"]),
 ];
 
-/// What the service says of the resource `name` of `cfn_type` (one of [`MOVING`]): its status
-/// as the service writes it; an OpenSearch domain is Processing while it changes, else Active.
-async fn service_state(aws: &sdk::provider::Clients, cfn_type: &str, name: &str) -> Result<Option<String>, ApiError> {
+/// What the service says of the resource `name` (physical id `id`) of `cfn_type` (one of
+/// [`MOVING`]): its status as the service writes it; an OpenSearch domain is Processing while it
+/// changes, else Active.
+async fn service_state(
+    aws: &sdk::provider::Clients,
+    cfn_type: &str,
+    name: &str,
+    id: &str,
+) -> Result<Option<String>, ApiError> {
     Ok(Some(match cfn_type {
         "AWS::Kinesis::Stream" => {
             let out = aws
@@ -262,34 +269,10 @@ async fn service_state(aws: &sdk::provider::Clients, cfn_type: &str, name: &str)
             out.workgroup().and_then(|w| w.status()).map(|s| s.as_str().to_string()).unwrap_or_default()
         }
         "AWS::EMR::Cluster" => {
-            // Clusters are described by id; the name finds the one not yet terminated.
-            let active = [
-                ClusterState::Starting,
-                ClusterState::Bootstrapping,
-                ClusterState::Running,
-                ClusterState::Waiting,
-                ClusterState::Terminating,
-            ];
-            let active = &active;
-            let clusters = sdk::provider::list_all(|marker| async move {
-                let page = aws
-                    .emr
-                    .list_clusters()
-                    .set_cluster_states(Some(active.to_vec()))
-                    .set_marker(marker)
-                    .send()
-                    .await
-                    .map_err(api("ListClusters"))?;
-                let states = page
-                    .clusters()
-                    .iter()
-                    .filter(|c| c.name() == Some(name))
-                    .filter_map(|c| c.status()?.state().map(|s| s.as_str().to_string()))
-                    .collect();
-                Ok((states, page.marker().map(str::to_string)))
-            })
-            .await?;
-            clusters.into_iter().next().unwrap_or_default()
+            // Cluster names are not unique: the one deployed is described by its id.
+            let out = aws.emr.describe_cluster().cluster_id(id).send().await.map_err(api("DescribeCluster"))?;
+            let cluster = out.cluster().and_then(|c| c.status()).and_then(|s| s.state());
+            cluster.map(|s| s.as_str().to_string()).unwrap_or_default()
         }
         "AWS::OpenSearchService::Domain" => {
             let out = aws.opensearch.describe_domain().domain_name(name).send().await.map_err(api("DescribeDomain"))?;
