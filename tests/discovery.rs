@@ -1,7 +1,7 @@
 //! Leftovers found by their tags: a plan lists only the services the pipeline uses and those the
 //! Resource Groups Tagging API finds its resources in, so it needs no permission on the rest.
 
-use crate::deploy::{leftovers, pipe, run};
+use crate::deploy::{leftovers, leftovers_in, pipe, run};
 use crate::support::aws::{Server, Workspace, config_at, pipe_at, runtime};
 
 const PRICING_MODEL: &str = "  - id: pricing-model
@@ -71,4 +71,30 @@ fn a_kinesis_and_lambda_pipeline_plans_with_permissions_on_its_own_services_only
 
     let (code, _, err) = through_proxy(&["destroy", "--yes", "--allow-data-loss"]);
     assert_eq!(code, 0, "destroy: {err}");
+}
+
+/// Without the tagging API (tag:GetResources refused), a pipeline still plans, applies and is
+/// destroyed: leftovers are looked for only in its own services, and the plan says so; the
+/// alarm topic's key is found by its alias alone.
+#[test]
+fn a_pipeline_plans_applies_and_is_destroyed_without_the_tagging_api() {
+    let region = "ap-northeast-3";
+    let server = Server::start(&["--proxy-latency-ms", "0", "--faults", "untagged"]);
+    let workspace = Workspace::sdk("internet-offering", "io-untagged");
+    let through_proxy = |args: &[&str]| {
+        let mut command = pipe_at(&server.proxy_endpoint(), region);
+        command.args(args).arg(&workspace.blueprint);
+        run(&mut command)
+    };
+    let (code, plan, err) = through_proxy(&["plan", "--detailed-exitcode"]);
+    assert_eq!(code, 2, "{plan}{err}");
+    assert!(plan.contains("leftovers were looked for only among the services this pipeline uses"), "{plan}");
+    assert!(plan.contains("+ create PipelineAlarmsKey (AWS::KMS::Key"), "{plan}");
+    let (code, _, err) = through_proxy(&["apply", "--yes"]);
+    assert_eq!(code, 0, "apply: {err}");
+    let (code, plan, err) = through_proxy(&["plan", "--detailed-exitcode"]);
+    assert_eq!(code, 0, "the key is found by its alias: {plan}{err}");
+    let (code, _, err) = through_proxy(&["destroy", "--yes", "--allow-data-loss"]);
+    assert_eq!(code, 0, "destroy: {err}");
+    assert_eq!(leftovers_in(&config_at(&server.endpoint(), region), &workspace.name), Vec::<String>::new());
 }

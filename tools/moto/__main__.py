@@ -64,13 +64,13 @@ def main():
 
         app = DomainDispatcherApplication(create_backend_app)
         if args.faults:
-            from faults import BEHAVIOURS, DENIED, fault_layer
+            from faults import BEHAVIOURS, PERMISSIONS, fault_layer
 
             wanted = BEHAVIOURS if args.faults == "all" else tuple(args.faults.split(","))
-            unknown = set(wanted) - set(BEHAVIOURS) - {DENIED}
+            unknown = set(wanted) - set(BEHAVIOURS) - set(PERMISSIONS)
             if unknown:
-                parser.error(f"unknown behaviours {sorted(unknown)}: choose from {', '.join(BEHAVIOURS)}, "
-                             f"{DENIED} or all")
+                parser.error(f"unknown behaviours {sorted(unknown)}: choose from {', '.join(BEHAVIOURS + PERMISSIONS)} "
+                             "or all")
             app = fault_layer(app, wanted)
         app = proxy_layer(app, args.proxy_latency_ms / 1000, args.proxy_throttle, seed=7)
         proxy = make_server("127.0.0.1", 0, app, threaded=True, request_handler=MotoRequestHandler)

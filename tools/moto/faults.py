@@ -30,8 +30,10 @@ from urllib.parse import parse_qs, unquote
 from moto.core import cbor
 
 BEHAVIOURS = ("not-yet", "transitional", "failing")
-# Not among `all`: it is about permissions, not time.
+# Not among `all`: they are about permissions, not time.
 DENIED = "denied"
+UNTAGGED = "untagged"
+PERMISSIONS = (DENIED, UNTAGGED)
 ALLOWED_SERVICES = {"kinesis", "kms", "lambda", "sns", "logs", "monitoring", "iam", "s3", "sts", "tagging"}
 # Smithy RPC v2 CBOR (CloudWatch): `POST /service/<shape>/operation/<operation>`, CBOR both ways.
 CBOR_PATH = re.compile(r"/service/[^/]+/operation/([^/]+)$")
@@ -165,13 +167,14 @@ class NotYet(Rule):
 
 
 class Denied(Rule):
-    """Every call to a service outside ALLOWED_SERVICES is refused: the credentials lack it."""
+    """Every call to a service `refused` names is refused: the credentials lack it."""
 
-    def __init__(self):
-        super().__init__(DENIED, "AccessDenied outside Kinesis, KMS, Lambda, SNS, Logs, CloudWatch, IAM, S3, STS and tagging")
+    def __init__(self, behaviour, name, refused):
+        super().__init__(behaviour, name)
+        self.refused = refused
 
     def before(self, call):
-        if call.service is None or call.service in ALLOWED_SERVICES:
+        if call.service is None or not self.refused(call.service):
             return None
         self.count += 1
         code = "AccessDenied" if call.query else "AccessDeniedException"
@@ -355,7 +358,9 @@ def rules():
                 cleared={"DeleteEndpoint"}),
         Failing("Managed Flink StartApplication falls back to READY", "StartApplication", ["ApplicationName"],
                 {"DescribeApplication"}, "ApplicationDetail.ApplicationStatus", "READY", {}),
-        Denied(),
+        Denied(DENIED, "AccessDenied outside Kinesis, KMS, Lambda, SNS, Logs, CloudWatch, IAM, S3, STS and tagging",
+               lambda service: service not in ALLOWED_SERVICES),
+        Denied(UNTAGGED, "AccessDenied on the Resource Groups Tagging API", lambda service: service == "tagging"),
     ]
 
 
